@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// weightinit._core: registers the bindings; the conversions live in *_bindings.cpp.
+#include <pybind11/pybind11.h>
+
+#include "bindings.hpp"
+#include "weightinit/version.hpp"
+
+PYBIND11_MODULE(_core, m, pybind11::mod_gil_not_used()) {
+  m.doc() = "weightinit's C++ core (private: use the weightinit package)";
+  m.attr("__version__") = WEIGHTINIT_VERSION_STRING;
+  weightinit::bindings::register_fill(m);
+  weightinit::bindings::register_core(m);
+}

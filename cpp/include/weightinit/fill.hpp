@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Fills of a caller's buffer from stream v1 (docs/streams.md).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace weightinit {
+
+/// Output element types. Float16 is IEEE binary16, BFloat16 the top half of a float32.
+enum class DType { kFloat32 = 0, kFloat64 = 1, kFloat16 = 2, kBFloat16 = 3 };
+
+/// Bytes per element of `dtype`.
+constexpr int dtype_size(DType dtype) {
+  return dtype == DType::kFloat64 ? 8 : dtype == DType::kFloat32 ? 4 : 2;
+}
+
+/// A distribution and its parameters, validated by the factory functions.
+struct Distribution {
+  enum class Kind { kUniform = 0, kNormal = 1, kTruncatedNormal = 2 };
+  Kind kind;
+  double p0, p1, p2, p3;
+
+  /// Uniform on [low, high): every value v has low <= v < high in the output dtype.
+  /// Throws std::invalid_argument unless low, high are finite and low < high.
+  static Distribution uniform(double low, double high);
+  /// Normal with `mean` and `stddev`. Throws unless finite and stddev > 0.
+  static Distribution normal(double mean, double stddev);
+  /// Normal(mean, stddev) conditioned on a <= (v - mean) / stddev <= b. The bounds are in
+  /// standard deviations, may be infinite on one side, and need a < b; every value lies in
+  /// [mean + a * stddev, mean + b * stddev] in the output dtype. Exact inverse-CDF law.
+  static Distribution truncated_normal(double mean, double stddev, double a, double b);
+};
+
+/// Where a fill reads stream v1: Philox key = seed; counter = (position, stream_id), where
+/// the position of an element's block is `offset` plus its block index in the tensor.
+struct StreamSpec {
+  std::uint64_t seed = 0;
+  std::uint64_t stream_id = 0;
+  std::uint64_t offset = 0;  ///< in counter blocks
+};
+
+/// Fill out[0, count) with elements first .. first+count-1 of the flat tensor.
+///
+/// Element i depends only on (stream, i, distribution, dtype): never on threads, target,
+/// chunking or call order. `out` must hold `count` elements of `dtype`; nothing else is
+/// written and no temporary proportional to `count` is allocated. Thread-safe.
+void fill(const Distribution& dist, const StreamSpec& stream, DType dtype, std::uint64_t first,
+          std::uint64_t count, void* out);
+
+/// Fill a box of a row-major tensor of `global_shape`: the elements with
+/// start[k] <= index[k] < start[k] + box_shape[k], written at out + sum(index'[k] * byte_strides[k])
+/// where index' = index - start. Equals the same slice of `fill` over the whole tensor.
+/// Throws std::invalid_argument on a box outside the shape or an element count over 2^63.
+void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
+              const std::vector<std::int64_t>& global_shape, const std::vector<std::int64_t>& start,
+              const std::vector<std::int64_t>& box_shape, void* out,
+              const std::vector<std::int64_t>& byte_strides);
+
+}  // namespace weightinit

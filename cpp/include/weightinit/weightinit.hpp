@@ -1,0 +1,9 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Umbrella header of the weightinit C++ API.
+#pragma once
+
+#include "weightinit/cpu.hpp"
+#include "weightinit/fans.hpp"
+#include "weightinit/fill.hpp"
+#include "weightinit/philox.hpp"
+#include "weightinit/version.hpp"

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// Argument checks, the once-per-fill setup, chunking by counter group, and dispatch.
+
+#include "weightinit/fill.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <string>
+
+#include "dispatch.hpp"
+#include "normal_cdf.hpp"
+#include "thread_pool.hpp"
+#include "weightinit/cpu.hpp"
+
+namespace weightinit {
+namespace {
+
+using detail::KernelArgs;
+using detail::kBlocksPerGroup;
+
+const char* dtype_name(DType d) {
+  switch (d) {
+    case DType::kFloat32: return "float32";
+    case DType::kFloat64: return "float64";
+    case DType::kFloat16: return "float16";
+    case DType::kBFloat16: return "bfloat16";
+  }
+  return "?";
+}
+
+[[noreturn]] void fail(const std::string& what) { throw std::invalid_argument(what); }
+
+std::string show(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+// --- values representable in the output dtype ----------------------------------------------
+
+std::uint16_t encode16(DType d, float v) {
+  std::uint32_t x;
+  std::memcpy(&x, &v, 4);
+  if (d == DType::kBFloat16) return static_cast<std::uint16_t>((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
+  const std::uint32_t sign = (x >> 16) & 0x8000u, ax = x & 0x7fffffffu;
+  std::uint32_t normal = (ax + 0x0fffu + ((ax >> 13) & 1u) - 0x38000000u) >> 13;
+  normal = normal > 0x7c00u ? 0x7c00u : normal;
+  float a;
+  std::memcpy(&a, &ax, 4);
+  const float shifted = a + 0.5f;
+  std::uint32_t sb;
+  std::memcpy(&sb, &shifted, 4);
+  return static_cast<std::uint16_t>((ax < 0x38800000u ? sb - 0x3f000000u : normal) | sign);
+}
+
+double decode16(DType d, std::uint16_t h) {
+  if (d == DType::kBFloat16) {
+    const std::uint32_t x = std::uint32_t{h} << 16;
+    float f;
+    std::memcpy(&f, &x, 4);
+    return f;
+  }
+  const int sign = (h >> 15) ? -1 : 1;
+  const int exp = (h >> 10) & 0x1f;
+  const int man = h & 0x3ff;
+  if (exp == 0x1f) return sign * std::numeric_limits<double>::infinity();
+  if (exp == 0) return sign * std::ldexp(static_cast<double>(man), -24);
+  return sign * std::ldexp(static_cast<double>(man | 0x400), exp - 25);
+}
+
+// The representable neighbour of v (in dtype d) in direction +1 or -1.
+double step(DType d, double v, int dir) {
+  const double inf = std::numeric_limits<double>::infinity();
+  switch (d) {
+    case DType::kFloat64: return std::nextafter(v, dir * inf);
+    case DType::kFloat32:
+      return std::nextafter(static_cast<float>(v), static_cast<float>(dir * inf));
+    default: {
+      std::uint16_t h = encode16(d, static_cast<float>(v));
+      const bool neg = (h & 0x8000u) != 0;
+      const std::uint16_t mag = h & 0x7fffu;
+      if (mag == 0) return dir > 0 ? decode16(d, 1) : decode16(d, 0x8001u);
+      // Moving away from zero increases the magnitude.
+      const bool away = (dir > 0) != neg;
+      h = static_cast<std::uint16_t>((h & 0x8000u) | (away ? mag + 1 : mag - 1));
+      return decode16(d, h);
+    }
+  }
+}
+
+double nearest(DType d, double v) {
+  switch (d) {
+    case DType::kFloat64: return v;
+    case DType::kFloat32: return static_cast<float>(v);
+    default: return decode16(d, encode16(d, static_cast<float>(v)));
+  }
+}
+
+// Largest value of dtype d that is <= v (or < v when strict).
+double round_down(DType d, double v, bool strict) {
+  double c = nearest(d, v);
+  while (c > v || (strict && c == v)) c = step(d, c, -1);
+  for (double up = step(d, c, +1); up < v || (!strict && up == v); up = step(d, c, +1)) c = up;
+  return c;
+}
+
+// Smallest value of dtype d that is >= v.
+double round_up(DType d, double v) {
+  double c = nearest(d, v);
+  while (c < v) c = step(d, c, +1);
+  for (double down = step(d, c, -1); down >= v; down = step(d, c, -1)) c = down;
+  return c;
+}
+
+double max_finite(DType d) {
+  switch (d) {
+    case DType::kFloat64: return std::numeric_limits<double>::max();
+    case DType::kFloat32: return std::numeric_limits<float>::max();
+    case DType::kFloat16: return 65504.0;
+    case DType::kBFloat16: return decode16(d, 0x7f7f);
+  }
+  return 0;
+}
+
+// --- the once-per-fill setup ----------------------------------------------------------------
+
+struct Setup {
+  KernelArgs args;
+  detail::Transform transform;
+};
+
+Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
+  Setup out{};
+  KernelArgs& a = out.args;
+  a.key0 = static_cast<std::uint32_t>(s.seed);
+  a.key1 = static_cast<std::uint32_t>(s.seed >> 32);
+  a.stream0 = static_cast<std::uint32_t>(s.stream_id);
+  a.stream1 = static_cast<std::uint32_t>(s.stream_id >> 32);
+  a.offset = s.offset;
+  const bool wide = dtype == DType::kFloat64;
+  const double inf = std::numeric_limits<double>::infinity();
+  const double fmax = std::numeric_limits<float>::max();
+  double clamp_lo = -inf, clamp_hi = inf;
+
+  if (dist.kind == Distribution::Kind::kUniform) {
+    const double lo = dist.p0, hi = dist.p1;
+    if (!wide && (std::fabs(lo) > fmax || std::fabs(hi) > fmax)) {
+      fail("low, high: [" + show(lo) + ", " + show(hi) + ") is outside the float32 range");
+    }
+    clamp_lo = round_up(dtype, lo);
+    clamp_hi = round_down(dtype, hi, /*strict=*/true);
+    if (clamp_hi < -max_finite(dtype)) clamp_hi = -max_finite(dtype);
+    if (clamp_lo > max_finite(dtype)) clamp_lo = max_finite(dtype);
+    clamp_lo = std::max(clamp_lo, -max_finite(dtype));
+    clamp_hi = std::min(clamp_hi, max_finite(dtype));
+    if (!(clamp_lo <= clamp_hi) || clamp_lo >= hi || clamp_hi < lo) {
+      fail("low, high: no " + std::string(dtype_name(dtype)) + " value lies in [" + show(lo) +
+           ", " + show(hi) + ")");
+    }
+    a.d_lo = lo;
+    a.d_range = hi - lo;
+    a.f_lo = static_cast<float>(lo);
+    a.f_range = static_cast<float>(hi) - static_cast<float>(lo);
+    if (!std::isfinite(wide ? a.d_range : static_cast<double>(a.f_range))) {
+      fail("low, high: high - low overflows " + std::string(wide ? "float64" : "float32"));
+    }
+    out.transform = detail::kUniform;
+  } else {
+    const double mean = dist.p0, sd = dist.p1;
+    double ta = -inf, tb = inf;
+    if (dist.kind == Distribution::Kind::kTruncatedNormal) {
+      ta = dist.p2;
+      tb = dist.p3;
+    }
+    if (!wide && (std::fabs(mean) > fmax || sd > fmax)) {
+      fail("mean, stddev: outside the float32 range");
+    }
+    // Probabilities of the two tails cut off, and of the interval kept (docs/streams.md §5).
+    const double pa = ta < 0 ? detail::normal_cdf_lower(ta) : 1.0 - detail::normal_cdf_lower(-ta);
+    const double qb = tb > 0 ? detail::normal_cdf_lower(-tb) : 1.0 - detail::normal_cdf_lower(tb);
+    double delta;
+    if (tb <= 0) {
+      delta = detail::normal_cdf_lower(tb) - pa;
+    } else if (ta >= 0) {
+      delta = detail::normal_cdf_lower(-ta) - qb;
+    } else {
+      delta = (1.0 - pa) - qb;
+    }
+    const double side = std::min(pa, qb);
+    if (!(delta > 0) || side + delta * 0x1p-53 < 1e-300) {
+      fail("a, b: the interval [" + show(ta) + ", " + show(tb) +
+           "] (in standard deviations) lies too far in one tail: its probability is below "
+           "1e-300");
+    }
+    a.d_pa = pa;
+    a.d_qb = qb;
+    a.d_delta = delta;
+    a.d_mean = mean;
+    a.d_std = sd;
+    a.f_pa = static_cast<float>(pa);
+    a.f_qb = static_cast<float>(qb);
+    a.f_delta = static_cast<float>(delta);
+    a.f_mean = static_cast<float>(mean);
+    a.f_std = static_cast<float>(sd);
+    if (ta > -inf) clamp_lo = round_up(dtype, mean + sd * ta);
+    if (tb < inf) clamp_hi = round_down(dtype, mean + sd * tb, /*strict=*/false);
+    if (!(clamp_lo <= clamp_hi)) {
+      fail("a, b: no " + std::string(dtype_name(dtype)) + " value lies in [" +
+           show(mean + sd * ta) + ", " + show(mean + sd * tb) + "]");
+    }
+    // float arithmetic resolves t = Φ-side probability to 2^-24 relative and handles
+    // t >= 1e-30; intervals narrower than 1/256 of their side's probability, or deeper in
+    // a tail, are drawn in double arithmetic.
+    const bool float_ok = side + delta * 0x1p-32 >= 1e-30 && delta >= (side + delta) * 0x1p-8;
+    out.transform = wide || float_ok ? detail::kNormal : detail::kNormalWide;
+  }
+  a.d_clamp_lo = clamp_lo;
+  a.d_clamp_hi = clamp_hi;
+  a.f_clamp_lo = static_cast<float>(clamp_lo);
+  a.f_clamp_hi = static_cast<float>(clamp_hi);
+  return out;
+}
+
+// --- writing one run of consecutive elements ------------------------------------------------
+
+constexpr std::uint64_t kChunkElements = 1u << 16;  // per task; a multiple of every group
+constexpr int kScratchGroups = 32;
+
+struct Runner {
+  const detail::GroupFn fn;
+  const KernelArgs& args;
+  const std::uint64_t group_elems;
+  const int itemsize;
+
+  // Elements [first, first + count) of the flat tensor to dst, `stride` bytes apart.
+  void run(std::uint64_t first, std::uint64_t count, char* dst, std::int64_t stride) const {
+    alignas(64) char scratch[kScratchGroups * 64 * 4];
+    const std::uint64_t ge = group_elems;
+    while (count > 0) {
+      const std::uint64_t group = first / ge, skip = first % ge;
+      if (skip == 0 && stride == itemsize && count >= ge) {
+        const std::uint64_t n = count / ge;
+        fn(args, group, n, dst);
+        first += n * ge;
+        count -= n * ge;
+        dst += static_cast<std::int64_t>(n * ge) * stride;
+        continue;
+      }
+      // A partial group, or a strided run: draw whole groups into scratch and copy.
+      const std::uint64_t want = std::min<std::uint64_t>(
+          (skip + count + ge - 1) / ge, static_cast<std::uint64_t>(kScratchGroups));
+      fn(args, group, want, scratch);
+      const std::uint64_t n = std::min(count, want * ge - skip);
+      const char* src = scratch + skip * itemsize;
+      if (stride == itemsize) {
+        std::memcpy(dst, src, n * itemsize);
+      } else {
+        for (std::uint64_t i = 0; i < n; ++i) {
+          std::memcpy(dst + static_cast<std::int64_t>(i) * stride, src + i * itemsize, itemsize);
+        }
+      }
+      first += n;
+      count -= n;
+      dst += static_cast<std::int64_t>(n) * stride;
+    }
+  }
+};
+
+}  // namespace
+
+Distribution Distribution::uniform(double low, double high) {
+  if (!std::isfinite(low)) fail("low: must be finite, got " + show(low));
+  if (!std::isfinite(high)) fail("high: must be finite, got " + show(high));
+  if (!(low < high)) fail("low, high: need low < high, got [" + show(low) + ", " + show(high) + ")");
+  return {Kind::kUniform, low, high, 0, 0};
+}
+
+Distribution Distribution::normal(double mean, double stddev) {
+  if (!std::isfinite(mean)) fail("mean: must be finite, got " + show(mean));
+  if (!std::isfinite(stddev) || !(stddev > 0)) {
+    fail("stddev: must be finite and > 0, got " + show(stddev));
+  }
+  return {Kind::kNormal, mean, stddev, 0, 0};
+}
+
+Distribution Distribution::truncated_normal(double mean, double stddev, double a, double b) {
+  Distribution d = normal(mean, stddev);
+  if (std::isnan(a)) fail("a: must not be NaN");
+  if (std::isnan(b)) fail("b: must not be NaN");
+  if (!(a < b)) fail("a, b: need a < b, got [" + show(a) + ", " + show(b) + "]");
+  d.kind = Kind::kTruncatedNormal;
+  d.p2 = a;
+  d.p3 = b;
+  return d;
+}
+
+void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
+              const std::vector<std::int64_t>& global_shape, const std::vector<std::int64_t>& start,
+              const std::vector<std::int64_t>& box_shape, void* out,
+              const std::vector<std::int64_t>& byte_strides) {
+  const std::size_t rank = global_shape.size();
+  if (start.size() != rank || box_shape.size() != rank || byte_strides.size() != rank) {
+    fail("shape: global shape, start, box shape and strides need the same rank");
+  }
+  std::uint64_t total = 1, box_total = 1;
+  const std::uint64_t kMax = std::uint64_t{1} << 63;
+  for (std::size_t k = 0; k < rank; ++k) {
+    if (global_shape[k] < 0) fail("shape: dimensions must be non-negative");
+    if (start[k] < 0 || box_shape[k] < 0 || start[k] > global_shape[k] ||
+        box_shape[k] > global_shape[k] - start[k]) {
+      fail("partition: box [" + std::to_string(start[k]) + ", +" + std::to_string(box_shape[k]) +
+           ") outside dimension " + std::to_string(k) + " of size " +
+           std::to_string(global_shape[k]));
+    }
+    const auto g = static_cast<std::uint64_t>(global_shape[k]);
+    if (g != 0 && total > kMax / g) fail("shape: more than 2^63 elements");
+    total *= g;
+    box_total *= static_cast<std::uint64_t>(box_shape[k]);
+  }
+  if (box_total == 0) return;
+  const Setup setup = make_setup(dist, stream, dtype);
+  const detail::GroupFn fn = detail::active_kernels().fn[static_cast<int>(dtype)][setup.transform];
+  const int itemsize = dtype_size(dtype);
+  const Runner runner{fn, setup.args,
+                      static_cast<std::uint64_t>(kBlocksPerGroup) * (dtype == DType::kFloat64 ? 2 : 4),
+                      itemsize};
+
+  // Merge trailing axes while the box spans them whole and the buffer is dense across them,
+  // so a contiguous tensor is one long run.
+  std::vector<std::int64_t> gs(global_shape), st(start), bs(box_shape), str(byte_strides);
+  if (rank == 0) {  // a scalar is a tensor of one element
+    gs = {1};
+    st = {0};
+    bs = {1};
+    str = {itemsize};
+  }
+  while (gs.size() >= 2) {
+    const std::size_t n = gs.size();
+    if (st[n - 1] != 0 || bs[n - 1] != gs[n - 1] || str[n - 2] != str[n - 1] * bs[n - 1]) break;
+    gs[n - 2] *= gs[n - 1];
+    st[n - 2] *= gs[n - 1];
+    bs[n - 2] *= bs[n - 1];
+    str[n - 2] = str[n - 1];
+    gs.pop_back();
+    st.pop_back();
+    bs.pop_back();
+    str.pop_back();
+  }
+  const std::size_t r = gs.size();
+  std::vector<std::uint64_t> gstride(r);  // element strides of the global tensor
+  std::uint64_t acc = 1;
+  for (std::size_t k = r; k-- > 0;) {
+    gstride[k] = acc;
+    acc *= static_cast<std::uint64_t>(gs[k]);
+  }
+  const std::uint64_t row = static_cast<std::uint64_t>(bs[r - 1]);
+
+  // Tasks cover kChunkElements consecutive box elements (row-major in the box), which may
+  // span several rows; any split gives the same bits because every element is drawn alone.
+  auto task = [&](std::size_t t) {
+    std::uint64_t e = t * kChunkElements;
+    const std::uint64_t end = std::min<std::uint64_t>(e + kChunkElements, box_total);
+    while (e < end) {
+      std::uint64_t rest = e / row, col = e % row;
+      std::uint64_t flat = static_cast<std::uint64_t>(st[r - 1]) + col;
+      std::int64_t offset = static_cast<std::int64_t>(col) * str[r - 1];
+      for (std::size_t k = r - 1; k-- > 0;) {
+        const std::uint64_t idx = rest % static_cast<std::uint64_t>(bs[k]);
+        rest /= static_cast<std::uint64_t>(bs[k]);
+        flat += (static_cast<std::uint64_t>(st[k]) + idx) * gstride[k];
+        offset += static_cast<std::int64_t>(idx) * str[k];
+      }
+      const std::uint64_t n = std::min(row - col, end - e);
+      runner.run(flat, n, static_cast<char*>(out) + offset, str[r - 1]);
+      e += n;
+    }
+  };
+  const std::size_t ntasks = static_cast<std::size_t>((box_total + kChunkElements - 1) / kChunkElements);
+  detail::parallel_for(ntasks, get_num_threads(), task);
+}
+
+void fill(const Distribution& dist, const StreamSpec& stream, DType dtype, std::uint64_t first,
+          std::uint64_t count, void* out) {
+  if (count == 0) return;
+  const std::uint64_t kMax = std::uint64_t{1} << 63;
+  if (first >= kMax || count > kMax - first) fail("first, count: beyond 2^63 elements");
+  fill_box(dist, stream, dtype, {static_cast<std::int64_t>(first + count)},
+           {static_cast<std::int64_t>(first)}, {static_cast<std::int64_t>(count)}, out,
+           {dtype_size(dtype)});
+}
+
+}  // namespace weightinit

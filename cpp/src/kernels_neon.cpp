@@ -1,0 +1,8 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The neon kernels: kernels-inl.hpp compiled under this file's instruction-set flags.
+#define WEIGHTINIT_TARGET_NS neon
+#include "kernels-inl.hpp"
+
+namespace weightinit::detail {
+const KernelTable& kernels_neon() { return neon::table(); }
+}  // namespace weightinit::detail

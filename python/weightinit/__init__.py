@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""weightinit: neural-network weight initializers with values that never depend on threads,
+CPU, shard layout or platform. See docs/streams.md for the stream specification."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version as _version
+
+from . import _core
+from ._fill import fill, new
+
+try:
+    __version__ = _version("weightinit")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = _core.__version__
+
+STREAM_VERSION = 1
+
+
+def cpu_targets() -> dict:
+    """The kernel targets this CPU runs (``"available"``, scalar first) and the one in use."""
+    return {"available": list(_core.available_targets()), "active": _core.active_target()}
+
+
+def set_target(name: str) -> None:
+    """Use kernel target `name` (one of ``cpu_targets()["available"]``) for later fills."""
+    _core.set_target(name)
+
+
+def get_num_threads() -> int:
+    """Threads a fill may use; output never depends on it."""
+    return _core.get_num_threads()
+
+
+def set_num_threads(n: int) -> None:
+    """Set the threads later fills may use (n >= 1)."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"n: expected an int, got {type(n).__name__}")
+    _core.set_num_threads(n)
+
+
+def compute_fans(shape, layout: str = "tf") -> tuple:
+    """(fan_in, fan_out) of `shape`: layout ``"tf"`` is (..., in, out), ``"torch"`` (out, in, *k)."""
+    return tuple(_core.compute_fans(list(shape), layout))
+
+
+__all__ = [
+    "STREAM_VERSION",
+    "__version__",
+    "compute_fans",
+    "cpu_targets",
+    "fill",
+    "get_num_threads",
+    "new",
+    "set_num_threads",
+    "set_target",
+]

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// ctest: Philox known answers, golden fills on every available target, fans, errors.
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "weightinit/weightinit.hpp"
+
+namespace {
+
+int g_failures = 0;
+int g_checks = 0;
+
+void check(bool ok, const std::string& what) {
+  ++g_checks;
+  if (!ok) {
+    ++g_failures;
+    std::fprintf(stderr, "FAIL: %s\n", what.c_str());
+  }
+}
+
+void test_kat(const std::string& dir) {
+  std::ifstream in(dir + "/philox_kat.txt");
+  check(in.good(), "open philox_kat.txt");
+  std::string line;
+  int lines = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream s(line);
+    std::string name;
+    int rounds;
+    weightinit::Philox4x32Ctr ctr, want;
+    weightinit::Philox4x32Key key;
+    s >> name >> std::dec >> rounds >> std::hex;
+    for (auto& c : ctr) s >> c;
+    for (auto& k : key) s >> k;
+    for (auto& w : want) s >> w;
+    check(weightinit::philox4x32(ctr, key, rounds) == want, "known answer: " + line);
+    ++lines;
+  }
+  check(lines == 4, "four known-answer lines");
+}
+
+// tests/data/golden_v1.txt: "name dtype dist p0 p1 p2 p3 seed stream offset first count" then
+// one line of hex words (the raw element bits). Written by tests/data/make_golden.py.
+weightinit::DType parse_dtype(const std::string& s) {
+  if (s == "float32") return weightinit::DType::kFloat32;
+  if (s == "float64") return weightinit::DType::kFloat64;
+  if (s == "float16") return weightinit::DType::kFloat16;
+  return weightinit::DType::kBFloat16;
+}
+
+weightinit::Distribution parse_dist(const std::string& kind, const double (&p)[4]) {
+  if (kind == "uniform") return weightinit::Distribution::uniform(p[0], p[1]);
+  if (kind == "normal") return weightinit::Distribution::normal(p[0], p[1]);
+  return weightinit::Distribution::truncated_normal(p[0], p[1], p[2], p[3]);
+}
+
+void test_golden(const std::string& dir) {
+  std::ifstream in(dir + "/golden_v1.txt");
+  check(in.good(), "open golden_v1.txt");
+  std::string header, words;
+  int cases = 0;
+  while (std::getline(in, header)) {
+    if (header.empty() || header[0] == '#') continue;
+    std::getline(in, words);
+    std::istringstream h(header);
+    std::string name, dtype_s, kind;
+    double p[4];
+    unsigned long long seed, stream, offset, first, count;
+    h >> name >> dtype_s >> kind >> p[0] >> p[1] >> p[2] >> p[3] >> seed >> stream >> offset >>
+        first >> count;
+    const weightinit::DType dtype = parse_dtype(dtype_s);
+    const int size = weightinit::dtype_size(dtype);
+    std::vector<unsigned long long> want;
+    std::istringstream w(words);
+    unsigned long long x;
+    while (w >> std::hex >> x) want.push_back(x);
+    check(want.size() == count, name + ": word count");
+    for (weightinit::Target t : weightinit::available_targets()) {
+      weightinit::set_active_target(t);
+      for (int threads : {1, 3}) {
+        weightinit::set_num_threads(threads);
+        std::vector<unsigned char> buf(count * size);
+        weightinit::fill(parse_dist(kind, p), {seed, stream, offset}, dtype, first, count,
+                         buf.data());
+        bool same = true;
+        for (unsigned long long i = 0; i < count && i < want.size(); ++i) {
+          unsigned long long got = 0;
+          std::memcpy(&got, buf.data() + i * size, size);
+          same = same && got == want[i];
+        }
+        check(same, name + " on " + weightinit::target_name(t) + ", " + std::to_string(threads) +
+                        " threads");
+      }
+    }
+    ++cases;
+  }
+  check(cases > 0, "golden cases present");
+}
+
+void test_fans() {
+  using weightinit::FanLayout;
+  auto f = weightinit::compute_fans({3, 3, 4, 8}, FanLayout::kTensorFlow);
+  check(f.fan_in == 36 && f.fan_out == 72, "tf fans of (3,3,4,8)");
+  f = weightinit::compute_fans({}, FanLayout::kTensorFlow);
+  check(f.fan_in == 1 && f.fan_out == 1, "tf fans of ()");
+  f = weightinit::compute_fans({8, 4, 3, 3}, FanLayout::kTorch);
+  check(f.fan_in == 36 && f.fan_out == 72, "torch fans of (8,4,3,3)");
+  bool threw = false;
+  try {
+    weightinit::compute_fans({5}, FanLayout::kTorch);
+  } catch (const std::invalid_argument&) {
+    threw = true;
+  }
+  check(threw, "torch fans of a 1-D shape throw");
+}
+
+void test_errors() {
+  auto throws = [](auto&& fn) {
+    try {
+      fn();
+    } catch (const std::invalid_argument&) {
+      return true;
+    }
+    return false;
+  };
+  check(throws([] { weightinit::Distribution::uniform(1.0, 1.0); }), "uniform low == high");
+  check(throws([] { weightinit::Distribution::normal(0.0, 0.0); }), "normal stddev 0");
+  check(throws([] { weightinit::Distribution::truncated_normal(0.0, 1.0, 2.0, -2.0); }),
+        "truncated a > b");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string dir = argc > 1 ? argv[1] : "tests/data";
+  test_kat(dir);
+  test_golden(dir);
+  test_fans();
+  test_errors();
+  std::printf("%d checks, %d failed\n", g_checks, g_failures);
+  return g_failures == 0 ? 0 : 1;
+}
