@@ -42,7 +42,10 @@ DType dtype_of(const py::dtype& dt) {
   if (kind == 'f' && size == 8) return DType::kFloat64;
   if (kind == 'f' && size == 2) return DType::kFloat16;
   if (size == 2 && std::string(py::str(dt.attr("name"))) == "bfloat16") return DType::kBFloat16;
-  throw py::type_error("out: dtype must be float16, bfloat16, float32 or float64, got " +
+  if (kind == 'u' && size == 4) return DType::kUInt32;
+  if (kind == 'u' && size == 8) return DType::kUInt64;
+  throw py::type_error("out: dtype must be float16, bfloat16, float32, float64 (or uint32/uint64 "
+                       "for raw words), got " +
                        std::string(py::str(dt)));
 }
 
@@ -80,13 +83,17 @@ Distribution distribution(const std::string& kind, const py::sequence& params) {
     return Distribution::normal(finite_or_inf(params[0], "mean"),
                                 finite_or_inf(params[1], "stddev"));
   }
+  if (kind == "bits") {
+    need(0, "");
+    return Distribution::bits();
+  }
   if (kind == "truncated_normal") {
     need(4, "mean, stddev, a, b");
     return Distribution::truncated_normal(
         finite_or_inf(params[0], "mean"), finite_or_inf(params[1], "stddev"),
         finite_or_inf(params[2], "a"), finite_or_inf(params[3], "b"));
   }
-  throw py::value_error("distribution: expected 'uniform', 'normal' or 'truncated_normal', got '" +
+  throw py::value_error("distribution: expected 'uniform', 'normal', 'truncated_normal' or 'bits', got '" +
                         kind + "'");
 }
 

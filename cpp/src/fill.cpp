@@ -27,6 +27,8 @@ const char* dtype_name(DType d) {
     case DType::kFloat64: return "float64";
     case DType::kFloat16: return "float16";
     case DType::kBFloat16: return "bfloat16";
+    case DType::kUInt32: return "uint32";
+    case DType::kUInt64: return "uint64";
   }
   return "?";
 }
@@ -95,7 +97,7 @@ double nearest(DType d, double v) {
   switch (d) {
     case DType::kFloat64: return v;
     case DType::kFloat32: return static_cast<float>(v);
-    default: return decode16(d, encode16(d, static_cast<float>(v)));
+    default: return decode16(d, encode16(d, static_cast<float>(v)));  // the 16-bit types
   }
 }
 
@@ -121,8 +123,8 @@ double max_finite(DType d) {
     case DType::kFloat32: return std::numeric_limits<float>::max();
     case DType::kFloat16: return 65504.0;
     case DType::kBFloat16: return decode16(d, 0x7f7f);
+    default: return 0;
   }
-  return 0;
 }
 
 // --- the once-per-fill setup ----------------------------------------------------------------
@@ -144,7 +146,15 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
   const double inf = std::numeric_limits<double>::infinity();
   const double fmax = std::numeric_limits<float>::max();
   double clamp_lo = -inf, clamp_hi = inf;
+  const bool words_out = dtype == DType::kUInt32 || dtype == DType::kUInt64;
+  if ((dist.kind == Distribution::Kind::kBits) != words_out) {
+    fail("dtype: raw stream words go to uint32/uint64 outputs only, and only they");
+  }
 
+  if (dist.kind == Distribution::Kind::kBits) {
+    out.transform = detail::kBits;
+    return out;
+  }
   if (dist.kind == Distribution::Kind::kUniform) {
     const double lo = dist.p0, hi = dist.p1;
     if (!wide && (std::fabs(lo) > fmax || std::fabs(hi) > fmax)) {
@@ -278,6 +288,8 @@ Distribution Distribution::uniform(double low, double high) {
   return {Kind::kUniform, low, high, 0, 0};
 }
 
+Distribution Distribution::bits() { return {Kind::kBits, 0, 0, 0, 0}; }
+
 Distribution Distribution::normal(double mean, double stddev) {
   if (!std::isfinite(mean)) fail("mean: must be finite, got " + show(mean));
   if (!std::isfinite(stddev) || !(stddev > 0)) {
@@ -325,7 +337,7 @@ void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
   const detail::GroupFn fn = detail::active_kernels().fn[static_cast<int>(dtype)][setup.transform];
   const int itemsize = dtype_size(dtype);
   const Runner runner{fn, setup.args,
-                      static_cast<std::uint64_t>(kBlocksPerGroup) * (dtype == DType::kFloat64 ? 2 : 4),
+                      static_cast<std::uint64_t>(kBlocksPerGroup) * (dtype_size(dtype) == 8 ? 2 : 4),
                       itemsize};
 
   // Merge trailing axes while the box spans them whole and the buffer is dense across them,

@@ -13,7 +13,7 @@ inline constexpr int kBlocksPerGroup = 16;
 /// How words become values. kNormal also draws truncated normals (Φ bounds in the args).
 /// kNormalWide is kNormal in double arithmetic for 16/32-bit outputs whose truncation
 /// reaches probabilities below float32's comfortable range (docs/streams.md §5).
-enum Transform : int { kUniform = 0, kNormal = 1, kNormalWide = 2, kNumTransforms = 3 };
+enum Transform : int { kUniform = 0, kNormal = 1, kNormalWide = 2, kBits = 3, kNumTransforms = 4 };
 
 /// Everything a kernel needs, computed once per fill by fill.cpp. Every bound is already
 /// representable in the output dtype, so clamping before the final rounding keeps it.
@@ -39,7 +39,7 @@ using GroupFn = void (*)(const KernelArgs& args, std::uint64_t group, std::uint6
 
 /// One target's kernels, indexed [dtype][transform]; nullptr where a pair does not exist.
 struct KernelTable {
-  GroupFn fn[4][kNumTransforms];
+  GroupFn fn[6][kNumTransforms];
 };
 
 const KernelTable& kernels_scalar();

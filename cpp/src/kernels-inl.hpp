@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "kernel.hpp"
 #include "weightinit/philox.hpp"
@@ -24,7 +25,7 @@ namespace {
 constexpr int kLanes = kBlocksPerGroup;
 
 // Output storage: float32, float64, and the 16-bit types as raw bits.
-enum OutKind { kOutF32 = 0, kOutF64 = 1, kOutF16 = 2, kOutBF16 = 3 };
+enum OutKind { kOutF32 = 0, kOutF64 = 1, kOutF16 = 2, kOutBF16 = 3, kOutU32 = 4 };
 
 // The 4 x 16 words of group `group`: lane j is block offset + 16 * group + j.
 WEIGHTINIT_INLINE void philox_group(const KernelArgs& a, std::uint64_t group,
@@ -149,6 +150,10 @@ void fill_groups_32(const KernelArgs& a, std::uint64_t group, std::uint64_t ngro
     const std::uint64_t base = g * 4 * kLanes;
     for (int k = 0; k < 4; ++k) {
       for (int j = 0; j < kLanes; ++j) {
+        if constexpr (T == kBits) {
+          static_cast<std::uint32_t*>(out)[base + static_cast<std::uint64_t>(k * kLanes + j)] = w[k][j];
+          continue;
+        }
         float v;
         if constexpr (T == kUniform) {
           v = uniform_f32(a, w[k][j]);
@@ -166,7 +171,8 @@ void fill_groups_32(const KernelArgs& a, std::uint64_t group, std::uint64_t ngro
 // float64: element 16 k + j of a group of 32 is words (2k, 2k+1) of lane j, low word first.
 template <int T>
 void fill_groups_64(const KernelArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
-  double* o = static_cast<double*>(out);
+  using Word = std::conditional_t<T == kBits, std::uint64_t, double>;
+  Word* o = static_cast<Word*>(out);
   for (std::uint64_t g = 0; g < ngroups; ++g) {
     std::uint32_t w[4][kLanes];
     philox_group(a, group + g, w);
@@ -175,8 +181,15 @@ void fill_groups_64(const KernelArgs& a, std::uint64_t group, std::uint64_t ngro
       for (int j = 0; j < kLanes; ++j) {
         const std::uint64_t bits =
             std::uint64_t{w[2 * k][j]} | (std::uint64_t{w[2 * k + 1][j]} << 32);
-        o[base + static_cast<std::uint64_t>(k * kLanes + j)] =
-            T == kUniform ? uniform_f64(a, bits) : normal_f64(a, bits);
+        Word v;
+        if constexpr (T == kBits) {
+          v = bits;
+        } else if constexpr (T == kUniform) {
+          v = uniform_f64(a, bits);
+        } else {
+          v = normal_f64(a, bits);
+        }
+        o[base + static_cast<std::uint64_t>(k * kLanes + j)] = v;
       }
     }
   }
@@ -187,12 +200,14 @@ void fill_groups_64(const KernelArgs& a, std::uint64_t group, std::uint64_t ngro
 const KernelTable& table() {
   static const KernelTable t = {{
       {fill_groups_32<kOutF32, kUniform>, fill_groups_32<kOutF32, kNormal>,
-       fill_groups_32<kOutF32, kNormalWide>},
-      {fill_groups_64<kUniform>, fill_groups_64<kNormal>, fill_groups_64<kNormal>},
+       fill_groups_32<kOutF32, kNormalWide>, nullptr},
+      {fill_groups_64<kUniform>, fill_groups_64<kNormal>, fill_groups_64<kNormal>, nullptr},
       {fill_groups_32<kOutF16, kUniform>, fill_groups_32<kOutF16, kNormal>,
-       fill_groups_32<kOutF16, kNormalWide>},
+       fill_groups_32<kOutF16, kNormalWide>, nullptr},
       {fill_groups_32<kOutBF16, kUniform>, fill_groups_32<kOutBF16, kNormal>,
-       fill_groups_32<kOutBF16, kNormalWide>},
+       fill_groups_32<kOutBF16, kNormalWide>, nullptr},
+      {nullptr, nullptr, nullptr, fill_groups_32<kOutU32, kBits>},
+      {nullptr, nullptr, nullptr, fill_groups_64<kBits>},
   }};
   return t;
 }

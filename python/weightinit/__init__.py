@@ -9,6 +9,15 @@ from importlib.metadata import PackageNotFoundError, version as _version
 from . import _core
 from ._fill import fill, new
 
+# --- TF1 API block (owned by weightinit.tf1; its __all__ is re-exported) ---
+from . import tf1
+from .tf1 import *  # noqa: F401,F403
+# --- end TF1 API block ---
+
+# --- torch API block (weightinit.init and the generator) ---
+from . import init
+# --- end torch API block ---
+
 try:
     __version__ = _version("weightinit")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
@@ -44,7 +53,9 @@ def compute_fans(shape, layout: str = "tf") -> tuple:
     return tuple(_core.compute_fans(list(shape), layout))
 
 
-__all__ = [
+__all__ = list(tf1.__all__) + [
+    "init",
+    "tf1",
     "STREAM_VERSION",
     "__version__",
     "compute_fans",

@@ -18,7 +18,7 @@ from ._dtypes import as_dtype, is_float
 
 _U64 = 1 << 64
 
-DISTRIBUTIONS = ("uniform", "normal", "truncated_normal")
+DISTRIBUTIONS = ("uniform", "normal", "truncated_normal", "bits")
 
 
 def check_seed(seed, argname: str = "seed") -> int:
@@ -87,9 +87,10 @@ def fill(out, distribution: str, params, *, seed, stream: int = 0, offset: int =
     ----------
     out : numpy.ndarray or torch.Tensor
         Writable, float16 / bfloat16 / float32 / float64, any strides.
-    distribution : {"uniform", "normal", "truncated_normal"}
-        With `params` ``(low, high)``, ``(mean, stddev)`` or ``(mean, stddev, a, b)``
-        (`a`, `b` in standard deviations).
+    distribution : {"uniform", "normal", "truncated_normal", "bits"}
+        With `params` ``(low, high)``, ``(mean, stddev)``, ``(mean, stddev, a, b)``
+        (`a`, `b` in standard deviations) or ``()``: "bits" writes the raw stream words to a
+        uint32 array (the word a float32 element reads) or uint64 array (a float64's two).
     seed, stream, offset : int
         Philox key, stream id and block offset, each in [0, 2**64).
     global_shape, start : sequence of int, optional
@@ -106,7 +107,7 @@ def fill(out, distribution: str, params, *, seed, stream: int = 0, offset: int =
     elif isinstance(out, np.ndarray):
         if not out.flags.writeable:
             raise ValueError("out: array is read-only")
-        if not is_float(out.dtype):
+        if not (is_float(out.dtype) or (distribution == "bits" and out.dtype in (np.uint32, np.uint64))):
             raise TypeError(f"out: dtype must be float16, bfloat16, float32 or float64, got {out.dtype}")
         shape = out.shape
     else:

@@ -8,16 +8,19 @@
 namespace weightinit {
 
 /// Output element types. Float16 is IEEE binary16, BFloat16 the top half of a float32.
-enum class DType { kFloat32 = 0, kFloat64 = 1, kFloat16 = 2, kBFloat16 = 3 };
+/// UInt32 / UInt64 take only Distribution::bits(): the raw stream words.
+enum class DType { kFloat32 = 0, kFloat64 = 1, kFloat16 = 2, kBFloat16 = 3, kUInt32 = 4, kUInt64 = 5 };
 
 /// Bytes per element of `dtype`.
 constexpr int dtype_size(DType dtype) {
-  return dtype == DType::kFloat64 ? 8 : dtype == DType::kFloat32 ? 4 : 2;
+  return dtype == DType::kFloat64 || dtype == DType::kUInt64   ? 8
+         : dtype == DType::kFloat32 || dtype == DType::kUInt32 ? 4
+                                                               : 2;
 }
 
 /// A distribution and its parameters, validated by the factory functions.
 struct Distribution {
-  enum class Kind { kUniform = 0, kNormal = 1, kTruncatedNormal = 2 };
+  enum class Kind { kUniform = 0, kNormal = 1, kTruncatedNormal = 2, kBits = 3 };
   Kind kind;
   double p0, p1, p2, p3;
 
@@ -30,6 +33,10 @@ struct Distribution {
   /// standard deviations, may be infinite on one side, and need a < b; every value lies in
   /// [mean + a * stddev, mean + b * stddev] in the output dtype. Exact inverse-CDF law.
   static Distribution truncated_normal(double mean, double stddev, double a, double b);
+  /// The raw stream words (for integer distributions built above the core): element i of a
+  /// UInt32 output is the word a 32-bit float element i reads, of a UInt64 output the two
+  /// words (low first) a float64 element i reads.
+  static Distribution bits();
 };
 
 /// Where a fill reads stream v1: Philox key = seed; counter = (position, stream_id), where
