@@ -4,6 +4,9 @@
 // vectorizes the 16-lane loops under that file's instruction-set flags. Everything here has
 // internal linkage, so no wide-ISA copy of a helper can be picked up by another target.
 
+#ifndef WEIGHTINIT_KERNEL_INTRINSICS
+#define WEIGHTINIT_KERNEL_INTRINSICS 0
+#endif
 #ifndef WEIGHTINIT_TARGET_NS
 #error "define WEIGHTINIT_TARGET_NS before including kernels-inl.hpp"
 #endif
@@ -12,6 +15,10 @@
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
+
+#if WEIGHTINIT_KERNEL_INTRINSICS && (defined(__AVX2__) || defined(__AVX512F__))
+#include <immintrin.h>
+#endif
 
 #include "kernel.hpp"
 #include "weightinit/philox.hpp"
@@ -28,39 +35,115 @@ constexpr int kLanes = kBlocksPerGroup;
 enum OutKind { kOutF32 = 0, kOutF64 = 1, kOutF16 = 2, kOutBF16 = 3, kOutU32 = 4 };
 
 // The 4 x 16 words of group `group`: lane j is block offset + 16 * group + j.
+// The generic loop is the reference. The x86 targets keep each 32-bit counter word in the
+// low half of a 64-bit slot, so one mul_epu32 gives the whole 32x32->64 product (the upper
+// halves carry junk that no later step reads), and pack the slots at the end.
+#if WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX512F__)
 WEIGHTINIT_INLINE void philox_group(const KernelArgs& a, std::uint64_t group,
                                     std::uint32_t (&w)[4][kLanes]) {
   const std::uint64_t base = a.offset + group * kLanes;
-  std::uint32_t x0[kLanes], x1[kLanes], x2[kLanes], x3[kLanes];
-  for (int j = 0; j < kLanes; ++j) {
-    const std::uint64_t pos = base + static_cast<std::uint64_t>(j);
-    x0[j] = static_cast<std::uint32_t>(pos);
-    x1[j] = static_cast<std::uint32_t>(pos >> 32);
-    x2[j] = a.stream0;
-    x3[j] = a.stream1;
+  const __m512i m0 = _mm512_set1_epi64(kPhiloxM0), m1 = _mm512_set1_epi64(kPhiloxM1);
+  // Slots: blocks 0-7 in the A registers, 8-15 in the B registers.
+  const __m512i pos_a = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(base)),
+                                         _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
+  const __m512i pos_b = _mm512_add_epi64(pos_a, _mm512_set1_epi64(8));
+  __m512i x0a = pos_a, x1a = _mm512_srli_epi64(pos_a, 32);
+  __m512i x0b = pos_b, x1b = _mm512_srli_epi64(pos_b, 32);
+  __m512i x2a = _mm512_set1_epi64(a.stream0), x3a = _mm512_set1_epi64(a.stream1);
+  __m512i x2b = x2a, x3b = x3a;
+  std::uint32_t k0 = a.key0, k1 = a.key1;
+  for (int r = 0; r < 10; ++r) {
+    const __m512i key0 = _mm512_set1_epi32(static_cast<int>(k0));
+    const __m512i key1 = _mm512_set1_epi32(static_cast<int>(k1));
+    const __m512i p0a = _mm512_mul_epu32(x0a, m0), p1a = _mm512_mul_epu32(x2a, m1);
+    const __m512i p0b = _mm512_mul_epu32(x0b, m0), p1b = _mm512_mul_epu32(x2b, m1);
+    // 0x96: a ^ b ^ c
+    x0a = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p1a, 32), x1a, key0, 0x96);
+    x2a = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p0a, 32), x3a, key1, 0x96);
+    x0b = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p1b, 32), x1b, key0, 0x96);
+    x2b = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p0b, 32), x3b, key1, 0x96);
+    x1a = p1a;
+    x3a = p0a;
+    x1b = p1b;
+    x3b = p0b;
+    k0 += kPhiloxW0;
+    k1 += kPhiloxW1;
+  }
+  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  _mm512_store_si512(w[0], _mm512_permutex2var_epi32(x0a, even, x0b));
+  _mm512_store_si512(w[1], _mm512_permutex2var_epi32(x1a, even, x1b));
+  _mm512_store_si512(w[2], _mm512_permutex2var_epi32(x2a, even, x2b));
+  _mm512_store_si512(w[3], _mm512_permutex2var_epi32(x3a, even, x3b));
+}
+#elif WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX2__)
+// The low halves of the 64-bit slots of lo (blocks 0-3) and hi (blocks 4-7), in order.
+WEIGHTINIT_INLINE __m256i pack_low_halves(__m256i lo, __m256i hi) {
+  const __m256 mixed = _mm256_shuffle_ps(_mm256_castsi256_ps(lo), _mm256_castsi256_ps(hi), 0x88);
+  return _mm256_permute4x64_epi64(_mm256_castps_si256(mixed), 0xD8);
+}
+
+WEIGHTINIT_INLINE void philox_group(const KernelArgs& a, std::uint64_t group,
+                                    std::uint32_t (&w)[4][kLanes]) {
+  const std::uint64_t base = a.offset + group * kLanes;
+  const __m256i m0 = _mm256_set1_epi64x(kPhiloxM0), m1 = _mm256_set1_epi64x(kPhiloxM1);
+  // Four sets of four slots: blocks 4s .. 4s+3 in set s.
+  __m256i x0[4], x1[4], x2[4], x3[4];
+  for (int set = 0; set < 4; ++set) {
+    const __m256i pos = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<long long>(base)),
+                                         _mm256_set_epi64x(4 * set + 3, 4 * set + 2, 4 * set + 1, 4 * set));
+    x0[set] = pos;
+    x1[set] = _mm256_srli_epi64(pos, 32);
+    x2[set] = _mm256_set1_epi64x(a.stream0);
+    x3[set] = _mm256_set1_epi64x(a.stream1);
   }
   std::uint32_t k0 = a.key0, k1 = a.key1;
   for (int r = 0; r < 10; ++r) {
-    for (int j = 0; j < kLanes; ++j) {
-      const std::uint64_t p0 = std::uint64_t{kPhiloxM0} * x0[j];
-      const std::uint64_t p1 = std::uint64_t{kPhiloxM1} * x2[j];
-      const std::uint32_t n0 = static_cast<std::uint32_t>(p1 >> 32) ^ x1[j] ^ k0;
-      const std::uint32_t n2 = static_cast<std::uint32_t>(p0 >> 32) ^ x3[j] ^ k1;
-      x1[j] = static_cast<std::uint32_t>(p1);
-      x3[j] = static_cast<std::uint32_t>(p0);
-      x0[j] = n0;
-      x2[j] = n2;
+    const __m256i key0 = _mm256_set1_epi32(static_cast<int>(k0));
+    const __m256i key1 = _mm256_set1_epi32(static_cast<int>(k1));
+    for (int set = 0; set < 4; ++set) {
+      const __m256i p0 = _mm256_mul_epu32(x0[set], m0), p1 = _mm256_mul_epu32(x2[set], m1);
+      x0[set] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), x1[set]), key0);
+      x2[set] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), x3[set]), key1);
+      x1[set] = p1;
+      x3[set] = p0;
     }
     k0 += kPhiloxW0;
     k1 += kPhiloxW1;
   }
-  for (int j = 0; j < kLanes; ++j) {
-    w[0][j] = x0[j];
-    w[1][j] = x1[j];
-    w[2][j] = x2[j];
-    w[3][j] = x3[j];
+  for (int half = 0; half < 2; ++half) {
+    const int s = 2 * half;
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0] + 8 * half), pack_low_halves(x0[s], x0[s + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[1] + 8 * half), pack_low_halves(x1[s], x1[s + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[2] + 8 * half), pack_low_halves(x2[s], x2[s + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[3] + 8 * half), pack_low_halves(x3[s], x3[s + 1]));
   }
 }
+#else
+WEIGHTINIT_INLINE void philox_group(const KernelArgs& a, std::uint64_t group,
+                                    std::uint32_t (&w)[4][kLanes]) {
+  const std::uint64_t base = a.offset + group * kLanes;
+  for (int j = 0; j < kLanes; ++j) {
+    const std::uint64_t pos = base + static_cast<std::uint64_t>(j);
+    std::uint32_t x0 = static_cast<std::uint32_t>(pos), x1 = static_cast<std::uint32_t>(pos >> 32);
+    std::uint32_t x2 = a.stream0, x3 = a.stream1;
+    std::uint32_t k0 = a.key0, k1 = a.key1;
+    for (int r = 0; r < 10; ++r) {
+      const std::uint64_t p0 = std::uint64_t{kPhiloxM0} * x0;
+      const std::uint64_t p1 = std::uint64_t{kPhiloxM1} * x2;
+      x0 = static_cast<std::uint32_t>(p1 >> 32) ^ x1 ^ k0;
+      x2 = static_cast<std::uint32_t>(p0 >> 32) ^ x3 ^ k1;
+      x1 = static_cast<std::uint32_t>(p1);
+      x3 = static_cast<std::uint32_t>(p0);
+      k0 += kPhiloxW0;
+      k1 += kPhiloxW1;
+    }
+    w[0][j] = x0;
+    w[1][j] = x1;
+    w[2][j] = x2;
+    w[3][j] = x3;
+  }
+}
+#endif
 
 // --- float arithmetic, one 32-bit word per element ---------------------------------------
 
@@ -84,7 +167,8 @@ WEIGHTINIT_INLINE float normal_f32(const KernelArgs& a, std::uint32_t w) {
   const float t_hi = a.f_qb + uc * a.f_delta;
   const bool lower = t_lo <= t_hi;
   const float z = ndtri_lower_f32(lower ? t_lo : t_hi);
-  const float x = a.f_mean + a.f_std * (lower ? z : -z);
+  const float neg_z = -z;
+  const float x = a.f_mean + a.f_std * (lower ? z : neg_z);
   const float lo = x < a.f_clamp_lo ? a.f_clamp_lo : x;
   return lo > a.f_clamp_hi ? a.f_clamp_hi : lo;
 }
@@ -111,7 +195,8 @@ WEIGHTINIT_INLINE double normal_f64(const KernelArgs& a, std::uint64_t bits) {
   const double t_hi = a.d_qb + uc * a.d_delta;
   const bool lower = t_lo <= t_hi;
   const double z = ndtri_lower_f64(lower ? t_lo : t_hi);
-  const double x = a.d_mean + a.d_std * (lower ? z : -z);
+  const double neg_z = -z;
+  const double x = a.d_mean + a.d_std * (lower ? z : neg_z);
   const double lo = x < a.d_clamp_lo ? a.d_clamp_lo : x;
   return lo > a.d_clamp_hi ? a.d_clamp_hi : lo;
 }
@@ -125,7 +210,8 @@ WEIGHTINIT_INLINE double normal_wide(const KernelArgs& a, std::uint32_t w) {
   const double t_hi = a.d_qb + uc * a.d_delta;
   const bool lower = t_lo <= t_hi;
   const double z = ndtri_lower_f64(lower ? t_lo : t_hi);
-  const double x = a.d_mean + a.d_std * (lower ? z : -z);
+  const double neg_z = -z;
+  const double x = a.d_mean + a.d_std * (lower ? z : neg_z);
   const double lo = x < a.d_clamp_lo ? a.d_clamp_lo : x;
   return lo > a.d_clamp_hi ? a.d_clamp_hi : lo;
 }
@@ -141,28 +227,30 @@ WEIGHTINIT_INLINE void store(void* out, std::uint64_t i, float v) {
   }
 }
 
-// Element 16 k + j of a group of 64 is word k of lane j.
+// Element 16 k + j of a group of 64 is word k of lane j, which philox_group leaves at flat
+// index 16 k + j of w: one flat loop over the group, vectorized across elements.
 template <int Out, int T>
-void fill_groups_32(const KernelArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
+void fill_groups_32(const KernelArgs& args, std::uint64_t group, std::uint64_t ngroups, void* out) {
+  const KernelArgs a = args;  // a local copy: stores to `out` cannot alias it
+  constexpr int kGroup = 4 * kLanes;
   for (std::uint64_t g = 0; g < ngroups; ++g) {
-    std::uint32_t w[4][kLanes];
+    alignas(64) std::uint32_t w[4][kLanes];
     philox_group(a, group + g, w);
-    const std::uint64_t base = g * 4 * kLanes;
-    for (int k = 0; k < 4; ++k) {
-      for (int j = 0; j < kLanes; ++j) {
-        if constexpr (T == kBits) {
-          static_cast<std::uint32_t*>(out)[base + static_cast<std::uint64_t>(k * kLanes + j)] = w[k][j];
-          continue;
-        }
+    const std::uint32_t* words = &w[0][0];
+    const std::uint64_t base = g * kGroup;
+    if constexpr (T == kBits) {
+      std::memcpy(static_cast<std::uint32_t*>(out) + base, words, sizeof w);
+    } else {
+      for (int e = 0; e < kGroup; ++e) {
         float v;
         if constexpr (T == kUniform) {
-          v = uniform_f32(a, w[k][j]);
+          v = uniform_f32(a, words[e]);
         } else if constexpr (T == kNormal) {
-          v = normal_f32(a, w[k][j]);
+          v = normal_f32(a, words[e]);
         } else {
-          v = static_cast<float>(normal_wide(a, w[k][j]));
+          v = static_cast<float>(normal_wide(a, words[e]));
         }
-        store<Out>(out, base + static_cast<std::uint64_t>(k * kLanes + j), v);
+        store<Out>(out, base + static_cast<std::uint64_t>(e), v);
       }
     }
   }
@@ -170,27 +258,30 @@ void fill_groups_32(const KernelArgs& a, std::uint64_t group, std::uint64_t ngro
 
 // float64: element 16 k + j of a group of 32 is words (2k, 2k+1) of lane j, low word first.
 template <int T>
-void fill_groups_64(const KernelArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
+void fill_groups_64(const KernelArgs& args, std::uint64_t group, std::uint64_t ngroups, void* out) {
+  const KernelArgs a = args;  // a local copy: stores to `out` cannot alias it
   using Word = std::conditional_t<T == kBits, std::uint64_t, double>;
   Word* o = static_cast<Word*>(out);
+  constexpr int kGroup = 2 * kLanes;
   for (std::uint64_t g = 0; g < ngroups; ++g) {
-    std::uint32_t w[4][kLanes];
+    alignas(64) std::uint32_t w[4][kLanes];
     philox_group(a, group + g, w);
-    const std::uint64_t base = g * 2 * kLanes;
-    for (int k = 0; k < 2; ++k) {
-      for (int j = 0; j < kLanes; ++j) {
-        const std::uint64_t bits =
-            std::uint64_t{w[2 * k][j]} | (std::uint64_t{w[2 * k + 1][j]} << 32);
-        Word v;
-        if constexpr (T == kBits) {
-          v = bits;
-        } else if constexpr (T == kUniform) {
-          v = uniform_f64(a, bits);
-        } else {
-          v = normal_f64(a, bits);
-        }
-        o[base + static_cast<std::uint64_t>(k * kLanes + j)] = v;
+    alignas(64) std::uint64_t bits[kGroup];
+    for (int e = 0; e < kGroup; ++e) {
+      const int k = e / kLanes, j = e % kLanes;
+      bits[e] = std::uint64_t{w[2 * k][j]} | (std::uint64_t{w[2 * k + 1][j]} << 32);
+    }
+    const std::uint64_t base = g * kGroup;
+    for (int e = 0; e < kGroup; ++e) {
+      Word v;
+      if constexpr (T == kBits) {
+        v = bits[e];
+      } else if constexpr (T == kUniform) {
+        v = uniform_f64(a, bits[e]);
+      } else {
+        v = normal_f64(a, bits[e]);
       }
+      o[base + static_cast<std::uint64_t>(e)] = v;
     }
   }
 }

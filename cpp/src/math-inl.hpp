@@ -104,7 +104,10 @@ WEIGHTINIT_INLINE float ndtri_lower_f32(float t) {
   const bool central = q >= -0.425f;
   const float r = sqrt_f32(-log_f32(t));
   const bool tail1 = r <= 5.0f;
-  const float x = central ? 0.180625f - q * q : (tail1 ? r - 1.6f : r - 5.0f);
+  // Every arm is computed and then selected: no operation is conditional, so the compiler
+  // can if-convert and vectorize without speculating a floating-point operation.
+  const float x_central = 0.180625f - q * q, x_tail1 = r - 1.6f, x_tail2 = r - 5.0f;
+  const float x = central ? x_central : (tail1 ? x_tail1 : x_tail2);
   // PPND7 coefficients (AS 241); the tail denominators have degree 2, padded with a zero.
   const float n3 = central ? 5.9109374720e+01f : (tail1 ? 1.7023821103e-01f : 1.7337203997e-02f);
   const float n2 = central ? 1.5929113202e+02f : (tail1 ? 1.3067284816e+00f : 4.2868294337e-01f);
@@ -123,7 +126,8 @@ WEIGHTINIT_INLINE double ndtri_lower_f64(double t) {
   const bool central = q >= -0.425;
   const double r = sqrt_f64(-log_f64(t));
   const bool tail1 = r <= 5.0;
-  const double x = central ? 0.180625 - q * q : (tail1 ? r - 1.6 : r - 5.0);
+  const double x_central = 0.180625 - q * q, x_tail1 = r - 1.6, x_tail2 = r - 5.0;
+  const double x = central ? x_central : (tail1 ? x_tail1 : x_tail2);
   // PPND16 coefficients (AS 241).
 #define WEIGHTINIT_PICK(a, c, e) (central ? (a) : (tail1 ? (c) : (e)))
   const double n7 = WEIGHTINIT_PICK(2.5090809287301226727e+03, 7.74545014278341407640e-04, 2.01033439929228813265e-07);

@@ -16,6 +16,9 @@ from .tf1 import *  # noqa: F401,F403
 
 # --- torch API block (weightinit.init and the generator) ---
 from . import init
+from ._generator import Generator, default_generator, initial_seed, manual_seed
+
+_torch_all = ["Generator", "default_generator", "initial_seed", "manual_seed"]
 # --- end torch API block ---
 
 try:

@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""weightinit.Generator: the counter-based generator behind the torch-style functions.
+
+A generator is a Philox key (its seed), stream id 0 and an offset in counter blocks
+(docs/streams.md §2). A draw of ``n`` elements reads blocks ``offset ..
+offset + 16 * ceil(n / G) - 1`` (G = 64 for 16/32-bit dtypes, 32 for 64-bit ones, §3) and
+moves the offset past them, so successive draws never share a block and a replay from the
+same seed and the same sequence of draws gives the same values, whatever the thread count.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import operator
+import threading
+
+import numpy as np
+
+from ._fill import check_seed
+
+#: Seed of a fresh :class:`Generator` and of the default generator. It is the value
+#: ``torch.Generator().initial_seed()`` reports, chosen for familiarity only: the values
+#: drawn differ from torch's, which come from another generator (mt19937).
+DEFAULT_SEED = 67280421310721
+
+#: The stream id every generator draws on (docs/streams.md §2).
+STREAM = 0
+
+_U64 = 1 << 64
+
+
+def blocks_for(numel: int, itemsize: int) -> int:
+    """Counter blocks a fill of `numel` elements of `itemsize` bytes reads (streams.md §3)."""
+    group = 32 if itemsize == 8 else 64
+    return 16 * (-(-numel // group))
+
+
+def sub_stream(k: int, stream: int = STREAM) -> int:
+    """Stream id of sub-draw `k` (1, 2, ...; 0 is `stream` itself): ``stream XOR (k << 56)`` (§2)."""
+    return stream ^ (k << 56)
+
+
+class Generator:
+    """A counter-based random generator for :mod:`weightinit.init`.
+
+    Holds a seed (the Philox key), stream id 0 and an offset in counter blocks. Each draw
+    of ``n`` elements uses the blocks starting at the current offset and advances the offset
+    by ``16 * ceil(n / G)`` (G = 64 for float16 / bfloat16 / float32, 32 for float64), so
+
+    * successive draws from one generator are independent of each other, and
+    * ``Generator(s)`` followed by the same calls gives the same values, for any number of
+      threads (``weightinit.set_num_threads``), CPU or SIMD target.
+
+    A call that raises leaves the offset where it was. Thread-safe: the offset is read and
+    advanced under a lock, so concurrent draws get disjoint blocks (which thread gets which
+    blocks is up to the scheduler).
+
+    Parameters
+    ----------
+    seed : int, optional
+        In [0, 2**64); default :data:`DEFAULT_SEED` (67280421310721).
+    """
+
+    __slots__ = ("_seed", "_offset", "_lock")
+
+    def __init__(self, seed: int = DEFAULT_SEED):
+        self._seed = check_seed(seed)
+        self._offset = 0
+        self._lock = threading.Lock()
+
+    def manual_seed(self, seed: int) -> "Generator":
+        """Set the seed, reset the offset to 0 and return ``self`` (like torch)."""
+        seed = check_seed(seed)
+        with self._lock:
+            self._seed, self._offset = seed, 0
+        return self
+
+    def initial_seed(self) -> int:
+        """The seed set at construction or by the last :meth:`manual_seed`."""
+        return self._seed
+
+    @property
+    def stream(self) -> int:
+        """The stream id of every draw: 0."""
+        return STREAM
+
+    @property
+    def offset(self) -> int:
+        """The counter block the next draw starts at."""
+        return self._offset
+
+    def get_state(self) -> tuple:
+        """``(seed, offset)``: everything needed to replay from here with :meth:`set_state`."""
+        with self._lock:
+            return (self._seed, self._offset)
+
+    def set_state(self, state) -> "Generator":
+        """Restore a state from :meth:`get_state` and return ``self``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            `state` is not a pair of integers in [0, 2**64).
+        """
+        try:
+            seed, offset = state
+        except (TypeError, ValueError):
+            raise TypeError(f"state: expected (seed, offset) from get_state(), got {state!r}") from None
+        seed = check_seed(seed, "state seed")
+        offset = check_seed(offset, "state offset")
+        with self._lock:
+            self._seed, self._offset = seed, offset
+        return self
+
+    @contextlib.contextmanager
+    def _reserve(self, blocks: int):
+        """Yield ``(seed, offset)`` for a draw of `blocks` blocks and advance past them.
+
+        If the body raises, the offset goes back, unless another thread drew meanwhile (then
+        the reserved blocks are simply skipped: no two draws ever share them).
+        """
+        with self._lock:
+            seed, start = self._seed, self._offset
+            end = (start + blocks) % _U64
+            self._offset = end
+        try:
+            yield seed, start
+        except BaseException:
+            with self._lock:
+                if self._seed == seed and self._offset == end:
+                    self._offset = start
+            raise
+
+    def __reduce__(self):
+        # The lock cannot be pickled; the state is all that matters.
+        return (_from_state, self.get_state())
+
+    def __repr__(self) -> str:
+        return f"weightinit.Generator(seed={self._seed}, offset={self._offset})"
+
+
+def _from_state(seed: int, offset: int) -> Generator:
+    return Generator(seed).set_state((seed, offset))
+
+
+#: The generator used when a function gets ``generator=None``.
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    """Reset the default generator to `seed` (offset 0) and return it, like ``torch.manual_seed``."""
+    return default_generator.manual_seed(seed)
+
+
+def initial_seed() -> int:
+    """The default generator's seed (:data:`DEFAULT_SEED` until :func:`manual_seed`)."""
+    return default_generator.initial_seed()
+
+
+def resolve(generator, argname: str = "generator") -> Generator:
+    """A :class:`Generator` for `generator`: itself, the default one for None, or a fresh
+    ``Generator(generator)`` for an int seed."""
+    if generator is None:
+        return default_generator
+    if isinstance(generator, Generator):
+        return generator
+    if not isinstance(generator, (bool, np.bool_)):
+        try:
+            return Generator(check_seed(operator.index(generator), argname))
+        except TypeError:
+            pass
+    raise TypeError(
+        f"{argname}: expected a weightinit.Generator, an int seed or None, got "
+        f"{type(generator).__module__}.{type(generator).__name__} (torch.Generator's stream "
+        "cannot be reproduced; use weightinit.Generator(seed))"
+    )

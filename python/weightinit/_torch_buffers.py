@@ -1,0 +1,183 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The `tensor` argument of weightinit.init: a NumPy array or a CPU torch tensor.
+
+Everything init.py does to its argument goes through here: the checks, the deterministic
+writes (constants, index patterns, a computed matrix) and :func:`draw`, the one road to
+``_fill.fill`` with the generator's offset handling. torch is imported only when the argument
+is a torch tensor (``_fill.is_torch_tensor`` looks at ``type(x).__module__``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _fill
+from ._dtypes import FLOAT_NAMES
+from ._generator import blocks_for, resolve, sub_stream
+
+
+class Buffer(NamedTuple):
+    """What init.py needs to know about its `tensor` argument."""
+
+    shape: tuple
+    numel: int
+    is_torch: bool
+    is_meta: bool  # a torch meta tensor: no storage, every function returns unchanged
+    dtype_name: str
+    itemsize: int
+
+
+def _overlaps(shape, byte_strides, itemsize: int) -> bool:
+    """True unless no two elements can share memory.
+
+    Sufficient test: sorted by |stride|, each dimension's stride must clear the span of all
+    smaller-stride ones. Writes through overlapping views (``expand``, ``as_strided``) would
+    make the result depend on which thread writes last, so they are refused.
+    """
+    span = itemsize
+    for stride, size in sorted((abs(s), n) for n, s in zip(shape, byte_strides) if n > 1):
+        if stride < span:
+            return True
+        span += stride * (size - 1)
+    return False
+
+
+def check(tensor, argname: str = "tensor") -> Buffer:
+    """Check that `tensor` can be written in place and describe it.
+
+    Raises
+    ------
+    TypeError
+        Not a numpy.ndarray or torch.Tensor, or a sparse torch layout.
+    ValueError
+        A read-only array, a torch tensor not on the CPU (meta tensors pass), or a view
+        whose elements overlap in memory.
+    """
+    if _fill.is_torch_tensor(tensor):
+        import torch
+
+        if tensor.layout != torch.strided:
+            raise TypeError(f"{argname}: expected a dense (strided) tensor, got layout {tensor.layout}")
+        is_meta = tensor.device.type == "meta"
+        if not is_meta and tensor.device.type != "cpu":
+            raise ValueError(f"{argname}: must be on the CPU, got device {tensor.device}")
+        shape = tuple(tensor.shape)
+        itemsize = tensor.element_size()
+        byte_strides = [s * itemsize for s in tensor.stride()]
+        dtype_name = str(tensor.dtype).replace("torch.", "")
+        buf = Buffer(shape, math.prod(shape), True, is_meta, dtype_name, itemsize)
+    elif isinstance(tensor, np.ndarray):
+        if not tensor.flags.writeable:
+            raise ValueError(f"{argname}: array is read-only")
+        shape = tensor.shape
+        itemsize = tensor.dtype.itemsize
+        byte_strides = tensor.strides
+        # A byte-swapped float32 is still named "float32"; only native order is a float
+        # the kernels can write.
+        name = tensor.dtype.name if tensor.dtype.isnative else f"non-native {tensor.dtype.str}"
+        buf = Buffer(shape, tensor.size, False, False, name, itemsize)
+    else:
+        raise TypeError(f"{argname}: expected a numpy.ndarray or torch.Tensor, got {type(tensor).__name__}")
+    if not buf.is_meta and _overlaps(shape, byte_strides, itemsize):
+        raise ValueError(f"{argname}: its elements overlap in memory (e.g. an expanded or "
+                         "as_strided view); in-place fills need distinct elements")
+    return buf
+
+
+def require_float(buf: Buffer, argname: str = "tensor") -> None:
+    """TypeError unless `buf` holds one of the four dtypes the random fills write."""
+    if buf.dtype_name not in FLOAT_NAMES:
+        raise TypeError(f"{argname}: dtype must be float16, bfloat16, float32 or float64 for a "
+                        f"random fill, got {buf.dtype_name}")
+
+
+def real(value, argname: str, *, finite: bool = True) -> float:
+    """`value` as a float: a real number (not a bool), finite unless `finite` is False."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{argname}: expected a real number, got {type(value).__name__}")
+    x = float(value)
+    if math.isnan(x) or (finite and math.isinf(x)):
+        raise ValueError(f"{argname}: must be {'finite' if finite else 'a number'}, got {x}")
+    return x
+
+
+def _no_grad(tensor):
+    """torch.no_grad() for a torch tensor (in-place init is not part of autograd, as in torch)."""
+    if _fill.is_torch_tensor(tensor):
+        import torch
+
+        return torch.no_grad()
+    return contextlib.nullcontext()
+
+
+def set_all(tensor, value):
+    """Every element := `value`, cast to the tensor's dtype."""
+    with _no_grad(tensor):
+        if _fill.is_torch_tensor(tensor):
+            tensor.fill_(value)
+        else:
+            tensor[...] = value
+    return tensor
+
+
+def set_at(tensor, index: tuple, value) -> None:
+    """``tensor[index] = value`` with `index` a tuple of integer NumPy arrays."""
+    with _no_grad(tensor):
+        if _fill.is_torch_tensor(tensor):
+            import torch
+
+            index = tuple(torch.from_numpy(np.ascontiguousarray(i, dtype=np.int64)) for i in index)
+        tensor[index] = value
+
+
+def assign(tensor, values: np.ndarray) -> None:
+    """Copy the float64 array `values` (same shape) into `tensor`, rounding to its dtype."""
+    with _no_grad(tensor):
+        if _fill.is_torch_tensor(tensor):
+            import torch
+
+            tensor.copy_(torch.from_numpy(values))
+        else:
+            tensor[...] = values
+
+
+def _constant_of(distribution: str, params: tuple):
+    """The single value a degenerate law takes (zero width or zero stddev), else None."""
+    if distribution == "uniform" and params[0] == params[1]:
+        return params[0]
+    if distribution == "normal" and params[1] == 0.0:
+        return params[0]
+    if distribution == "truncated_normal" and params[2] == params[3]:
+        return params[0] + params[1] * params[2]
+    return None
+
+
+def draw(generator, *fills) -> None:
+    """The one place init.py draws random numbers: fill each ``(out, distribution, params)``.
+
+    All sub-draws of one call start at the generator's current offset; sub-draw ``k``
+    (0-based) reads stream id ``0 XOR (k << 56)`` (docs/streams.md §2), and the
+    generator advances by the most blocks any of them reads (§3). Nothing is reserved when
+    the tensors are empty. Degenerate laws (``a == b``, ``std == 0``) write their one value
+    but still advance the generator, so positions depend only on the shapes and dtypes drawn.
+    """
+    gen = resolve(generator)
+    blocks = max(blocks_for(math.prod(out.shape), out.dtype.itemsize if isinstance(out, np.ndarray)
+                            else out.element_size())
+                 for out, _, _ in fills)
+    if blocks == 0:
+        return
+    with gen._reserve(blocks) as (seed, offset):
+        for k, (out, distribution, params) in enumerate(fills):
+            value = _constant_of(distribution, params)
+            if value is not None:
+                set_all(out, value)
+                continue
+            with _no_grad(out):
+                _fill.fill(out, distribution, params, seed=seed, stream=sub_stream(k),
+                           offset=offset)
