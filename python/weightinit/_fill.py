@@ -30,7 +30,7 @@ def check_seed(seed, argname: str = "seed") -> int:
     except TypeError:
         raise TypeError(f"{argname}: expected an integer, got {type(seed).__name__}") from None
     if not 0 <= value < _U64:
-        raise ValueError(f"{argname}: must be in [0, 2**64), got {value}")
+        raise ValueError(f"{argname}: must be an integer in [0, 2**64), got {value}")
     return value
 
 

@@ -83,7 +83,7 @@ def check(tensor, argname: str = "tensor") -> Buffer:
         buf = Buffer(shape, tensor.size, False, False, name, itemsize)
     else:
         raise TypeError(f"{argname}: expected a numpy.ndarray or torch.Tensor, got {type(tensor).__name__}")
-    if not buf.is_meta and _overlaps(shape, byte_strides, itemsize):
+    if buf.numel and not buf.is_meta and _overlaps(shape, byte_strides, itemsize):
         raise ValueError(f"{argname}: its elements overlap in memory (e.g. an expanded or "
                          "as_strided view); in-place fills need distinct elements")
     return buf

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // ctest: Philox known answers, golden fills on every available target, fans, errors.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -69,11 +70,12 @@ void test_golden(const std::string& dir) {
     if (header.empty() || header[0] == '#') continue;
     std::getline(in, words);
     std::istringstream h(header);
-    std::string name, dtype_s, kind;
-    double p[4];
+    std::string name, dtype_s, kind, ps[4];
     unsigned long long seed, stream, offset, first, count;
-    h >> name >> dtype_s >> kind >> p[0] >> p[1] >> p[2] >> p[3] >> seed >> stream >> offset >>
+    h >> name >> dtype_s >> kind >> ps[0] >> ps[1] >> ps[2] >> ps[3] >> seed >> stream >> offset >>
         first >> count;
+    double p[4];
+    for (int i = 0; i < 4; ++i) p[i] = std::strtod(ps[i].c_str(), nullptr);  // accepts "inf"
     const weightinit::DType dtype = parse_dtype(dtype_s);
     const int size = weightinit::dtype_size(dtype);
     std::vector<unsigned long long> want;

@@ -1,0 +1,223 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The fill layer: random access, boxes and strides, dtypes, and every bad input's error."""
+
+import math
+
+import numpy as np
+import pytest
+
+import weightinit as wi
+from weightinit import _core
+
+DISTS = [("uniform", (-2.0, 3.0)), ("normal", (0.5, 2.0)),
+         ("truncated_normal", (0.0, 1.0, -2.0, 2.0)), ("truncated_normal", (1.0, 0.1, 3.0, 8.0))]
+FLOATS = ["float32", "float64", "float16"]
+
+
+@pytest.mark.parametrize("dist,params", DISTS)
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_split_fills_equal_whole(dist, params, dtype):
+    """Filling [0, n) equals filling [0, k) then [k, n), for cuts inside and between groups."""
+    n = 1000
+    whole = wi.new(n, dtype, dist, params, seed=11, stream=3)
+    for k in (1, 15, 16, 31, 63, 64, 65, 500, 999):
+        left = np.empty(k, dtype)
+        right = np.empty(n - k, dtype)
+        _core.fill(left, dist, params, 11, 3, 0, 0)
+        _core.fill(right, dist, params, 11, 3, 0, k)
+        np.testing.assert_array_equal(np.concatenate([left, right]).view(np.uint8),
+                                      whole.view(np.uint8))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_box_equals_slice_of_whole(dtype):
+    shape = (7, 9, 130)
+    whole = wi.new(shape, dtype, "normal", (0, 1), seed=5)
+    for start, size in [((0, 0, 0), (7, 9, 130)), ((2, 3, 5), (4, 5, 70)), ((6, 8, 129), (1, 1, 1)),
+                        ((0, 4, 0), (7, 1, 130)), ((3, 0, 64), (2, 9, 64))]:
+        box = np.empty(size, dtype)
+        wi.fill(box, "normal", (0, 1), seed=5, global_shape=shape, start=start)
+        sl = tuple(slice(s, s + n) for s, n in zip(start, size))
+        np.testing.assert_array_equal(box.view(np.uint8), whole[sl].view(np.uint8))
+
+
+@pytest.mark.parametrize("view", [lambda b: b[:, ::2], lambda b: b.T, lambda b: b[::-1, 3:40],
+                                  lambda b: b[1::3, ::-5]])
+def test_strided_views_write_only_their_elements(view):
+    base = np.full((50, 80), -7.0, np.float32)
+    v = view(base)
+    wi.fill(v, "uniform", (0, 1), seed=2)
+    expected = wi.new(v.shape, np.float32, "uniform", (0, 1), seed=2)
+    np.testing.assert_array_equal(v, expected)
+    untouched = np.ones(base.shape, bool)
+    view(untouched)[...] = False
+    assert np.all(base[untouched] == -7.0)
+
+
+def test_scalar_and_empty_shapes():
+    s = wi.new((), "float32", "normal", (0, 1), seed=1)
+    assert s.shape == () and np.isfinite(s)
+    assert s == wi.new((1,), "float32", "normal", (0, 1), seed=1)[0]
+    e = wi.new((3, 0, 2), "float32", "normal", (0, 1), seed=1)
+    assert e.shape == (3, 0, 2)
+
+
+def test_bfloat16_is_float32_rounded():
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    f32 = wi.new(4096, np.float32, "normal", (0, 1), seed=8)
+    bf = wi.new(4096, "bfloat16", "normal", (0, 1), seed=8)
+    assert bf.dtype == np.dtype(ml_dtypes.bfloat16)
+    np.testing.assert_array_equal(bf.view(np.uint16), f32.astype(ml_dtypes.bfloat16).view(np.uint16))
+
+
+def test_float16_is_float32_rounded():
+    f32 = wi.new(4096, np.float32, "normal", (0, 1e-4), seed=8)  # reaches half subnormals
+    f16 = wi.new(4096, np.float16, "normal", (0, 1e-4), seed=8)
+    np.testing.assert_array_equal(f16, f32.astype(np.float16))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
+def test_uniform_half_open_after_rounding(dtype):
+    if dtype == "bfloat16":
+        pytest.importorskip("ml_dtypes")
+    lo, hi = 0.1, 0.10000001 if dtype in ("float32", "float64") else 0.1005
+    if dtype == "bfloat16":
+        hi = 0.11
+    a = wi.new(100_000, dtype, "uniform", (lo, hi), seed=1).astype(np.float64)
+    assert a.min() >= lo and a.max() < hi
+
+
+# --- errors ------------------------------------------------------------------------------
+
+def test_read_only_array():
+    a = np.zeros(10, np.float32)
+    a.flags.writeable = False
+    with pytest.raises(ValueError, match="out: array is read-only"):
+        wi.fill(a, "uniform", (0, 1), seed=1)
+    with pytest.raises(ValueError, match="read-only"):
+        _core.fill(a, "uniform", (0, 1), 1)
+
+
+def test_core_fill_needs_c_contiguous():
+    with pytest.raises(ValueError, match="C-contiguous"):
+        _core.fill(np.zeros((4, 4), np.float32)[:, ::2], "uniform", (0, 1), 1)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.complex64, np.bool_, np.uint8])
+def test_wrong_dtype(dtype):
+    with pytest.raises(TypeError, match="out: dtype must be"):
+        wi.fill(np.zeros(4, dtype), "uniform", (0, 1), seed=1)
+    with pytest.raises(TypeError, match="out: dtype must be"):
+        _core.fill(np.zeros(4, dtype), "uniform", (0, 1), 1)
+
+
+def test_not_an_array():
+    with pytest.raises(TypeError, match="out: expected"):
+        wi.fill([1.0, 2.0], "uniform", (0, 1), seed=1)
+    with pytest.raises(TypeError, match="out: expected a numpy.ndarray"):
+        _core.fill([1.0], "uniform", (0, 1), 1)
+
+
+@pytest.mark.parametrize("dist,params,match", [
+    ("uniform", (float("nan"), 1), "low: must be finite"),
+    ("uniform", (0, float("inf")), "high: must be finite"),
+    ("uniform", (1, 1), "need low < high"),
+    ("uniform", (2, 1), "need low < high"),
+    ("uniform", (-3e38, 3e38), "high - low overflows float32"),
+    ("uniform", (0, 1e39), "outside the float32 range"),
+    ("normal", (0, 0), "stddev: must be finite and > 0"),
+    ("normal", (0, -1), "stddev: must be finite and > 0"),
+    ("normal", (float("inf"), 1), "mean: must be finite"),
+    ("normal", (0, float("nan")), "stddev"),
+    ("truncated_normal", (0, 1, 2, -2), "need a < b"),
+    ("truncated_normal", (0, 1, 1, 1), "need a < b"),
+    ("truncated_normal", (0, 1, float("nan"), 1), "a: must not be NaN"),
+    ("truncated_normal", (0, 1, 40, 41), "too far in one tail"),
+    ("truncated_normal", (0, 1, float("-inf"), -40), "too far in one tail"),
+    ("uniform", (0,), "params: uniform takes"),
+    ("normal", (0, 1, 2), "params: normal takes"),
+])
+def test_bad_parameters(dist, params, match):
+    with pytest.raises(ValueError, match=match):
+        wi.fill(np.zeros(4, np.float32), dist, params, seed=1)
+
+
+def test_no_value_in_interval_for_dtype():
+    with pytest.raises(ValueError, match="no float16 value lies in"):
+        wi.fill(np.zeros(4, np.float16), "uniform", (0.1, 0.10001), seed=1)
+
+
+def test_bad_distribution_name():
+    with pytest.raises(ValueError, match="distribution: expected"):
+        wi.fill(np.zeros(4, np.float32), "gamma", (1,), seed=1)
+    with pytest.raises(ValueError, match="distribution: expected"):
+        _core.fill(np.zeros(4, np.float32), "gamma", (1,), 1)
+
+
+@pytest.mark.parametrize("seed,exc,match", [
+    (-1, ValueError, r"seed: must be an integer in \[0, 2\*\*64\)"),
+    (2**64, ValueError, r"seed: must be an integer in \[0, 2\*\*64\)"),
+    (1.5, TypeError, "seed: expected an integer"),
+    ("1", TypeError, "seed: expected an integer"),
+    (True, TypeError, "seed: expected an integer"),
+    (None, TypeError, "seed: expected an integer"),
+])
+def test_bad_seed(seed, exc, match):
+    with pytest.raises(exc, match=match):
+        wi.fill(np.zeros(4, np.float32), "uniform", (0, 1), seed=seed)
+    with pytest.raises(exc, match=match):
+        _core.fill(np.zeros(4, np.float32), "uniform", (0, 1), seed)
+
+
+def test_seed_extremes_and_numpy_ints():
+    a = wi.new(8, np.float32, "uniform", (0, 1), seed=2**64 - 1)
+    b = wi.new(8, np.float32, "uniform", (0, 1), seed=np.uint64(2**64 - 1))
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("arg", ["stream", "offset"])
+def test_bad_stream_and_offset(arg):
+    with pytest.raises(ValueError, match=arg):
+        wi.fill(np.zeros(4, np.float32), "uniform", (0, 1), seed=1, **{arg: -5})
+
+
+@pytest.mark.parametrize("shape,exc,match", [
+    ((-1, 3), ValueError, "shape: dimensions must be non-negative"),
+    ((2**40, 2**40), ValueError, "more than 2\\*\\*63 elements"),
+    ((2.5,), TypeError, "shape: dimensions must be integers"),
+    ("abc", TypeError, "shape: dimensions must be integers"),
+])
+def test_bad_shapes(shape, exc, match):
+    with pytest.raises(exc, match=match):
+        wi.new(shape, "float32", "uniform", (0, 1), seed=1)
+
+
+def test_box_outside_global_shape():
+    with pytest.raises(ValueError, match="partition: box"):
+        wi.fill(np.zeros((4, 4), np.float32), "uniform", (0, 1), seed=1,
+                global_shape=(8, 6), start=(0, 4))
+    with pytest.raises(ValueError, match="global_shape, start"):
+        wi.fill(np.zeros((4, 4), np.float32), "uniform", (0, 1), seed=1,
+                global_shape=(8,), start=(0,))
+
+
+def test_bad_dtype_for_new():
+    with pytest.raises(TypeError, match="dtype"):
+        wi.new(4, "int32", "uniform", (0, 1), seed=1)
+    with pytest.raises(TypeError, match="dtype: unknown dtype"):
+        wi.new(4, "float33", "uniform", (0, 1), seed=1)
+
+
+def test_first_overflow():
+    with pytest.raises(ValueError, match="first"):
+        _core.fill(np.zeros(4, np.float32), "uniform", (0, 1), 1, 0, 0, 2**63 - 2)
+
+
+def test_huge_global_shape_box_is_cheap():
+    """A box of a tensor far larger than memory costs only its own elements."""
+    box = np.empty((2, 3), np.float32)
+    wi.fill(box, "normal", (0, 1), seed=1, global_shape=(2**31, 2**31), start=(2**31 - 2, 5))
+    assert np.all(np.isfinite(box))
+    row = np.empty(8, np.float32)
+    _core.fill(row, "normal", (0, 1), 1, 0, 0, (2**31 - 1) * 2**31 + 5)
+    np.testing.assert_array_equal(row[:3], box[1])
