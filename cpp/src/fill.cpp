@@ -221,10 +221,10 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
       fail("a, b: no " + std::string(dtype_name(dtype)) + " value lies in [" +
            show(mean + sd * ta) + ", " + show(mean + sd * tb) + "]");
     }
-    // float arithmetic resolves t = Φ-side probability to 2^-24 relative and handles
-    // t >= 1e-30; intervals narrower than 1/256 of their side's probability, or deeper in
-    // a tail, are drawn in double arithmetic.
-    const bool float_ok = side + delta * 0x1p-32 >= 1e-30 && delta >= (side + delta) * 0x1p-8;
+    // float arithmetic resolves t (the smaller tail probability) to 2^-24 relative and covers
+    // t >= e^-25 (AS 241's first two regions); intervals narrower than 1/256 of their side's
+    // probability, or reaching deeper into a tail, are drawn in double arithmetic.
+    const bool float_ok = side + delta * 0x1p-32 >= 2e-11 && delta >= (side + delta) * 0x1p-8;
     out.transform = wide || float_ok ? detail::kNormal : detail::kNormalWide;
   }
   a.d_clamp_lo = clamp_lo;

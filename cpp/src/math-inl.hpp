@@ -96,26 +96,26 @@ WEIGHTINIT_INLINE double log_f64(double x) {
 
 // The lower-tail normal quantile Φ⁻¹(t) for 0 < t <= 1/2 (so the result is <= 0), by
 // Wichura's algorithm AS 241 (Applied Statistics 37(3), 1988, 477-484): a rational function
-// in (t - 1/2)^2 for t >= 0.075 and in sqrt(-log t) below. The three regions share one
-// evaluation: each lane picks its coefficients, so the kernel evaluates one rational.
-// float32 uses PPND7 (about 1e-7 relative), double PPND16 (about 1e-16).
+// in (t - 1/2)^2 for t >= 0.075, in r = sqrt(-log t) - 1.6 for e^-25 <= t < 0.075, and in
+// sqrt(-log t) - 5 below. Each lane picks its coefficients, so the kernel evaluates one
+// rational. float32 uses PPND7 (about 1e-7 relative) and only its first two regions: the
+// setup sends draws that can reach t < e^-25 to the double kernel (docs/streams.md §5).
+// Double uses PPND16 (about 1e-16), all three regions.
 WEIGHTINIT_INLINE float ndtri_lower_f32(float t) {
   const float q = t - 0.5f;
   const bool central = q >= -0.425f;
   const float r = sqrt_f32(-log_f32(t));
-  const bool tail1 = r <= 5.0f;
-  // Every arm is computed and then selected: no operation is conditional, so the compiler
-  // can if-convert and vectorize without speculating a floating-point operation.
-  const float x_central = 0.180625f - q * q, x_tail1 = r - 1.6f, x_tail2 = r - 5.0f;
-  const float x = central ? x_central : (tail1 ? x_tail1 : x_tail2);
-  // PPND7 coefficients (AS 241); the tail denominators have degree 2, padded with a zero.
-  const float n3 = central ? 5.9109374720e+01f : (tail1 ? 1.7023821103e-01f : 1.7337203997e-02f);
-  const float n2 = central ? 1.5929113202e+02f : (tail1 ? 1.3067284816e+00f : 4.2868294337e-01f);
-  const float n1 = central ? 5.0434271938e+01f : (tail1 ? 2.7568153900e+00f : 3.0812263860e+00f);
-  const float n0 = central ? 3.3871327179e+00f : (tail1 ? 1.4234372777e+00f : 6.6579051150e+00f);
+  // Both arms are computed, then selected: nothing is conditional, so it vectorizes.
+  const float x_central = 0.180625f - q * q, x_tail = r - 1.6f;
+  const float x = central ? x_central : x_tail;
+  // PPND7 coefficients (AS 241); the tail denominator has degree 2, padded with a zero.
+  const float n3 = central ? 5.9109374720e+01f : 1.7023821103e-01f;
+  const float n2 = central ? 1.5929113202e+02f : 1.3067284816e+00f;
+  const float n1 = central ? 5.0434271938e+01f : 2.7568153900e+00f;
+  const float n0 = central ? 3.3871327179e+00f : 1.4234372777e+00f;
   const float d3 = central ? 6.7187563600e+01f : 0.0f;
-  const float d2 = central ? 7.8757757664e+01f : (tail1 ? 1.2021132975e-01f : 1.2258202635e-02f);
-  const float d1 = central ? 1.7895169469e+01f : (tail1 ? 7.3700164250e-01f : 2.4197894225e-01f);
+  const float d2 = central ? 7.8757757664e+01f : 1.2021132975e-01f;
+  const float d1 = central ? 1.7895169469e+01f : 7.3700164250e-01f;
   const float num = ((n3 * x + n2) * x + n1) * x + n0;
   const float den = ((d3 * x + d2) * x + d1) * x + 1.0f;
   return (central ? q : -1.0f) * (num / den);
