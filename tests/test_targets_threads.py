@@ -134,3 +134,40 @@ def test_concurrent_python_threads():
         t.join()
     for s in seeds:
         np.testing.assert_array_equal(got[s], want[s])
+
+
+def _run(code, **env):
+    import subprocess
+    import sys
+    full = dict(os.environ, **env)
+    return subprocess.run([sys.executable, "-c", code], env=full, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_environment_forces_target(target):
+    out = _run("import weightinit as wi; print(wi.cpu_targets()['active'])",
+               WEIGHTINIT_TARGET=target)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == target
+
+
+def test_environment_unknown_target_warns_and_falls_back():
+    out = _run("import weightinit as wi; print(wi.cpu_targets()['active'])",
+               WEIGHTINIT_TARGET="mmx")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == TARGETS[-1]
+    assert "WEIGHTINIT_TARGET='mmx' is not an available target" in out.stderr
+
+
+def test_environment_sets_threads():
+    out = _run("import weightinit as wi; print(wi.get_num_threads())", WEIGHTINIT_NUM_THREADS="3")
+    assert out.stdout.strip() == "3"
+
+
+def test_default_threads_follow_affinity():
+    if not hasattr(os, "sched_getaffinity"):
+        pytest.skip("no CPU affinity on this OS")
+    out = _run("import os, weightinit as wi; os.sched_setaffinity(0, {0}); print(wi.get_num_threads())",
+               WEIGHTINIT_NUM_THREADS="")
+    assert out.stdout.strip() == "1", out.stderr

@@ -29,6 +29,23 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 STREAM_VERSION = 1
 
 
+def _check_target_env() -> None:
+    import os
+    import warnings
+
+    wanted = os.environ.get("WEIGHTINIT_TARGET", "")
+    if wanted and wanted != _core.active_target():
+        warnings.warn(
+            f"WEIGHTINIT_TARGET={wanted!r} is not an available target "
+            f"({', '.join(_core.available_targets())}); using {_core.active_target()!r}",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+
+
+_check_target_env()
+
+
 def cpu_targets() -> dict:
     """The kernel targets this CPU runs (``"available"``, scalar first) and the one in use."""
     return {"available": list(_core.available_targets()), "active": _core.active_target()}
