@@ -86,36 +86,38 @@ WEIGHTINIT_INLINE void philox_group(const KernelArgs& a, std::uint64_t group,
                                     std::uint32_t (&w)[4][kLanes]) {
   const std::uint64_t base = a.offset + group * kLanes;
   const __m256i m0 = _mm256_set1_epi64x(kPhiloxM0), m1 = _mm256_set1_epi64x(kPhiloxM1);
-  // Four sets of four slots: blocks 4s .. 4s+3 in set s.
-  __m256i x0[4], x1[4], x2[4], x3[4];
-  for (int set = 0; set < 4; ++set) {
-    const __m256i pos = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<long long>(base)),
-                                         _mm256_set_epi64x(4 * set + 3, 4 * set + 2, 4 * set + 1, 4 * set));
-    x0[set] = pos;
-    x1[set] = _mm256_srli_epi64(pos, 32);
-    x2[set] = _mm256_set1_epi64x(a.stream0);
-    x3[set] = _mm256_set1_epi64x(a.stream1);
-  }
-  std::uint32_t k0 = a.key0, k1 = a.key1;
-  for (int r = 0; r < 10; ++r) {
-    const __m256i key0 = _mm256_set1_epi32(static_cast<int>(k0));
-    const __m256i key1 = _mm256_set1_epi32(static_cast<int>(k1));
-    for (int set = 0; set < 4; ++set) {
-      const __m256i p0 = _mm256_mul_epu32(x0[set], m0), p1 = _mm256_mul_epu32(x2[set], m1);
-      x0[set] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), x1[set]), key0);
-      x2[set] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), x3[set]), key1);
-      x1[set] = p1;
-      x3[set] = p0;
-    }
-    k0 += kPhiloxW0;
-    k1 += kPhiloxW1;
-  }
+  // Two passes of eight blocks, each as two sets of four slots: 8 state registers plus the
+  // constants fit AVX2's 16 registers without spilling.
   for (int half = 0; half < 2; ++half) {
-    const int s = 2 * half;
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0] + 8 * half), pack_low_halves(x0[s], x0[s + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[1] + 8 * half), pack_low_halves(x1[s], x1[s + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[2] + 8 * half), pack_low_halves(x2[s], x2[s + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[3] + 8 * half), pack_low_halves(x3[s], x3[s + 1]));
+    const __m256i pos_a = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<long long>(base)),
+                                           _mm256_set_epi64x(8 * half + 3, 8 * half + 2,
+                                                             8 * half + 1, 8 * half));
+    const __m256i pos_b = _mm256_add_epi64(pos_a, _mm256_set1_epi64x(4));
+    __m256i x0a = pos_a, x1a = _mm256_srli_epi64(pos_a, 32);
+    __m256i x0b = pos_b, x1b = _mm256_srli_epi64(pos_b, 32);
+    __m256i x2a = _mm256_set1_epi64x(a.stream0), x3a = _mm256_set1_epi64x(a.stream1);
+    __m256i x2b = x2a, x3b = x3a;
+    std::uint32_t k0 = a.key0, k1 = a.key1;
+    for (int r = 0; r < 10; ++r) {
+      const __m256i key0 = _mm256_set1_epi32(static_cast<int>(k0));
+      const __m256i key1 = _mm256_set1_epi32(static_cast<int>(k1));
+      const __m256i p0a = _mm256_mul_epu32(x0a, m0), p1a = _mm256_mul_epu32(x2a, m1);
+      const __m256i p0b = _mm256_mul_epu32(x0b, m0), p1b = _mm256_mul_epu32(x2b, m1);
+      x0a = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1a, 32), x1a), key0);
+      x2a = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0a, 32), x3a), key1);
+      x0b = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1b, 32), x1b), key0);
+      x2b = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0b, 32), x3b), key1);
+      x1a = p1a;
+      x3a = p0a;
+      x1b = p1b;
+      x3b = p0b;
+      k0 += kPhiloxW0;
+      k1 += kPhiloxW1;
+    }
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0] + 8 * half), pack_low_halves(x0a, x0b));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[1] + 8 * half), pack_low_halves(x1a, x1b));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[2] + 8 * half), pack_low_halves(x2a, x2b));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[3] + 8 * half), pack_low_halves(x3a, x3b));
   }
 }
 #else
