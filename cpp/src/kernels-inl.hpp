@@ -206,8 +206,11 @@ WEIGHTINIT_INLINE double normal_f64(const KernelArgs& a, std::uint64_t bits) {
 // kNormalWide for one 32-bit word: U = (w + 1/2) 2^-32, exact in double.
 WEIGHTINIT_INLINE double normal_wide(const KernelArgs& a, std::uint32_t w) {
   const double scale = 2.3283064365386962890625e-10;  // 2^-32
-  const double u = (static_cast<double>(w) + 0.5) * scale;
-  const double uc = (static_cast<double>(~w) + 0.5) * scale;
+  // w and ~w as doubles through the mantissa of 2^52 (exact; no uint32 -> double convert).
+  const double wd = f64_from_bits(0x4330000000000000ull | w) - 0x1p52;
+  const double wcd = f64_from_bits(0x4330000000000000ull | static_cast<std::uint32_t>(~w)) - 0x1p52;
+  const double u = (wd + 0.5) * scale;
+  const double uc = (wcd + 0.5) * scale;
   const double t_lo = a.d_pa + u * a.d_delta;
   const double t_hi = a.d_qb + uc * a.d_delta;
   const bool lower = t_lo <= t_hi;
@@ -269,9 +272,9 @@ void fill_groups_64(const KernelArgs& args, std::uint64_t group, std::uint64_t n
     alignas(64) std::uint32_t w[4][kLanes];
     philox_group(a, group + g, w);
     alignas(64) std::uint64_t bits[kGroup];
-    for (int e = 0; e < kGroup; ++e) {
-      const int k = e / kLanes, j = e % kLanes;
-      bits[e] = std::uint64_t{w[2 * k][j]} | (std::uint64_t{w[2 * k + 1][j]} << 32);
+    for (int j = 0; j < kLanes; ++j) {
+      bits[j] = std::uint64_t{w[0][j]} | (std::uint64_t{w[1][j]} << 32);
+      bits[kLanes + j] = std::uint64_t{w[2][j]} | (std::uint64_t{w[3][j]} << 32);
     }
     const std::uint64_t base = g * kGroup;
     for (int e = 0; e < kGroup; ++e) {

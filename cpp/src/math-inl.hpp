@@ -74,7 +74,9 @@ WEIGHTINIT_INLINE float log_f32(float x) {
 // 1e-18 relative), fdlibm's split of ln 2. Error about 1 ulp.
 WEIGHTINIT_INLINE double log_f64(double x) {
   std::uint64_t ix = bits_from_f64(x) + (0x3ff0000000000000ull - 0x3fe6a09e667f3bcdull);
-  const double e = static_cast<double>(static_cast<std::int64_t>(ix >> 52) - 1023);
+  // The biased exponent (< 2^12) as the low mantissa bits of 2^52: exact, and without an
+  // int64 -> double conversion, which AVX2 lacks.
+  const double e = f64_from_bits(0x4330000000000000ull | (ix >> 52)) - (0x1p52 + 1023.0);
   ix = (ix & 0x000fffffffffffffull) + 0x3fe6a09e667f3bcdull;
   const double f = f64_from_bits(ix) - 1.0;
   const double s = f / (2.0 + f);
