@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import pathlib
 import platform
 import sys
 import time
@@ -53,13 +54,27 @@ def demo(rows: int, cols: int, seed: int) -> None:
           " (fresh output, page faults included)")
 
 
+def cmake_dir() -> pathlib.Path:
+    """The folder of weightinitConfig.cmake inside the installed package."""
+    return pathlib.Path(wi.__file__).resolve().parent / "lib" / "cmake" / "weightinit"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="weightinit", description=__doc__)
+    parser.add_argument("--cmake-dir", action="store_true",
+                        help="print the folder for -Dweightinit_DIR= and exit")
     parser.add_argument("--rows", type=int, default=4096)
     parser.add_argument("--cols", type=int, default=4096)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--info", action="store_true", help="print the machine summary only")
     args = parser.parse_args(argv)
+    if args.cmake_dir:
+        path = cmake_dir()
+        if not (path / "weightinitConfig.cmake").is_file():
+            print(f"weightinit: no CMake package at {path} (not an installed wheel?)", file=sys.stderr)
+            return 1
+        print(path)
+        return 0
     if args.rows <= 0 or args.cols <= 0:
         parser.error("--rows and --cols must be positive")
     info()
