@@ -147,79 +147,12 @@ WEIGHTINIT_INLINE void philox_group(const KernelArgs& a, std::uint64_t group,
 }
 #endif
 
-// --- float arithmetic, one 32-bit word per element ---------------------------------------
-
-// Uniform on [lo, lo + range): the word's top 24 bits as k * 2^-24.
-WEIGHTINIT_INLINE float uniform_f32(const KernelArgs& a, std::uint32_t w) {
-  const float u = static_cast<float>(static_cast<std::int32_t>(w >> 8)) * 5.9604644775390625e-08f;
-  const float x = a.f_lo + u * a.f_range;
-  const float lo = x < a.f_clamp_lo ? a.f_clamp_lo : x;
-  return lo > a.f_clamp_hi ? a.f_clamp_hi : lo;
-}
-
-// Normal, truncated to [a, b] (std units) by inverse CDF: u = Φ(a) + U (Φ(b) - Φ(a)) with
-// U = (k + 1/2) 2^-31 from the word's top 31 bits. Whichever of u and 1 - u is smaller is
-// formed directly (1 - u = Φ(-b) + (1 - U) Δ), so both tails keep full relative precision.
-WEIGHTINIT_INLINE float normal_f32(const KernelArgs& a, std::uint32_t w) {
-  const float scale = 4.656612873077392578125e-10f;  // 2^-31
-  const float half_step = 2.3283064365386962890625e-10f;  // 2^-32
-  const float u = static_cast<float>(static_cast<std::int32_t>(w >> 1)) * scale + half_step;
-  const float uc = static_cast<float>(static_cast<std::int32_t>(~w >> 1)) * scale + half_step;
-  const float t_lo = a.f_pa + u * a.f_delta;
-  const float t_hi = a.f_qb + uc * a.f_delta;
-  const bool lower = t_lo <= t_hi;
-  const float z = ndtri_lower_f32(lower ? t_lo : t_hi);
-  const float neg_z = -z;
-  const float x = a.f_mean + a.f_std * (lower ? z : neg_z);
-  const float lo = x < a.f_clamp_lo ? a.f_clamp_lo : x;
-  return lo > a.f_clamp_hi ? a.f_clamp_hi : lo;
-}
-
-// --- double arithmetic --------------------------------------------------------------------
-
-// U in [0, 1) with 52 bits: the top 52 bits of `bits` as the mantissa of [1, 2), minus 1.
-WEIGHTINIT_INLINE double unit_f64(std::uint64_t bits) {
-  return f64_from_bits(0x3ff0000000000000ull | (bits >> 12)) - 1.0;
-}
-
-WEIGHTINIT_INLINE double uniform_f64(const KernelArgs& a, std::uint64_t bits) {
-  const double x = a.d_lo + unit_f64(bits) * a.d_range;
-  const double lo = x < a.d_clamp_lo ? a.d_clamp_lo : x;
-  return lo > a.d_clamp_hi ? a.d_clamp_hi : lo;
-}
-
-// As normal_f32, in double: U = (k + 1/2) 2^-52 from the top 52 bits, 1 - U exact.
-WEIGHTINIT_INLINE double normal_f64(const KernelArgs& a, std::uint64_t bits) {
-  const double half_step = 1.1102230246251565404236e-16;  // 2^-53
-  const double u = unit_f64(bits) + half_step;
-  const double uc = unit_f64(~bits) + half_step;
-  const double t_lo = a.d_pa + u * a.d_delta;
-  const double t_hi = a.d_qb + uc * a.d_delta;
-  const bool lower = t_lo <= t_hi;
-  const double z = ndtri_lower_f64(lower ? t_lo : t_hi);
-  const double neg_z = -z;
-  const double x = a.d_mean + a.d_std * (lower ? z : neg_z);
-  const double lo = x < a.d_clamp_lo ? a.d_clamp_lo : x;
-  return lo > a.d_clamp_hi ? a.d_clamp_hi : lo;
-}
-
-// kNormalWide for one 32-bit word: U = (w + 1/2) 2^-32, exact in double.
-WEIGHTINIT_INLINE double normal_wide(const KernelArgs& a, std::uint32_t w) {
-  const double scale = 2.3283064365386962890625e-10;  // 2^-32
-  // w and ~w as doubles through the mantissa of 2^52 (exact; no uint32 -> double convert).
-  const double wd = f64_from_bits(0x4330000000000000ull | w) - 0x1p52;
-  const double wcd = f64_from_bits(0x4330000000000000ull | static_cast<std::uint32_t>(~w)) - 0x1p52;
-  const double u = (wd + 0.5) * scale;
-  const double uc = (wcd + 0.5) * scale;
-  const double t_lo = a.d_pa + u * a.d_delta;
-  const double t_hi = a.d_qb + uc * a.d_delta;
-  const bool lower = t_lo <= t_hi;
-  const double z = ndtri_lower_f64(lower ? t_lo : t_hi);
-  const double neg_z = -z;
-  const double x = a.d_mean + a.d_std * (lower ? z : neg_z);
-  const double lo = x < a.d_clamp_lo ? a.d_clamp_lo : x;
-  return lo > a.d_clamp_hi ? a.d_clamp_hi : lo;
-}
+// --- the transforms -----------------------------------------------------------------------
+//
+// Each transform runs in passes over a whole group (64 or 32 elements), each pass a short
+// loop the compiler vectorizes. One element's normal draw is a long dependency chain (log,
+// sqrt, two divisions); passes put several independent vectors of it in flight at once
+// instead of one, which is what keeps the vector units busy.
 
 template <int Out>
 WEIGHTINIT_INLINE void store(void* out, std::uint64_t i, float v) {
@@ -232,8 +165,86 @@ WEIGHTINIT_INLINE void store(void* out, std::uint64_t i, float v) {
   }
 }
 
+template <class Real>
+WEIGHTINIT_INLINE Real clamp(Real x, Real lo, Real hi) {
+  const Real above = x < lo ? lo : x;
+  return above > hi ? hi : above;
+}
+
+// Uniform on [lo, lo + range), float32: the word's top 24 bits as k * 2^-24.
+template <int Out, int N>
+WEIGHTINIT_INLINE void uniform_f32(const KernelArgs& a, const std::uint32_t* w, void* out,
+                                   std::uint64_t base) {
+  for (int e = 0; e < N; ++e) {
+    const float u = static_cast<float>(static_cast<std::int32_t>(w[e] >> 8)) * 0x1p-24f;
+    store<Out>(out, base + static_cast<std::uint64_t>(e),
+               clamp(a.f_lo + u * a.f_range, a.f_clamp_lo, a.f_clamp_hi));
+  }
+}
+
+// Normal, truncated to [a, b] (std units), by inverse CDF: u = Φ(a) + U (Φ(b) - Φ(a)) with
+// U = (k + 1/2) 2^-31 from the word's top 31 bits. Whichever of u and 1 - u is smaller is
+// formed directly (1 - u = Φ(-b) + (1 - U) Δ), so both tails keep full relative precision.
+template <int Out, int N>
+WEIGHTINIT_INLINE void normal_f32(const KernelArgs& a, const std::uint32_t* w, void* out,
+                                  std::uint64_t base) {
+  alignas(64) float t[N], log_t[N], z[N];  // log_t becomes sqrt(-log t) in place
+  alignas(64) std::int32_t lower[N];
+  for (int e = 0; e < N; ++e) {
+    const float u = static_cast<float>(static_cast<std::int32_t>(w[e] >> 1)) * 0x1p-31f + 0x1p-32f;
+    const float uc = static_cast<float>(static_cast<std::int32_t>(~w[e] >> 1)) * 0x1p-31f + 0x1p-32f;
+    const float t_lo = a.f_pa + u * a.f_delta;
+    const float t_hi = a.f_qb + uc * a.f_delta;
+    lower[e] = t_lo <= t_hi ? -1 : 0;
+    t[e] = t_lo <= t_hi ? t_lo : t_hi;
+  }
+  for (int e = 0; e < N; ++e) log_t[e] = log_f32(t[e]);
+  for (int e = 0; e < N; ++e) log_t[e] = sqrt_f32(-log_t[e]);
+  for (int e = 0; e < N; ++e) z[e] = ndtri_lower_f32(t[e], log_t[e]);
+  for (int e = 0; e < N; ++e) {
+    const float neg_z = -z[e];
+    const float x = a.f_mean + a.f_std * (lower[e] != 0 ? z[e] : neg_z);
+    store<Out>(out, base + static_cast<std::uint64_t>(e), clamp(x, a.f_clamp_lo, a.f_clamp_hi));
+  }
+}
+
+// The same steps in double; `bits` holds the element's 32 or 64 random bits. 64 bits:
+// U = (k + 1/2) 2^-52 from the top 52 bits, and 1 - U exact. 32 bits (kNormalWide):
+// U = (w + 1/2) 2^-32, exact in double; the result is then rounded to float32.
+template <int Bits, int N>
+WEIGHTINIT_INLINE void normal_f64(const KernelArgs& a, const std::uint64_t* bits, double* z_out) {
+  alignas(64) double t[N], log_t[N], z[N];  // log_t becomes sqrt(-log t) in place
+  alignas(64) std::int64_t lower[N];
+  for (int e = 0; e < N; ++e) {
+    double u, uc;
+    if constexpr (Bits == 64) {
+      // The top 52 bits as the mantissa of [1, 2), minus 1, plus half a step.
+      u = f64_from_bits(0x3ff0000000000000ull | (bits[e] >> 12)) - 1.0 + 0x1p-53;
+      uc = f64_from_bits(0x3ff0000000000000ull | (~bits[e] >> 12)) - 1.0 + 0x1p-53;
+    } else {
+      // w and ~w as doubles through the mantissa of 2^52 (exact, no integer conversion).
+      const double wd = f64_from_bits(0x4330000000000000ull | bits[e]) - 0x1p52;
+      const double wcd = f64_from_bits(0x4330000000000000ull | (~bits[e] & 0xffffffffull)) - 0x1p52;
+      u = (wd + 0.5) * 0x1p-32;
+      uc = (wcd + 0.5) * 0x1p-32;
+    }
+    const double t_lo = a.d_pa + u * a.d_delta;
+    const double t_hi = a.d_qb + uc * a.d_delta;
+    lower[e] = t_lo <= t_hi ? -1 : 0;
+    t[e] = t_lo <= t_hi ? t_lo : t_hi;
+  }
+  for (int e = 0; e < N; ++e) log_t[e] = log_f64(t[e]);
+  for (int e = 0; e < N; ++e) log_t[e] = sqrt_f64(-log_t[e]);
+  for (int e = 0; e < N; ++e) z[e] = ndtri_lower_f64(t[e], log_t[e]);
+  for (int e = 0; e < N; ++e) {
+    const double neg_z = -z[e];
+    const double x = a.d_mean + a.d_std * (lower[e] != 0 ? z[e] : neg_z);
+    z_out[e] = clamp(x, a.d_clamp_lo, a.d_clamp_hi);
+  }
+}
+
 // Element 16 k + j of a group of 64 is word k of lane j, which philox_group leaves at flat
-// index 16 k + j of w: one flat loop over the group, vectorized across elements.
+// index 16 k + j of w.
 template <int Out, int T>
 void fill_groups_32(const KernelArgs& args, std::uint64_t group, std::uint64_t ngroups, void* out) {
   const KernelArgs a = args;  // a local copy: stores to `out` cannot alias it
@@ -245,17 +256,17 @@ void fill_groups_32(const KernelArgs& args, std::uint64_t group, std::uint64_t n
     const std::uint64_t base = g * kGroup;
     if constexpr (T == kBits) {
       std::memcpy(static_cast<std::uint32_t*>(out) + base, words, sizeof w);
+    } else if constexpr (T == kUniform) {
+      uniform_f32<Out, kGroup>(a, words, out, base);
+    } else if constexpr (T == kNormal) {
+      normal_f32<Out, kGroup>(a, words, out, base);
     } else {
+      alignas(64) std::uint64_t bits[kGroup];
+      alignas(64) double x[kGroup];
+      for (int e = 0; e < kGroup; ++e) bits[e] = words[e];
+      normal_f64<32, kGroup>(a, bits, x);
       for (int e = 0; e < kGroup; ++e) {
-        float v;
-        if constexpr (T == kUniform) {
-          v = uniform_f32(a, words[e]);
-        } else if constexpr (T == kNormal) {
-          v = normal_f32(a, words[e]);
-        } else {
-          v = static_cast<float>(normal_wide(a, words[e]));
-        }
-        store<Out>(out, base + static_cast<std::uint64_t>(e), v);
+        store<Out>(out, base + static_cast<std::uint64_t>(e), static_cast<float>(x[e]));
       }
     }
   }
@@ -265,8 +276,6 @@ void fill_groups_32(const KernelArgs& args, std::uint64_t group, std::uint64_t n
 template <int T>
 void fill_groups_64(const KernelArgs& args, std::uint64_t group, std::uint64_t ngroups, void* out) {
   const KernelArgs a = args;  // a local copy: stores to `out` cannot alias it
-  using Word = std::conditional_t<T == kBits, std::uint64_t, double>;
-  Word* o = static_cast<Word*>(out);
   constexpr int kGroup = 2 * kLanes;
   for (std::uint64_t g = 0; g < ngroups; ++g) {
     alignas(64) std::uint32_t w[4][kLanes];
@@ -277,16 +286,17 @@ void fill_groups_64(const KernelArgs& args, std::uint64_t group, std::uint64_t n
       bits[kLanes + j] = std::uint64_t{w[2][j]} | (std::uint64_t{w[3][j]} << 32);
     }
     const std::uint64_t base = g * kGroup;
-    for (int e = 0; e < kGroup; ++e) {
-      Word v;
-      if constexpr (T == kBits) {
-        v = bits[e];
-      } else if constexpr (T == kUniform) {
-        v = uniform_f64(a, bits[e]);
-      } else {
-        v = normal_f64(a, bits[e]);
+    if constexpr (T == kBits) {
+      std::memcpy(static_cast<std::uint64_t*>(out) + base, bits, sizeof bits);
+    } else if constexpr (T == kUniform) {
+      double* o = static_cast<double*>(out) + base;
+      for (int e = 0; e < kGroup; ++e) {
+        // U in [0, 1) with 52 bits: the top 52 bits as the mantissa of [1, 2), minus 1.
+        const double u = f64_from_bits(0x3ff0000000000000ull | (bits[e] >> 12)) - 1.0;
+        o[e] = clamp(a.d_lo + u * a.d_range, a.d_clamp_lo, a.d_clamp_hi);
       }
-      o[base + static_cast<std::uint64_t>(e)] = v;
+    } else {
+      normal_f64<64, kGroup>(a, bits, static_cast<double*>(out) + base);
     }
   }
 }

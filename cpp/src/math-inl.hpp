@@ -96,17 +96,17 @@ WEIGHTINIT_INLINE double log_f64(double x) {
   return e * 6.93147180369123816490e-01 + (e * 1.90821492927058770002e-10 + (two_s + two_s * series));
 }
 
-// The lower-tail normal quantile Φ⁻¹(t) for 0 < t <= 1/2 (so the result is <= 0), by
+// The lower-tail normal quantile Φ⁻¹(t) for 0 < t <= 1/2 (so the result is <= 0), given
+// t and r = sqrt(-log t) (computed in separate passes, see kernels-inl.hpp), by
 // Wichura's algorithm AS 241 (Applied Statistics 37(3), 1988, 477-484): a rational function
 // in (t - 1/2)^2 for t >= 0.075, in r = sqrt(-log t) - 1.6 for e^-25 <= t < 0.075, and in
 // sqrt(-log t) - 5 below. Each lane picks its coefficients, so the kernel evaluates one
 // rational. float32 uses PPND7 (about 1e-7 relative) and only its first two regions: the
 // setup sends draws that can reach t < e^-25 to the double kernel (docs/streams.md §5).
 // Double uses PPND16 (about 1e-16), all three regions.
-WEIGHTINIT_INLINE float ndtri_lower_f32(float t) {
+WEIGHTINIT_INLINE float ndtri_lower_f32(float t, float r) {
   const float q = t - 0.5f;
   const bool central = q >= -0.425f;
-  const float r = sqrt_f32(-log_f32(t));
   // Both arms are computed, then selected: nothing is conditional, so it vectorizes.
   const float x_central = 0.180625f - q * q, x_tail = r - 1.6f;
   const float x = central ? x_central : x_tail;
@@ -123,10 +123,9 @@ WEIGHTINIT_INLINE float ndtri_lower_f32(float t) {
   return (central ? q : -1.0f) * (num / den);
 }
 
-WEIGHTINIT_INLINE double ndtri_lower_f64(double t) {
+WEIGHTINIT_INLINE double ndtri_lower_f64(double t, double r) {
   const double q = t - 0.5;
   const bool central = q >= -0.425;
-  const double r = sqrt_f64(-log_f64(t));
   const bool tail1 = r <= 5.0;
   const double x_central = 0.180625 - q * q, x_tail1 = r - 1.6, x_tail2 = r - 5.0;
   const double x = central ? x_central : (tail1 ? x_tail1 : x_tail2);
