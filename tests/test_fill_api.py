@@ -221,3 +221,47 @@ def test_huge_global_shape_box_is_cheap():
     row = np.empty(8, np.float32)
     _core.fill(row, "normal", (0, 1), 1, 0, 0, (2**31 - 1) * 2**31 + 5)
     np.testing.assert_array_equal(row[:3], box[1])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_truncated_between_stays_inside_absolute_bounds(dtype):
+    """Absolute bounds hold exactly, even for windows a few ulps wide, where (low - mean) /
+    stddev and back would round outside."""
+    rng = np.random.default_rng(1)
+    for _ in range(100):
+        mean = float(rng.normal())
+        std = float(rng.uniform(1e-3, 3))
+        lo = float(rng.normal())
+        hi = np.nextafter(np.nextafter(np.nextafter(lo, 9), 9), 9) if dtype == "float64" else lo + 0.01
+        x = wi.new(64, dtype, "truncated_normal_between", (mean, std, lo, hi), seed=3)
+        x = x.astype(np.float64)
+        assert x.min() >= lo and x.max() <= hi
+
+
+def test_narrow_window_away_from_tails():
+    a = 1.2466607000430845
+    b = np.nextafter(np.nextafter(a, 2), 2)
+    x = wi.new(100, "float64", "truncated_normal", (0.0, 1.0, a, b), seed=1)
+    assert x.min() >= a and x.max() <= b
+    y = wi.new(100_000, "float64", "truncated_normal", (0.0, 1.0, 0.5, 0.5005), seed=1)
+    # Narrow but resolvable: the density is nearly flat, so the draws are nearly uniform.
+    assert abs(y.mean() - 0.50025) < 1e-6
+
+
+@pytest.mark.parametrize("shape,strides", [((4, 8), (0, 4)), ((4, 8), (8, 4)), ((3, 3), (4, 4))])
+def test_overlapping_views_are_refused(shape, strides):
+    view = np.lib.stride_tricks.as_strided(np.zeros(64, np.float32), shape, strides, writeable=True)
+    with pytest.raises(ValueError, match="out: its elements overlap in memory"):
+        wi.fill(view, "uniform", (0, 1), seed=1)
+
+
+def test_zero_stride_axis_of_extent_one_is_fine():
+    a = np.lib.stride_tricks.as_strided(np.zeros(8, np.float32), (1, 8), (0, 4), writeable=True)
+    wi.fill(a, "uniform", (0, 1), seed=1)
+    np.testing.assert_array_equal(a[0], wi.new(8, "float32", "uniform", (0, 1), seed=1))
+
+
+def test_non_native_byte_order_is_refused():
+    swapped = np.zeros(8, np.dtype(np.float32).newbyteorder())
+    with pytest.raises(TypeError, match="native byte order"):
+        wi.fill(swapped, "uniform", (0, 1), seed=1)

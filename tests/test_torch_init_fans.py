@@ -133,3 +133,33 @@ def test_kaiming_errors(fn):
         fn(a, nonlinearity="gelu")
     with pytest.raises(ValueError, match="^negative_slope True not a valid number$"):
         fn(a, a=True)
+
+
+# --- exact: each scaled init is uniform_ / normal_ with the formula's bound / std ----------
+
+@pytest.mark.parametrize("shape", [(64, 32), (16, 8, 3, 3), (5, 7, 2)])
+@pytest.mark.parametrize("kwargs", [{}, {"mode": "fan_out"}, {"a": math.sqrt(5)}, {"a": 0.3},
+                                    {"nonlinearity": "tanh"}, {"mode": "FAN_OUT", "nonlinearity": "selu"}])
+def test_kaiming_is_the_formula(shape, kwargs):
+    receptive = math.prod(shape[2:])
+    fan = (shape[0] if kwargs.get("mode", "fan_in").lower() == "fan_out" else shape[1]) * receptive
+    nonlinearity = kwargs.get("nonlinearity", "leaky_relu")
+    gain = {"tanh": 5 / 3, "selu": 0.75}.get(nonlinearity) or math.sqrt(2 / (1 + kwargs.get("a", 0) ** 2))
+    std = gain / math.sqrt(fan)
+    bound = math.sqrt(3) * std
+    np.testing.assert_array_equal(init.kaiming_uniform_(np.empty(shape, np.float32), generator=3, **kwargs),
+                                  init.uniform_(np.empty(shape, np.float32), -bound, bound, generator=3))
+    np.testing.assert_array_equal(init.kaiming_normal_(np.empty(shape), generator=4, **kwargs),
+                                  init.normal_(np.empty(shape), 0.0, std, generator=4))
+
+
+@pytest.mark.parametrize("shape", [(64, 32), (16, 8, 3, 3), (5, 7, 2)])
+@pytest.mark.parametrize("gain", [1.0, 0.5, 3])
+def test_xavier_is_the_formula(shape, gain):
+    receptive = math.prod(shape[2:])
+    std = gain * math.sqrt(2 / ((shape[0] + shape[1]) * receptive))
+    bound = math.sqrt(3) * std
+    np.testing.assert_array_equal(init.xavier_uniform_(np.empty(shape, np.float32), gain, generator=5),
+                                  init.uniform_(np.empty(shape, np.float32), -bound, bound, generator=5))
+    np.testing.assert_array_equal(init.xavier_normal_(np.empty(shape), gain, generator=6),
+                                  init.normal_(np.empty(shape), 0.0, std, generator=6))

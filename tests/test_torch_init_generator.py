@@ -192,6 +192,22 @@ def test_orthogonal_draws_float64_for_any_dtype():
     np.testing.assert_array_equal(a, b.astype(np.float32))
 
 
+@pytest.mark.parametrize("shape", [(6, 6), (3, 8), (8, 3), (4, 2, 3)])
+def test_orthogonal_is_the_qr_of_the_stream(shape):
+    # spec §4.11 on the generator's float64 N(0, 1) draw: rows = shape[0], transpose when
+    # wide, reduced QR, columns times sign(diag R), transpose back, times gain.
+    rows = shape[0]
+    cols = math.prod(shape) // rows
+    a = fill(np.empty((rows, cols)), "normal", (0.0, 1.0), seed=8, offset=48)
+    m = a.T if rows < cols else a
+    q, r = np.linalg.qr(m)
+    q = q * np.sign(np.diag(r))
+    expected = 1.5 * (q.T if rows < cols else q)
+    g = Generator(8).set_state((8, 48))
+    x = init.orthogonal_(np.empty(shape), gain=1.5, generator=g)
+    np.testing.assert_allclose(x.reshape(rows, cols), expected, rtol=0, atol=1e-14)
+
+
 def test_sparse_row_choice_is_sub_stream_one():
     rows, cols, sparsity = 12, 40, 0.25
     g = Generator(6).set_state((6, 160))

@@ -178,7 +178,8 @@ def test_trunc_normal_tiny_std_has_no_outliers(dtype, std):
     # quantile a float32 draw can reach (6.24 std, docs/streams.md §5; 8.13 for float64).
     x = init.trunc_normal_(np.empty(1 << 18, dtype), 0.0, std, generator=8)
     v = x.astype(np.float64)
-    assert np.abs(v).max() <= 8.2 * std * (1 + 2**-7)
+    reach = 8.14 if dtype == np.float64 else 6.25  # 16-bit rounding adds at most 2^-8 relative
+    assert np.abs(v).max() <= reach * std * (1 + 2**-7)
     assert not np.isin(v, [-2.0, 2.0]).any()
 
 
@@ -296,12 +297,11 @@ def test_orthogonal(dtype, shape, gain):
 
 def test_orthogonal_is_haar():
     # The sign correction makes Q Haar-distributed; then trace(Q) has mean 0 and variance 1
-    # for n >= 2, so |trace| < 6.2 (p < 1e-9 by Chebyshev-free normal approximation of the
-    # trace, which is close to N(0, 1) for n = 128). Without the correction LAPACK's sign
-    # convention gives a trace near -8.5 for these seeds.
-    for seed in range(3):
-        q = init.orthogonal_(np.empty((128, 128)), generator=seed)
-        assert abs(np.trace(q)) < Z
+    # (n >= 2) and is close to N(0, 1) for n = 128, so the sum of 4 independent traces is
+    # ~ N(0, 4): |sum| < 2 Z has p < 1e-9. Without the correction LAPACK's sign convention
+    # gives traces near -6 each (sum near -24) for these seeds.
+    total = sum(np.trace(init.orthogonal_(np.empty((128, 128)), generator=seed)) for seed in range(4))
+    assert abs(total) < 2 * Z
 
 
 def test_orthogonal_errors_and_empty():

@@ -37,6 +37,12 @@ std::uint64_t to_u64(const py::handle& v, const char* name) {
 
 DType dtype_of(const py::dtype& dt) {
   const char kind = dt.kind();
+  const char order = dt.byteorder();
+  const bool little = py::module_::import("sys").attr("byteorder").cast<std::string>() == "little";
+  if ((order == '>' && little) || (order == '<' && !little)) {
+    throw py::type_error("out: dtype " + std::string(py::str(dt)) +
+                         " is not in native byte order");
+  }
   const py::ssize_t size = dt.itemsize();
   if (kind == 'f' && size == 4) return DType::kFloat32;
   if (kind == 'f' && size == 8) return DType::kFloat64;
@@ -87,13 +93,20 @@ Distribution distribution(const std::string& kind, const py::sequence& params) {
     need(0, "");
     return Distribution::bits();
   }
+  if (kind == "truncated_normal_between") {
+    need(4, "mean, stddev, low, high");
+    return Distribution::truncated_normal_between(
+        finite_or_inf(params[0], "mean"), finite_or_inf(params[1], "stddev"),
+        finite_or_inf(params[2], "low"), finite_or_inf(params[3], "high"));
+  }
   if (kind == "truncated_normal") {
     need(4, "mean, stddev, a, b");
     return Distribution::truncated_normal(
         finite_or_inf(params[0], "mean"), finite_or_inf(params[1], "stddev"),
         finite_or_inf(params[2], "a"), finite_or_inf(params[3], "b"));
   }
-  throw py::value_error("distribution: expected 'uniform', 'normal', 'truncated_normal' or 'bits', got '" +
+  throw py::value_error("distribution: expected 'uniform', 'normal', 'truncated_normal', "
+                        "'truncated_normal_between' or 'bits', got '" +
                         kind + "'");
 }
 

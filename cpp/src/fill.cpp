@@ -192,7 +192,14 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
     const double pa = ta < 0 ? detail::normal_cdf_lower(ta) : 1.0 - detail::normal_cdf_lower(-ta);
     const double qb = tb > 0 ? detail::normal_cdf_lower(-tb) : 1.0 - detail::normal_cdf_lower(tb);
     double delta;
-    if (tb <= 0) {
+    if (tb - ta < 1e-3) {
+      // A narrow window: Φ(b) - Φ(a) would cancel to nothing; Simpson's rule on the density
+      // is exact to (b - a)^4 / 2880 relative here.
+      const double mid = 0.5 * (ta + tb);
+      auto density = [](double x) { return detail::exp_f64(-0.5 * x * x); };
+      delta = (tb - ta) / 6.0 * (density(ta) + 4.0 * density(mid) + density(tb)) *
+              0.398942280401432677939946059934;
+    } else if (tb <= 0) {
       delta = detail::normal_cdf_lower(tb) - pa;
     } else if (ta >= 0) {
       delta = detail::normal_cdf_lower(-ta) - qb;
@@ -215,11 +222,13 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
     a.f_delta = static_cast<float>(delta);
     a.f_mean = static_cast<float>(mean);
     a.f_std = static_cast<float>(sd);
-    if (ta > -inf) clamp_lo = round_up(dtype, mean + sd * ta);
-    if (tb < inf) clamp_hi = round_down(dtype, mean + sd * tb, /*strict=*/false);
+    if (dist.kind == Distribution::Kind::kTruncatedNormal) {
+      if (dist.low > -inf) clamp_lo = round_up(dtype, dist.low);
+      if (dist.high < inf) clamp_hi = round_down(dtype, dist.high, /*strict=*/false);
+    }
     if (!(clamp_lo <= clamp_hi)) {
-      fail("a, b: no " + std::string(dtype_name(dtype)) + " value lies in [" +
-           show(mean + sd * ta) + ", " + show(mean + sd * tb) + "]");
+      fail("a, b: no " + std::string(dtype_name(dtype)) + " value lies in [" + show(dist.low) +
+           ", " + show(dist.high) + "]");
     }
     // float arithmetic resolves t (the smaller tail probability) to 2^-24 relative and covers
     // t >= e^-25 (AS 241's first two regions); intervals narrower than 1/256 of their side's
@@ -285,17 +294,17 @@ Distribution Distribution::uniform(double low, double high) {
   if (!std::isfinite(low)) fail("low: must be finite, got " + show(low));
   if (!std::isfinite(high)) fail("high: must be finite, got " + show(high));
   if (!(low < high)) fail("low, high: need low < high, got [" + show(low) + ", " + show(high) + ")");
-  return {Kind::kUniform, low, high, 0, 0};
+  return {Kind::kUniform, low, high, 0, 0, 0, 0};
 }
 
-Distribution Distribution::bits() { return {Kind::kBits, 0, 0, 0, 0}; }
+Distribution Distribution::bits() { return {Kind::kBits, 0, 0, 0, 0, 0, 0}; }
 
 Distribution Distribution::normal(double mean, double stddev) {
   if (!std::isfinite(mean)) fail("mean: must be finite, got " + show(mean));
   if (!std::isfinite(stddev) || !(stddev > 0)) {
     fail("stddev: must be finite and > 0, got " + show(stddev));
   }
-  return {Kind::kNormal, mean, stddev, 0, 0};
+  return {Kind::kNormal, mean, stddev, 0, 0, 0, 0};
 }
 
 Distribution Distribution::truncated_normal(double mean, double stddev, double a, double b) {
@@ -306,6 +315,25 @@ Distribution Distribution::truncated_normal(double mean, double stddev, double a
   d.kind = Kind::kTruncatedNormal;
   d.p2 = a;
   d.p3 = b;
+  d.low = mean + stddev * a;  // -inf and +inf stay infinite
+  d.high = mean + stddev * b;
+  return d;
+}
+
+Distribution Distribution::truncated_normal_between(double mean, double stddev, double low,
+                                                    double high) {
+  Distribution d = normal(mean, stddev);
+  if (std::isnan(low)) fail("low: must not be NaN");
+  if (std::isnan(high)) fail("high: must not be NaN");
+  if (!(low < high)) fail("low, high: need low < high, got [" + show(low) + ", " + show(high) + "]");
+  double a = (low - mean) / stddev, b = (high - mean) / stddev;
+  if (!(a < b)) {  // a window narrower than the rounding of its standard score
+    a = std::nextafter(a, -std::numeric_limits<double>::infinity());
+    b = std::nextafter(b, std::numeric_limits<double>::infinity());
+  }
+  d = truncated_normal(mean, stddev, a, b);
+  d.low = low;
+  d.high = high;
   return d;
 }
 
@@ -333,6 +361,25 @@ void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
     box_total *= static_cast<std::uint64_t>(box_shape[k]);
   }
   if (box_total == 0) return;
+  // Distinct elements: sorted by |stride|, each axis must step over everything the smaller
+  // ones span. Overlapping views (expand, as_strided) would make the bits depend on which
+  // thread writes last.
+  {
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> axes;  // (|stride|, extent)
+    for (std::size_t k = 0; k < rank; ++k) {
+      if (box_shape[k] > 1) {
+        const std::int64_t st = byte_strides[k];
+        axes.emplace_back(static_cast<std::uint64_t>(st < 0 ? -st : st),
+                          static_cast<std::uint64_t>(box_shape[k]));
+      }
+    }
+    std::sort(axes.begin(), axes.end());
+    std::uint64_t span = static_cast<std::uint64_t>(dtype_size(dtype));
+    for (const auto& [stride, extent] : axes) {
+      if (stride < span) fail("out: its elements overlap in memory (an expanded or as_strided view)");
+      span = stride * (extent - 1) + span;
+    }
+  }
   const Setup setup = make_setup(dist, stream, dtype);
   const detail::GroupFn fn = detail::active_kernels().fn[static_cast<int>(dtype)][setup.transform];
   const int itemsize = dtype_size(dtype);

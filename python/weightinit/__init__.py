@@ -73,7 +73,7 @@ def compute_fans(shape, layout: str = "tf") -> tuple:
     return tuple(_core.compute_fans(list(shape), layout))
 
 
-__all__ = list(tf1.__all__) + [
+__all__ = list(tf1.__all__) + _torch_all + [
     "init",
     "tf1",
     "STREAM_VERSION",

@@ -18,7 +18,7 @@ from ._dtypes import as_dtype, is_float
 
 _U64 = 1 << 64
 
-DISTRIBUTIONS = ("uniform", "normal", "truncated_normal", "bits")
+DISTRIBUTIONS = ("uniform", "normal", "truncated_normal", "truncated_normal_between", "bits")
 
 
 def check_seed(seed, argname: str = "seed") -> int:
@@ -87,9 +87,10 @@ def fill(out, distribution: str, params, *, seed, stream: int = 0, offset: int =
     ----------
     out : numpy.ndarray or torch.Tensor
         Writable, float16 / bfloat16 / float32 / float64, any strides.
-    distribution : {"uniform", "normal", "truncated_normal", "bits"}
+    distribution : {"uniform", "normal", "truncated_normal", "truncated_normal_between", "bits"}
         With `params` ``(low, high)``, ``(mean, stddev)``, ``(mean, stddev, a, b)``
-        (`a`, `b` in standard deviations) or ``()``: "bits" writes the raw stream words to a
+        (`a`, `b` in standard deviations), ``(mean, stddev, low, high)`` (absolute bounds,
+        every value in [low, high]) or ``()``: "bits" writes the raw stream words to a
         uint32 array (the word a float32 element reads) or uint64 array (a float64's two).
     seed, stream, offset : int
         Philox key, stream id and block offset, each in [0, 2**64).

@@ -234,19 +234,6 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
     return _normal(tensor, buf, real(mean, "mean"), real(std, "std"), generator)
 
 
-def _bound_in_std(bound: float, mean: float, std: float, toward: float) -> float:
-    """`bound` in standard deviations, nudged by ulps until ``mean + std * z`` (the value the
-    core clamps to, in double) lies on the inside of `bound`: one double rounding could
-    otherwise put it, and so an output, one ulp outside [a, b]."""
-    z = (bound - mean) / std
-    for _ in range(64):
-        edge = mean + std * z
-        if (toward > 0 and edge >= bound) or (toward < 0 and edge <= bound) or math.isinf(z):
-            break
-        z = math.nextafter(z, toward)
-    return z
-
-
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     r"""Fill `tensor` with the normal law :math:`\mathcal{N}(\mathrm{mean}, \mathrm{std}^2)`
     truncated to ``[a, b]``, in place; return it.
@@ -284,17 +271,15 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
         raise ValueError(f"std: must be > 0 for trunc_normal_, got {std}")
     if a > b or a == math.inf or b == -math.inf:
         raise ValueError(f"a, b: need a <= b with a < inf and b > -inf, got a={a}, b={b}")
+    if buf.is_meta:  # before the warning, as in torch
+        return tensor
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", UserWarning, stacklevel=2)
-    if buf.is_meta:
-        return tensor
     if a == b:
-        params = (a, 1.0, 0.0, 0.0)  # a point mass: draw() writes `a`
+        draw(generator, (tensor, "truncated_normal", (a, 1.0, 0.0, 0.0)))  # a point mass: `a`
     else:
-        params = (mean, std, _bound_in_std(a, mean, std, math.inf),
-                  _bound_in_std(b, mean, std, -math.inf))
-    draw(generator, (tensor, "truncated_normal", params))
+        draw(generator, (tensor, "truncated_normal_between", (mean, std, a, b)))
     return tensor
 
 

@@ -22,7 +22,8 @@ constexpr int dtype_size(DType dtype) {
 struct Distribution {
   enum class Kind { kUniform = 0, kNormal = 1, kTruncatedNormal = 2, kBits = 3 };
   Kind kind;
-  double p0, p1, p2, p3;
+  double p0, p1, p2, p3;  ///< (low, high), (mean, stddev) or (mean, stddev, a, b)
+  double low, high;       ///< truncated normal: the absolute interval every value lies in
 
   /// Uniform on [low, high): every value v has low <= v < high in the output dtype.
   /// Throws std::invalid_argument unless low, high are finite and low < high.
@@ -33,6 +34,11 @@ struct Distribution {
   /// standard deviations, may be infinite on one side, and need a < b; every value lies in
   /// [mean + a * stddev, mean + b * stddev] in the output dtype. Exact inverse-CDF law.
   static Distribution truncated_normal(double mean, double stddev, double a, double b);
+  /// Normal(mean, stddev) conditioned on low <= v <= high: the same law with absolute bounds
+  /// (as torch's trunc_normal_ takes them); every value lies in [low, high] in the output
+  /// dtype, exactly, whatever rounding (low - mean) / stddev suffers.
+  static Distribution truncated_normal_between(double mean, double stddev, double low,
+                                               double high);
   /// The raw stream words (for integer distributions built above the core): element i of a
   /// UInt32 output is the word a 32-bit float element i reads, of a UInt64 output the two
   /// words (low first) a float64 element i reads.
@@ -52,13 +58,15 @@ struct StreamSpec {
 /// Element i depends only on (stream, i, distribution, dtype): never on threads, target,
 /// chunking or call order. `out` must hold `count` elements of `dtype`; nothing else is
 /// written and no temporary proportional to `count` is allocated. Thread-safe.
+/// Throws std::invalid_argument (naming the argument) on bad parameters.
 void fill(const Distribution& dist, const StreamSpec& stream, DType dtype, std::uint64_t first,
           std::uint64_t count, void* out);
 
 /// Fill a box of a row-major tensor of `global_shape`: the elements with
 /// start[k] <= index[k] < start[k] + box_shape[k], written at out + sum(index'[k] * byte_strides[k])
 /// where index' = index - start. Equals the same slice of `fill` over the whole tensor.
-/// Throws std::invalid_argument on a box outside the shape or an element count over 2^63.
+/// Throws std::invalid_argument on a box outside the shape, an element count over 2^63, or
+/// strides under which two elements share memory (an expanded or as_strided view).
 void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
               const std::vector<std::int64_t>& global_shape, const std::vector<std::int64_t>& start,
               const std::vector<std::int64_t>& box_shape, void* out,
