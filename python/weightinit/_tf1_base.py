@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import math
 import numbers
 import operator
+import reprlib
 import sys
 import types
 import warnings
@@ -29,9 +31,13 @@ _RANDOM_UNIFORM_DTYPES = ("float16", "bfloat16", "float32", "float64", "int32", 
 def warn(message: str, category=DeprecationWarning) -> None:
     """``warnings.warn`` attributed to the first frame outside weightinit (the user's line)."""
     level, frame = 1, sys._getframe(0)
-    while frame is not None and frame.f_globals.get("__name__", "").startswith("weightinit"):
+    while frame is not None and _is_ours(frame.f_globals.get("__name__", "")):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
+
+
+def _is_ours(module: str) -> bool:
+    return module == "weightinit" or module.startswith("weightinit.")
 
 
 # --- dtypes -------------------------------------------------------------------------------
@@ -63,14 +69,31 @@ def assert_float_dtype(dt: np.dtype) -> np.dtype:
     return dt
 
 
-def ctor_dtype(dtype, float_only: bool) -> np.dtype:
-    """The dtype a v1 constructor stores (TF normalises it, and checks floats where it must)."""
+def ctor_dtype(dtype, float_only: bool, deprecated: bool = True) -> np.dtype:
+    """The dtype a v1 constructor stores (TF normalises it, and checks floats where it must).
+
+    TF 1.15 logs a deprecation notice when `dtype` is passed to a v1 constructor (all but the
+    convolution-orthogonal family, `deprecated=False`); it is a DeprecationWarning here.
+    """
     if dtype is DEFAULT_DTYPE:
         return FLOAT32
-    warn("Passing `dtype` to an initializer's constructor is deprecated: call the initializer "
-         "instance with the dtype argument instead.")
+    if deprecated:
+        warn_ctor_dtype()
     dt = resolve_dtype(dtype)
     return assert_float_dtype(dt) if float_only else dt
+
+
+# Set while from_config builds an instance: the dtype then comes from a config, not from a
+# constructor call the user wrote, so the notice would be noise.
+_from_config = contextvars.ContextVar("weightinit_tf1_from_config", default=False)
+
+
+def warn_ctor_dtype() -> None:
+    """TF 1.15's notice for a `dtype` passed to a v1 constructor (not from a config)."""
+    if _from_config.get():
+        return
+    warn("Passing `dtype` to an initializer's constructor is deprecated: call the initializer "
+         "instance with the dtype argument instead.")
 
 
 def call_dtype(dtype, default: np.dtype, name: str, float_only: bool = True) -> np.dtype:
@@ -297,9 +320,12 @@ def draw(shape, dt: np.dtype, distribution: str, params, key_stream, box=None) -
     params = tuple(float(p) for p in params)
     if distribution == "uniform":
         low, high = params
-        if low == high:
+        # The fill layer rounds the bounds to its arithmetic type first (double for float64
+        # output, float32 otherwise): compare them there.
+        work = np.float64 if dt == np.float64 else np.float32
+        if work(low) == work(high):
             return np.full(shape, low, dtype=dt)
-        negate = low > high
+        negate = work(low) > work(high)
         if negate:
             params = (-low, -high)
     else:
@@ -361,11 +387,16 @@ class Initializer:
 
     @classmethod
     def from_config(cls, config: dict):
-        """``cls(**config)``: the inverse of :meth:`get_config`."""
-        return cls(**config)
+        """``cls(**config)``: the inverse of :meth:`get_config` (without the constructor's
+        dtype deprecation notice, which is for hand-written calls)."""
+        token = _from_config.set(True)
+        try:
+            return cls(**config)
+        finally:
+            _from_config.reset(token)
 
     def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        args = ", ".join(f"{k}={reprlib.repr(v)}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
 
     def _key_stream(self, box):

@@ -1,0 +1,497 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Keras initializers on NumPy: TF2 ``tf.keras.initializers``, and the TF1 ones in ``v1``.
+
+TF2 Keras code runs with this module in place of ``tf.keras`` / ``keras``::
+
+    from weightinit import keras
+    w = keras.initializers.HeNormal(seed=1)((3, 3, 64, 128))
+    b = keras.initializers.get("zeros")((128,))
+
+The instances are plain callables ``init(shape, dtype=None)`` (dtype ``None`` means float32)
+with tf-keras's defaults (``RandomNormal``/``TruncatedNormal`` stddev 0.05, ``RandomUniform``
+on ``[-0.05, 0.05)``, ``VarianceScaling`` rewriting ``"normal"`` to ``"truncated_normal"``).
+``v1`` (also ``weightinit.tf1.keras.initializers``) holds ``tf.compat.v1.keras.initializers``.
+
+Seeds and streams
+-----------------
+A seeded instance uses **Philox key = seed mod 2**64, stream id 0** and returns the same values
+on every call (Keras's stateless sampling): its values equal ``weightinit.new(...)`` with that
+seed. An unseeded instance takes a key from the operating system's entropy source when it is
+constructed, so it too repeats its values; as tf-keras does, it warns when called again.
+
+tf-keras's partition keywords are accepted: ``init(shape, partition_shape=p,
+partition_offset=o)`` returns the box ``p`` at ``o`` of the tensor of the full `shape`, equal
+to that box of ``init(shape)`` (``Orthogonal`` and ``Identity`` refuse them).
+"""
+
+from __future__ import annotations
+
+import math
+import reprlib
+import secrets
+import types
+
+import numpy as np
+
+from ._fill import check_shape
+from ._tf1_base import (FLOAT32, assert_float_dtype, compute_fans, draw, namespace,
+                        partition_box, plain, random_uniform_dtype, real, resolve_dtype, warn)
+from ._tf1_init import (V1_DISTRIBUTIONS, check_variance_scaling, constant_array,
+                        identity_block, normal_values, uniform_values, variance_scaling_params)
+from ._tf1_keras import deserialize_from, get_from, v1
+from ._tf1_orthogonal import check_orthogonal_shape, orthogonal as orthogonal_matrix
+from ._tf1_seeds import check_seed
+from ._dtypes import is_float
+
+_PARTITION_KEYWORDS = ("partition_shape", "partition_offset")
+
+
+def _dtype(dtype) -> np.dtype:
+    """The call's dtype: float32 (Keras's ``floatx``) when None."""
+    return FLOAT32 if dtype is None else resolve_dtype(dtype)
+
+
+def _shape_and_box(name: str, shape, kwargs: dict, partitions: bool = True):
+    """(shape of the result, box of the full `shape` or None) from tf-keras's keywords."""
+    unknown = sorted(set(kwargs) - set(_PARTITION_KEYWORDS))
+    if unknown:
+        raise TypeError(f"Unknown keyword arguments: {unknown}. Allowed keyword arguments: "
+                        f"{list(_PARTITION_KEYWORDS)}.")
+    shape = check_shape(shape)
+    if not kwargs:
+        return shape, None
+    if not partitions:
+        raise ValueError(f"{name} initializer doesn't support partition-related arguments.")
+    part = check_shape(kwargs.get("partition_shape", shape), "partition_shape")
+    offset = kwargs.get("partition_offset", (0,) * len(shape))
+    box = partition_box(part, types.SimpleNamespace(full_shape=shape, var_offset=offset))
+    return part, box
+
+
+class Initializer:
+    """Base class of the TF2 Keras initializers: callables ``(shape, dtype=None)``."""
+
+    def __call__(self, shape, dtype=None, **kwargs):
+        """Return a tensor of `shape`; abstract here.
+
+        Raises
+        ------
+        NotImplementedError
+            Always, in the base class.
+        """
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        """The constructor arguments that rebuild this initializer (``{}`` here)."""
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """``cls(**config)``, ignoring a ``dtype`` key as tf-keras does."""
+        config = dict(config)
+        config.pop("dtype", None)
+        return cls(**config)
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={reprlib.repr(v)}" for k, v in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class _Filled(Initializer):
+    _fill_value = 0
+
+    def __call__(self, shape, dtype=None, **kwargs):
+        """A new array of `shape` (or ``partition_shape``) and `dtype`, every element
+        ``_fill_value``."""
+        dt = _dtype(dtype)
+        shape, _ = _shape_and_box(type(self).__name__, shape, kwargs)
+        return np.full(shape, self._fill_value, dtype=dt)
+
+
+class Zeros(_Filled):
+    """Initializer that generates tensors initialized to 0 (numeric or bool dtypes)."""
+
+
+class Ones(_Filled):
+    """Initializer that generates tensors initialized to 1 (numeric or bool dtypes)."""
+
+    _fill_value = 1
+
+
+class Constant(Initializer):
+    """Initializer that generates tensors with constant values.
+
+    A scalar `value` fills the shape; an array of the same shape is copied, one with the
+    same number of elements is reshaped row-major, and one that broadcasts to the shape is
+    broadcast (TF2 has no graph-mode padding). With partition keywords the result is the box
+    of that full tensor.
+
+    Parameters
+    ----------
+    value : scalar, list, tuple or numpy.ndarray, default 0
+        Converted with TF's rules (a float for an integer dtype is a TypeError).
+
+    Raises
+    ------
+    ValueError
+        At call time, when `value` neither matches, reshapes nor broadcasts to the shape.
+    """
+
+    def __init__(self, value=0):
+        if not (np.isscalar(value) or isinstance(value, (list, tuple, np.ndarray))):
+            raise TypeError(f"Invalid type for initial value: {type(value)} (expected Python "
+                            "scalar, list or tuple of values, or numpy.ndarray).")
+        self.value = value
+
+    def __call__(self, shape, dtype=None, **kwargs):
+        """A new array of `shape` (or ``partition_shape``) and `dtype` holding `value`."""
+        dt = _dtype(dtype)
+        part, box = _shape_and_box("Constant", shape, kwargs)
+        full = box[0] if box is not None else part
+        values = constant_array(self.value, dt)
+        if values.shape != full and values.size == math.prod(full):
+            values = values.reshape(full)
+        try:
+            values = np.broadcast_to(values, full)
+        except ValueError:
+            raise ValueError(f"Constant: a value of shape {values.shape} cannot fill shape "
+                             f"{full}") from None
+        if box is not None:
+            values = values[tuple(slice(o, o + n) for o, n in zip(box[1], part))]
+        return np.array(values, dtype=dt)
+
+    def get_config(self) -> dict:
+        return {"value": plain(self.value)}
+
+
+class _Random(Initializer):
+    """Seed handling of the random Keras initializers (see the module docstring)."""
+
+    def __init__(self, seed=None):
+        self.seed = check_seed(seed)
+        self._key = secrets.randbits(64) if self.seed is None else self.seed % (1 << 64)
+        self._called = False
+
+    def _key_stream(self):
+        if self.seed is None and self._called:
+            warn(f"The initializer {type(self).__name__} is unseeded and being called multiple "
+                 "times, which will return identical values each time (even if the initializer "
+                 "is unseeded). Please update your code to provide a seed to the initializer, "
+                 "or avoid using the same initializer instance more than once.", UserWarning)
+        self._called = True
+        return self._key, 0
+
+    def get_config(self) -> dict:
+        return {"seed": self.seed}
+
+
+class RandomNormal(_Random):
+    """Initializer that generates tensors with a normal distribution: ``mean + stddev * z``.
+
+    Parameters
+    ----------
+    mean : float, default 0.0
+    stddev : float, default 0.05
+    seed : int or None
+    """
+
+    _bounds: tuple = ()
+
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        real(mean, "mean")
+        real(stddev, "stddev")
+        self.mean = mean
+        self.stddev = stddev
+        super().__init__(seed)
+
+    def __call__(self, shape, dtype=None, **kwargs):
+        """A new float array of `shape` (or ``partition_shape``).
+
+        Raises
+        ------
+        ValueError
+            For a non-float dtype ("Expected floating point type, got ...").
+        """
+        dt = assert_float_dtype(_dtype(dtype))
+        shape, box = _shape_and_box(type(self).__name__, shape, kwargs)
+        return normal_values(shape, dt, self.mean, self.stddev, self._bounds, self._key_stream,
+                             box)
+
+    def get_config(self) -> dict:
+        return {"mean": plain(self.mean), "stddev": plain(self.stddev), "seed": self.seed}
+
+
+class TruncatedNormal(RandomNormal):
+    """Initializer that generates a truncated normal distribution: ``mean + stddev * t``,
+    ``t`` standard normal restricted to [-2, 2] (no variance correction).
+
+    Parameters
+    ----------
+    mean : float, default 0.0
+    stddev : float, default 0.05
+        Standard deviation before truncation (the result's is ``0.8796... * stddev``).
+    seed : int or None
+    """
+
+    _bounds = (-2.0, 2.0)
+
+
+class RandomUniform(_Random):
+    """Initializer that generates tensors with a uniform distribution on ``[minval, maxval)``.
+
+    Integer dtypes (int32, int64) give ``minval + (w mod (maxval - minval))`` from the raw
+    stream words.
+
+    Parameters
+    ----------
+    minval : number, default -0.05
+    maxval : number, default 0.05
+    seed : int or None
+    """
+
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+        real(minval, "minval")
+        if maxval is not None:
+            real(maxval, "maxval")
+        self.minval = minval
+        self.maxval = maxval
+        super().__init__(seed)
+
+    def __call__(self, shape, dtype=None, **kwargs):
+        """A new array of `shape` (or ``partition_shape``) and `dtype`.
+
+        Raises
+        ------
+        ValueError
+            For a dtype that is neither float nor integer ("Expected float or integer dtype,
+            got ...") and the cases of :class:`weightinit.tf1.RandomUniform`.
+        """
+        dt = _dtype(dtype)
+        if not (is_float(dt) or dt.kind in "iu"):
+            raise ValueError(f"Expected float or integer dtype, got {dt.name}.")
+        random_uniform_dtype(dt)
+        shape, box = _shape_and_box("RandomUniform", shape, kwargs)
+        return uniform_values(shape, dt, self.minval, self.maxval, self._key_stream, box)
+
+    def get_config(self) -> dict:
+        return {"minval": plain(self.minval), "maxval": plain(self.maxval), "seed": self.seed}
+
+
+class VarianceScaling(_Random):
+    """Initializer that adapts its scale to the shape of its input tensors.
+
+    ``s = scale / n`` with ``n = max(1, fan_in | fan_out | (fan_in + fan_out) / 2)``;
+    ``"truncated_normal"``: truncated normal with stddev ``sqrt(s) / 0.87962566103423978``
+    (final stddev ``sqrt(s)``); ``"untruncated_normal"``: normal, stddev ``sqrt(s)``;
+    ``"uniform"``: uniform on ``[-sqrt(3 s), sqrt(3 s))``. Fans in TF's layout
+    ``(..., in, out)`` (see :class:`weightinit.tf1.VarianceScaling`).
+
+    Parameters
+    ----------
+    scale : float, default 1.0
+    mode : {"fan_in", "fan_out", "fan_avg"}
+    distribution : {"truncated_normal", "untruncated_normal", "uniform"}
+        ``"normal"`` is rewritten to ``"truncated_normal"`` (the config shows the new name).
+    seed : int or None
+    """
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+        distribution = check_variance_scaling(scale, mode, distribution, V1_DISTRIBUTIONS)
+        self.scale = scale
+        self.mode = mode
+        self.distribution = "truncated_normal" if distribution == "normal" else distribution
+        super().__init__(seed)
+
+    def __call__(self, shape, dtype=None, **kwargs):
+        """A new float array of `shape` (or ``partition_shape``; fans from `shape`)."""
+        dt = assert_float_dtype(_dtype(dtype))
+        part, box = _shape_and_box(type(self).__name__, shape, kwargs)
+        fans = compute_fans(box[0] if box is not None else part)
+        distribution, params = variance_scaling_params(self.scale, self.mode,
+                                                       self.distribution, fans)
+        return draw(part, dt, distribution, params, self._key_stream(), box)
+
+    def get_config(self) -> dict:
+        return {"scale": plain(self.scale), "mode": self.mode,
+                "distribution": self.distribution, "seed": self.seed}
+
+
+class _Preset(VarianceScaling):
+    """VarianceScaling with fixed ``(scale, mode, distribution)`` = `_args`; config: seed."""
+
+    _args = (1.0, "fan_avg", "uniform")
+
+    def __init__(self, seed=None):
+        scale, mode, distribution = self._args
+        super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed)
+
+    def get_config(self) -> dict:
+        return {"seed": self.seed}
+
+
+class GlorotUniform(_Preset):
+    """Glorot (Xavier) uniform: ``[-limit, limit)``, ``limit = sqrt(6 / (fan_in + fan_out))``;
+    ``VarianceScaling(1.0, "fan_avg", "uniform", seed)``."""
+
+    _args = (1.0, "fan_avg", "uniform")
+
+
+class GlorotNormal(_Preset):
+    """Glorot (Xavier) normal: truncated normal with stddev ``sqrt(2 / (fan_in + fan_out))``;
+    ``VarianceScaling(1.0, "fan_avg", "truncated_normal", seed)``."""
+
+    _args = (1.0, "fan_avg", "truncated_normal")
+
+
+class HeUniform(_Preset):
+    """He uniform: ``[-limit, limit)``, ``limit = sqrt(6 / fan_in)``;
+    ``VarianceScaling(2.0, "fan_in", "uniform", seed)``."""
+
+    _args = (2.0, "fan_in", "uniform")
+
+
+class HeNormal(_Preset):
+    """He normal: truncated normal with stddev ``sqrt(2 / fan_in)``;
+    ``VarianceScaling(2.0, "fan_in", "truncated_normal", seed)``."""
+
+    _args = (2.0, "fan_in", "truncated_normal")
+
+
+class LecunUniform(_Preset):
+    """LeCun uniform: ``[-limit, limit)``, ``limit = sqrt(3 / fan_in)``;
+    ``VarianceScaling(1.0, "fan_in", "uniform", seed)``."""
+
+    _args = (1.0, "fan_in", "uniform")
+
+
+class LecunNormal(_Preset):
+    """LeCun normal: truncated normal with stddev ``sqrt(1 / fan_in)``;
+    ``VarianceScaling(1.0, "fan_in", "truncated_normal", seed)``."""
+
+    _args = (1.0, "fan_in", "truncated_normal")
+
+
+class Orthogonal(_Random):
+    """Initializer that generates an orthogonal matrix: QR of a normal matrix, sign-fixed,
+    flattened to ``(prod(shape[:-1]), shape[-1])`` and transposed when wide, times `gain`
+    (see :class:`weightinit.tf1.Orthogonal`).
+
+    Parameters
+    ----------
+    gain : float, default 1.0
+    seed : int or None
+    """
+
+    def __init__(self, gain=1.0, seed=None):
+        real(gain, "gain")
+        self.gain = gain
+        super().__init__(seed)
+
+    def __call__(self, shape, dtype=None, **kwargs):
+        """A new float array of `shape` (rank >= 2)."""
+        dt = assert_float_dtype(_dtype(dtype))
+        shape, _ = _shape_and_box("Orthogonal", shape, kwargs, partitions=False)
+        check_orthogonal_shape(shape)
+        return orthogonal_matrix(shape, dt, real(self.gain, "gain"), self._key_stream())
+
+    def get_config(self) -> dict:
+        return {"gain": plain(self.gain), "seed": self.seed}
+
+
+class Identity(Initializer):
+    """Initializer that generates the identity matrix times `gain` (2-D, non-square allowed).
+
+    Parameters
+    ----------
+    gain : float, default 1.0
+    """
+
+    def __init__(self, gain=1.0):
+        real(gain, "gain")
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None, **kwargs):
+        """A new float array of the 2-D `shape`."""
+        dt = assert_float_dtype(_dtype(dtype))
+        shape, _ = _shape_and_box("Identity", shape, kwargs, partitions=False)
+        return identity_block(shape, shape, (0,) * len(shape), dt, real(self.gain, "gain"))
+
+    def get_config(self) -> dict:
+        return {"gain": plain(self.gain)}
+
+
+# tf-keras's lower-case names are aliases of the classes.
+zeros = zero = Zeros
+ones = one = Ones
+constant = Constant
+random_normal = normal = RandomNormal
+random_uniform = uniform = RandomUniform
+truncated_normal = TruncatedNormal
+variance_scaling = VarianceScaling
+glorot_uniform = GlorotUniform
+glorot_normal = GlorotNormal
+he_uniform = HeUniform
+he_normal = HeNormal
+lecun_uniform = LecunUniform
+lecun_normal = LecunNormal
+orthogonal = Orthogonal
+identity = Identity
+
+_CLASSES = (Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal,
+            VarianceScaling, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform,
+            LecunNormal, Orthogonal, Identity)
+_SNAKE = {"zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
+          "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
+          "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
+          "glorot_normal": GlorotNormal, "he_uniform": HeUniform, "he_normal": HeNormal,
+          "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
+          "orthogonal": Orthogonal, "identity": Identity,
+          "normal": RandomNormal, "uniform": RandomUniform, "one": Ones, "zero": Zeros}
+# Names `deserialize` knows: class names, snake_case names, and tf-keras's legacy "...V2".
+OBJECTS = dict({c.__name__: c for c in _CLASSES}, **_SNAKE,
+               **{c.__name__ + "V2": c for c in _CLASSES})
+
+
+def serialize(initializer) -> dict:
+    """``{"module": "keras.initializers", "class_name": ..., "config": ...,
+    "registered_name": None}`` (Keras 3 / recent tf-keras format)."""
+    return {"module": "keras.initializers", "class_name": type(initializer).__name__,
+            "config": initializer.get_config(), "registered_name": None}
+
+
+def deserialize(config):
+    """The initializer a serialized dict describes (this format or the legacy
+    ``{"class_name", "config"}``), looked up among the TF2 names (case-sensitive).
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``class_name`` or a malformed dict.
+    """
+    return deserialize_from(OBJECTS, config)
+
+
+def get(identifier):
+    """An initializer from `identifier`, as ``tf.keras.initializers.get``.
+
+    ``None`` -> ``None``; a dict -> :func:`deserialize`; a name -> the class instantiated with
+    no arguments; a class -> instantiated with no arguments; any other callable -> itself.
+
+    Raises
+    ------
+    ValueError
+        "Could not interpret initializer identifier: ..." for anything else, or an unknown
+        name.
+    """
+    return get_from(identifier, deserialize, instantiate_classes=True)
+
+
+initializers = namespace(
+    "weightinit.keras.initializers",
+    "``keras.initializers`` / ``tf.keras.initializers`` (TF2): the classes, their lower-case "
+    "aliases, get, serialize, deserialize.",
+    dict({c.__name__: c for c in _CLASSES}, **_SNAKE, Initializer=Initializer, get=get,
+         serialize=serialize, deserialize=deserialize))
+
+__all__ = [c.__name__ for c in _CLASSES] + list(_SNAKE) + [
+    "Initializer", "get", "serialize", "deserialize", "initializers", "v1"]

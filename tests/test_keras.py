@@ -1,0 +1,295 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Keras initializers: tf.compat.v1.keras.initializers (keras.v1) and the TF2 classes."""
+
+import json
+import math
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import weightinit
+import weightinit.tf1 as tf
+from weightinit import keras
+from test_tf1_random import assert_sample, truncated, uniform
+
+v1 = keras.v1
+
+pytestmark = pytest.mark.filterwarnings("ignore:Passing `dtype`:DeprecationWarning")
+
+
+@pytest.fixture(autouse=True)
+def _no_graph_seed():
+    tf.reset_default_graph()
+    yield
+    tf.reset_default_graph()
+
+
+# --- tf.compat.v1.keras.initializers ------------------------------------------------------
+
+def test_v1_namespace_is_tf1_keras():
+    assert tf.keras.initializers is v1
+    assert tf.compat.v1.keras.initializers is v1
+    assert v1.Initializer is tf.Initializer
+    for name in ("Zeros", "zeros", "zero"):
+        assert getattr(v1, name) is tf.Zeros
+    for name in ("Ones", "ones", "one"):
+        assert getattr(v1, name) is tf.Ones
+    assert v1.glorot_uniform is tf.GlorotUniform and v1.glorot_normal is tf.GlorotNormal
+    assert v1.VarianceScaling is tf.VarianceScaling and v1.orthogonal is tf.Orthogonal
+    assert v1.identity is tf.Identity and v1.constant is tf.Constant
+    assert v1.he_normal is tf.he_normal and v1.lecun_uniform is tf.lecun_uniform
+    assert v1.uniform is v1.random_uniform is v1.RandomUniform
+    assert v1.normal is v1.random_normal is v1.RandomNormal
+    assert not hasattr(v1, "uniform_unit_scaling")
+
+
+@pytest.mark.parametrize("cls,parent,config", [
+    (v1.RandomNormal, tf.RandomNormal, {"mean": 0.0, "stddev": 0.05}),
+    (v1.TruncatedNormal, tf.TruncatedNormal, {"mean": 0.0, "stddev": 0.05}),
+    (v1.RandomUniform, tf.RandomUniform, {"minval": -0.05, "maxval": 0.05})])
+def test_v1_keras_defaults(cls, parent, config):
+    assert issubclass(cls, parent) and cls.__name__ == parent.__name__
+    assert cls().get_config() == dict(config, seed=None, dtype="float32")
+    assert parent().get_config() != cls().get_config()  # the core classes keep TF's defaults
+    x = cls(seed=3)((1 << 20,))
+    dist = {tf.RandomNormal: stats.norm(0, 0.05), tf.TruncatedNormal: truncated(0, 0.05),
+            tf.RandomUniform: uniform(-0.05, 0.05)}[parent]
+    assert_sample(x, dist)
+    init = cls(seed=4, dtype="float64")
+    again = cls.from_config(json.loads(json.dumps(init.get_config())))
+    np.testing.assert_array_equal(again((5, 5)), init((5, 5)))
+
+
+def test_v1_get():
+    assert v1.get(None) is None
+    init = v1.get("he_normal")
+    assert type(init) is tf.VarianceScaling and init.scale == 2.0
+    assert type(v1.get("zero")) is tf.Zeros
+    assert v1.get("normal").stddev == 0.05
+    assert v1.get("RandomNormal").stddev == 0.05
+    # TF 1.15 returns callables unchanged, classes included (not instantiated).
+    assert v1.get(tf.Zeros) is tf.Zeros
+    fn = lambda shape, dtype=None: np.zeros(shape)  # noqa: E731
+    assert v1.get(fn) is fn
+    assert type(v1.get({"class_name": "Orthogonal", "config": {"gain": 2.0}})) is tf.Orthogonal
+    with pytest.raises(ValueError, match="Could not interpret initializer identifier: 5"):
+        v1.get(5)
+    with pytest.raises(ValueError, match="Unknown initializer: 'uniform_unit_scaling'"):
+        v1.get("uniform_unit_scaling")
+    with pytest.raises(ValueError, match="Unknown initializer: 'Zeros_'"):
+        v1.get("Zeros_")
+    with pytest.raises(ValueError, match="Unknown initializer: 'ZEROS'"):
+        v1.get("ZEROS")  # case-sensitive
+
+
+@pytest.mark.parametrize("make", [
+    lambda: v1.he_normal(seed=1), lambda: v1.lecun_uniform(seed=1),
+    lambda: v1.RandomUniform(-1, 2, seed=1), lambda: v1.glorot_normal(seed=1),
+    lambda: v1.Constant([1, 2, 3]), lambda: v1.Identity(2.0), lambda: v1.Orthogonal(seed=1),
+    lambda: v1.VarianceScaling(3.0, "fan_out", "uniform", seed=1), lambda: v1.Ones()])
+def test_v1_serialize_round_trip(make):
+    init = make()
+    data = json.loads(json.dumps(v1.serialize(init)))
+    assert data == {"class_name": type(init).__name__, "config": init.get_config()}
+    again = v1.deserialize(data)
+    assert type(again) is type(init)
+    np.testing.assert_array_equal(again((4, 6)), init((4, 6)))
+
+
+def test_v1_he_normal_serializes_as_variance_scaling():
+    assert v1.serialize(v1.he_normal())["class_name"] == "VarianceScaling"
+
+
+# --- TF2 Keras ----------------------------------------------------------------------------
+
+def test_tf2_defaults():
+    assert keras.RandomNormal().get_config() == {"mean": 0.0, "stddev": 0.05, "seed": None}
+    assert keras.TruncatedNormal().get_config() == {"mean": 0.0, "stddev": 0.05, "seed": None}
+    assert keras.RandomUniform().get_config() == {"minval": -0.05, "maxval": 0.05,
+                                                  "seed": None}
+    assert keras.VarianceScaling().get_config() == {
+        "scale": 1.0, "mode": "fan_in", "distribution": "truncated_normal", "seed": None}
+    assert keras.Orthogonal().get_config() == {"gain": 1.0, "seed": None}
+    assert keras.Identity().get_config() == {"gain": 1.0}
+    assert keras.Constant().get_config() == {"value": 0}
+    assert keras.Zeros().get_config() == {}
+    for cls in (keras.GlorotUniform, keras.GlorotNormal, keras.HeNormal, keras.HeUniform,
+                keras.LecunNormal, keras.LecunUniform):
+        assert cls(seed=3).get_config() == {"seed": 3}
+        assert isinstance(cls(), keras.VarianceScaling)
+    assert keras.initializers.HeNormal is keras.HeNormal is keras.he_normal
+
+
+def test_tf2_variance_scaling_rewrites_normal():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        init = keras.VarianceScaling(distribution="Normal", seed=2)
+    assert init.get_config()["distribution"] == "truncated_normal"
+    with pytest.raises(ValueError, match="Invalid `distribution` argument: 'gaussian'"):
+        keras.VarianceScaling(distribution="gaussian")
+    with pytest.raises(ValueError, match="`scale` must be positive float."):
+        keras.VarianceScaling(scale=0)
+    with pytest.raises(ValueError, match="Invalid `mode` argument"):
+        keras.VarianceScaling(mode="fan")
+
+
+@pytest.mark.parametrize("cls,scale,mode,distribution", [
+    (keras.GlorotUniform, 1.0, "fan_avg", "uniform"),
+    (keras.GlorotNormal, 1.0, "fan_avg", "truncated_normal"),
+    (keras.HeUniform, 2.0, "fan_in", "uniform"),
+    (keras.HeNormal, 2.0, "fan_in", "truncated_normal"),
+    (keras.LecunUniform, 1.0, "fan_in", "uniform"),
+    (keras.LecunNormal, 1.0, "fan_in", "truncated_normal")])
+def test_tf2_presets(cls, scale, mode, distribution):
+    init = cls(seed=6)
+    assert (init.scale, init.mode, init.distribution) == (scale, mode, distribution)
+    shape = (3, 3, 64, 32)
+    fan = {"fan_in": 576, "fan_avg": (576 + 288) / 2}[mode]
+    sd = math.sqrt(scale / fan)
+    x = init(shape)
+    if distribution == "uniform":
+        assert_sample(x, uniform(-sd * math.sqrt(3), sd * math.sqrt(3)))
+    else:
+        assert_sample(x, truncated(0, sd / 0.87962566103423978))
+    # The same formula as the v1 class.
+    v1_init = tf.VarianceScaling(scale, mode, distribution, seed=0)
+    assert abs(v1_init(shape).std() - x.std()) < 0.02 * sd
+
+
+@pytest.mark.parametrize("make,dist", [
+    (lambda: keras.RandomNormal(1.0, 0.5, seed=1), stats.norm(1.0, 0.5)),
+    (lambda: keras.TruncatedNormal(1.0, 0.5, seed=1), truncated(1.0, 0.5)),
+    (lambda: keras.RandomUniform(-2, 3, seed=1), uniform(-2, 3)),
+    (lambda: keras.VarianceScaling(4.0, "fan_out", "untruncated_normal", seed=1),
+     stats.norm(0, math.sqrt(4.0 / 1024)))], ids=["normal", "truncated", "uniform", "vs"])
+def test_tf2_moments(make, dist):
+    assert_sample(make()((1024, 1024)), dist)
+
+
+def test_tf2_seeds():
+    init = keras.RandomNormal(seed=5)
+    first = init((6, 7))
+    np.testing.assert_array_equal(init((6, 7)), first)  # stateless: repeats
+    # Documented mapping: Philox key = seed, stream 0 (equal to a plain fill-layer call).
+    np.testing.assert_array_equal(first, weightinit.new((6, 7), "float32", "normal",
+                                                        (0.0, 0.05), seed=5))
+    np.testing.assert_array_equal(keras.RandomNormal(seed=-1)((3,)),
+                                  weightinit.new((3,), "float32", "normal", (0.0, 0.05),
+                                                 seed=2**64 - 1))
+    # The TF1 graph seed does not reach TF2 initializers.
+    tf.set_random_seed(3)
+    np.testing.assert_array_equal(init((6, 7)), first)
+
+
+def test_tf2_unseeded_repeats_and_warns():
+    init = keras.HeUniform()
+    first = init((5, 5))
+    with pytest.warns(UserWarning, match="HeUniform is unseeded and being called multiple"):
+        second = init((5, 5))
+    np.testing.assert_array_equal(first, second)
+    assert not np.array_equal(keras.HeUniform()((5, 5)), first)  # a new instance, a new seed
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        seeded = keras.HeUniform(seed=1)
+        seeded((2, 2))
+        seeded((2, 2))
+
+
+def test_tf2_dtypes():
+    assert keras.RandomNormal(seed=1)((2,)).dtype == np.float32
+    assert keras.RandomNormal(seed=1)((2,), dtype="bfloat16").dtype.name == "bfloat16"
+    with pytest.raises(ValueError, match="Expected floating point type, got int32"):
+        keras.RandomNormal()((2,), dtype="int32")
+    with pytest.raises(ValueError, match="Expected floating point type, got int64"):
+        keras.Orthogonal()((2, 2), dtype="int64")
+    x = keras.RandomUniform(-3, 9, seed=2)((1000,), dtype="int32")
+    assert x.dtype == np.int32 and x.min() == -3 and x.max() == 8
+    with pytest.raises(TypeError, match="Expected int32, but got -0.05"):
+        keras.RandomUniform()((2,), dtype="int32")
+    with pytest.raises(ValueError, match="Expected float or integer dtype, got bool"):
+        keras.RandomUniform()((2,), dtype=bool)
+    assert keras.Zeros()((2,), dtype=bool).dtype == bool
+    assert keras.Ones()((2,), dtype="int8").tolist() == [1, 1]
+
+
+def test_tf2_orthogonal_identity_constant():
+    w = keras.Orthogonal(gain=2.0, seed=3)((10, 4))
+    assert np.abs(w.T @ w - 4 * np.eye(4)).max() < 1e-5
+    np.testing.assert_array_equal(keras.Identity(0.5)((2, 3)), 0.5 * np.eye(2, 3))
+    with pytest.raises(ValueError, match="only be used for 2D matrices"):
+        keras.Identity()((2, 2, 2))
+    np.testing.assert_array_equal(keras.Constant(3)((2, 2)), np.full((2, 2), 3.0))
+    np.testing.assert_array_equal(keras.Constant([1, 2, 3, 4])((2, 2)), [[1, 2], [3, 4]])
+    np.testing.assert_array_equal(keras.Constant([1, 2])((3, 2)), [[1, 2]] * 3)
+    with pytest.raises(ValueError, match=r"a value of shape \(3,\) cannot fill shape \(2, 2\)"):
+        keras.Constant([1, 2, 3])((2, 2))
+
+
+def test_tf2_partition_keywords():
+    init = keras.GlorotNormal(seed=4)
+    whole = init((8, 6))
+    part = init((8, 6), partition_shape=(3, 6), partition_offset=(5, 0))
+    np.testing.assert_array_equal(part, whole[5:])
+    value = np.arange(48.0).reshape(8, 6)
+    np.testing.assert_array_equal(
+        keras.Constant(value)((8, 6), partition_shape=(2, 3), partition_offset=(1, 3)),
+        value[1:3, 3:])
+    assert keras.Zeros()((8, 6), partition_shape=(2, 6), partition_offset=(0, 0)).shape == (2, 6)
+    for cls in (keras.Orthogonal, keras.Identity):
+        with pytest.raises(ValueError, match="doesn't support partition-related arguments"):
+            cls()((8, 6), partition_shape=(4, 6), partition_offset=(0, 0))
+    with pytest.raises(TypeError, match=r"Unknown keyword arguments: \['partition_info'\]"):
+        init((8, 6), partition_info=None)
+
+
+def test_tf2_get():
+    assert keras.get(None) is None
+    for name, cls in [("normal", keras.RandomNormal), ("uniform", keras.RandomUniform),
+                      ("one", keras.Ones), ("zero", keras.Zeros), ("he_normal", keras.HeNormal),
+                      ("HeNormal", keras.HeNormal), ("GlorotUniformV2", keras.GlorotUniform),
+                      ("variance_scaling", keras.VarianceScaling),
+                      ("truncated_normal", keras.TruncatedNormal)]:
+        assert type(keras.get(name)) is cls
+    assert type(keras.get(keras.LecunNormal)) is keras.LecunNormal  # classes: instantiated
+    init = keras.Orthogonal(seed=1)
+    assert keras.get(init) is init
+    with pytest.raises(ValueError, match="Could not interpret initializer identifier"):
+        keras.get(3.5)
+    with pytest.raises(ValueError, match="Unknown initializer: 'henormal'"):
+        keras.get("henormal")
+
+
+@pytest.mark.parametrize("make", [
+    lambda: keras.HeNormal(seed=1), lambda: keras.RandomUniform(-1, 2, seed=1),
+    lambda: keras.VarianceScaling(3.0, "fan_avg", "uniform", seed=1),
+    lambda: keras.Orthogonal(0.5, seed=1), lambda: keras.Constant(np.arange(6.0)),
+    lambda: keras.Identity(2.0), lambda: keras.Ones(), lambda: keras.TruncatedNormal(seed=1)])
+def test_tf2_serialize_round_trip(make):
+    init = make()
+    data = json.loads(json.dumps(keras.serialize(init)))
+    assert data == {"module": "keras.initializers", "class_name": type(init).__name__,
+                    "config": init.get_config(), "registered_name": None}
+    for form in (data, {"class_name": data["class_name"], "config": data["config"]}):
+        again = keras.deserialize(form)
+        assert type(again) is type(init)
+        np.testing.assert_array_equal(again((2, 3)), init((2, 3)))
+
+
+def test_tf2_from_config_drops_dtype():
+    init = keras.RandomNormal.from_config({"mean": 1.0, "stddev": 2.0, "seed": 3,
+                                           "dtype": "float64"})
+    assert init.get_config() == {"mean": 1.0, "stddev": 2.0, "seed": 3}
+    # A v1 config (with its dtype) deserializes into the TF2 class.
+    with pytest.warns(DeprecationWarning, match="`normal` is a deprecated alias"):
+        data = v1.serialize(tf.VarianceScaling(2.0, "fan_in", "normal", seed=4))
+    again = keras.deserialize(data)
+    assert type(again) is keras.VarianceScaling
+    assert again.get_config()["distribution"] == "truncated_normal"
+
+
+def test_tf2_base_class():
+    with pytest.raises(NotImplementedError):
+        keras.Initializer()((2,))
+    assert keras.Initializer().get_config() == {}
