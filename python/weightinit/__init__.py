@@ -9,17 +9,13 @@ from importlib.metadata import PackageNotFoundError, version as _version
 from . import _core
 from ._fill import fill, new
 
-# --- TF1 API block (owned by weightinit.tf1; its __all__ is re-exported) ---
+# The TF1 API at top level (weightinit.tf1's __all__), as tf.compat.v1 has it.
 from . import tf1
 from .tf1 import *  # noqa: F401,F403
-# --- end TF1 API block ---
 
-# --- torch API block (weightinit.init and the generator) ---
+# The torch.nn.init API lives in weightinit.init; its generator is top level, as torch's is.
 from . import init
 from ._generator import Generator, default_generator, initial_seed, manual_seed
-
-_torch_all = ["Generator", "default_generator", "initial_seed", "manual_seed"]
-# --- end torch API block ---
 
 try:
     __version__ = _version("weightinit")
@@ -73,7 +69,11 @@ def compute_fans(shape, layout: str = "tf") -> tuple:
     return tuple(_core.compute_fans(list(shape), layout))
 
 
-__all__ = list(tf1.__all__) + _torch_all + [
+__all__ = list(tf1.__all__) + [
+    "Generator",
+    "default_generator",
+    "initial_seed",
+    "manual_seed",
     "init",
     "tf1",
     "STREAM_VERSION",
