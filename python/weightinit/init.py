@@ -14,6 +14,11 @@ float32 or float64; the deterministic ones (``constant_``, ``ones_``, ``zeros_``
 ``dirac_``) take any dtype. A torch meta tensor is returned unchanged after the argument
 checks. torch is never imported unless a torch tensor is passed.
 
+Each random function's law (distribution and parameters, from the tensor's shape and the
+arguments) is computed in one place, a private ``_law_<name>(shape, ...)``, which the in-place
+function here and the box fills of :mod:`weightinit.shard` both use: a box of a tensor gets
+its fans from the whole tensor's shape.
+
 Differences from torch, all deliberate:
 
 * ``trunc_normal_`` draws the exact truncated normal by inverse CDF (one draw per element,
@@ -127,6 +132,16 @@ def _shape_of(tensor) -> tuple:
                         f"{type(tensor).__name__}") from None
 
 
+def _fans(shape: tuple) -> tuple:
+    """``(fan_in, fan_out)`` of `shape` by torch's rule; see :func:`_calculate_fan_in_and_fan_out`."""
+    from . import compute_fans  # the package's C++ fan rule; imported late (init is loaded first)
+
+    if len(shape) < 2:
+        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
+    fan_in, fan_out = compute_fans(shape, "torch")
+    return fan_in, fan_out
+
+
 def _calculate_fan_in_and_fan_out(tensor):
     r"""``(fan_in, fan_out)`` for torch's layout ``(out, in, *kernel)``.
 
@@ -138,13 +153,18 @@ def _calculate_fan_in_and_fan_out(tensor):
     ValueError
         Fewer than 2 dimensions.
     """
-    from . import compute_fans  # the package's C++ fan rule; imported late (init is loaded first)
+    return _fans(_shape_of(tensor))
 
-    shape = _shape_of(tensor)
-    if len(shape) < 2:
-        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
-    fan_in, fan_out = compute_fans(shape, "torch")
-    return fan_in, fan_out
+
+def _correct_fan(shape: tuple, mode):
+    """``fan_in`` or ``fan_out`` of `shape`; see :func:`_calculate_correct_fan`."""
+    if not isinstance(mode, str):
+        raise TypeError(f"mode: expected a str, got {type(mode).__name__}")
+    mode = mode.lower()
+    if mode not in _FAN_MODES:
+        raise ValueError(f"Mode {mode} not supported, please use one of {_FAN_MODES}")
+    fan_in, fan_out = _fans(shape)
+    return fan_in if mode == "fan_in" else fan_out
 
 
 def _calculate_correct_fan(tensor, mode):
@@ -157,39 +177,111 @@ def _calculate_correct_fan(tensor, mode):
     ValueError
         `mode` is neither "fan_in" nor "fan_out", or `tensor` has fewer than 2 dimensions.
     """
-    if not isinstance(mode, str):
-        raise TypeError(f"mode: expected a str, got {type(mode).__name__}")
-    mode = mode.lower()
-    if mode not in _FAN_MODES:
-        raise ValueError(f"Mode {mode} not supported, please use one of {_FAN_MODES}")
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return fan_in if mode == "fan_in" else fan_out
+    return _correct_fan(_shape_of(tensor), mode)
 
 
 # --- random fills -------------------------------------------------------------------------
-# The public functions compute their law's parameters; these two check them the way torch's
-# tensor methods do and hand them to draw().
+# Each public function checks its tensor, takes its law from `_law_<name>(shape, ...)` (the
+# one place the law is computed, shared with weightinit.shard's box fills) and draws it.
+# A law is the fill layer's ``(distribution, params)``; `_uniform_law` and `_normal_law`
+# check the parameters the way torch's tensor methods do.
 
-def _uniform(tensor, buf, a: float, b: float, generator):
+def _uniform_law(a: float, b: float) -> tuple:
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
-    if not buf.is_meta:
-        draw(generator, (tensor, "uniform", (a, b)))
-    return tensor
+    return "uniform", (a, b)
 
 
-def _normal(tensor, buf, mean: float, std: float, generator):
+def _normal_law(mean: float, std: float) -> tuple:
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    if not buf.is_meta:
-        draw(generator, (tensor, "normal", (mean, std)))
-    return tensor
+    return "normal", (mean, std)
 
 
 def _random_target(tensor):
     buf = check(tensor)
     require_float(buf)
     return buf
+
+
+def _draw_law(tensor, buf, law: tuple, generator):
+    """Draw `law` into `tensor` (nothing for a meta tensor); return `tensor`."""
+    if not buf.is_meta:
+        draw(generator, (tensor, *law))
+    return tensor
+
+
+def _law_uniform(shape, a=0.0, b=1.0) -> tuple:
+    """The law of :func:`uniform_`: ``("uniform", (a, b))``."""
+    return _uniform_law(real(a, "a"), real(b, "b"))
+
+
+def _law_normal(shape, mean=0.0, std=1.0) -> tuple:
+    """The law of :func:`normal_`: ``("normal", (mean, std))``."""
+    return _normal_law(real(mean, "mean"), real(std, "std"))
+
+
+def _law_trunc_normal(shape, mean=0.0, std=1.0, a=-2.0, b=2.0) -> tuple:
+    """The law of :func:`trunc_normal_`, absolute bounds; ``a == b`` is a point mass at `a`."""
+    mean, std = real(mean, "mean"), real(std, "std")
+    a, b = real(a, "a", finite=False), real(b, "b", finite=False)
+    if std <= 0:
+        raise ValueError(f"std: must be > 0 for trunc_normal_, got {std}")
+    if a > b or a == math.inf or b == -math.inf:
+        raise ValueError(f"a, b: need a <= b with a < inf and b > -inf, got a={a}, b={b}")
+    if a == b:
+        return "truncated_normal", (a, 1.0, 0.0, 0.0)  # zero width: every value is `a`
+    return "truncated_normal_between", (mean, std, a, b)
+
+
+def _xavier_std(shape, gain) -> float:
+    fan_in, fan_out = _fans(shape)
+    return real(gain, "gain") * math.sqrt(2.0 / float(fan_in + fan_out))
+
+
+def _law_xavier_uniform(shape, gain=1.0) -> tuple:
+    """The law of :func:`xavier_uniform_` for a tensor of `shape`."""
+    bound = math.sqrt(3.0) * _xavier_std(shape, gain)
+    return _uniform_law(-bound, bound)
+
+
+def _law_xavier_normal(shape, gain=1.0) -> tuple:
+    """The law of :func:`xavier_normal_` for a tensor of `shape`."""
+    return _normal_law(0.0, _xavier_std(shape, gain))
+
+
+def _kaiming_std(shape, a, mode, nonlinearity):
+    """``gain / sqrt(fan)``, or None for a zero-element `shape` (a no-op)."""
+    if 0 in shape:
+        # Precedes the rank check, as in torch: a 1-D empty tensor is only a no-op.
+        return None
+    return calculate_gain(nonlinearity, a) / math.sqrt(_correct_fan(shape, mode))
+
+
+def _law_kaiming_uniform(shape, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+    """The law of :func:`kaiming_uniform_`, or None for a zero-element `shape`."""
+    std = _kaiming_std(shape, a, mode, nonlinearity)
+    if std is None:
+        return None
+    bound = math.sqrt(3.0) * std
+    return _uniform_law(-bound, bound)
+
+
+def _law_kaiming_normal(shape, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+    """The law of :func:`kaiming_normal_`, or None for a zero-element `shape`."""
+    std = _kaiming_std(shape, a, mode, nonlinearity)
+    return None if std is None else _normal_law(0.0, std)
+
+
+def _kaiming(tensor, law_of, a, mode, nonlinearity, generator):
+    """The two Kaiming functions: torch's warning and no-op for a zero-element tensor."""
+    buf = _random_target(tensor)
+    law = law_of(buf.shape, a, mode, nonlinearity)
+    if law is None:
+        # stacklevel 3: the user's call of kaiming_uniform_ / kaiming_normal_.
+        warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
+        return tensor
+    return _draw_law(tensor, buf, law, generator)
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
@@ -214,7 +306,7 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
         Non-finite `a` or `b`, or ``b - a`` overflows the dtype's arithmetic.
     """
     buf = _random_target(tensor)
-    return _uniform(tensor, buf, real(a, "a"), real(b, "b"), generator)
+    return _draw_law(tensor, buf, _law_uniform(buf.shape, a, b), generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
@@ -231,7 +323,7 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
         Non-finite `mean` or `std`.
     """
     buf = _random_target(tensor)
-    return _normal(tensor, buf, real(mean, "mean"), real(std, "std"), generator)
+    return _draw_law(tensor, buf, _law_normal(buf.shape, mean, std), generator)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
@@ -265,22 +357,14 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
         ``std <= 0``, ``a > b``, a NaN, or ``[a, b]`` beyond ~37 std in one tail.
     """
     buf = _random_target(tensor)
-    mean, std = real(mean, "mean"), real(std, "std")
-    a, b = real(a, "a", finite=False), real(b, "b", finite=False)
-    if std <= 0:
-        raise ValueError(f"std: must be > 0 for trunc_normal_, got {std}")
-    if a > b or a == math.inf or b == -math.inf:
-        raise ValueError(f"a, b: need a <= b with a < inf and b > -inf, got a={a}, b={b}")
+    law = _law_trunc_normal(buf.shape, mean, std, a, b)
     if buf.is_meta:  # before the warning, as in torch
         return tensor
+    mean, std, a, b = float(mean), float(std), float(a), float(b)  # checked by the law
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", UserWarning, stacklevel=2)
-    if a == b:
-        draw(generator, (tensor, "truncated_normal", (a, 1.0, 0.0, 0.0)))  # a point mass: `a`
-    else:
-        draw(generator, (tensor, "truncated_normal_between", (mean, std, a, b)))
-    return tensor
+    return _draw_law(tensor, buf, law, generator)
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
@@ -297,10 +381,7 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
         ``fan_in + fan_out == 0``, as in torch.
     """
     buf = _random_target(tensor)
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    std = real(gain, "gain") * math.sqrt(2.0 / float(fan_in + fan_out))
-    bound = math.sqrt(3.0) * std
-    return _uniform(tensor, buf, -bound, bound, generator)
+    return _draw_law(tensor, buf, _law_xavier_uniform(buf.shape, gain), generator)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
@@ -319,19 +400,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
         A negative `gain` (a negative std, torch's message).
     """
     buf = _random_target(tensor)
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    std = real(gain, "gain") * math.sqrt(2.0 / float(fan_in + fan_out))
-    return _normal(tensor, buf, 0.0, std, generator)
-
-
-def _kaiming_std(tensor, a, mode, nonlinearity):
-    """``gain / sqrt(fan)``, or None after torch's warning for a zero-element tensor."""
-    if 0 in _shape_of(tensor):
-        # Precedes the rank check, as in torch: a 1-D empty tensor only warns.
-        warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
-        return None
-    fan = _calculate_correct_fan(tensor, mode)
-    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    return _draw_law(tensor, buf, _law_xavier_normal(buf.shape, gain), generator)
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
@@ -358,12 +427,7 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
         A zero-element tensor: "Initializing zero-element tensors is a no-op"; it is
         returned unchanged.
     """
-    buf = _random_target(tensor)
-    std = _kaiming_std(tensor, a, mode, nonlinearity)
-    if std is None:
-        return tensor
-    bound = math.sqrt(3.0) * std
-    return _uniform(tensor, buf, -bound, bound, generator)
+    return _kaiming(tensor, _law_kaiming_uniform, a, mode, nonlinearity, generator)
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
@@ -373,11 +437,7 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     :math:`\mathrm{std} = \mathrm{gain} / \sqrt{\mathrm{fan}}`; arguments and the
     zero-element warning as in :func:`kaiming_uniform_`.
     """
-    buf = _random_target(tensor)
-    std = _kaiming_std(tensor, a, mode, nonlinearity)
-    if std is None:
-        return tensor
-    return _normal(tensor, buf, 0.0, std, generator)
+    return _kaiming(tensor, _law_kaiming_normal, a, mode, nonlinearity, generator)
 
 
 def orthogonal_(tensor, gain=1, generator=None):
@@ -402,16 +462,34 @@ def orthogonal_(tensor, gain=1, generator=None):
         Fewer than 2 dimensions ("Only tensors with 2 or more dimensions are supported").
     """
     buf = check(tensor)
-    if len(buf.shape) < 2:
-        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    _orthogonal_rank(buf.shape)
     require_float(buf)
-    gain = real(gain, "gain")
+    gain = _law_orthogonal(buf.shape, gain)
     if buf.numel == 0 or buf.is_meta:
         return tensor
-    rows = buf.shape[0]
-    cols = buf.numel // rows
+    assign(tensor, _orthogonal_values(
+        buf.shape, gain, lambda flat: draw(generator, (flat, "normal", (0.0, 1.0)))))
+    return tensor
+
+
+def _orthogonal_rank(shape) -> None:
+    if len(shape) < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+
+
+def _law_orthogonal(shape, gain=1) -> float:
+    """The checked `gain` of :func:`orthogonal_` for a tensor of `shape`."""
+    _orthogonal_rank(shape)
+    return real(gain, "gain")
+
+
+def _orthogonal_values(shape, gain: float, fill_normal) -> np.ndarray:
+    """:func:`orthogonal_`'s float64 values for a non-empty `shape`; `fill_normal(a)` fills
+    the float64 matrix `a` with standard normals."""
+    rows = shape[0]
+    cols = math.prod(shape) // rows
     flat = np.empty((rows, cols), dtype=np.float64)
-    draw(generator, (flat, "normal", (0.0, 1.0)))
+    fill_normal(flat)
     if rows < cols:
         flat = flat.T
     q, r = np.linalg.qr(flat)
@@ -420,8 +498,7 @@ def orthogonal_(tensor, gain=1, generator=None):
     q *= signs
     if rows < cols:
         q = q.T
-    assign(tensor, (gain * q).reshape(buf.shape))
-    return tensor
+    return (gain * q).reshape(shape)
 
 
 def sparse_(tensor, sparsity, std=0.01, generator=None):
@@ -453,25 +530,36 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
         ``std < 0`` (torch's message).
     """
     buf = check(tensor)
-    if len(buf.shape) != 2:
-        raise ValueError("Only tensors with 2 dimensions are supported")
+    _require_rank_2(buf.shape)
     require_float(buf)
+    num_zeros, law = _law_sparse(buf.shape, sparsity, std)
+    if buf.numel == 0 or buf.is_meta:
+        return tensor
+    keys = np.empty(buf.shape, dtype=np.uint64)
+    draw(generator, (tensor, *law), (keys, "bits", ()))
+    _sparse_zero(tensor, keys, num_zeros)
+    return tensor
+
+
+def _require_rank_2(shape) -> None:
+    if len(shape) != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+
+
+def _law_sparse(shape, sparsity, std=0.01) -> tuple:
+    """``(zeros per column, law of the values)`` of :func:`sparse_` for a tensor of `shape`."""
+    _require_rank_2(shape)
     sparsity = real(sparsity, "sparsity")
     if not 0.0 <= sparsity <= 1.0:
         raise ValueError(f"sparsity: must be in [0, 1], got {sparsity}")
-    std = real(std, "std")
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    if buf.numel == 0 or buf.is_meta:
-        return tensor
-    rows, cols = buf.shape
-    num_zeros = math.ceil(sparsity * rows)
-    keys = np.empty((rows, cols), dtype=np.uint64)
-    draw(generator, (tensor, "normal", (0.0, std)), (keys, "bits", ()))
+    return math.ceil(sparsity * shape[0]), _normal_law(0.0, real(std, "std"))
+
+
+def _sparse_zero(tensor, keys: np.ndarray, num_zeros: int) -> None:
+    """Zero the `num_zeros` rows with the smallest `keys` in every column of `tensor`."""
     if num_zeros:
         zero_rows = np.argsort(keys, axis=0, kind="stable")[:num_zeros]
-        set_at(tensor, (zero_rows, np.arange(cols)[np.newaxis, :]), 0)
-    return tensor
+        set_at(tensor, (zero_rows, np.arange(keys.shape[1])[np.newaxis, :]), 0)
 
 
 # --- deterministic fills ------------------------------------------------------------------
@@ -479,11 +567,17 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
 def constant_(tensor, val):
     """Fill `tensor` with `val` (cast to its dtype) in place; return it."""
     buf = check(tensor)
-    if not isinstance(val, (numbers.Number, np.generic)) or isinstance(val, (str, bytes)):
-        raise TypeError(f"val: expected a number, got {type(val).__name__}")
+    val = _law_constant(buf.shape, val)
     if not buf.is_meta:
         set_all(tensor, val)
     return tensor
+
+
+def _law_constant(shape, val):
+    """The value :func:`constant_` writes, checked."""
+    if not isinstance(val, (numbers.Number, np.generic)) or isinstance(val, (str, bytes)):
+        raise TypeError(f"val: expected a number, got {type(val).__name__}")
+    return val
 
 
 def ones_(tensor):
@@ -507,14 +601,19 @@ def eye_(tensor):
         Not 2-D ("Only tensors with 2 dimensions are supported").
     """
     buf = check(tensor)
-    if len(buf.shape) != 2:
-        raise ValueError("Only tensors with 2 dimensions are supported")
+    ones = _ones_of_eye(buf.shape)
     if buf.is_meta:
         return tensor
     set_all(tensor, 0)
-    diag = np.arange(min(buf.shape))
-    set_at(tensor, (diag, diag), 1)
+    set_at(tensor, ones, 1)
     return tensor
+
+
+def _ones_of_eye(shape) -> tuple:
+    """The index arrays of :func:`eye_`'s ones in a tensor of `shape`."""
+    _require_rank_2(shape)
+    diag = np.arange(min(shape))
+    return diag, diag
 
 
 def dirac_(tensor, groups=1):
@@ -531,7 +630,17 @@ def dirac_(tensor, groups=1):
         groups"); `groups` not a positive int.
     """
     buf = check(tensor)
-    if len(buf.shape) not in (3, 4, 5):
+    ones = _ones_of_dirac(buf.shape, groups)
+    if buf.is_meta:
+        return tensor
+    set_all(tensor, 0)
+    set_at(tensor, ones, 1)
+    return tensor
+
+
+def _ones_of_dirac(shape, groups=1) -> tuple:
+    """The index arrays of :func:`dirac_`'s ones in a tensor of `shape`, arguments checked."""
+    if len(shape) not in (3, 4, 5):
         raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
     if isinstance(groups, (bool, np.bool_)):
         raise TypeError("groups: expected an int, got bool")
@@ -541,18 +650,14 @@ def dirac_(tensor, groups=1):
         raise TypeError(f"groups: expected an int, got {type(groups).__name__}") from None
     if groups < 1:
         raise ValueError(f"groups: must be >= 1, got {groups}")
-    if buf.shape[0] % groups != 0:
+    if shape[0] % groups != 0:
         raise ValueError("dim 0 must be divisible by groups")
-    if buf.is_meta:
-        return tensor
-    set_all(tensor, 0)
-    out_per_group = buf.shape[0] // groups
-    d = np.arange(min(out_per_group, buf.shape[1]))
+    out_per_group = shape[0] // groups
+    d = np.arange(min(out_per_group, shape[1]))
     out_rows = (np.arange(groups)[:, np.newaxis] * out_per_group + d).ravel()
     in_rows = np.tile(d, groups)
-    centres = tuple(np.full(out_rows.shape, size // 2) for size in buf.shape[2:])
-    set_at(tensor, (out_rows, in_rows) + centres, 1)
-    return tensor
+    centres = tuple(np.full(out_rows.shape, size // 2) for size in shape[2:])
+    return (out_rows, in_rows) + centres
 
 
 # --- deprecated names ---------------------------------------------------------------------

@@ -1,0 +1,379 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The command line and the checkpoint writer: safetensors files, index, per-name streams, and
+clear errors that leave no file behind."""
+
+import errno
+import io
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import weightinit as wi
+from weightinit import _cli, checkpoint, shard
+
+TINY = checkpoint.load_model("tiny")
+
+
+def run(capsys, *args):
+    code = _cli.main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def listing(path):
+    return sorted(os.listdir(path)) if os.path.exists(path) else None
+
+
+def read_safetensors(path):
+    """Our own reader: {name: (dtype, shape, raw bytes)}, checking the layout rules."""
+    with open(path, "rb") as f:
+        data = f.read()
+    n = int.from_bytes(data[:8], "little")
+    assert n % 8 == 0, "header padded to 8 bytes"
+    header = json.loads(data[8:8 + n])
+    assert data[8:8 + n].decode().rstrip(" ").endswith("}")
+    body = data[8 + n:]
+    end, out = 0, {}
+    itemsize = {"F64": 8, "F32": 4, "F16": 2, "BF16": 2}
+    for name, entry in sorted(((k, v) for k, v in header.items() if k != "__metadata__"),
+                              key=lambda kv: kv[1]["data_offsets"]):
+        begin, stop = entry["data_offsets"]
+        assert begin == end, "tensors are contiguous"
+        assert begin % itemsize[entry["dtype"]] == 0, "each tensor aligned to its item size"
+        assert stop - begin == itemsize[entry["dtype"]] * int(np.prod(entry["shape"]))
+        out[name] = (entry["dtype"], tuple(entry["shape"]), body[begin:stop])
+        end = stop
+    assert end == len(body), "no trailing bytes"
+    return header.get("__metadata__"), out
+
+
+def all_tensors(folder):
+    tensors = {}
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".safetensors"):
+            meta, found = read_safetensors(os.path.join(folder, name))
+            assert meta["weightinit_seed"] and meta["format"] == "pt"
+            assert not set(found) & set(tensors)
+            tensors.update(found)
+    return tensors
+
+
+def regenerated_bytes(model, name, seed):
+    return np.ascontiguousarray(checkpoint.regenerate(model, name, seed=seed)).tobytes()
+
+
+# --- writing ------------------------------------------------------------------------------
+
+def test_sharded_checkpoint_with_index(tmp_path, capsys):
+    out = tmp_path / "ckpt"
+    code, stdout, err = run(capsys, "init", "tiny", "-o", out, "--max-shard-size", "2KB",
+                            "--seed", 5, "-q")
+    assert code == 0, err
+    files = listing(out)
+    assert "model.safetensors.index.json" in files and "model.safetensors" not in files
+    shards = [f for f in files if f.endswith(".safetensors")]
+    assert len(shards) > 2 and shards[0] == f"model-00001-of-{len(shards):05d}.safetensors"
+    index = json.loads((out / "model.safetensors.index.json").read_text())
+    assert set(index["weight_map"]) == {p.name for p in TINY.parameters}
+    assert set(index["weight_map"].values()) == set(shards)
+    assert index["metadata"]["total_size"] == TINY.nbytes
+    tensors = all_tensors(out)
+    for p in TINY.parameters:
+        dtype, shape, raw = tensors[p.name]
+        assert dtype == checkpoint.SAFETENSORS_DTYPES[p.dtype.name] and shape == p.shape
+        assert raw == regenerated_bytes(TINY, p.name, 5), p.name
+        assert p.name in index["weight_map"]
+    assert "total" in stdout and "4,715" in stdout and "GB/s" in stdout and "peak memory" in stdout
+    assert not [f for f in files if f.startswith(".")], "no temporary file left"
+
+
+def test_the_safetensors_package_reads_it(tmp_path, capsys):
+    st = pytest.importorskip("safetensors.numpy", reason="safetensors is not installed "
+                             "(pip install 'weightinit[safetensors]')")
+    from safetensors import safe_open
+
+    out = tmp_path / "ckpt"
+    assert run(capsys, "init", "tiny", "-o", out, "--seed", 3, "-q")[0] == 0
+    assert listing(out) == ["model.safetensors"]  # one file: no index
+    assert set(all_tensors(out)) == {p.name for p in TINY.parameters}  # aligned, contiguous
+    loaded = st.load_file(str(out / "model.safetensors"))
+    assert set(loaded) == {p.name for p in TINY.parameters}
+    for p in TINY.parameters:
+        want = checkpoint.regenerate(TINY, p.name, seed=3)
+        assert loaded[p.name].dtype == want.dtype and loaded[p.name].shape == want.shape
+        assert np.ascontiguousarray(loaded[p.name]).tobytes() == np.ascontiguousarray(want).tobytes()
+    with safe_open(str(out / "model.safetensors"), framework="np") as f:
+        assert f.metadata()["weightinit_seed"] == "3"
+        assert f.metadata()["weightinit_model"] == "tiny"
+        np.testing.assert_array_equal(f.get_tensor("embed.weight"),
+                                      checkpoint.regenerate(TINY, "embed.weight", seed=3))
+
+
+def test_one_parameter_depends_on_its_name_only(tmp_path):
+    """Reordered, split differently, another model around it, chunked, threaded: same bytes."""
+    desc = json.loads((checkpoint._presets() / "tiny.json").read_text())
+    params = [p for p in checkpoint._expand(desc["parameters"], "x")]
+    other = {"name": "other", "parameters": [e for _, e in reversed(params)] +
+             [{"name": "extra", "shape": [300, 7], "init": "normal"}]}
+    checkpoint.write(TINY, tmp_path / "a", seed=9)
+    wi.set_num_threads(1)
+    checkpoint.write(checkpoint.model_from_dict(other), tmp_path / "b", seed=9,
+                     max_shard_size=1000, chunk_bytes=64, jobs=3)
+    a, b = all_tensors(tmp_path / "a"), all_tensors(tmp_path / "b")
+    assert set(b) - set(a) == {"extra"}
+    for name in a:
+        assert a[name] == b[name], name
+    c = tmp_path / "c"
+    checkpoint.write(TINY, c, seed=10)
+    assert all_tensors(c)["embed.weight"] != a["embed.weight"]  # the seed matters
+
+
+def test_dtype_override_and_yaml(tmp_path, capsys):
+    yaml = pytest.importorskip("yaml", reason="PyYAML is not installed")
+    desc = {"name": "y", "parameters": [
+        {"name": "w", "shape": [4, 8], "init": {"name": "xavier_uniform", "gain": 2.0}},
+        {"name": "b", "shape": [4], "dtype": "float64", "init": "zeros"}]}
+    path = tmp_path / "model.yaml"
+    path.write_text(yaml.safe_dump(desc))
+    assert run(capsys, "init", path, "-o", tmp_path / "o", "--dtype", "bfloat16", "-q")[0] == 0
+    tensors = all_tensors(tmp_path / "o")
+    assert tensors["w"][0] == "BF16" and tensors["b"][0] == "F64"  # explicit dtypes stay
+    model = checkpoint.load_model(str(path), dtype="bfloat16")
+    assert tensors["w"][2] == regenerated_bytes(model, "w", 0)
+
+
+def test_yaml_without_pyyaml(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "m.yml"
+    path.write_text("parameters: []\n")
+    monkeypatch.setitem(sys.modules, "yaml", None)
+    code, _, err = run(capsys, "init", path, "-o", tmp_path / "o")
+    assert code == 1 and "reading YAML needs PyYAML (pip install pyyaml)" in err
+    assert listing(tmp_path / "o") is None
+
+
+def test_bigger_than_a_chunk_and_jobs_give_the_same_bytes(tmp_path):
+    model = checkpoint.model_from_dict({"parameters": [
+        {"name": "w", "shape": [1000, 300], "dtype": "bfloat16", "init": {"name": "normal", "std": 0.02}},
+        {"name": "q", "shape": [40, 30], "init": "orthogonal"},
+        {"name": "v", "shape": [5000], "dtype": "float16", "init": "uniform"}]})
+    checkpoint.write(model, tmp_path / "a", seed=1, chunk_bytes=10_000, jobs=2)
+    checkpoint.write(model, tmp_path / "b", seed=1)
+    assert (tmp_path / "a/model.safetensors").read_bytes() == (tmp_path / "b/model.safetensors").read_bytes()
+    q = np.frombuffer(all_tensors(tmp_path / "a")["q"][2], np.float32).reshape(40, 30)
+    np.testing.assert_allclose(q.T @ q, np.eye(30), atol=1e-5)
+
+
+def test_presets():
+    assert {"tiny", "gpt2-small", "llama-7b"} <= set(checkpoint.preset_names())
+    gpt2 = checkpoint.load_model("gpt2-small")
+    assert gpt2.numel == 124_439_808 and gpt2["h.11.mlp.c_fc.weight"].shape == (768, 3072)
+    llama = checkpoint.load_model("llama-7b")
+    assert llama.numel == 6_738_415_616 and llama.nbytes == 2 * 6_738_415_616
+    assert llama["model.layers.31.mlp.down_proj.weight"].shape == (4096, 11008)
+    assert {p.dtype.name for p in llama.parameters} == {"bfloat16"}
+    files = checkpoint.layout(llama, 5 * 10**9, {})
+    assert [f.filename for f in files] == [f"model-0000{k}-of-00003.safetensors" for k in (1, 2, 3)]
+    assert all(f.data_bytes <= 5 * 10**9 for f in files)
+
+
+# --- existing folders and --force ---------------------------------------------------------
+
+def test_existing_folder_needs_force(tmp_path, capsys):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "config.json").write_text("{}")
+    (out / "model-00001-of-00009.safetensors").write_text("stale")
+    (out / "model.safetensors.index.json").write_text("stale")
+    code, _, err = run(capsys, "init", "tiny", "-o", out)
+    assert code == 1 and "exists and is not empty (use --force" in err
+    assert (out / "model.safetensors.index.json").read_text() == "stale"
+    code, _, err = run(capsys, "init", "tiny", "-o", out, "--force", "-q")
+    assert code == 0, err
+    assert listing(out) == ["config.json", "model.safetensors"]  # stale checkpoint gone
+    (tmp_path / "empty").mkdir()
+    assert run(capsys, "init", "tiny", "-o", tmp_path / "empty", "-q")[0] == 0
+    (tmp_path / "file").write_text("x")
+    code, _, err = run(capsys, "init", "tiny", "-o", tmp_path / "file")
+    assert code == 1 and "exists and is not a folder" in err
+
+
+# --- bad input ----------------------------------------------------------------------------
+
+BAD = [
+    ({"name": "w", "shape": [4, 4], "init": "gaussian"}, "unknown name 'gaussian'; known: constant"),
+    ({"name": "w", "shape": [4, -1], "init": "normal"}, "dimensions must be non-negative"),
+    ({"name": "w", "shape": [4, 2.5], "init": "normal"}, "'shape' must be a list of integers"),
+    ({"name": "w", "shape": "4x4", "init": "normal"}, "'shape' must be a list of integers"),
+    ({"name": "w", "shape": [4], "init": {"name": "normal", "sdt": 1}}, "unexpected keyword argument 'sdt'"),
+    ({"name": "w", "shape": [4], "init": "kaiming_uniform"}, "fewer than 2 dimensions"),
+    ({"name": "w", "shape": [4], "init": {"name": "uniform", "a": 1, "b": 0}}, "from=1 > to=0"),
+    ({"name": "w", "shape": [4], "dtype": "int8", "init": "zeros"}, "'dtype' must be one of"),
+    ({"name": "", "shape": [4], "init": "zeros"}, "'name' must be a non-empty string"),
+    ({"name": "w", "shape": [4], "init": "zeros", "std": 1}, "unknown keys ['std']"),
+    ({"name": "w", "shape": [4]}, "'init' must be a name or an object"),
+]
+
+
+@pytest.mark.parametrize("entry, message", BAD, ids=[m[:30] for _, m in BAD])
+def test_bad_parameters_are_clear_errors(tmp_path, capsys, entry, message):
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps({"parameters": [{"name": "ok", "shape": [2], "init": "ones"}, entry]}))
+    code, _, err = run(capsys, "init", path, "-o", tmp_path / "o")
+    assert code == 1 and err.startswith("weightinit: error: ")
+    assert message in err and "parameters[1]" in err
+    assert listing(tmp_path / "o") is None
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{", "not valid JSON"),
+    ('{"parameters": {}}', "'parameters' must be a list"),
+    ('{"parameters": [], "layers": 3}', "unknown keys ['layers']"),
+    ('{"parameters": [{"name": "a", "shape": [1], "init": "ones"}, '
+     '{"name": "a", "shape": [1], "init": "ones"}]}', "duplicate parameter name 'a'"),
+    ('{"parameters": [{"repeat": 2, "parameters": [{"repeat": 2, "parameters": []}]}]}',
+     "repeat groups do not nest"),
+    ('{"parameters": [{"repeat": -1, "parameters": []}]}', "'repeat' must be a non-negative"),
+])
+def test_bad_descriptions(tmp_path, capsys, text, message):
+    path = tmp_path / "m.json"
+    path.write_text(text)
+    code, _, err = run(capsys, "init", path, "-o", tmp_path / "o")
+    assert code == 1 and message in err
+
+
+def test_unknown_model_and_bad_options(tmp_path, capsys):
+    code, _, err = run(capsys, "init", "gpt5", "-o", tmp_path / "o")
+    assert code == 1 and "gpt5: no such file, nor a preset (gpt2-small, llama-7b, tiny" in err
+    for args in (["--max-shard-size", "5 parsecs"], ["--seed", "-1"], ["--threads", "0"]):
+        with pytest.raises(SystemExit) as e:
+            _cli.main(["init", "tiny", "-o", str(tmp_path / "o"), *args])
+        assert e.value.code == 2
+    assert _cli.parse_size("5GB") == 5 * 10**9 and _cli.parse_size("2GiB") == 2 << 30
+    assert _cli.parse_size("1.5MB") == 1_500_000 and _cli.parse_size("4096") == 4096
+    assert listing(tmp_path / "o") is None
+
+
+# --- failures leave nothing behind --------------------------------------------------------
+
+def test_failure_mid_run_leaves_no_file(tmp_path, capsys, monkeypatch):
+    real_fill_box, calls = shard.fill_box, []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 6:
+            raise RuntimeError("simulated failure")
+        return real_fill_box(*args, **kwargs)
+
+    monkeypatch.setattr(shard, "fill_box", failing)
+    with pytest.raises(RuntimeError, match="simulated failure"):
+        _cli.main(["init", "tiny", "-o", str(tmp_path / "new"), "--max-shard-size", "2KB", "-q"])
+    assert listing(tmp_path / "new") is None  # the folder it made is gone too
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "model.safetensors").write_text("previous checkpoint")
+    calls.clear()
+    with pytest.raises(RuntimeError, match="simulated failure"):
+        _cli.main(["init", "tiny", "-o", str(old), "--force", "-q"])
+    assert listing(old) == ["model.safetensors"]
+    assert (old / "model.safetensors").read_text() == "previous checkpoint"
+
+
+def test_interrupt_leaves_no_file(tmp_path, capsys, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(shard, "fill_box", interrupted)
+    code, _, err = run(capsys, "init", "tiny", "-o", tmp_path / "o", "-q")
+    assert code == 130 and "interrupted" in err
+    assert listing(tmp_path / "o") is None
+
+
+def test_full_disk_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    written = []
+    real_write_file = checkpoint._write_file
+    monkeypatch.setattr(checkpoint, "_write_file", lambda *a: written.append(a) or real_write_file(*a))
+
+    def no_space(fd, offset, length):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "posix_fallocate", no_space, raising=False)
+    code, _, err = run(capsys, "init", "gpt2-small", "-o", tmp_path / "o")
+    assert code == 1
+    assert "not enough disk space: the checkpoint needs 0.50 GB" in err and "GB are free" in err
+    assert listing(tmp_path / "o") is None
+    assert not written, "nothing is generated before the space is reserved"
+
+
+def test_without_fallocate_the_free_space_is_checked(tmp_path, capsys, monkeypatch):
+    monkeypatch.delattr(os, "posix_fallocate", raising=False)
+    assert run(capsys, "init", "tiny", "-o", tmp_path / "a", "-q")[0] == 0
+    assert all_tensors(tmp_path / "a")["scale"][2] == regenerated_bytes(TINY, "scale", 0)
+
+    class Usage:
+        free = 10
+
+    monkeypatch.setattr(checkpoint.shutil, "disk_usage", lambda path: Usage)
+    code, _, err = run(capsys, "init", "tiny", "-o", tmp_path / "b")
+    assert code == 1 and "not enough disk space" in err and listing(tmp_path / "b") is None
+
+
+# --- progress, info, demo, the legacy options, the console entry ---------------------------
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_lines():
+    log = io.StringIO()  # not a terminal: a line per 10%
+    p = _cli.Progress(1000, stream=log)
+    for _ in range(20):
+        p(50)
+    p.close()
+    lines = log.getvalue().splitlines()
+    assert len(lines) == 10 and lines[-1].startswith("init    0.00 / 0.00 GB (100%)")
+    tty = Terminal()
+    p = _cli.Progress(1000, stream=tty)
+    p(1000)
+    p.close()
+    assert "100%" in tty.getvalue() and "init" in tty.getvalue()
+    quiet = Terminal()
+    p = _cli.Progress(1000, enabled=False, stream=quiet)
+    p(1000)
+    p.close()
+    assert quiet.getvalue() == ""
+
+
+def test_info_and_demo(capsys):
+    code, out, _ = run(capsys, "info")
+    assert code == 0
+    assert f"weightinit {wi.__version__} (stream v1)" in out
+    assert f"threads    {wi.get_num_threads()}" in out and "targets    scalar" in out
+    assert "presets    gpt2-small, llama-7b, tiny" in out
+    code, out, _ = run(capsys, "demo", "--rows", 64, "--cols", 32)
+    assert code == 0 and "demo       he_normal (truncated) 64x32 float32" in out
+    code, out, _ = run(capsys, "--rows", 16, "--cols", 16)  # plain `weightinit`: info + demo
+    assert code == 0 and "cpu" in out and "16x16" in out
+    code, out, _ = run(capsys, "--info")
+    assert code == 0 and "demo" not in out
+    code, out, err = run(capsys, "--cmake-dir")
+    if code == 0:
+        assert (_cli.cmake_dir() / "weightinitConfig.cmake").is_file()
+    else:
+        assert code == 1 and "no CMake package" in err
+
+
+def test_python_dash_m(tmp_path):
+    env = dict(os.environ)
+    source = os.path.dirname(os.path.dirname(wi.__file__))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (source, env.get("PYTHONPATH")) if p)
+    done = subprocess.run([sys.executable, "-m", "weightinit", "init", "tiny", "-o",
+                           str(tmp_path / "o"), "--seed", "1", "--threads", "1"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "model.safetensors" in done.stdout and "1 threads" in done.stdout
+    assert all_tensors(tmp_path / "o")["head.weight"][2] == regenerated_bytes(TINY, "head.weight", 1)
