@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Initialize a conv kernel and a shard of it with weightinit's C++ API.
+// Initialize a small network with weightinit's TF1-style C++ classes (the Python API's bits).
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -8,37 +8,42 @@
 
 int main() {
   using namespace weightinit;
-  const std::vector<std::int64_t> shape = {3, 3, 64, 128};  // TF layout (kh, kw, in, out)
-  const Fans fans = compute_fans(shape, FanLayout::kTensorFlow);
-  // he_normal: truncated at 2 sigma, scaled so the final std is sqrt(2 / fan_in).
-  const double stddev = std::sqrt(2.0 / static_cast<double>(fans.fan_in)) / 0.87962566103423978;
-  const Distribution dist = Distribution::truncated_normal(0.0, stddev, -2.0, 2.0);
-  const StreamSpec stream{/*seed=*/42, /*stream_id=*/0, /*offset=*/0};
+  set_random_seed(11);  // tf.compat.v1.set_random_seed(11)
 
-  std::vector<float> w(3 * 3 * 64 * 128);
-  fill(dist, stream, DType::kFloat32, 0, w.size(), w.data());
+  // A conv kernel (kh, kw, in, out), a dense kernel and a recurrent kernel, as in TF1 code:
+  // the same seeds give the same values as weightinit.tf1 in Python, on any machine.
+  const std::vector<float> conv = he_normal(1).values<float>({3, 3, 64, 128});
+  const Tensor dense = GlorotUniform(7)({784, 256});
+  const Tensor recurrent = Orthogonal(1.0, 3)({256, 256}, ElementType::kFloat64);
+  const std::vector<BFloat16> bias = Zeros().values<BFloat16>({256});
 
-  // The kernel's last 16 rows of the first tap, filled alone, equal the same slice.
-  std::vector<float> shard(16 * 128);
-  fill_box(dist, stream, DType::kFloat32, shape, {0, 0, 48, 0}, {1, 1, 16, 128}, shard.data(),
-           {16 * 128 * 4 * 4, 16 * 128 * 4, 128 * 4, 4});
+  // A partition (rows 728.. of the dense kernel) equals the same rows of the whole.
+  const Tensor part = GlorotUniform(7)({56, 256}, std::nullopt, PartitionInfo({784, 256}, {728, 0}));
+  const float* whole = dense.data<float>();
   bool same = true;
-  for (std::size_t i = 0; i < shard.size(); ++i) same = same && shard[i] == w[48 * 128 + i];
+  for (std::size_t i = 0; i < part.size(); ++i) same = same && part.data<float>()[i] == whole[728 * 256 + i];
 
+  // Orthogonal: columns 0 and 1 have unit norm and are orthogonal.
+  const double* q = recurrent.data<double>();
+  double n0 = 0, dot = 0;
+  for (int r = 0; r < 256; ++r) {
+    n0 += q[r * 256] * q[r * 256];
+    dot += q[r * 256] * q[r * 256 + 1];
+  }
   double sum = 0, sq = 0;
-  for (float v : w) {
+  for (float v : conv) {
     sum += v;
     sq += static_cast<double>(v) * v;
   }
-  const double mean = sum / static_cast<double>(w.size());
+  const double n = static_cast<double>(conv.size());
   std::printf("weightinit %s, target %s, %d threads\n", WEIGHTINIT_VERSION_STRING,
               target_name(active_target()), get_num_threads());
-  std::printf("fan_in %lld fan_out %lld\n", static_cast<long long>(fans.fan_in),
-              static_cast<long long>(fans.fan_out));
-  std::printf("w[0..3] = %.8f %.8f %.8f %.8f\n", w[0], w[1], w[2], w[3]);
-  std::printf("mean %+.2e std %.6f (want %.6f)\n", mean,
-              std::sqrt(sq / static_cast<double>(w.size()) - mean * mean),
-              std::sqrt(2.0 / static_cast<double>(fans.fan_in)));
-  std::printf("shard equals slice: %s\n", same ? "yes" : "NO");
+  std::printf("he_normal (3, 3, 64, 128): std %.6f (want %.6f)\n",
+              std::sqrt(sq / n - (sum / n) * (sum / n)), std::sqrt(2.0 / (3 * 3 * 64)));
+  std::printf("glorot_uniform (784, 256)[0, 0..3] = %.8f %.8f %.8f %.8f\n", whole[0], whole[1],
+              whole[2], whole[3]);
+  std::printf("orthogonal (256, 256): |q0| = %.15f, q0 . q1 = %+.1e\n", std::sqrt(n0), dot);
+  std::printf("bias bfloat16 bits 0x%04x; partition equals slice: %s\n", bias[0].bits,
+              same ? "yes" : "NO");
   return same ? 0 : 1;
 }

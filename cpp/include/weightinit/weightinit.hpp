@@ -5,5 +5,6 @@
 #include "weightinit/cpu.hpp"
 #include "weightinit/fans.hpp"
 #include "weightinit/fill.hpp"
+#include "weightinit/initializers.hpp"
 #include "weightinit/philox.hpp"
 #include "weightinit/version.hpp"
