@@ -245,7 +245,11 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
 
 // --- writing one run of consecutive elements ------------------------------------------------
 
-constexpr std::uint64_t kChunkElements = 1u << 16;  // per task; a multiple of every group
+// Tasks hold at least kChunkElements (a multiple of every group); large fills are cut into
+// kTasksPerThread contiguous pieces per thread, so each thread first-touches its own long
+// stretch of fresh pages instead of interleaving page faults with the others.
+constexpr std::uint64_t kChunkElements = 1u << 16;
+constexpr std::uint64_t kTasksPerThread = 4;
 constexpr int kScratchGroups = 32;
 
 struct Runner {
@@ -417,11 +421,15 @@ void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
   }
   const std::uint64_t row = static_cast<std::uint64_t>(bs[r - 1]);
 
-  // Tasks cover kChunkElements consecutive box elements (row-major in the box), which may
-  // span several rows; any split gives the same bits because every element is drawn alone.
+  // Tasks cover `chunk` consecutive box elements (row-major in the box), which may span
+  // several rows; any split gives the same bits because every element is drawn alone.
+  const int threads = get_num_threads();
+  const std::uint64_t pieces = static_cast<std::uint64_t>(threads) * kTasksPerThread;
+  const std::uint64_t chunk =
+      std::max(kChunkElements, (box_total + pieces - 1) / pieces / kChunkElements * kChunkElements);
   auto task = [&](std::size_t t) {
-    std::uint64_t e = t * kChunkElements;
-    const std::uint64_t end = std::min<std::uint64_t>(e + kChunkElements, box_total);
+    std::uint64_t e = t * chunk;
+    const std::uint64_t end = std::min<std::uint64_t>(e + chunk, box_total);
     while (e < end) {
       std::uint64_t rest = e / row, col = e % row;
       std::uint64_t flat = static_cast<std::uint64_t>(st[r - 1]) + col;
@@ -437,8 +445,8 @@ void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
       e += n;
     }
   };
-  const std::size_t ntasks = static_cast<std::size_t>((box_total + kChunkElements - 1) / kChunkElements);
-  detail::parallel_for(ntasks, get_num_threads(), task);
+  const std::size_t ntasks = static_cast<std::size_t>((box_total + chunk - 1) / chunk);
+  detail::parallel_for(ntasks, threads, task);
 }
 
 void fill(const Distribution& dist, const StreamSpec& stream, DType dtype, std::uint64_t first,
