@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import glob
 import json
 import math
 import os
@@ -686,7 +687,10 @@ def child_env(threads: int, all_threads: int) -> dict:
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("MALLOC_MMAP_THRESHOLD_", MALLOC_MMAP_THRESHOLD)
     paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-    if REPO_PYTHON not in paths:
+    # The source tree's package only where it carries a built extension (a developer's
+    # checkout); otherwise the installed weightinit is measured.
+    built = glob.glob(os.path.join(REPO_PYTHON, "weightinit", "_core*"))
+    if REPO_PYTHON not in paths and built:
         paths.append(REPO_PYTHON)
     env["PYTHONPATH"] = os.pathsep.join(paths)
     if threads < all_threads:
