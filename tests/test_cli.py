@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 import weightinit as wi
-from weightinit import _cli, checkpoint, shard
+from weightinit import checkpoint, shard
+from weightinit.checkpoint import cli as _cli
 
 TINY = checkpoint.load_model("tiny")
 

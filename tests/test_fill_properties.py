@@ -43,12 +43,12 @@ def test_any_box_equals_slice(box, dist, dtype, seed, stream):
 def test_any_split_equals_whole(n, cuts, dist, dtype, first):
     name, params = dist
     whole = np.empty(n, dtype)
-    _core.fill(whole, name, params, 9, 0, 0, first)
+    wi.fill(whole, name, params, seed=9, stream=0, offset=0, global_shape=(first + whole.size,), start=(first,))
     edges = sorted({0, n, *(c for c in cuts if c <= n)})
     parts = []
     for lo, hi in zip(edges, edges[1:]):
         p = np.empty(hi - lo, dtype)
-        _core.fill(p, name, params, 9, 0, 0, first + lo)
+        wi.fill(p, name, params, seed=9, stream=0, offset=0, global_shape=(first + lo + p.size,), start=(first + lo,))
         parts.append(p)
     joined = np.concatenate(parts) if parts else np.empty(0, dtype)
     assert np.array_equal(joined.view(np.uint8), whole.view(np.uint8))

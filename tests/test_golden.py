@@ -41,7 +41,7 @@ def test_golden(dtype, dist, params, seed, stream, offset, first, count, want):
     for target in wi.cpu_targets()["available"]:
         wi.set_target(target)
         a = wi.new(count, dtype, "uniform", (0, 1), seed=0)
-        _core.fill(a, dist, params, seed, stream, offset, first)
+        wi.fill(a, dist, params, seed=seed, stream=stream, offset=offset, global_shape=(first + a.size,), start=(first,))
         got = [int(x) for x in a.view(VIEW[a.dtype.itemsize])]
         assert got == want, target
 

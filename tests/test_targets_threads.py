@@ -44,7 +44,7 @@ def draw(dist, params, dtype, n, first=0, seed=1234, stream=5):
         a = np.empty(n, dtype)
     else:
         a = wi.new(n, dtype, "uniform", (0, 1), seed=0)
-    _core.fill(a, dist, params, seed, stream, 0, first)
+    wi.fill(a, dist, params, seed=seed, stream=stream, offset=0, global_shape=(first + a.size,), start=(first,))
     return a.view(np.uint8).copy()
 
 

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import weightinit.tf1 as tf
-from weightinit import _fill
+from weightinit import _core
+from weightinit.core import fills as _fill
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -149,10 +150,10 @@ def test_fans_come_from_the_full_shape():
 
 
 def test_only_the_partition_is_generated(monkeypatch):
-    # Every draw ends in _fill.fill (the one fill layer); record the size of each call.
+    # Every draw ends in _core.fill (the one door); record the size of each call.
     requested = []
-    real_fill = _fill.fill
-    monkeypatch.setattr(_fill, "fill", lambda out, *a, **k: requested.append(out.shape)
+    real_fill = _core.fill
+    monkeypatch.setattr(_core, "fill", lambda out, *a, **k: requested.append(out.shape)
                         or real_fill(out, *a, **k))
     info = tf.PartitionInfo([10000, 64], [5000, 0])
     for init in seeded_random_initializers().values():

@@ -10,7 +10,8 @@ import pytest
 from scipy import stats
 
 import weightinit.tf1 as tf
-from weightinit import _fill, _tf1_seeds
+from weightinit.core import fills as _fill
+from weightinit.tf1 import _seeds as _tf1_seeds
 
 # Statistical thresholds. Each sample test below checks two statistics (mean and variance)
 # against their exact values, as a z-score from the central limit theorem (the sample

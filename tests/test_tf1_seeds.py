@@ -7,7 +7,7 @@ import pytest
 
 import weightinit
 import weightinit.tf1 as tf
-from weightinit import _fill
+from weightinit.core import fills as _fill
 
 M = 2**31 - 1
 DEFAULT = 87654321

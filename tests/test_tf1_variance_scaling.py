@@ -11,7 +11,8 @@ from scipy import stats
 
 import weightinit
 import weightinit.tf1 as tf
-from weightinit import _fill, _tf1_seeds
+from weightinit.core import fills as _fill
+from weightinit.tf1 import _seeds as _tf1_seeds
 from test_tf1_random import assert_sample, truncated, uniform
 
 pytestmark = pytest.mark.filterwarnings("ignore:Passing `dtype`:DeprecationWarning")

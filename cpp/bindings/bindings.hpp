@@ -1,9 +1,48 @@
 // SPDX-License-Identifier: BSD-3-Clause
+// What the binding files share: argument conversions and the one writable-buffer check.
 #pragma once
 
 #include <pybind11/pybind11.h>
 
+#include <cstdint>
+#include <vector>
+
+#include "weightinit/fill.hpp"
+
 namespace weightinit::bindings {
+
 void register_fill(pybind11::module_& m);
+void register_laws(pybind11::module_& m);
 void register_core(pybind11::module_& m);
+
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+inline constexpr bool kLittleEndian = false;
+#else
+inline constexpr bool kLittleEndian = true;
+#endif
+
+/// A Python int in [0, 2**64), else TypeError / ValueError naming `name`.
+std::uint64_t to_u64(const pybind11::handle& v, const char* name);
+/// A sequence of non-negative ints that fit int64, else TypeError / ValueError naming `name`.
+std::vector<std::int64_t> dims(const pybind11::handle& s, const char* name);
+/// A real number (int, float, NumPy scalar; not bool or str) as a double, else TypeError /
+/// ValueError naming `name`.
+double real(const pybind11::handle& v, const char* name);
+
+/// A writable buffer, checked: where to write, in which element type, with which shape and
+/// byte strides; `owner` keeps the Python object alive while the fill runs.
+struct Output {
+  void* data = nullptr;
+  DType dtype = DType::kFloat32;
+  std::vector<std::int64_t> shape;
+  std::vector<std::int64_t> byte_strides;
+  pybind11::object owner;
+};
+
+/// The one check of an output: a writable NumPy array (float16, bfloat16, float32, float64;
+/// uint32 / uint64 when `words`) or a CPU, dense torch tensor of those float types whose view
+/// lies inside its storage. A leaf tensor that requires grad is refused while grad mode is on,
+/// unless `no_grad` (the torch.nn.init functions, which run under no_grad in torch).
+Output writable_output(const pybind11::handle& out, bool words, bool no_grad);
+
 }  // namespace weightinit::bindings

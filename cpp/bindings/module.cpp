@@ -9,5 +9,6 @@ PYBIND11_MODULE(_core, m, pybind11::mod_gil_not_used()) {
   m.doc() = "weightinit's C++ core (private: use the weightinit package)";
   m.attr("__version__") = WEIGHTINIT_VERSION_STRING;
   weightinit::bindings::register_fill(m);
+  weightinit::bindings::register_laws(m);
   weightinit::bindings::register_core(m);
 }

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "qr.hpp"
+#include "store.hpp"
 #include "weightinit/cpu.hpp"
 #include "weightinit/fans.hpp"
 
@@ -23,6 +24,9 @@
 
 namespace weightinit {
 namespace {
+
+using detail::double_to_half_bits;
+using detail::to_f32;
 
 constexpr std::uint64_t kTwo63 = std::uint64_t{1} << 63;
 
@@ -200,41 +204,6 @@ bool is_split(const Shape& shape, const Box& box) {
 
 // --- element conversions, as NumPy and ml_dtypes do them ------------------------------------
 
-// float(x) for a double, also outside float's range (a plain cast would be undefined there).
-float to_f32(double x) {
-  const double kMax = std::numeric_limits<float>::max();
-  // Values at or beyond FLT_MAX + half an ulp (2^128 - 2^103) round to infinity.
-  if (std::fabs(x) >= 0x1.ffffffp127) return x > 0 ? std::numeric_limits<float>::infinity()
-                                                   : -std::numeric_limits<float>::infinity();
-  if (std::fabs(x) > kMax) return x > 0 ? std::numeric_limits<float>::max()
-                                        : -std::numeric_limits<float>::max();
-  return static_cast<float>(x);
-}
-
-// NumPy's double -> float16 rounds once, directly from double (npy_double_to_half).
-std::uint16_t double_to_half_bits(double v) {
-  std::uint64_t x;
-  std::memcpy(&x, &v, 8);
-  const auto sign = static_cast<std::uint16_t>((x >> 48) & 0x8000u);
-  const std::uint64_t ax = x & 0x7fffffffffffffffull;
-  if (ax > 0x7ff0000000000000ull) return static_cast<std::uint16_t>(sign | 0x7e00u);
-  if (ax >= 0x40effe0000000000ull) return static_cast<std::uint16_t>(sign | 0x7c00u);  // >= 65520
-  if (ax < 0x3f10000000000000ull) {  // below 2^-14: subnormal, in units of 2^-24
-    if (ax <= 0x3e60000000000000ull) return sign;  // <= 2^-25
-    const std::uint64_t m = (ax & 0xfffffffffffffull) | 0x10000000000000ull;
-    const int shift = 1051 - static_cast<int>(ax >> 52);
-    std::uint64_t q = m >> shift;
-    const std::uint64_t rem = m & ((std::uint64_t{1} << shift) - 1), half = std::uint64_t{1} << (shift - 1);
-    if (rem > half || (rem == half && (q & 1u))) ++q;
-    return static_cast<std::uint16_t>(sign | q);
-  }
-  const std::uint64_t r = ax - 0x3f00000000000000ull;  // rebias the exponent from 1023 to 15
-  std::uint64_t q = r >> 42;
-  const std::uint64_t rem = r & ((std::uint64_t{1} << 42) - 1);
-  if (rem > (std::uint64_t{1} << 41) || (rem == (std::uint64_t{1} << 41) && (q & 1u))) ++q;
-  return static_cast<std::uint16_t>(sign | q);
-}
-
 // Store the double v as element i of `out` the way NumPy's np.full / setitem / astype from
 // float64 do: float32 and float16 round once from double; ml_dtypes' bfloat16 goes through
 // float32 first.
@@ -269,14 +238,6 @@ void store_int(ElementType t, void* out, std::size_t i, std::int64_t v) {
   }
 }
 
-void fill_double(ElementType t, void* out, std::size_t n, double v) {
-  if (n == 0) return;
-  store_double(t, out, 0, v);
-  const auto size = static_cast<std::size_t>(element_size(t));
-  auto* bytes = static_cast<unsigned char*>(out);
-  for (std::size_t i = 1; i < n; ++i) std::memcpy(bytes + i * size, bytes, size);
-}
-
 DType fill_dtype(ElementType t) {
   switch (t) {
     case ElementType::kFloat32: return DType::kFloat32;
@@ -289,68 +250,15 @@ DType fill_dtype(ElementType t) {
   return DType::kFloat32;
 }
 
-// Flip the sign bit of every element: NumPy's np.negative (exact, also for 16-bit types).
-void negate(ElementType t, void* out, std::size_t n) {
-  auto* bytes = static_cast<unsigned char*>(out);
-  const auto size = static_cast<std::size_t>(element_size(t));
-  for (std::size_t i = 0; i < n; ++i) bytes[i * size + size - 1] ^= 0x80u;  // little endian
-}
-
-bool little_endian() {
-  const std::uint16_t one = 1;
-  unsigned char b;
-  std::memcpy(&b, &one, 1);
-  return b == 1;
-}
-
-void negate_any(ElementType t, void* out, std::size_t n) {
-  if (little_endian()) {
-    negate(t, out, n);
-    return;
-  }
-  auto* bytes = static_cast<unsigned char*>(out);
-  const auto size = static_cast<std::size_t>(element_size(t));
-  for (std::size_t i = 0; i < n; ++i) bytes[i * size] ^= 0x80u;
-}
-
 // --- the draw -------------------------------------------------------------------------------
 
-enum class Law { kUniform, kNormal, kTruncatedNormal };
-
-// _tf1_base.draw: one random tensor from the fill layer, with TF's degenerate parameters
-// (low == high or stddev == 0: the constant; low > high or stddev < 0: the mirrored draw,
-// negated). Empty shapes construct no distribution, so raise nothing, as in Python.
-void draw(const Shape& shape, ElementType dt, Law law, double p0, double p1,
-          const detail::KeyStream& ks, const Box& box, void* out) {
-  const std::size_t n = element_count(shape);
-  bool mirrored;
-  if (law == Law::kUniform) {
-    // The fill layer rounds the bounds to its arithmetic type first: compare them there.
-    const bool wide = dt == ElementType::kFloat64;
-    const bool equal = wide ? p0 == p1 : to_f32(p0) == to_f32(p1);
-    if (equal) return fill_double(dt, out, n, p0);
-    mirrored = wide ? p0 > p1 : to_f32(p0) > to_f32(p1);
-  } else {
-    if (p1 == 0) return fill_double(dt, out, n, p0);
-    mirrored = p1 < 0;
-  }
-  if (mirrored) {  // the truncation bounds (-2, 2) mirror onto themselves
-    p0 = -p0;
-    p1 = -p1;
-  }
-  if (n == 0) return;
-  try {
-    const Distribution dist = law == Law::kUniform  ? Distribution::uniform(p0, p1)
-                              : law == Law::kNormal ? Distribution::normal(p0, p1)
-                                                    : Distribution::truncated_normal(p0, p1, -2.0, 2.0);
-    fill_box(dist, StreamSpec{ks.key, ks.stream, 0}, fill_dtype(dt), box.full, box.offset, shape,
-             out, byte_strides(shape, element_size(dt)));
-  } catch (const std::invalid_argument& e) {
-    // The fill layer's own checks (parameters outside the dtype's range, say): Python sees
-    // them as ValueError with the same message.
-    throw ValueError(e.what());
-  }
-  if (mirrored) negate_any(dt, out, n);
+// _tf1_base.draw: one random tensor from the fill layer (laws.hpp resolves TF's degenerate
+// parameters). Empty shapes raise nothing, as in Python.
+void draw(const Shape& shape, ElementType dt, const Law& law, const detail::KeyStream& ks,
+          const Box& box, void* out) {
+  if (element_count(shape) == 0) return;
+  fill_law(law, StreamSpec{ks.key, ks.stream, 0}, fill_dtype(dt), box.full, box.offset, shape, out,
+           byte_strides(shape, element_size(dt)));
 }
 
 // _tf1_base.draw_int: minval + (w mod (maxval - minval)) from the raw 32- or 64-bit word of
@@ -797,7 +705,7 @@ void RandomUniform::generate(const Shape& shape, ElementType dt,
   }
   const double low = finite(minval_.to_double(), "minval");
   const double high = maxval_ ? finite(maxval_->to_double(), "maxval") : 1.0;
-  draw(shape, dt, Law::kUniform, low, high, call_key_stream(partition_info), box, out);
+  draw(shape, dt, Law::uniform(low, high), call_key_stream(partition_info), box, out);
 }
 
 RandomNormal::RandomNormal(double mean, double stddev, std::optional<std::int64_t> seed,
@@ -809,14 +717,14 @@ void RandomNormal::generate(const Shape& shape, ElementType dt,
                             const std::optional<PartitionInfo>& partition_info, void* out) const {
   const Box box = partition_box(shape, partition_info);
   const double mean = finite(mean_, "mean"), stddev = finite(stddev_, "stddev");
-  draw(shape, dt, Law::kNormal, mean, stddev, call_key_stream(partition_info), box, out);
+  draw(shape, dt, Law::normal(mean, stddev), call_key_stream(partition_info), box, out);
 }
 
 void TruncatedNormal::generate(const Shape& shape, ElementType dt,
                                const std::optional<PartitionInfo>& partition_info, void* out) const {
   const Box box = partition_box(shape, partition_info);
   const double mean = finite(mean_, "mean"), stddev = finite(stddev_, "stddev");
-  draw(shape, dt, Law::kTruncatedNormal, mean, stddev, call_key_stream(partition_info), box, out);
+  draw(shape, dt, laws::tf_truncated_normal(mean, stddev), call_key_stream(partition_info), box, out);
 }
 
 // --- variance scaling -----------------------------------------------------------------------
@@ -856,28 +764,9 @@ VarianceScaling::VarianceScaling(double scale, const std::string& mode,
 void VarianceScaling::generate(const Shape& shape, ElementType dt,
                                const std::optional<PartitionInfo>& partition_info, void* out) const {
   const Box box = partition_box(shape, partition_info);
-  const Fans fans = compute_fans(box.full, FanLayout::kTensorFlow);
-  // Python: n is an int for fan_in / fan_out and (fan_in + fan_out) / 2.0 for fan_avg (the
-  // exact sum rounded to double once, then halved); s = float(scale) / max(1.0, n).
-  double n;
-  if (mode_ == "fan_in") {
-    n = static_cast<double>(fans.fan_in);
-  } else if (mode_ == "fan_out") {
-    n = static_cast<double>(fans.fan_out);
-  } else {
-    n = static_cast<double>(static_cast<std::uint64_t>(fans.fan_in) +
-                            static_cast<std::uint64_t>(fans.fan_out)) / 2.0;
-  }
-  const double s = scale_ / std::max(1.0, n);
-  const detail::KeyStream ks = call_key_stream(partition_info);
-  if (distribution_ == "truncated_normal" || distribution_ == "normal") {
-    draw(shape, dt, Law::kTruncatedNormal, 0.0, std::sqrt(s) / kTruncatedStddev, ks, box, out);
-  } else if (distribution_ == "untruncated_normal") {
-    draw(shape, dt, Law::kNormal, 0.0, std::sqrt(s), ks, box, out);
-  } else {
-    const double limit = std::sqrt(3.0 * s);
-    draw(shape, dt, Law::kUniform, -limit, limit, ks, box, out);
-  }
+  const Law law = laws::variance_scaling(box.full, FanLayout::kTensorFlow, scale_,
+                                         laws::parse_mode(mode_), laws::parse_scaling(distribution_));
+  draw(shape, dt, law, call_key_stream(partition_info), box, out);
 }
 
 VarianceScaling lecun_normal(std::optional<std::int64_t> seed) {
@@ -905,20 +794,8 @@ void UniformUnitScaling::generate(const Shape& shape, ElementType dt,
                                   const std::optional<PartitionInfo>& partition_info,
                                   void* out) const {
   const Box box = partition_box(shape, partition_info);
-  // float(prod(dims[:-1])): exact below 2^63 whenever the tensor has elements; beyond that
-  // (a zero last dimension) the value only scales an empty draw.
-  std::uint64_t prod = 1;
-  double prod_d = 1.0;
-  bool exact = true;
-  for (std::size_t k = 0; k + 1 < box.full.size(); ++k) {
-    const auto d = static_cast<std::uint64_t>(box.full[k]);
-    if (d != 0 && prod > (kTwo63 - 1) / d) exact = false;
-    prod *= d;
-    prod_d *= static_cast<double>(d);
-  }
-  const double input_size = std::max(exact ? static_cast<double>(prod) : prod_d, 1.0);
-  const double max_val = std::sqrt(3.0 / input_size) * finite(factor_, "factor");
-  draw(shape, dt, Law::kUniform, -max_val, max_val, call_key_stream(partition_info), box, out);
+  const Law law = laws::uniform_unit_scaling(box.full, factor_);
+  draw(shape, dt, law, call_key_stream(partition_info), box, out);
 }
 
 // --- matrices -------------------------------------------------------------------------------

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version as _version
 
+import importlib
+from typing import Any
+
 from . import _core
-from ._fill import fill, new
+from .core import Law, fill, new, stream_for
+from .core.generator import Generator, default_generator, initial_seed, manual_seed
 
 # The TF1 API at top level (weightinit.tf1's __all__), as tf.compat.v1 has it.
 from . import tf1
@@ -15,7 +19,21 @@ from .tf1 import *  # noqa: F401,F403
 
 # The torch.nn.init API lives in weightinit.init; its generator is top level, as torch's is.
 from . import init
-from ._generator import Generator, default_generator, initial_seed, manual_seed
+
+# Submodules that import a framework (or are large) load on first use: weightinit.keras,
+# .shard, .dask, .jax, .torch, .checkpoint (PEP 562).
+_LAZY = ("keras", "shard", "dask", "jax", "torch", "checkpoint")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'weightinit' has no attribute {name!r}")
+
+
+def __dir__() -> list:
+    return sorted(list(globals()) + list(_LAZY))
+
 
 try:
     __version__ = _version("weightinit")
@@ -71,6 +89,7 @@ def compute_fans(shape, layout: str = "tf") -> tuple:
 
 __all__ = list(tf1.__all__) + [
     "Generator",
+    "Law",
     "default_generator",
     "initial_seed",
     "manual_seed",
@@ -85,4 +104,5 @@ __all__ = list(tf1.__all__) + [
     "new",
     "set_num_threads",
     "set_target",
+    "stream_for",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from weightinit._cli import cmake_dir, main
+from weightinit.checkpoint.cli import cmake_dir, main
 
 __all__ = ["cmake_dir", "main"]
 

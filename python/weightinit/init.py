@@ -45,7 +45,9 @@ import warnings
 
 import numpy as np
 
-from ._torch_buffers import assign, check, draw, real, require_float, set_all, set_at
+from . import _core
+from .core import Law, laws
+from .core.buffers import assign, check, draw, real, require_float, set_all, set_at
 
 __all__ = [
     "calculate_gain",
@@ -105,23 +107,19 @@ def calculate_gain(nonlinearity, param=None):
         when a leaky_relu `param` is not an int (bools excluded) or float.
     """
     if nonlinearity in _LINEAR_FNS or nonlinearity == "sigmoid":
-        return 1
-    if nonlinearity == "tanh":
-        return 5.0 / 3
-    if nonlinearity == "relu":
-        return math.sqrt(2.0)
-    if nonlinearity == "leaky_relu":
-        if param is None:
-            slope = 0.01
-        elif (isinstance(param, int) and not isinstance(param, bool)) or isinstance(param, float):
-            slope = param
-        else:
-            raise ValueError(f"negative_slope {param} not a valid number")
-        return math.sqrt(2.0 / (1 + slope**2))
-    if nonlinearity == "selu":
-        # An empirical value (PyTorch PR #50664); for self-normalising nets use "linear".
-        return 3.0 / 4
-    raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+        return 1  # an int, as torch returns it
+    if not isinstance(nonlinearity, str):
+        raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+    return laws.calculate_gain(nonlinearity, _slope(nonlinearity, param))
+
+
+def _slope(nonlinearity: str, param):
+    """The leaky_relu slope torch accepts (an int but not a bool, or a float), else None."""
+    if nonlinearity != "leaky_relu" or param is None:
+        return None
+    if (isinstance(param, int) and not isinstance(param, bool)) or isinstance(param, float):
+        return param
+    raise ValueError(f"negative_slope {param} not a valid number")
 
 
 def _shape_of(tensor) -> tuple:
@@ -134,12 +132,7 @@ def _shape_of(tensor) -> tuple:
 
 def _fans(shape: tuple) -> tuple:
     """``(fan_in, fan_out)`` of `shape` by torch's rule; see :func:`_calculate_fan_in_and_fan_out`."""
-    from . import compute_fans  # the package's C++ fan rule; imported late (init is loaded first)
-
-    if len(shape) < 2:
-        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
-    fan_in, fan_out = compute_fans(shape, "torch")
-    return fan_in, fan_out
+    return _core.compute_fans(list(shape), "torch")
 
 
 def _calculate_fan_in_and_fan_out(tensor):
@@ -158,13 +151,13 @@ def _calculate_fan_in_and_fan_out(tensor):
 
 def _correct_fan(shape: tuple, mode):
     """``fan_in`` or ``fan_out`` of `shape`; see :func:`_calculate_correct_fan`."""
+    return laws.torch_fan(list(shape), _mode(mode))
+
+
+def _mode(mode) -> str:
     if not isinstance(mode, str):
         raise TypeError(f"mode: expected a str, got {type(mode).__name__}")
-    mode = mode.lower()
-    if mode not in _FAN_MODES:
-        raise ValueError(f"Mode {mode} not supported, please use one of {_FAN_MODES}")
-    fan_in, fan_out = _fans(shape)
-    return fan_in if mode == "fan_in" else fan_out
+    return mode
 
 
 def _calculate_correct_fan(tensor, mode):
@@ -182,20 +175,19 @@ def _calculate_correct_fan(tensor, mode):
 
 # --- random fills -------------------------------------------------------------------------
 # Each public function checks its tensor, takes its law from `_law_<name>(shape, ...)` (the
-# one place the law is computed, shared with weightinit.shard's box fills) and draws it.
-# A law is the fill layer's ``(distribution, params)``; `_uniform_law` and `_normal_law`
-# check the parameters the way torch's tensor methods do.
+# torch surface of the C++ law table, shared with weightinit.shard's box fills) and draws it.
+# `_torch_law` adds the checks torch's tensor methods make on the law's parameters.
 
-def _uniform_law(a: float, b: float) -> tuple:
-    if a > b:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
-    return "uniform", (a, b)
-
-
-def _normal_law(mean: float, std: float) -> tuple:
-    if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
-    return "normal", (mean, std)
+def _torch_law(law: Law) -> Law:
+    """`law`, after the checks of torch's ``uniform_`` / ``normal_`` (RuntimeError)."""
+    if law.kind == "uniform":
+        a, b = law.params
+        if a > b:
+            raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                               f"from={a:g} > to={b:g}")
+    elif law.kind == "normal" and law.params[1] < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {law.params[1]:g}")
+    return law
 
 
 def _random_target(tensor):
@@ -204,73 +196,59 @@ def _random_target(tensor):
     return buf
 
 
-def _draw_law(tensor, buf, law: tuple, generator):
+def _draw_law(tensor, buf, law: Law, generator):
     """Draw `law` into `tensor` (nothing for a meta tensor); return `tensor`."""
     if not buf.is_meta:
-        draw(generator, (tensor, *law))
+        draw(generator, (tensor, law))
     return tensor
 
 
-def _law_uniform(shape, a=0.0, b=1.0) -> tuple:
-    """The law of :func:`uniform_`: ``("uniform", (a, b))``."""
-    return _uniform_law(real(a, "a"), real(b, "b"))
+def _law_uniform(shape, a=0.0, b=1.0) -> Law:
+    """The law of :func:`uniform_`: ``Law.uniform(a, b)``."""
+    return _torch_law(Law.uniform(real(a, "a"), real(b, "b")))
 
 
-def _law_normal(shape, mean=0.0, std=1.0) -> tuple:
-    """The law of :func:`normal_`: ``("normal", (mean, std))``."""
-    return _normal_law(real(mean, "mean"), real(std, "std"))
+def _law_normal(shape, mean=0.0, std=1.0) -> Law:
+    """The law of :func:`normal_`: ``Law.normal(mean, std)``."""
+    return _torch_law(Law.normal(real(mean, "mean"), real(std, "std")))
 
 
-def _law_trunc_normal(shape, mean=0.0, std=1.0, a=-2.0, b=2.0) -> tuple:
+def _law_trunc_normal(shape, mean=0.0, std=1.0, a=-2.0, b=2.0) -> Law:
     """The law of :func:`trunc_normal_`, absolute bounds; ``a == b`` is a point mass at `a`."""
-    mean, std = real(mean, "mean"), real(std, "std")
-    a, b = real(a, "a", finite=False), real(b, "b", finite=False)
-    if std <= 0:
-        raise ValueError(f"std: must be > 0 for trunc_normal_, got {std}")
-    if a > b or a == math.inf or b == -math.inf:
-        raise ValueError(f"a, b: need a <= b with a < inf and b > -inf, got a={a}, b={b}")
-    if a == b:
-        return "truncated_normal", (a, 1.0, 0.0, 0.0)  # zero width: every value is `a`
-    return "truncated_normal_between", (mean, std, a, b)
+    return laws.trunc_normal(real(mean, "mean"), real(std, "std"), real(a, "a", finite=False),
+                             real(b, "b", finite=False))
 
 
-def _xavier_std(shape, gain) -> float:
-    fan_in, fan_out = _fans(shape)
-    return real(gain, "gain") * math.sqrt(2.0 / float(fan_in + fan_out))
-
-
-def _law_xavier_uniform(shape, gain=1.0) -> tuple:
+def _law_xavier_uniform(shape, gain=1.0) -> Law:
     """The law of :func:`xavier_uniform_` for a tensor of `shape`."""
-    bound = math.sqrt(3.0) * _xavier_std(shape, gain)
-    return _uniform_law(-bound, bound)
+    return _torch_law(laws.xavier_uniform(list(shape), real(gain, "gain")))
 
 
-def _law_xavier_normal(shape, gain=1.0) -> tuple:
+def _law_xavier_normal(shape, gain=1.0) -> Law:
     """The law of :func:`xavier_normal_` for a tensor of `shape`."""
-    return _normal_law(0.0, _xavier_std(shape, gain))
+    return _torch_law(laws.xavier_normal(list(shape), real(gain, "gain")))
 
 
-def _kaiming_std(shape, a, mode, nonlinearity):
-    """``gain / sqrt(fan)``, or None for a zero-element `shape` (a no-op)."""
-    if 0 in shape:
-        # Precedes the rank check, as in torch: a 1-D empty tensor is only a no-op.
-        return None
-    return calculate_gain(nonlinearity, a) / math.sqrt(_correct_fan(shape, mode))
+def _kaiming_args(a, mode, nonlinearity) -> tuple:
+    """The arguments of the kaiming laws, type-checked as torch does."""
+    if not isinstance(nonlinearity, str):
+        raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+    slope = _slope(nonlinearity, a)
+    return (0.0 if slope is None else slope), _mode(mode), nonlinearity
 
 
 def _law_kaiming_uniform(shape, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     """The law of :func:`kaiming_uniform_`, or None for a zero-element `shape`."""
-    std = _kaiming_std(shape, a, mode, nonlinearity)
-    if std is None:
+    if 0 in shape:  # precedes the rank check, as in torch: a 1-D empty tensor is only a no-op
         return None
-    bound = math.sqrt(3.0) * std
-    return _uniform_law(-bound, bound)
+    return _torch_law(laws.kaiming_uniform(list(shape), *_kaiming_args(a, mode, nonlinearity)))
 
 
 def _law_kaiming_normal(shape, a=0, mode="fan_in", nonlinearity="leaky_relu"):
     """The law of :func:`kaiming_normal_`, or None for a zero-element `shape`."""
-    std = _kaiming_std(shape, a, mode, nonlinearity)
-    return None if std is None else _normal_law(0.0, std)
+    if 0 in shape:
+        return None
+    return _torch_law(laws.kaiming_normal(list(shape), *_kaiming_args(a, mode, nonlinearity)))
 
 
 def _kaiming(tensor, law_of, a, mode, nonlinearity, generator):
@@ -468,7 +446,7 @@ def orthogonal_(tensor, gain=1, generator=None):
     if buf.numel == 0 or buf.is_meta:
         return tensor
     assign(tensor, _orthogonal_values(
-        buf.shape, gain, lambda flat: draw(generator, (flat, "normal", (0.0, 1.0)))))
+        buf.shape, gain, lambda flat: draw(generator, (flat, Law.normal(0.0, 1.0)))))
     return tensor
 
 
@@ -536,7 +514,7 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
     if buf.numel == 0 or buf.is_meta:
         return tensor
     keys = np.empty(buf.shape, dtype=np.uint64)
-    draw(generator, (tensor, *law), (keys, "bits", ()))
+    draw(generator, (tensor, law), (keys, Law.bits()))
     _sparse_zero(tensor, keys, num_zeros)
     return tensor
 
@@ -552,7 +530,7 @@ def _law_sparse(shape, sparsity, std=0.01) -> tuple:
     sparsity = real(sparsity, "sparsity")
     if not 0.0 <= sparsity <= 1.0:
         raise ValueError(f"sparsity: must be in [0, 1], got {sparsity}")
-    return math.ceil(sparsity * shape[0]), _normal_law(0.0, real(std, "std"))
+    return math.ceil(sparsity * shape[0]), _torch_law(Law.normal(0.0, real(std, "std")))
 
 
 def _sparse_zero(tensor, keys: np.ndarray, num_zeros: int) -> None:

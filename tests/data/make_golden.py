@@ -61,7 +61,7 @@ def main() -> None:
         for dtype in DTYPES:
             for seed, stream, offset, first, count in WINDOWS:
                 a = wi.new(count, dtype, "uniform", (0, 1), seed=0)
-                wi._core.fill(a, dist, params, seed, stream, offset, first)
+                wi.fill(a, dist, params, seed=seed, stream=stream, offset=offset, global_shape=(first + a.size,), start=(first,))
                 head = [name, dtype, dist, *(repr(float(x)) for x in p), str(seed), str(stream),
                         str(offset), str(first), str(count)]
                 lines.append(" ".join(head))

@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "weightinit/fill.hpp"
+#include "weightinit/float16.hpp"
+#include "weightinit/laws.hpp"
 
 // Everything here returns exactly the bits the Python API (weightinit.tf1) returns for the
 // same graph seed, op seed, shape, dtype, parameters and partition, because both compute
@@ -24,81 +26,7 @@
 
 namespace weightinit {
 
-// --- errors ---------------------------------------------------------------------------------
-
-/// Raised where the Python API raises ValueError; the message is the Python one.
-class ValueError : public std::invalid_argument {
- public:
-  using std::invalid_argument::invalid_argument;
-};
-
-/// Raised where the Python API raises TypeError; the message is the Python one.
-class TypeError : public std::invalid_argument {
- public:
-  using std::invalid_argument::invalid_argument;
-};
-
 // --- 16-bit element types -------------------------------------------------------------------
-
-namespace detail {
-
-inline std::uint32_t float_bits(float f) {
-  std::uint32_t x;
-  std::memcpy(&x, &f, 4);
-  return x;
-}
-
-inline float bits_float(std::uint32_t x) {
-  float f;
-  std::memcpy(&f, &x, 4);
-  return f;
-}
-
-// IEEE binary16 from float, round to nearest even; overflow gives infinity, NaN stays NaN.
-inline std::uint16_t float_to_half_bits(float f) {
-  const std::uint32_t x = float_bits(f);
-  const auto sign = static_cast<std::uint16_t>((x >> 16) & 0x8000u);
-  const std::uint32_t ax = x & 0x7fffffffu;
-  if (ax > 0x7f800000u) return static_cast<std::uint16_t>(sign | 0x7e00u | ((ax >> 13) & 0x3ffu));
-  if (ax >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // >= 65520 (or inf)
-  if (ax < 0x38800000u) {  // below 2^-14: a subnormal half, in units of 2^-24
-    if (ax <= 0x33000000u) return sign;  // <= 2^-25: rounds to zero (the tie goes to even 0)
-    const std::uint32_t m = (ax & 0x7fffffu) | 0x800000u;
-    const int shift = 126 - static_cast<int>(ax >> 23);
-    std::uint32_t q = m >> shift;
-    const std::uint32_t rem = m & ((1u << shift) - 1), half = 1u << (shift - 1);
-    if (rem > half || (rem == half && (q & 1u))) ++q;
-    return static_cast<std::uint16_t>(sign | q);
-  }
-  const std::uint32_t r = ax - 0x38000000u;  // rebias the exponent from 127 to 15
-  std::uint32_t q = r >> 13;
-  const std::uint32_t rem = r & 0x1fffu;
-  if (rem > 0x1000u || (rem == 0x1000u && (q & 1u))) ++q;  // a carry may reach the exponent
-  return static_cast<std::uint16_t>(sign | q);
-}
-
-inline float half_bits_to_float(std::uint16_t h) {
-  const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
-  const std::uint32_t exp = (h >> 10) & 0x1fu, man = h & 0x3ffu;
-  if (exp == 0x1f) return bits_float(sign | 0x7f800000u | (man << 13));
-  if (exp != 0) return bits_float(sign | ((exp + 112) << 23) | (man << 13));
-  // Subnormal (or zero): man * 2^-24 is exact in float.
-  const float v = static_cast<float>(man) * 5.9604644775390625e-8f;
-  return sign ? -v : v;
-}
-
-// bfloat16 from float, round to nearest even; NaN stays a quiet NaN.
-inline std::uint16_t float_to_bfloat16_bits(float f) {
-  const std::uint32_t x = float_bits(f);
-  if ((x & 0x7fffffffu) > 0x7f800000u) return static_cast<std::uint16_t>((x >> 16) | 0x40u);
-  return static_cast<std::uint16_t>((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
-}
-
-inline float bfloat16_bits_to_float(std::uint16_t b) {
-  return bits_float(static_cast<std::uint32_t>(b) << 16);
-}
-
-}  // namespace detail
 
 /// IEEE binary16 (NumPy's float16): the bits, with conversions from and to float.
 ///
@@ -579,10 +507,8 @@ class TruncatedNormal : public RandomNormal {
                 const std::optional<PartitionInfo>& partition_info, void* out) const override;
 };
 
-/// Standard deviation of a standard normal truncated to [-2, 2]:
-/// sqrt(1 - 4 phi(2) / (2 Phi(2) - 1)). VarianceScaling divides by it because TF's truncated
-/// normal cuts at +-2 of its pre-truncation stddev.
-inline constexpr double kTruncatedStddev = 0.87962566103423978;
+/// See laws::kTruncatedStddev.
+inline constexpr double kTruncatedStddev = laws::kTruncatedStddev;
 
 /// Scale-adaptive values (`tf.compat.v1.variance_scaling_initializer`).
 ///

@@ -33,15 +33,15 @@ import types
 
 import numpy as np
 
-from ._fill import check_shape
-from ._tf1_base import (FLOAT32, assert_float_dtype, compute_fans, draw, namespace,
+from ..core.fills import check_shape
+from ..tf1._base import (FLOAT32, assert_float_dtype, compute_fans, draw, namespace,
                         partition_box, plain, random_uniform_dtype, real, resolve_dtype, warn)
-from ._tf1_init import (V1_DISTRIBUTIONS, check_variance_scaling, constant_array,
+from ..tf1._init import (V1_DISTRIBUTIONS, check_variance_scaling, constant_array,
                         identity_block, normal_values, uniform_values, variance_scaling_params)
-from ._tf1_keras import deserialize_from, get_from, v1
-from ._tf1_orthogonal import check_orthogonal_shape, orthogonal as orthogonal_matrix
-from ._tf1_seeds import check_seed
-from ._dtypes import is_float
+from ..tf1._keras_v1 import deserialize_from, get_from, v1
+from ..tf1._orthogonal import check_orthogonal_shape, orthogonal as orthogonal_matrix
+from ..tf1._seeds import check_seed
+from ..core.dtypes import is_float
 
 _PARTITION_KEYWORDS = ("partition_shape", "partition_offset")
 

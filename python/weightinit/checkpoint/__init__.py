@@ -2,7 +2,7 @@
 """Randomly initialized checkpoints: model descriptions and a safetensors writer.
 
 A model description lists parameters (name, shape, dtype, initializer with its arguments);
-see :func:`model_from_dict` for the format and ``weightinit/presets/`` for the shipped ones.
+see :func:`model_from_dict` for the format and ``weightinit/checkpoint/presets/`` for the shipped ones.
 Parameter ``name`` is drawn with Philox key = the run's seed and stream id
 :func:`weightinit.shard.stream_for` ``(name)``, so it depends on (seed, name, shape, dtype,
 initializer) only: not on the order of the parameters, how they are split into files or
@@ -34,9 +34,9 @@ from importlib import resources
 
 import numpy as np
 
-from . import shard
-from ._dtypes import FLOAT_NAMES, as_dtype
-from ._fill import check_seed, check_shape
+from .. import shard
+from ..core.dtypes import FLOAT_NAMES, as_dtype
+from ..core.fills import check_seed, check_shape
 
 __all__ = ["CheckpointError", "Model", "Parameter", "ShardFile", "layout", "load_model",
            "model_from_dict", "preset_names", "regenerate", "write", "INDEX_NAME"]
@@ -103,7 +103,7 @@ class Model:
 
 
 def _presets():
-    return resources.files("weightinit").joinpath("presets")
+    return resources.files("weightinit.checkpoint").joinpath("presets")
 
 
 def preset_names() -> list:
@@ -463,7 +463,7 @@ def write(model: Model, out_dir, *, seed: int = 0, max_shard_size: int = 5 * 10*
         Any error or interruption removes every file this call created.
     """
     out_dir = os.fspath(out_dir)
-    from . import __version__
+    from .. import __version__
 
     meta = {"format": "pt", "weightinit_version": __version__, "weightinit_stream": "v1",
             "weightinit_seed": str(check_seed(seed)), "weightinit_model": model.name,

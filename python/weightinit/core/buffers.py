@@ -4,7 +4,7 @@
 Everything init.py does to its argument goes through here: the checks, the deterministic
 writes (constants, index patterns, a computed matrix) and :func:`draw`, the one road to
 ``_fill.fill`` with the generator's offset handling. torch is imported only when the argument
-is a torch tensor (``_fill.is_torch_tensor`` looks at ``type(x).__module__``).
+is a torch tensor (``is_torch_tensor`` looks at ``type(x).__module__``).
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _fill
-from ._dtypes import FLOAT_NAMES
-from ._generator import blocks_for, resolve, sub_stream
+from .. import _core
+from .dtypes import FLOAT_NAMES
+from .fills import is_torch_tensor
+from .generator import blocks_for, resolve, sub_stream
 
 
 class Buffer(NamedTuple):
@@ -58,7 +59,7 @@ def check(tensor, argname: str = "tensor") -> Buffer:
         A read-only array, a torch tensor not on the CPU (meta tensors pass), or a view
         whose elements overlap in memory.
     """
-    if _fill.is_torch_tensor(tensor):
+    if is_torch_tensor(tensor):
         import torch
 
         if tensor.layout != torch.strided:
@@ -108,7 +109,7 @@ def real(value, argname: str, *, finite: bool = True) -> float:
 
 def _no_grad(tensor):
     """torch.no_grad() for a torch tensor (in-place init is not part of autograd, as in torch)."""
-    if _fill.is_torch_tensor(tensor):
+    if is_torch_tensor(tensor):
         import torch
 
         return torch.no_grad()
@@ -118,7 +119,7 @@ def _no_grad(tensor):
 def set_all(tensor, value):
     """Every element := `value`, cast to the tensor's dtype."""
     with _no_grad(tensor):
-        if _fill.is_torch_tensor(tensor):
+        if is_torch_tensor(tensor):
             tensor.fill_(value)
         else:
             tensor[...] = value
@@ -128,7 +129,7 @@ def set_all(tensor, value):
 def set_at(tensor, index: tuple, value) -> None:
     """``tensor[index] = value`` with `index` a tuple of integer NumPy arrays."""
     with _no_grad(tensor):
-        if _fill.is_torch_tensor(tensor):
+        if is_torch_tensor(tensor):
             import torch
 
             index = tuple(torch.from_numpy(np.ascontiguousarray(i, dtype=np.int64)) for i in index)
@@ -138,7 +139,7 @@ def set_at(tensor, index: tuple, value) -> None:
 def assign(tensor, values: np.ndarray) -> None:
     """Copy the float64 array `values` (same shape) into `tensor`, rounding to its dtype."""
     with _no_grad(tensor):
-        if _fill.is_torch_tensor(tensor):
+        if is_torch_tensor(tensor):
             import torch
 
             tensor.copy_(torch.from_numpy(values))
@@ -146,19 +147,8 @@ def assign(tensor, values: np.ndarray) -> None:
             tensor[...] = values
 
 
-def _constant_of(distribution: str, params: tuple):
-    """The single value a degenerate law takes (zero width or zero stddev), else None."""
-    if distribution == "uniform" and params[0] == params[1]:
-        return params[0]
-    if distribution == "normal" and params[1] == 0.0:
-        return params[0]
-    if distribution == "truncated_normal" and params[2] == params[3]:
-        return params[0] + params[1] * params[2]
-    return None
-
-
 def draw(generator, *fills) -> None:
-    """The one place init.py draws random numbers: fill each ``(out, distribution, params)``.
+    """The one place the torch-style functions draw random numbers: fill each ``(out, law)``.
 
     All sub-draws of one call start at the generator's current offset; sub-draw ``k``
     (0-based) reads stream id ``0 XOR (k << 56)`` (docs/streams.md §2), and the
@@ -169,15 +159,9 @@ def draw(generator, *fills) -> None:
     gen = resolve(generator)
     blocks = max(blocks_for(math.prod(out.shape), out.dtype.itemsize if isinstance(out, np.ndarray)
                             else out.element_size())
-                 for out, _, _ in fills)
+                 for out, _ in fills)
     if blocks == 0:
         return
     with gen._reserve(blocks) as (seed, offset):
-        for k, (out, distribution, params) in enumerate(fills):
-            value = _constant_of(distribution, params)
-            if value is not None:
-                set_all(out, value)
-                continue
-            with _no_grad(out):
-                _fill.fill(out, distribution, params, seed=seed, stream=sub_stream(k),
-                           offset=offset)
+        for k, (out, law) in enumerate(fills):
+            _core.fill(out, law, seed, sub_stream(k), offset, None, None, True)

@@ -16,28 +16,15 @@ import threading
 
 import numpy as np
 
-from ._fill import check_seed
+from .fills import check_seed
+from .streams import STREAM, blocks_for, sub_stream  # noqa: F401 (re-exported)
 
 #: Seed of a fresh :class:`Generator` and of the default generator. It is the value
 #: ``torch.Generator().initial_seed()`` reports, chosen for familiarity only: the values
 #: drawn differ from torch's, which come from another generator (mt19937).
 DEFAULT_SEED = 67280421310721
 
-#: The stream id every generator draws on (docs/streams.md §2).
-STREAM = 0
-
 _U64 = 1 << 64
-
-
-def blocks_for(numel: int, itemsize: int) -> int:
-    """Counter blocks a fill of `numel` elements of `itemsize` bytes reads (streams.md §3)."""
-    group = 32 if itemsize == 8 else 64
-    return 16 * (-(-numel // group))
-
-
-def sub_stream(k: int, stream: int = STREAM) -> int:
-    """Stream id of sub-draw `k` (1, 2, ...; 0 is `stream` itself): ``stream XOR (k << 56)`` (§2)."""
-    return stream ^ (k << 56)
 
 
 class Generator:

@@ -3,11 +3,11 @@
 
 from __future__ import annotations
 
-from . import _tf1_init
-from ._tf1_base import DEFAULT_DTYPE, Initializer, namespace
-from ._tf1_init import (Constant, GlorotNormal, GlorotUniform, Identity, Ones, VarianceScaling,
+from . import _init as _tf1_init
+from ._base import DEFAULT_DTYPE, Initializer, namespace
+from ._init import (Constant, GlorotNormal, GlorotUniform, Identity, Ones, VarianceScaling,
                         Zeros, he_normal, he_uniform, lecun_normal, lecun_uniform)
-from ._tf1_orthogonal import Orthogonal
+from ._orthogonal import Orthogonal
 
 
 class RandomNormal(_tf1_init.RandomNormal):

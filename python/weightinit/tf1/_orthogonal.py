@@ -7,11 +7,11 @@ import math
 
 import numpy as np
 
-from . import _fill
-from ._fill import check_shape
-from ._tf1_base import (DEFAULT_DTYPE, Initializer, call_dtype, ctor_dtype, is_split,
+from ..core import fills as _fill
+from ..core.fills import check_shape
+from ._base import (DEFAULT_DTYPE, Initializer, call_dtype, ctor_dtype, is_split,
                         partition_box, plain, real)
-from ._tf1_seeds import check_seed
+from ._seeds import check_seed
 
 
 class NormalDraws:

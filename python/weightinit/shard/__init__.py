@@ -36,35 +36,16 @@ import operator
 
 import numpy as np
 
-from . import _fill, init, tf1
-from ._dtypes import as_dtype
-from ._generator import sub_stream
-from ._tf1_base import compute_fans as _tf_fans
-from ._tf1_init import V1_DISTRIBUTIONS, check_variance_scaling, variance_scaling_params
-from ._torch_buffers import _constant_of, _no_grad, assign, check, real, set_all, set_at
+from .. import _core, init, tf1
+from ..core import Law, laws
+from ..core import fills as _fill
+from ..core.dtypes import as_dtype
+from ..core.streams import stream_for, sub_stream
+from ..tf1._init import V1_DISTRIBUTIONS, check_variance_scaling
+from ..core.buffers import _no_grad, assign, check, real, set_all, set_at
 
 __all__ = ["INITIALIZERS", "BoxInitializer", "fill_box", "new_box", "resolve", "stream_for",
            "box_of_slices"]
-
-
-def stream_for(name: str) -> int:
-    """The stream id of a named tensor (a checkpoint's parameter): a function of its name only.
-
-    ``int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "little")``:
-    the 8-byte unkeyed BLAKE2b digest of the UTF-8 name (BLAKE2b with an 8-byte output, which
-    is not the first 8 bytes of a 64-byte digest) read as a little-endian integer in
-    [0, 2**64). With the run's seed as the Philox key, a parameter is regenerated alone from
-    (seed, name), whatever the order or number of parameters and processes.
-
-    Raises
-    ------
-    TypeError
-        `name` is not a str.
-    """
-    if not isinstance(name, str):
-        raise TypeError(f"name: expected a str, got {type(name).__name__}")
-    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "little")
 
 
 # --- box geometry -------------------------------------------------------------------------
@@ -208,14 +189,9 @@ class BoxInitializer:
                 "one piece")
 
 
-def _draw(out, law: tuple, seed, stream: int, global_shape=None, start=None) -> None:
-    """The fill layer for a law; degenerate laws (zero width or stddev) write their value."""
-    value = _constant_of(*law)
-    if value is not None:
-        set_all(out, value)
-    else:
-        _fill.fill(out, law[0], law[1], seed=seed, stream=stream, global_shape=global_shape,
-                   start=start)
+def _draw(out, law, seed, stream: int, global_shape=None, start=None) -> None:
+    """The door for a law (degenerate laws write their value there)."""
+    _core.fill(out, law, seed, stream, 0, global_shape, start, True)
 
 
 class _Random(BoxInitializer):
@@ -263,7 +239,7 @@ class _Orthogonal(BoxInitializer):
         # its own casts), so a whole box equals the in-place function's output.
         assign(out, init._orthogonal_values(
             global_shape, gain,
-            lambda a: _fill.fill(a, "normal", (0.0, 1.0), seed=seed, stream=stream)))
+            lambda a: _core.fill(a, Law.normal(0.0, 1.0), seed, stream)))
 
 
 class _Sparse(BoxInitializer):
@@ -278,7 +254,7 @@ class _Sparse(BoxInitializer):
         self._refuse_box(out.shape, global_shape, start)
         keys = np.empty(global_shape, dtype=np.uint64)
         _draw(out, law, seed, stream)
-        _fill.fill(keys, "bits", (), seed=seed, stream=sub_stream(1, stream))
+        _core.fill(keys, Law.bits(), seed, sub_stream(1, stream))
         init._sparse_zero(out, keys, num_zeros)
 
 
@@ -346,15 +322,12 @@ def _law_zero(shape):
 def _law_variance_scaling(shape, scale=1.0, mode="fan_in", distribution="truncated_normal"):
     """TF1 ``VarianceScaling``'s law with TF's fans (layout ``(..., in, out)``)."""
     distribution = check_variance_scaling(scale, mode, distribution, V1_DISTRIBUTIONS)
-    return variance_scaling_params(scale, mode, distribution, _tf_fans(shape))
+    return laws.variance_scaling(list(shape), "tf", scale, mode, distribution)
 
 
 def _law_tf_truncated_normal(shape, mean=0.0, stddev=1.0):
     """TF1 ``TruncatedNormal``'s law: cut at two standard deviations of the untruncated law."""
-    mean, stddev = real(mean, "mean"), real(stddev, "stddev")
-    if stddev <= 0:
-        raise ValueError(f"stddev: must be > 0, got {stddev}")
-    return "truncated_normal", (mean, stddev, -2.0, 2.0)
+    return laws.tf_truncated_normal(real(mean, "mean"), real(stddev, "stddev"))
 
 
 # The box kind of each weightinit.init function, and its law (shared with the function).

@@ -67,15 +67,15 @@ import sys as _sys
 
 import numpy as _np
 
-from ._tf1_base import Initializer, PartitionInfo, namespace as _namespace
-from ._tf1_init import (Constant, GlorotNormal, GlorotUniform, Identity, Ones, RandomNormal,
+from ._base import Initializer, PartitionInfo, namespace as _namespace
+from ._init import (Constant, GlorotNormal, GlorotUniform, Identity, Ones, RandomNormal,
                         RandomUniform, TruncatedNormal, UniformUnitScaling, VarianceScaling,
                         Zeros, he_normal, he_uniform, lecun_normal, lecun_uniform)
-from ._tf1_keras import v1 as _keras_v1
-from ._tf1_orthogonal import (ConvolutionDeltaOrthogonal, ConvolutionOrthogonal,
+from ._keras_v1 import v1 as _keras_v1
+from ._orthogonal import (ConvolutionDeltaOrthogonal, ConvolutionOrthogonal,
                               ConvolutionOrthogonal1D, ConvolutionOrthogonal2D,
                               ConvolutionOrthogonal3D, Orthogonal)
-from ._tf1_seeds import get_seed, reset_default_graph, set_random_seed
+from ._seeds import get_seed, reset_default_graph, set_random_seed
 
 # init_ops' module aliases: class aliases, not factories (``zeros_initializer()`` is a Zeros).
 zeros_initializer = Zeros

@@ -23,8 +23,8 @@ import numpy as np
 
 import weightinit as wi
 
-from . import checkpoint
-from ._fill import check_seed
+from .. import checkpoint
+from ..core.fills import check_seed
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130

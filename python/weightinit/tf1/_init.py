@@ -8,11 +8,11 @@ import numbers
 
 import numpy as np
 
-from ._fill import check_shape
-from ._tf1_base import (DEFAULT_DTYPE, TRUNCATED_STDDEV, Initializer, call_dtype, compute_fans,
+from ..core.fills import check_shape
+from ._base import (DEFAULT_DTYPE, TRUNCATED_STDDEV, Initializer, call_dtype, compute_fans,
                         ctor_dtype, draw, draw_int, finite, integer_param, partition_box, plain,
                         random_uniform_dtype, real, warn, warn_ctor_dtype)
-from ._tf1_seeds import check_seed
+from ._seeds import check_seed
 
 V1_DISTRIBUTIONS = ("normal", "uniform", "truncated_normal", "untruncated_normal")
 MODES = ("fan_in", "fan_out", "fan_avg")

@@ -14,8 +14,10 @@ import warnings
 
 import numpy as np
 
-from . import _core, _fill, _tf1_seeds
-from ._dtypes import as_dtype, is_float
+from .. import _core
+from ..core import fills as _fill
+from ..core.dtypes import as_dtype, is_float
+from . import _seeds as _tf1_seeds
 
 FLOAT32 = np.dtype("float32")
 
@@ -305,42 +307,16 @@ def is_split(shape: tuple, box) -> bool:
 def draw(shape, dt: np.dtype, distribution: str, params, key_stream, box=None) -> np.ndarray:
     """One random tensor from the fill layer: the single road of every float draw.
 
-    `distribution` and `params` are the fill layer's: ``"uniform"`` ``(low, high)``,
-    ``"normal"`` ``(mean, stddev)``, ``"truncated_normal"`` ``(mean, stddev, a, b)``. TF's ops
-    accept parameters the fill layer does not, with the value of their formula
-    ``rnd * (high - low) + low`` / ``z * stddev + mean``:
-
-    * ``low == high`` or ``stddev == 0``: every element is ``low`` / ``mean``;
-    * ``low > high`` or ``stddev < 0``: the fill of the mirrored parameters, negated
-      (negation is exact and rounding is symmetric, so this is the formula's value).
-
+    `distribution` and `params` name a :class:`weightinit.Law`; its degenerate forms
+    (``low >= high``, ``stddev <= 0``) take the value of TF's formula (see ``laws.hpp``).
     `key_stream` is (Philox key, stream id); `box` is ``(full_shape, var_offset)`` or None:
     only the box's own elements are generated, equal to that box of the full tensor.
     """
-    params = tuple(float(p) for p in params)
-    if distribution == "uniform":
-        low, high = params
-        # The fill layer rounds the bounds to its arithmetic type first (double for float64
-        # output, float32 otherwise): compare them there.
-        work = np.float64 if dt == np.float64 else np.float32
-        if work(low) == work(high):
-            return np.full(shape, low, dtype=dt)
-        negate = work(low) > work(high)
-        if negate:
-            params = (-low, -high)
-    else:
-        mean, stddev = params[:2]
-        if stddev == 0:
-            return np.full(shape, mean, dtype=dt)
-        negate = stddev < 0
-        if negate:
-            params = (-mean, -stddev) + tuple(-b for b in reversed(params[2:]))
+    out = np.empty(shape, dtype=dt)
     key, stream = key_stream
     full, offset = box if box is not None else (None, None)
-    out = _fill.new(shape, dt, distribution, params, seed=key, stream=stream,
-                    global_shape=full, start=offset)
-    if negate:
-        np.negative(out, out=out)
+    law = getattr(_core.Law, distribution)(*params)  # TF's degenerate forms included
+    _core.fill(out, law, key, stream, 0, full, offset)
     return out
 
 
@@ -355,7 +331,7 @@ def draw_int(shape, dt: np.dtype, minval: int, maxval: int, key_stream, box=None
     bits = np.empty(shape, dtype=word)
     key, stream = key_stream
     full, offset = box if box is not None else (None, None)
-    _fill.fill(bits, "bits", (), seed=key, stream=stream, global_shape=full, start=offset)
+    _core.fill(bits, _core.Law.bits(), key, stream, 0, full, offset)
     np.remainder(bits, word.type(maxval - minval), out=bits)
     np.add(bits, word.type(minval % (1 << (8 * word.itemsize))), out=bits)
     return bits.view(dt)

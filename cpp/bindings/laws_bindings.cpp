@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The law table (laws.hpp) for Python: weightinit._core.Law and weightinit._core.laws.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "bindings.hpp"
+#include "weightinit/laws.hpp"
+
+namespace py = pybind11;
+
+namespace weightinit::bindings {
+namespace {
+
+constexpr std::array<const char*, 6> kKindNames = {
+    "constant", "uniform", "normal", "truncated_normal", "truncated_normal_between", "bits"};
+constexpr std::array<const char*, 6> kParamNames = {
+    "value", "low, high", "mean, stddev", "mean, stddev, a, b", "mean, stddev, low, high", ""};
+
+const char* kind_name(Law::Kind k) { return kKindNames[static_cast<std::size_t>(k)]; }
+
+Law::Kind parse_kind(const std::string& name) {
+  for (std::size_t i = 0; i < kKindNames.size(); ++i) {
+    if (name == kKindNames[i]) return static_cast<Law::Kind>(i);
+  }
+  throw py::value_error("distribution: expected one of 'uniform', 'normal', 'truncated_normal', "
+                        "'truncated_normal_between', 'bits' or 'constant', got '" + name + "'");
+}
+
+py::tuple params_of(const Law& law) {
+  const double p[4] = {law.p0, law.p1, law.p2, law.p3};
+  py::tuple t(static_cast<std::size_t>(law.arity()));
+  for (int i = 0; i < law.arity(); ++i) t[static_cast<std::size_t>(i)] = py::float_(p[i]);
+  return t;
+}
+
+Law law_of(const std::string& kind, const py::handle& params) {
+  const Law::Kind k = parse_kind(kind);
+  if (!PySequence_Check(params.ptr()) || PyUnicode_Check(params.ptr())) {
+    throw py::type_error("params: expected a sequence of numbers");
+  }
+  const auto seq = py::reinterpret_borrow<py::sequence>(params);
+  Law law{k, 0.0, 0.0, 0.0, 0.0};
+  const auto n = static_cast<std::size_t>(law.arity());
+  const std::string names = kParamNames[static_cast<std::size_t>(k)];
+  if (seq.size() != n) {
+    throw py::value_error("params: " + kind + " takes (" + names + "), got " +
+                          std::to_string(seq.size()) + " values");
+  }
+  double* p[4] = {&law.p0, &law.p1, &law.p2, &law.p3};
+  for (std::size_t i = 0; i < n; ++i) {
+    *p[i] = real(seq[i], ("params[" + std::to_string(i) + "]").c_str());
+  }
+  // The fill API takes proper laws only (the degenerate forms are the framework surfaces'):
+  // the Distribution factories check them with their messages.
+  switch (k) {
+    case Law::Kind::kConstant:
+      if (!std::isfinite(law.p0)) throw py::value_error("value: must be finite");
+      break;
+    case Law::Kind::kUniform: Distribution::uniform(law.p0, law.p1); break;
+    case Law::Kind::kNormal: Distribution::normal(law.p0, law.p1); break;
+    case Law::Kind::kTruncatedNormal: Distribution::truncated_normal(law.p0, law.p1, law.p2, law.p3); break;
+    case Law::Kind::kTruncatedNormalBetween:
+      Distribution::truncated_normal_between(law.p0, law.p1, law.p2, law.p3);
+      break;
+    case Law::Kind::kBits: break;
+  }
+  return law;
+}
+
+std::string repr(const Law& law) {
+  std::string out = std::string("Law.") + kind_name(law.kind) + "(";
+  const double p[4] = {law.p0, law.p1, law.p2, law.p3};
+  for (int i = 0; i < law.arity(); ++i) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", p[i]);
+    out += (i ? ", " : "") + std::string(buf);
+  }
+  return out + ")";
+}
+
+FanLayout layout_of(const std::string& layout) {
+  if (layout == "tf") return FanLayout::kTensorFlow;
+  if (layout == "torch") return FanLayout::kTorch;
+  throw py::value_error("layout: expected 'tf' or 'torch', got '" + layout + "'");
+}
+
+}  // namespace
+
+void register_laws(py::module_& m) {
+  py::class_<Law>(m, "Law", "What every element of a tensor is drawn from, or set to (laws.hpp).")
+      .def_static("constant", [](const py::handle& v) { return Law::constant(real(v, "value")); },
+                  py::arg("value"))
+      .def_static("uniform", [](const py::handle& lo, const py::handle& hi) {
+            return Law::uniform(real(lo, "low"), real(hi, "high"));
+          }, py::arg("low"), py::arg("high"))
+      .def_static("normal", [](const py::handle& mean, const py::handle& sd) {
+            return Law::normal(real(mean, "mean"), real(sd, "stddev"));
+          }, py::arg("mean"), py::arg("stddev"))
+      .def_static("truncated_normal", [](const py::handle& mean, const py::handle& sd,
+                                         const py::handle& a, const py::handle& b) {
+            return Law::truncated_normal(real(mean, "mean"), real(sd, "stddev"), real(a, "a"), real(b, "b"));
+          }, py::arg("mean"), py::arg("stddev"), py::arg("a"), py::arg("b"))
+      .def_static("truncated_normal_between", [](const py::handle& mean, const py::handle& sd,
+                                                 const py::handle& lo, const py::handle& hi) {
+            return Law::truncated_normal_between(real(mean, "mean"), real(sd, "stddev"),
+                                                 real(lo, "low"), real(hi, "high"));
+          }, py::arg("mean"), py::arg("stddev"), py::arg("low"), py::arg("high"))
+      .def_static("bits", &Law::bits)
+      .def_static("of", &law_of, py::arg("distribution"), py::arg("params"),
+                  "A proper law from the fill API's (distribution name, params): degenerate "
+                  "parameters are a ValueError here.")
+      .def_property_readonly("kind", [](const Law& l) { return kind_name(l.kind); })
+      .def_property_readonly("params", &params_of)
+      .def("__repr__", &repr)
+      .def("__eq__", [](const Law& a, const Law& b) { return a == b; }, py::is_operator())
+      .def("__hash__", [](const Law& l) { return py::hash(py::make_tuple(kind_name(l.kind), params_of(l))); })
+      .def(py::pickle([](const Law& l) { return py::make_tuple(kind_name(l.kind), params_of(l)); },
+                      [](const py::tuple& t) {
+                        return law_of(t[0].cast<std::string>(), t[1]);
+                      }));
+
+  py::module_ l = m.def_submodule("laws", "The law table: named initializers -> Law (laws.hpp).");
+  l.def("variance_scaling", [](const py::handle& shape, const std::string& layout,
+                               const py::handle& scale, const std::string& mode,
+                               const std::string& distribution) {
+          return laws::variance_scaling(dims(shape, "shape"), layout_of(layout), real(scale, "scale"),
+                                        laws::parse_mode(mode), laws::parse_scaling(distribution));
+        }, py::arg("shape"), py::arg("layout"), py::arg("scale"), py::arg("mode"), py::arg("distribution"));
+  l.def("uniform_unit_scaling", [](const py::handle& shape, const py::handle& factor) {
+          return laws::uniform_unit_scaling(dims(shape, "shape"), real(factor, "factor"));
+        }, py::arg("shape"), py::arg("factor"));
+  l.def("tf_truncated_normal", [](const py::handle& mean, const py::handle& stddev) {
+          return laws::tf_truncated_normal(real(mean, "mean"), real(stddev, "stddev"));
+        }, py::arg("mean"), py::arg("stddev"));
+  l.def("calculate_gain", [](const std::string& nonlinearity, const py::handle& param) {
+          std::optional<double> p;
+          if (!param.is_none()) p = real(param, "param");
+          return laws::calculate_gain(nonlinearity, p);
+        }, py::arg("nonlinearity"), py::arg("param") = py::none());
+  l.def("torch_fan", [](const py::handle& shape, const std::string& mode) {
+          return laws::torch_fan(dims(shape, "shape"), mode);
+        }, py::arg("shape"), py::arg("mode"));
+  l.def("xavier_uniform", [](const py::handle& shape, const py::handle& gain) {
+          return laws::xavier_uniform(dims(shape, "shape"), real(gain, "gain"));
+        }, py::arg("shape"), py::arg("gain"));
+  l.def("xavier_normal", [](const py::handle& shape, const py::handle& gain) {
+          return laws::xavier_normal(dims(shape, "shape"), real(gain, "gain"));
+        }, py::arg("shape"), py::arg("gain"));
+  l.def("kaiming_uniform", [](const py::handle& shape, const py::handle& a, const std::string& mode,
+                              const std::string& nonlinearity) {
+          return laws::kaiming_uniform(dims(shape, "shape"), real(a, "a"), mode, nonlinearity);
+        }, py::arg("shape"), py::arg("a"), py::arg("mode"), py::arg("nonlinearity"));
+  l.def("kaiming_normal", [](const py::handle& shape, const py::handle& a, const std::string& mode,
+                             const std::string& nonlinearity) {
+          return laws::kaiming_normal(dims(shape, "shape"), real(a, "a"), mode, nonlinearity);
+        }, py::arg("shape"), py::arg("a"), py::arg("mode"), py::arg("nonlinearity"));
+  l.def("trunc_normal", [](const py::handle& mean, const py::handle& std, const py::handle& a,
+                           const py::handle& b) {
+          return laws::trunc_normal(real(mean, "mean"), real(std, "std"), real(a, "a"), real(b, "b"));
+        }, py::arg("mean"), py::arg("std"), py::arg("a"), py::arg("b"));
+
+  // C++ errors keep their messages; their types become ValueError / TypeError, and the
+  // division by zero of a formula is also a ZeroDivisionError (what torch raises there).
+  static PyObject* zero_division = PyErr_NewException(
+      "weightinit.ZeroDivisionError",
+      py::make_tuple(py::handle(PyExc_ValueError), py::handle(PyExc_ZeroDivisionError)).release().ptr(),
+      nullptr);
+  m.attr("ZeroDivisionError") = py::handle(zero_division);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const ZeroDivisionError& e) {
+      PyErr_SetString(zero_division, e.what());
+    } catch (const TypeError& e) {
+      PyErr_SetString(PyExc_TypeError, e.what());
+    }
+  });
+}
+
+}  // namespace weightinit::bindings

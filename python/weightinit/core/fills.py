@@ -1,0 +1,98 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The fill layer: every initializer, TF1 class or torch function, ends in ``_core.fill``.
+
+A call names the law (weightinit._core.Law, from the law table ``_core.laws``), the stream
+(seed, stream id, offset in counter blocks), the global shape and the box of it to write, and
+the caller's buffer. Fans, gains and scales are computed in the law table; chunking, threads
+and targets below the door.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+import sys
+
+import numpy as np
+
+from .. import _core
+from .dtypes import as_dtype, is_float
+
+_U64 = 1 << 64
+
+def check_seed(seed, argname: str = "seed") -> int:
+    """An integer in [0, 2**64), else TypeError / ValueError naming `argname`."""
+    if isinstance(seed, (bool, np.bool_)):
+        raise TypeError(f"{argname}: expected an integer, got bool")
+    try:
+        value = operator.index(seed)
+    except TypeError:
+        raise TypeError(f"{argname}: expected an integer, got {type(seed).__name__}") from None
+    if not 0 <= value < _U64:
+        raise ValueError(f"{argname}: must be an integer in [0, 2**64), got {value}")
+    return value
+
+
+def check_shape(shape, argname: str = "shape") -> tuple:
+    """A tuple of non-negative ints whose product fits in 2**63."""
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, (bool, np.bool_)):
+        shape = (shape,)
+    try:
+        dims = tuple(shape)
+    except TypeError:
+        raise TypeError(f"{argname}: expected a sequence of integers, got {shape!r}") from None
+    out = []
+    for d in dims:
+        if isinstance(d, (bool, np.bool_)):
+            raise TypeError(f"{argname}: dimensions must be integers, got {d!r}")
+        try:
+            d = operator.index(d)
+        except TypeError:
+            raise TypeError(f"{argname}: dimensions must be integers, got {d!r}") from None
+        if d < 0:
+            raise ValueError(f"{argname}: dimensions must be non-negative, got {tuple(dims)}")
+        out.append(d)
+    if math.prod(out) >= 1 << 63:
+        raise ValueError(f"{argname}: {tuple(out)} has more than 2**63 elements")
+    return tuple(out)
+
+
+def fill(out, distribution: str, params, *, seed, stream: int = 0, offset: int = 0,
+         global_shape=None, start=None):
+    """Fill `out` in place with its box of a tensor drawn from the stream; return `out`.
+
+    Parameters
+    ----------
+    out : numpy.ndarray or torch.Tensor
+        Writable, float16 / bfloat16 / float32 / float64, any strides (a CPU torch tensor).
+    distribution : {"uniform", "normal", "truncated_normal", "truncated_normal_between", "constant", "bits"}
+        With `params` ``(low, high)``, ``(mean, stddev)``, ``(mean, stddev, a, b)``
+        (`a`, `b` in standard deviations), ``(mean, stddev, low, high)`` (absolute bounds,
+        every value in [low, high]), ``(value,)`` or ``()``: "bits" writes the raw stream
+        words to a uint32 array (the word a float32 element reads) or uint64 array (a
+        float64's two). Degenerate parameters get the value of the formula (see
+        :class:`weightinit.Law`).
+    seed, stream, offset : int
+        Philox key, stream id and block offset, each in [0, 2**64).
+    global_shape, start : sequence of int, optional
+        The whole tensor's shape and where `out` starts in it; default: `out` is the whole.
+    """
+    _core.fill(out, _core.Law.of(distribution, params), seed, stream, offset, global_shape, start)
+    return out
+
+
+def new(shape, dtype, distribution: str, params, *, seed, stream: int = 0, offset: int = 0,
+        global_shape=None, start=None) -> np.ndarray:
+    """A new array of `shape` and `dtype`, filled by :func:`fill`."""
+    dt = as_dtype(dtype)
+    if not is_float(dt):
+        raise TypeError(f"dtype: must be float16, bfloat16, float32 or float64, got {dt}")
+    out = np.empty(check_shape(shape), dtype=dt)
+    return fill(out, distribution, params, seed=seed, stream=stream, offset=offset,
+                global_shape=global_shape, start=start)
+
+
+def is_torch_tensor(x) -> bool:
+    """True for a torch.Tensor (torch is never imported here: without it, nothing is one)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(x, torch.Tensor)

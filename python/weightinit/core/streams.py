@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Stream ids and counter positions (docs/streams.md §2-3)."""
+
+from __future__ import annotations
+
+import hashlib
+
+#: The stream id every generator draws on (docs/streams.md §2).
+STREAM = 0
+
+
+def blocks_for(numel: int, itemsize: int) -> int:
+    """Counter blocks a fill of `numel` elements of `itemsize` bytes reads (streams.md §3)."""
+    group = 32 if itemsize == 8 else 64
+    return 16 * (-(-numel // group))
+
+
+def sub_stream(k: int, stream: int = STREAM) -> int:
+    """Stream id of sub-draw `k` (1, 2, ...; 0 is `stream` itself): ``stream XOR (k << 56)`` (§2)."""
+    return stream ^ (k << 56)
+
+
+def stream_for(name: str) -> int:
+    """The stream id of a named tensor (a checkpoint's parameter): a function of its name only.
+
+    ``int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "little")``:
+    the 8-byte unkeyed BLAKE2b digest of the UTF-8 name (BLAKE2b with an 8-byte output, which
+    is not the first 8 bytes of a 64-byte digest) read as a little-endian integer in
+    [0, 2**64). With the run's seed as the Philox key, a parameter is regenerated alone from
+    (seed, name), whatever the order or number of parameters and processes.
+
+    Raises
+    ------
+    TypeError
+        `name` is not a str.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name: expected a str, got {type(name).__name__}")
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
