@@ -5,6 +5,7 @@
 #include <pybind11/pybind11.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "weightinit/fill.hpp"
@@ -36,13 +37,16 @@ struct Output {
   DType dtype = DType::kFloat32;
   std::vector<std::int64_t> shape;
   std::vector<std::int64_t> byte_strides;
+  bool meta = false;  ///< a torch meta tensor: checked, never written
   pybind11::object owner;
 };
 
 /// The one check of an output: a writable NumPy array (float16, bfloat16, float32, float64;
 /// uint32 / uint64 when `words`) or a CPU, dense torch tensor of those float types whose view
 /// lies inside its storage. A leaf tensor that requires grad is refused while grad mode is on,
-/// unless `no_grad` (the torch.nn.init functions, which run under no_grad in torch).
-Output writable_output(const pybind11::handle& out, bool words, bool no_grad);
+/// unless `no_grad` (the torch.nn.init functions, which run under no_grad in torch). Errors
+/// name the output `name`.
+Output writable_output(const pybind11::handle& out, bool words, bool no_grad,
+                       const std::string& name = "out");
 
 }  // namespace weightinit::bindings

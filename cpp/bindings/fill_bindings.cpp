@@ -9,6 +9,7 @@
 #include <string>
 
 #include "bindings.hpp"
+#include "weightinit/generator.hpp"
 #include "weightinit/laws.hpp"
 
 namespace py = pybind11;
@@ -101,11 +102,12 @@ const Torch* torch_objects() {
   return cached;
 }
 
-DType numpy_dtype(const py::array& a, bool words) {
+DType numpy_dtype(const py::array& a, bool words, const std::string& name) {
   const py::dtype dt = a.dtype();
   const char order = dt.byteorder();
   if (order == (kLittleEndian ? '>' : '<')) {
-    throw py::type_error("out: dtype " + std::string(py::str(dt)) + " is not in native byte order");
+    throw py::type_error(name + ": dtype must be float16, bfloat16, float32 or float64 in native "
+                         "byte order, got " + std::string(py::str(dt)));
   }
   const char kind = dt.kind();
   const py::ssize_t size = dt.itemsize();
@@ -117,16 +119,16 @@ DType numpy_dtype(const py::array& a, bool words) {
   }
   if (words && kind == 'u' && size == 4) return DType::kUInt32;
   if (words && kind == 'u' && size == 8) return DType::kUInt64;
-  throw py::type_error(std::string("out: dtype must be float16, bfloat16, float32 or float64") +
+  throw py::type_error(name + ": dtype must be float16, bfloat16, float32 or float64" +
                        (words ? " (uint32 / uint64 for raw words)" : "") + ", got " +
                        std::string(py::str(dt)));
 }
 
-Output numpy_output(const py::handle& out, bool words) {
+Output numpy_output(const py::handle& out, bool words, const std::string& name) {
   py::array a = py::reinterpret_borrow<py::array>(out);
-  if (!a.writeable()) throw py::value_error("out: array is read-only");
+  if (!a.writeable()) throw py::value_error(name + ": array is read-only");
   Output t;
-  t.dtype = numpy_dtype(a, words);
+  t.dtype = numpy_dtype(a, words, name);
   t.shape.assign(a.shape(), a.shape() + a.ndim());
   t.byte_strides.assign(a.strides(), a.strides() + a.ndim());
   t.data = a.mutable_data();
@@ -134,16 +136,49 @@ Output numpy_output(const py::handle& out, bool words) {
   return t;
 }
 
-Output torch_output(const Torch& torch, const py::handle& out, bool no_grad) {
-  if (!py::str(out.attr("device").attr("type")).equal(py::str("cpu"))) {
-    throw py::value_error("out: must be a CPU tensor, got device " +
-                          std::string(py::str(out.attr("device"))));
+// Attribute `name` of `o` (an interned name: no string is built per call).
+py::object attr(PyObject* o, const char* name) {
+  PyObject* r = PyObject_GetAttrString(o, name);
+  if (!r) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(r);
+}
+
+py::object call(PyObject* o, const char* name) {
+  py::object r = attr(o, name);
+  PyObject* v = PyObject_CallNoArgs(r.ptr());
+  if (!v) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(v);
+}
+
+bool truth(const py::object& v) {
+  const int t = PyObject_IsTrue(v.ptr());
+  if (t < 0) throw py::error_already_set();
+  return t == 1;
+}
+
+// The int64 items of a tuple (torch.Size and stride() results are tuples of ints).
+std::vector<std::int64_t> int_tuple(const py::object& t) {
+  const py::ssize_t n = PyTuple_Size(t.ptr());
+  if (n < 0) throw py::error_already_set();
+  std::vector<std::int64_t> out(static_cast<std::size_t>(n));
+  for (py::ssize_t k = 0; k < n; ++k) {
+    out[static_cast<std::size_t>(k)] = PyLong_AsLongLong(PyTuple_GET_ITEM(t.ptr(), k));
   }
-  if (!py::object(out.attr("layout")).is(torch.strided)) {
-    throw py::type_error("out: expected a dense (strided) tensor, got layout " +
-                         std::string(py::str(out.attr("layout"))));
+  if (PyErr_Occurred()) throw py::error_already_set();
+  return out;
+}
+
+Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, const std::string& name) {
+  PyObject* o = out.ptr();
+  const bool meta = !truth(attr(o, "is_cpu")) && truth(attr(o, "is_meta"));
+  if (!meta && !truth(attr(o, "is_cpu"))) {
+    throw py::value_error(name + ": must be a CPU tensor, got device " + std::string(py::str(attr(o, "device"))));
   }
-  const py::object dt = out.attr("dtype");
+  if (!attr(o, "layout").is(torch.strided)) {
+    throw py::type_error(name + ": expected a dense (strided) tensor, got layout " +
+                         std::string(py::str(attr(o, "layout"))));
+  }
+  const py::object dt = attr(o, "dtype");
   Output t;
   if (dt.is(torch.f32)) {
     t.dtype = DType::kFloat32;
@@ -154,33 +189,41 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad) {
   } else if (dt.is(torch.bf16)) {
     t.dtype = DType::kBFloat16;
   } else {
-    throw py::type_error("out: dtype must be float16, bfloat16, float32 or float64, got " +
+    throw py::type_error(name + ": dtype must be float16, bfloat16, float32 or float64, got " +
                          std::string(py::str(dt)));
   }
-  if (!no_grad && out.attr("requires_grad").cast<bool>() && out.attr("is_leaf").cast<bool>() &&
-      torch.is_grad_enabled().cast<bool>()) {
-    throw py::value_error("out: a leaf tensor that requires grad cannot be filled in place "
+  if (!no_grad && truth(attr(o, "requires_grad")) && truth(attr(o, "is_leaf")) &&
+      truth(torch.is_grad_enabled())) {
+    throw py::value_error(name + ": a leaf tensor that requires grad cannot be filled in place "
                           "outside torch.no_grad()");
   }
   const std::int64_t itemsize = dtype_size(t.dtype);
-  t.shape = out.attr("shape").cast<std::vector<std::int64_t>>();
-  const auto strides = out.attr("stride")().cast<std::vector<std::int64_t>>();
+  t.shape = int_tuple(attr(o, "shape"));
+  if (meta) {  // no storage: checked like a CPU tensor, written nowhere (as torch's init does)
+    t.meta = true;
+    t.byte_strides.assign(t.shape.size(), 0);
+    return t;
+  }
+  const std::vector<std::int64_t> strides = int_tuple(call(o, "stride"));
   std::int64_t first = 0, last = 0;  // element offsets of the view's extreme elements
   bool empty = false;
+  t.byte_strides.resize(t.shape.size());
   for (std::size_t k = 0; k < t.shape.size(); ++k) {
-    t.byte_strides.push_back(strides[k] * itemsize);
+    t.byte_strides[k] = strides[k] * itemsize;
     if (t.shape[k] == 0) empty = true;
     const std::int64_t reach = strides[k] * (t.shape[k] - 1);
     (reach < 0 ? first : last) += reach;
   }
-  t.data = reinterpret_cast<void*>(out.attr("data_ptr")().cast<std::uintptr_t>());
+  t.data = PyLong_AsVoidPtr(call(o, "data_ptr").ptr());
+  if (PyErr_Occurred()) throw py::error_already_set();
   if (!empty) {
     // Every element must lie in the tensor's storage (a storage resized below its view
     // would otherwise be written past its end).
-    const std::int64_t offset = out.attr("storage_offset")().cast<std::int64_t>();
-    const std::int64_t nbytes = out.attr("untyped_storage")().attr("nbytes")().cast<std::int64_t>();
+    const std::int64_t offset = PyLong_AsLongLong(call(o, "storage_offset").ptr());
+    const std::int64_t nbytes = PyLong_AsLongLong(call(call(o, "untyped_storage").ptr(), "nbytes").ptr());
+    if (PyErr_Occurred()) throw py::error_already_set();
     if (t.data == nullptr || offset + first < 0 || (offset + last + 1) * itemsize > nbytes) {
-      throw py::value_error("out: the tensor's view reaches beyond its storage (" +
+      throw py::value_error(name + ": the tensor's view reaches beyond its storage (" +
                             std::to_string(nbytes) + " bytes)");
     }
   }
@@ -190,41 +233,114 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad) {
 
 }  // namespace
 
-Output writable_output(const py::handle& out, bool words, bool no_grad) {
-  if (py::isinstance<py::array>(out)) return numpy_output(out, words);
+Output writable_output(const py::handle& out, bool words, bool no_grad, const std::string& name) {
+  if (py::isinstance<py::array>(out)) return numpy_output(out, words, name);
   if (const Torch* torch = torch_objects()) {
     if (PyObject_IsInstance(out.ptr(), torch->tensor_type.ptr()) == 1) {
-      if (words) throw py::type_error("out: raw stream words go to NumPy uint32 / uint64 arrays");
-      return torch_output(*torch, out, no_grad);
+      if (words) throw py::type_error(name + ": raw stream words go to NumPy uint32 / uint64 arrays");
+      return torch_output(*torch, out, no_grad, name);
     }
   }
-  throw py::type_error("out: expected a numpy.ndarray or a torch.Tensor, got " +
+  throw py::type_error(name + ": expected a numpy.ndarray or torch.Tensor, got " +
                        std::string(py::str(py::type::of(out).attr("__name__"))));
 }
 
+namespace {
+
+void fill_released(const Output& t, const Law& law, StreamSpec s, const std::vector<std::int64_t>& g,
+                   const std::vector<std::int64_t>& st, Generator* gen);
+
+void fill_output(const py::handle& out, const Law& law, const py::handle& seed,
+                 const py::handle& stream, const py::handle& offset,
+                 const py::handle& global_shape, const py::handle& start, bool no_grad,
+                 const py::handle& generator, const std::string& name) {
+  Output t = writable_output(out, law.kind == Law::Kind::kBits, no_grad, name);
+  const std::size_t rank = t.shape.size();
+  std::vector<std::int64_t> g = global_shape.is_none() ? t.shape : dims(global_shape, "global_shape");
+  std::vector<std::int64_t> st =
+      start.is_none() ? std::vector<std::int64_t>(rank, 0) : dims(start, "start");
+  if (g.size() != rank || st.size() != rank) {
+    throw py::value_error("global_shape, start: need the rank of out (" + std::to_string(rank) + ")");
+  }
+  StreamSpec s{0, to_u64(stream, "stream"), 0};
+  Generator* gen = nullptr;
+  if (generator.is_none()) {
+    s.seed = to_u64(seed, "seed");
+    s.offset = to_u64(offset, "offset");
+  } else {
+    if (!seed.is_none()) throw py::type_error("seed, generator: give one of them, not both");
+    gen = generator.cast<Generator*>();
+  }
+  if (t.meta) {  // the law's own checks still run (an empty box writes nothing)
+    fill_law(law, s, t.dtype, std::vector<std::int64_t>(rank, 0), st, std::vector<std::int64_t>(rank, 0),
+             nullptr, std::vector<std::int64_t>(rank, 0));
+    return;
+  }
+  try {
+    fill_released(t, law, s, g, st, gen);
+  } catch (const ValueError& e) {
+    // The core names the buffer "out"; the caller may call it otherwise.
+    const std::string what = e.what();
+    if (name != "out" && what.rfind("out: ", 0) == 0) throw ValueError(name + what.substr(3));
+    throw;
+  }
+}
+
+void fill_released(const Output& t, const Law& law, StreamSpec s, const std::vector<std::int64_t>& g,
+                   const std::vector<std::int64_t>& st, Generator* gen) {
+  py::gil_scoped_release release;
+  if (gen == nullptr) {
+    fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides);
+    return;
+  }
+  std::uint64_t numel = 1;
+  for (std::int64_t d : t.shape) numel *= static_cast<std::uint64_t>(d);
+  if (numel == 0) {  // nothing drawn, nothing reserved; the law is still checked
+    fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides);
+    return;
+  }
+  const Generator::Reservation r = gen->reserve(blocks_for(numel, t.dtype));
+  s.seed = r.seed;
+  s.offset = r.start;
+  try {
+    fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides);
+  } catch (...) {
+    gen->release(r);
+    throw;
+  }
+}
+
+}  // namespace
+
 void register_fill(py::module_& m) {
-  m.def(
-      "fill",
-      [](const py::handle& out, const Law& law, const py::handle& seed, const py::handle& stream,
-         const py::handle& offset, const py::handle& global_shape, const py::handle& start,
-         bool no_grad) {
-        Output t = writable_output(out, law.kind == Law::Kind::kBits, no_grad);
-        const StreamSpec s{to_u64(seed, "seed"), to_u64(stream, "stream"), to_u64(offset, "offset")};
-        const std::size_t rank = t.shape.size();
-        std::vector<std::int64_t> g = global_shape.is_none() ? t.shape : dims(global_shape, "global_shape");
-        std::vector<std::int64_t> st =
-            start.is_none() ? std::vector<std::int64_t>(rank, 0) : dims(start, "start");
-        if (g.size() != rank || st.size() != rank) {
-          throw py::value_error("global_shape, start: need the rank of out (" + std::to_string(rank) + ")");
-        }
-        py::gil_scoped_release release;
-        fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides);
-      },
-      py::arg("out"), py::arg("law"), py::arg("seed"), py::arg("stream") = 0, py::arg("offset") = 0,
-      py::arg("global_shape") = py::none(), py::arg("start") = py::none(), py::arg("no_grad") = false,
-      "Fill `out` (a writable NumPy array or CPU torch tensor, any strides) in place with its box "
-      "of the tensor of `global_shape` (default: out's shape) starting at `start` (default: the "
-      "origin), drawn from `law` on the stream (seed, stream, offset). The only fill entry.");
+  py::class_<Generator>(m, "Generator", "The counter-based generator (generator.hpp).")
+      .def(py::init([](const py::handle& seed) { return new Generator(to_u64(seed, "seed")); }),
+           py::arg("seed") = Generator::kDefaultSeed)
+      .def("initial_seed", &Generator::initial_seed)
+      .def_property_readonly("offset", &Generator::offset)
+      .def("_set_state", [](Generator& g, const py::handle& seed, const py::handle& offset) {
+        g.set_state(to_u64(seed, "state seed"), to_u64(offset, "state offset"));
+      })
+      .def("_reserve", [](Generator& g, const py::handle& blocks) {
+        const Generator::Reservation r = g.reserve(to_u64(blocks, "blocks"));
+        return py::make_tuple(r.seed, r.start, r.end);
+      })
+      .def("_release", [](Generator& g, std::uint64_t seed, std::uint64_t start, std::uint64_t end) {
+        g.release({seed, start, end});
+      });
+  m.def("blocks_for", [](std::uint64_t numel, int itemsize) {
+        return blocks_for(numel, itemsize == 8 ? DType::kFloat64 : DType::kFloat32);
+      }, py::arg("numel"), py::arg("itemsize"));
+  m.def("fill", &fill_output, py::arg("out"), py::arg("law"), py::arg("seed") = py::none(),
+        py::arg("stream") = 0, py::arg("offset") = 0, py::arg("global_shape") = py::none(),
+        py::arg("start") = py::none(), py::arg("no_grad") = false,
+        py::arg("generator") = py::none(), py::arg("name") = "out",
+        "Fill `out` (a writable NumPy array or CPU torch tensor, any strides; a meta tensor is "
+        "checked and left alone) in place with its box of the tensor of `global_shape` "
+        "(default: out's shape) starting at `start` (default: the origin), drawn from `law` on "
+        "the stream (seed, stream, offset), or on `generator` (its seed, from its offset, which "
+        "advances past the blocks drawn; given back if the fill fails). `name` names the output "
+        "in messages. The only fill entry.");
 }
 
 }  // namespace weightinit::bindings

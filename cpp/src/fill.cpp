@@ -341,10 +341,10 @@ Distribution Distribution::truncated_normal_between(double mean, double stddev, 
   return d;
 }
 
-void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
-              const std::vector<std::int64_t>& global_shape, const std::vector<std::int64_t>& start,
-              const std::vector<std::int64_t>& box_shape, void* out,
-              const std::vector<std::int64_t>& byte_strides) {
+std::uint64_t check_box(DType dtype, const std::vector<std::int64_t>& global_shape,
+                        const std::vector<std::int64_t>& start,
+                        const std::vector<std::int64_t>& box_shape,
+                        const std::vector<std::int64_t>& byte_strides) {
   const std::size_t rank = global_shape.size();
   if (start.size() != rank || box_shape.size() != rank || byte_strides.size() != rank) {
     fail("shape: global shape, start, box shape and strides need the same rank");
@@ -364,7 +364,7 @@ void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
     total *= g;
     box_total *= static_cast<std::uint64_t>(box_shape[k]);
   }
-  if (box_total == 0) return;
+  if (box_total == 0) return 0;
   // Distinct elements: sorted by |stride|, each axis must step over everything the smaller
   // ones span. Overlapping views (expand, as_strided) would make the bits depend on which
   // thread writes last.
@@ -384,6 +384,16 @@ void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
       span = stride * (extent - 1) + span;
     }
   }
+  return box_total;
+}
+
+void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
+              const std::vector<std::int64_t>& global_shape, const std::vector<std::int64_t>& start,
+              const std::vector<std::int64_t>& box_shape, void* out,
+              const std::vector<std::int64_t>& byte_strides) {
+  const std::uint64_t box_total = check_box(dtype, global_shape, start, box_shape, byte_strides);
+  if (box_total == 0) return;
+  const std::size_t rank = global_shape.size();
   const Setup setup = make_setup(dist, stream, dtype);
   const detail::GroupFn fn = detail::active_kernels().fn[static_cast<int>(dtype)][setup.transform];
   const int itemsize = dtype_size(dtype);

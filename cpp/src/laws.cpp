@@ -85,18 +85,6 @@ void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
               const std::vector<std::int64_t>& global_shape, const std::vector<std::int64_t>& start,
               const std::vector<std::int64_t>& box_shape, void* out,
               const std::vector<std::int64_t>& byte_strides) {
-  const std::size_t rank = box_shape.size();
-  if (global_shape.size() != rank || start.size() != rank || byte_strides.size() != rank) {
-    throw ValueError("shape: global shape, start, box shape and strides need the same rank");
-  }
-  for (std::size_t k = 0; k < rank; ++k) {
-    if (global_shape[k] < 0 || start[k] < 0 || box_shape[k] < 0 ||
-        start[k] > global_shape[k] - box_shape[k]) {
-      throw ValueError("start: a box of " + std::to_string(box_shape[k]) + " at " +
-                       std::to_string(start[k]) + " does not fit in a dimension of " +
-                       std::to_string(global_shape[k]) + " (dimension " + std::to_string(k) + ")");
-    }
-  }
   const bool words = dtype == DType::kUInt32 || dtype == DType::kUInt64;
   if (words != (law.kind == Law::Kind::kBits)) {
     throw TypeError(words ? "dtype: uint32 / uint64 output takes only the raw stream words (bits)"
@@ -140,8 +128,10 @@ void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
       }
       break;
   }
-  for (std::int64_t d : box_shape) {
-    if (d == 0) return;
+  try {
+    if (check_box(dtype, global_shape, start, box_shape, byte_strides) == 0) return;
+  } catch (const std::invalid_argument& e) {
+    throw ValueError(e.what());
   }
   auto* base = static_cast<unsigned char*>(out);
   if (constant) {

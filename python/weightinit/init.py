@@ -48,6 +48,8 @@ import numpy as np
 from . import _core
 from .core import Law, laws
 from .core.buffers import assign, check, draw, real, require_float, set_all, set_at
+from .core.fills import is_torch_tensor
+from .core.generator import resolve
 
 __all__ = [
     "calculate_gain",
@@ -190,16 +192,10 @@ def _torch_law(law: Law) -> Law:
     return law
 
 
-def _random_target(tensor):
-    buf = check(tensor)
-    require_float(buf)
-    return buf
-
-
-def _draw_law(tensor, buf, law: Law, generator):
-    """Draw `law` into `tensor` (nothing for a meta tensor); return `tensor`."""
-    if not buf.is_meta:
-        draw(generator, (tensor, law))
+def _draw_law(tensor, law: Law, generator):
+    """Draw `law` into `tensor` through the door, which checks the tensor (a meta tensor is
+    left alone) and advances the generator; return `tensor`."""
+    _core.fill(tensor, law, None, 0, 0, None, None, True, resolve(generator), "tensor")
     return tensor
 
 
@@ -253,13 +249,12 @@ def _law_kaiming_normal(shape, a=0, mode="fan_in", nonlinearity="leaky_relu"):
 
 def _kaiming(tensor, law_of, a, mode, nonlinearity, generator):
     """The two Kaiming functions: torch's warning and no-op for a zero-element tensor."""
-    buf = _random_target(tensor)
-    law = law_of(buf.shape, a, mode, nonlinearity)
+    law = law_of(_shape_of(tensor), a, mode, nonlinearity)
     if law is None:
         # stacklevel 3: the user's call of kaiming_uniform_ / kaiming_normal_.
         warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
         return tensor
-    return _draw_law(tensor, buf, law, generator)
+    return _draw_law(tensor, law, generator)
 
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
@@ -283,8 +278,7 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
     ValueError
         Non-finite `a` or `b`, or ``b - a`` overflows the dtype's arithmetic.
     """
-    buf = _random_target(tensor)
-    return _draw_law(tensor, buf, _law_uniform(buf.shape, a, b), generator)
+    return _draw_law(tensor, _law_uniform(None, a, b), generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
@@ -300,8 +294,7 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
     ValueError
         Non-finite `mean` or `std`.
     """
-    buf = _random_target(tensor)
-    return _draw_law(tensor, buf, _law_normal(buf.shape, mean, std), generator)
+    return _draw_law(tensor, _law_normal(None, mean, std), generator)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
@@ -334,7 +327,8 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     ValueError
         ``std <= 0``, ``a > b``, a NaN, or ``[a, b]`` beyond ~37 std in one tail.
     """
-    buf = _random_target(tensor)
+    buf = check(tensor)
+    require_float(buf)
     law = _law_trunc_normal(buf.shape, mean, std, a, b)
     if buf.is_meta:  # before the warning, as in torch
         return tensor
@@ -342,7 +336,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     if mean < a - 2 * std or mean > b + 2 * std:
         warnings.warn("mean is more than 2 std from [a, b] in nn.init.trunc_normal_. "
                       "The distribution of values may be incorrect.", UserWarning, stacklevel=2)
-    return _draw_law(tensor, buf, law, generator)
+    return _draw_law(tensor, law, generator)
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
@@ -358,8 +352,7 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
     ZeroDivisionError
         ``fan_in + fan_out == 0``, as in torch.
     """
-    buf = _random_target(tensor)
-    return _draw_law(tensor, buf, _law_xavier_uniform(buf.shape, gain), generator)
+    return _draw_law(tensor, _law_xavier_uniform(_shape_of(tensor), gain), generator)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
@@ -377,8 +370,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
     RuntimeError
         A negative `gain` (a negative std, torch's message).
     """
-    buf = _random_target(tensor)
-    return _draw_law(tensor, buf, _law_xavier_normal(buf.shape, gain), generator)
+    return _draw_law(tensor, _law_xavier_normal(_shape_of(tensor), gain), generator)
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
@@ -543,12 +535,25 @@ def _sparse_zero(tensor, keys: np.ndarray, num_zeros: int) -> None:
 # --- deterministic fills ------------------------------------------------------------------
 
 def constant_(tensor, val):
-    """Fill `tensor` with `val` (cast to its dtype) in place; return it."""
-    buf = check(tensor)
-    val = _law_constant(buf.shape, val)
-    if not buf.is_meta:
-        set_all(tensor, val)
+    """Fill `tensor` with `val` (cast to its dtype) in place; return it.
+
+    A torch tensor is filled by torch's own ``fill_`` under ``no_grad`` (as
+    ``torch.nn.init.constant_`` does), so torch checks it and counts the write.
+    """
+    val = _law_constant(None, val)
+    if is_torch_tensor(tensor):
+        with _torch_no_grad():
+            tensor.fill_(val)
+        return tensor
+    check(tensor)
+    tensor[...] = val
     return tensor
+
+
+def _torch_no_grad():
+    import torch  # imported already: a torch tensor was passed
+
+    return torch.no_grad()
 
 
 def _law_constant(shape, val):

@@ -62,6 +62,14 @@ struct StreamSpec {
 void fill(const Distribution& dist, const StreamSpec& stream, DType dtype, std::uint64_t first,
           std::uint64_t count, void* out);
 
+/// Check a box as fill_box does (ranks, the box inside the shape, at most 2^63 elements,
+/// distinct elements under the strides) and return its element count. Throws
+/// std::invalid_argument naming the problem.
+std::uint64_t check_box(DType dtype, const std::vector<std::int64_t>& global_shape,
+                        const std::vector<std::int64_t>& start,
+                        const std::vector<std::int64_t>& box_shape,
+                        const std::vector<std::int64_t>& byte_strides);
+
 /// Fill a box of a row-major tensor of `global_shape`: the elements with
 /// start[k] <= index[k] < start[k] + box_shape[k], written at out + sum(index'[k] * byte_strides[k])
 /// where index' = index - start. Equals the same slice of `fill` over the whole tensor.

@@ -162,6 +162,6 @@ def draw(generator, *fills) -> None:
                  for out, _ in fills)
     if blocks == 0:
         return
-    with gen._reserve(blocks) as (seed, offset):
+    with gen.reserve(blocks) as (seed, offset):
         for k, (out, law) in enumerate(fills):
             _core.fill(out, law, seed, sub_stream(k), offset, None, None, True)

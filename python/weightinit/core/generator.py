@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import operator
-import threading
 
 import numpy as np
 
+from .. import _core
 from .fills import check_seed
 from .streams import STREAM, blocks_for, sub_stream  # noqa: F401 (re-exported)
 
@@ -24,10 +24,7 @@ from .streams import STREAM, blocks_for, sub_stream  # noqa: F401 (re-exported)
 #: drawn differ from torch's, which come from another generator (mt19937).
 DEFAULT_SEED = 67280421310721
 
-_U64 = 1 << 64
-
-
-class Generator:
+class Generator(_core.Generator):
     """A counter-based random generator for :mod:`weightinit.init`.
 
     Holds a seed (the Philox key), stream id 0 and an offset in counter blocks. Each draw
@@ -48,38 +45,22 @@ class Generator:
         In [0, 2**64); default :data:`DEFAULT_SEED` (67280421310721).
     """
 
-    __slots__ = ("_seed", "_offset", "_lock")
-
     def __init__(self, seed: int = DEFAULT_SEED):
-        self._seed = check_seed(seed)
-        self._offset = 0
-        self._lock = threading.Lock()
+        super().__init__(check_seed(seed))
 
     def manual_seed(self, seed: int) -> "Generator":
         """Set the seed, reset the offset to 0 and return ``self`` (like torch)."""
-        seed = check_seed(seed)
-        with self._lock:
-            self._seed, self._offset = seed, 0
+        self._set_state(check_seed(seed), 0)
         return self
-
-    def initial_seed(self) -> int:
-        """The seed set at construction or by the last :meth:`manual_seed`."""
-        return self._seed
 
     @property
     def stream(self) -> int:
         """The stream id of every draw: 0."""
         return STREAM
 
-    @property
-    def offset(self) -> int:
-        """The counter block the next draw starts at."""
-        return self._offset
-
     def get_state(self) -> tuple:
         """``(seed, offset)``: everything needed to replay from here with :meth:`set_state`."""
-        with self._lock:
-            return (self._seed, self._offset)
+        return (self.initial_seed(), self.offset)
 
     def set_state(self, state) -> "Generator":
         """Restore a state from :meth:`get_state` and return ``self``.
@@ -93,37 +74,29 @@ class Generator:
             seed, offset = state
         except (TypeError, ValueError):
             raise TypeError(f"state: expected (seed, offset) from get_state(), got {state!r}") from None
-        seed = check_seed(seed, "state seed")
-        offset = check_seed(offset, "state offset")
-        with self._lock:
-            self._seed, self._offset = seed, offset
+        self._set_state(check_seed(seed, "state seed"), check_seed(offset, "state offset"))
         return self
 
     @contextlib.contextmanager
-    def _reserve(self, blocks: int):
+    def reserve(self, blocks: int):
         """Yield ``(seed, offset)`` for a draw of `blocks` blocks and advance past them.
 
-        If the body raises, the offset goes back, unless another thread drew meanwhile (then
-        the reserved blocks are simply skipped: no two draws ever share them).
+        For draws made of several fills (``sparse_``). If the body raises, the offset goes
+        back, unless another thread drew meanwhile (then the reserved blocks are skipped:
+        no two draws ever share them).
         """
-        with self._lock:
-            seed, start = self._seed, self._offset
-            end = (start + blocks) % _U64
-            self._offset = end
+        seed, start, end = self._reserve(blocks)
         try:
             yield seed, start
         except BaseException:
-            with self._lock:
-                if self._seed == seed and self._offset == end:
-                    self._offset = start
+            self._release(seed, start, end)
             raise
 
     def __reduce__(self):
-        # The lock cannot be pickled; the state is all that matters.
         return (_from_state, self.get_state())
 
     def __repr__(self) -> str:
-        return f"weightinit.Generator(seed={self._seed}, offset={self._offset})"
+        return f"weightinit.Generator(seed={self.initial_seed()}, offset={self.offset})"
 
 
 def _from_state(seed: int, offset: int) -> Generator:

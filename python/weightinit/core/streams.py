@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import hashlib
 
+from .. import _core
+
 #: The stream id every generator draws on (docs/streams.md §2).
 STREAM = 0
 
 
 def blocks_for(numel: int, itemsize: int) -> int:
-    """Counter blocks a fill of `numel` elements of `itemsize` bytes reads (streams.md §3)."""
-    group = 32 if itemsize == 8 else 64
-    return 16 * (-(-numel // group))
+    """Counter blocks a fill of `numel` elements of `itemsize` bytes reads (streams.md §3):
+    ``16 * ceil(numel / G)``, G = 32 for 8-byte elements, 64 otherwise (the C++ rule)."""
+    return _core.blocks_for(numel, itemsize)
 
 
 def sub_stream(k: int, stream: int = STREAM) -> int:
