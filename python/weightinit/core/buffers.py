@@ -107,7 +107,7 @@ def real(value, argname: str, *, finite: bool = True) -> float:
     return x
 
 
-def _no_grad(tensor):
+def no_grad(tensor):
     """torch.no_grad() for a torch tensor (in-place init is not part of autograd, as in torch)."""
     if is_torch_tensor(tensor):
         import torch
@@ -118,7 +118,7 @@ def _no_grad(tensor):
 
 def set_all(tensor, value):
     """Every element := `value`, cast to the tensor's dtype."""
-    with _no_grad(tensor):
+    with no_grad(tensor):
         if is_torch_tensor(tensor):
             tensor.fill_(value)
         else:
@@ -128,7 +128,7 @@ def set_all(tensor, value):
 
 def set_at(tensor, index: tuple, value) -> None:
     """``tensor[index] = value`` with `index` a tuple of integer NumPy arrays."""
-    with _no_grad(tensor):
+    with no_grad(tensor):
         if is_torch_tensor(tensor):
             import torch
 
@@ -138,7 +138,7 @@ def set_at(tensor, index: tuple, value) -> None:
 
 def assign(tensor, values: np.ndarray) -> None:
     """Copy the float64 array `values` (same shape) into `tensor`, rounding to its dtype."""
-    with _no_grad(tensor):
+    with no_grad(tensor):
         if is_torch_tensor(tensor):
             import torch
 

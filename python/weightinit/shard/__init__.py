@@ -16,7 +16,7 @@ An initializer is given as
   and stream id from its own seeds (:func:`weightinit.tf1.get_seed`);
 * a function of :mod:`weightinit.init`, alone or as ``(function, kwargs)``, e.g.
   ``(init.kaiming_uniform_, {"a": math.sqrt(5)})``: its law (the same private
-  ``init._law_<name>`` the in-place function uses) on key `seed` and stream id `stream`;
+  law of :mod:`weightinit.init.laws` the in-place function uses) on key `seed` and stream id `stream`;
 * a name of :data:`INITIALIZERS`, alone or as ``(name, kwargs)``, e.g.
   ``("normal", {"std": 0.02})``: the registry shared by the command line, Dask, torch and
   JAX helpers.
@@ -29,7 +29,6 @@ they fill a box only when it is the whole tensor, and raise ValueError otherwise
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import math
 import operator
@@ -41,8 +40,8 @@ from ..core import Law, laws
 from ..core import fills as _fill
 from ..core.dtypes import as_dtype
 from ..core.streams import stream_for, sub_stream
-from ..tf1._init import V1_DISTRIBUTIONS, check_variance_scaling
-from ..core.buffers import _no_grad, assign, check, real, set_all, set_at
+from ..init import laws as torch_laws
+from ..core.buffers import no_grad, assign, check, real, set_all, set_at
 
 __all__ = ["INITIALIZERS", "BoxInitializer", "fill_box", "new_box", "resolve", "stream_for",
            "box_of_slices"]
@@ -237,7 +236,7 @@ class _Orthogonal(BoxInitializer):
         self._refuse_box(out.shape, global_shape, start)
         # float64 values rounded by the same assignment as orthogonal_'s (torch rounds via
         # its own casts), so a whole box equals the in-place function's output.
-        assign(out, init._orthogonal_values(
+        assign(out, torch_laws.orthogonal_values(
             global_shape, gain,
             lambda a: _core.fill(a, Law.normal(0.0, 1.0), seed, stream)))
 
@@ -255,7 +254,7 @@ class _Sparse(BoxInitializer):
         keys = np.empty(global_shape, dtype=np.uint64)
         _draw(out, law, seed, stream)
         _core.fill(keys, Law.bits(), seed, sub_stream(1, stream))
-        init._sparse_zero(out, keys, num_zeros)
+        torch_laws.sparse_zero(out, keys, num_zeros)
 
 
 class _TF1(BoxInitializer):
@@ -321,7 +320,8 @@ def _law_zero(shape):
 
 def _law_variance_scaling(shape, scale=1.0, mode="fan_in", distribution="truncated_normal"):
     """TF1 ``VarianceScaling``'s law with TF's fans (layout ``(..., in, out)``)."""
-    distribution = check_variance_scaling(scale, mode, distribution, V1_DISTRIBUTIONS)
+    if not isinstance(mode, str) or not isinstance(distribution, str):
+        raise TypeError(f"mode, distribution: expected strings, got {mode!r}, {distribution!r}")
     return laws.variance_scaling(list(shape), "tf", scale, mode, distribution)
 
 
@@ -332,20 +332,20 @@ def _law_tf_truncated_normal(shape, mean=0.0, stddev=1.0):
 
 # The box kind of each weightinit.init function, and its law (shared with the function).
 _TORCH = {
-    init.uniform_: (_Random, init._law_uniform),
-    init.normal_: (_Random, init._law_normal),
-    init.trunc_normal_: (_Random, init._law_trunc_normal),
-    init.xavier_uniform_: (_Random, init._law_xavier_uniform),
-    init.xavier_normal_: (_Random, init._law_xavier_normal),
-    init.kaiming_uniform_: (_Random, init._law_kaiming_uniform),
-    init.kaiming_normal_: (_Random, init._law_kaiming_normal),
-    init.constant_: (_Constant, init._law_constant),
+    init.uniform_: (_Random, torch_laws.uniform),
+    init.normal_: (_Random, torch_laws.normal),
+    init.trunc_normal_: (_Random, torch_laws.trunc_normal),
+    init.xavier_uniform_: (_Random, torch_laws.xavier_uniform),
+    init.xavier_normal_: (_Random, torch_laws.xavier_normal),
+    init.kaiming_uniform_: (_Random, torch_laws.kaiming_uniform),
+    init.kaiming_normal_: (_Random, torch_laws.kaiming_normal),
+    init.constant_: (_Constant, torch_laws.constant),
     init.ones_: (_Constant, _law_one),
     init.zeros_: (_Constant, _law_zero),
-    init.eye_: (_Ones, init._ones_of_eye),
-    init.dirac_: (_Ones, init._ones_of_dirac),
-    init.orthogonal_: (_Orthogonal, init._law_orthogonal),
-    init.sparse_: (_Sparse, init._law_sparse),
+    init.eye_: (_Ones, torch_laws.ones_of_eye),
+    init.dirac_: (_Ones, torch_laws.ones_of_dirac),
+    init.orthogonal_: (_Orthogonal, torch_laws.orthogonal),
+    init.sparse_: (_Sparse, torch_laws.sparse),
 }
 
 
@@ -468,7 +468,7 @@ def fill_box(out, initializer, global_shape, start=None, *, seed=None, stream: i
     if math.prod(shape) == 0:
         spec.check(global_shape)
         return out
-    with _no_grad(out):  # initialization is not part of autograd, as in weightinit.init
+    with no_grad(out):  # initialization is not part of autograd, as in weightinit.init
         spec.fill(out, global_shape, start, seed, stream)
     return out
 

@@ -38,18 +38,16 @@ Differences from torch, all deliberate:
 from __future__ import annotations
 
 import functools
-import math
-import numbers
-import operator
 import warnings
 
 import numpy as np
 
-from . import _core
-from .core import Law, laws
-from .core.buffers import assign, check, draw, real, require_float, set_all, set_at
-from .core.fills import is_torch_tensor
-from .core.generator import resolve
+from .. import _core
+from ..core import Law
+from . import laws as _laws
+from ..core.buffers import assign, check, draw, require_float, set_all, set_at
+from ..core.fills import is_torch_tensor
+from ..core.generator import resolve
 
 __all__ = [
     "calculate_gain",
@@ -112,16 +110,7 @@ def calculate_gain(nonlinearity, param=None):
         return 1  # an int, as torch returns it
     if not isinstance(nonlinearity, str):
         raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
-    return laws.calculate_gain(nonlinearity, _slope(nonlinearity, param))
-
-
-def _slope(nonlinearity: str, param):
-    """The leaky_relu slope torch accepts (an int but not a bool, or a float), else None."""
-    if nonlinearity != "leaky_relu" or param is None:
-        return None
-    if (isinstance(param, int) and not isinstance(param, bool)) or isinstance(param, float):
-        return param
-    raise ValueError(f"negative_slope {param} not a valid number")
+    return _core.laws.calculate_gain(nonlinearity, _laws.slope(nonlinearity, param))
 
 
 def _shape_of(tensor) -> tuple:
@@ -153,13 +142,7 @@ def _calculate_fan_in_and_fan_out(tensor):
 
 def _correct_fan(shape: tuple, mode):
     """``fan_in`` or ``fan_out`` of `shape`; see :func:`_calculate_correct_fan`."""
-    return laws.torch_fan(list(shape), _mode(mode))
-
-
-def _mode(mode) -> str:
-    if not isinstance(mode, str):
-        raise TypeError(f"mode: expected a str, got {type(mode).__name__}")
-    return mode
+    return _core.laws.torch_fan(list(shape), _laws.check_mode(mode))
 
 
 def _calculate_correct_fan(tensor, mode):
@@ -178,73 +161,13 @@ def _calculate_correct_fan(tensor, mode):
 # --- random fills -------------------------------------------------------------------------
 # Each public function checks its tensor, takes its law from `_law_<name>(shape, ...)` (the
 # torch surface of the C++ law table, shared with weightinit.shard's box fills) and draws it.
-# `_torch_law` adds the checks torch's tensor methods make on the law's parameters.
-
-def _torch_law(law: Law) -> Law:
-    """`law`, after the checks of torch's ``uniform_`` / ``normal_`` (RuntimeError)."""
-    if law.kind == "uniform":
-        a, b = law.params
-        if a > b:
-            raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
-                               f"from={a:g} > to={b:g}")
-    elif law.kind == "normal" and law.params[1] < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {law.params[1]:g}")
-    return law
-
+# `_laws.torch_checked` adds the checks torch's tensor methods make on the law's parameters.
 
 def _draw_law(tensor, law: Law, generator):
     """Draw `law` into `tensor` through the door, which checks the tensor (a meta tensor is
     left alone) and advances the generator; return `tensor`."""
     _core.fill(tensor, law, None, 0, 0, None, None, True, resolve(generator), "tensor")
     return tensor
-
-
-def _law_uniform(shape, a=0.0, b=1.0) -> Law:
-    """The law of :func:`uniform_`: ``Law.uniform(a, b)``."""
-    return _torch_law(Law.uniform(real(a, "a"), real(b, "b")))
-
-
-def _law_normal(shape, mean=0.0, std=1.0) -> Law:
-    """The law of :func:`normal_`: ``Law.normal(mean, std)``."""
-    return _torch_law(Law.normal(real(mean, "mean"), real(std, "std")))
-
-
-def _law_trunc_normal(shape, mean=0.0, std=1.0, a=-2.0, b=2.0) -> Law:
-    """The law of :func:`trunc_normal_`, absolute bounds; ``a == b`` is a point mass at `a`."""
-    return laws.trunc_normal(real(mean, "mean"), real(std, "std"), real(a, "a", finite=False),
-                             real(b, "b", finite=False))
-
-
-def _law_xavier_uniform(shape, gain=1.0) -> Law:
-    """The law of :func:`xavier_uniform_` for a tensor of `shape`."""
-    return _torch_law(laws.xavier_uniform(list(shape), real(gain, "gain")))
-
-
-def _law_xavier_normal(shape, gain=1.0) -> Law:
-    """The law of :func:`xavier_normal_` for a tensor of `shape`."""
-    return _torch_law(laws.xavier_normal(list(shape), real(gain, "gain")))
-
-
-def _kaiming_args(a, mode, nonlinearity) -> tuple:
-    """The arguments of the kaiming laws, type-checked as torch does."""
-    if not isinstance(nonlinearity, str):
-        raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
-    slope = _slope(nonlinearity, a)
-    return (0.0 if slope is None else slope), _mode(mode), nonlinearity
-
-
-def _law_kaiming_uniform(shape, a=0, mode="fan_in", nonlinearity="leaky_relu"):
-    """The law of :func:`kaiming_uniform_`, or None for a zero-element `shape`."""
-    if 0 in shape:  # precedes the rank check, as in torch: a 1-D empty tensor is only a no-op
-        return None
-    return _torch_law(laws.kaiming_uniform(list(shape), *_kaiming_args(a, mode, nonlinearity)))
-
-
-def _law_kaiming_normal(shape, a=0, mode="fan_in", nonlinearity="leaky_relu"):
-    """The law of :func:`kaiming_normal_`, or None for a zero-element `shape`."""
-    if 0 in shape:
-        return None
-    return _torch_law(laws.kaiming_normal(list(shape), *_kaiming_args(a, mode, nonlinearity)))
 
 
 def _kaiming(tensor, law_of, a, mode, nonlinearity, generator):
@@ -278,7 +201,7 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
     ValueError
         Non-finite `a` or `b`, or ``b - a`` overflows the dtype's arithmetic.
     """
-    return _draw_law(tensor, _law_uniform(None, a, b), generator)
+    return _draw_law(tensor, _laws.uniform(None, a, b), generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
@@ -294,7 +217,7 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
     ValueError
         Non-finite `mean` or `std`.
     """
-    return _draw_law(tensor, _law_normal(None, mean, std), generator)
+    return _draw_law(tensor, _laws.normal(None, mean, std), generator)
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
@@ -329,7 +252,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """
     buf = check(tensor)
     require_float(buf)
-    law = _law_trunc_normal(buf.shape, mean, std, a, b)
+    law = _laws.trunc_normal(buf.shape, mean, std, a, b)
     if buf.is_meta:  # before the warning, as in torch
         return tensor
     mean, std, a, b = float(mean), float(std), float(a), float(b)  # checked by the law
@@ -352,7 +275,7 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
     ZeroDivisionError
         ``fan_in + fan_out == 0``, as in torch.
     """
-    return _draw_law(tensor, _law_xavier_uniform(_shape_of(tensor), gain), generator)
+    return _draw_law(tensor, _laws.xavier_uniform(_shape_of(tensor), gain), generator)
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
@@ -370,7 +293,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
     RuntimeError
         A negative `gain` (a negative std, torch's message).
     """
-    return _draw_law(tensor, _law_xavier_normal(_shape_of(tensor), gain), generator)
+    return _draw_law(tensor, _laws.xavier_normal(_shape_of(tensor), gain), generator)
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
@@ -397,7 +320,7 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
         A zero-element tensor: "Initializing zero-element tensors is a no-op"; it is
         returned unchanged.
     """
-    return _kaiming(tensor, _law_kaiming_uniform, a, mode, nonlinearity, generator)
+    return _kaiming(tensor, _laws.kaiming_uniform, a, mode, nonlinearity, generator)
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
@@ -407,7 +330,7 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     :math:`\mathrm{std} = \mathrm{gain} / \sqrt{\mathrm{fan}}`; arguments and the
     zero-element warning as in :func:`kaiming_uniform_`.
     """
-    return _kaiming(tensor, _law_kaiming_normal, a, mode, nonlinearity, generator)
+    return _kaiming(tensor, _laws.kaiming_normal, a, mode, nonlinearity, generator)
 
 
 def orthogonal_(tensor, gain=1, generator=None):
@@ -432,43 +355,14 @@ def orthogonal_(tensor, gain=1, generator=None):
         Fewer than 2 dimensions ("Only tensors with 2 or more dimensions are supported").
     """
     buf = check(tensor)
-    _orthogonal_rank(buf.shape)
+    _laws.orthogonal_rank(buf.shape)
     require_float(buf)
-    gain = _law_orthogonal(buf.shape, gain)
+    gain = _laws.orthogonal(buf.shape, gain)
     if buf.numel == 0 or buf.is_meta:
         return tensor
-    assign(tensor, _orthogonal_values(
+    assign(tensor, _laws.orthogonal_values(
         buf.shape, gain, lambda flat: draw(generator, (flat, Law.normal(0.0, 1.0)))))
     return tensor
-
-
-def _orthogonal_rank(shape) -> None:
-    if len(shape) < 2:
-        raise ValueError("Only tensors with 2 or more dimensions are supported")
-
-
-def _law_orthogonal(shape, gain=1) -> float:
-    """The checked `gain` of :func:`orthogonal_` for a tensor of `shape`."""
-    _orthogonal_rank(shape)
-    return real(gain, "gain")
-
-
-def _orthogonal_values(shape, gain: float, fill_normal) -> np.ndarray:
-    """:func:`orthogonal_`'s float64 values for a non-empty `shape`; `fill_normal(a)` fills
-    the float64 matrix `a` with standard normals."""
-    rows = shape[0]
-    cols = math.prod(shape) // rows
-    flat = np.empty((rows, cols), dtype=np.float64)
-    fill_normal(flat)
-    if rows < cols:
-        flat = flat.T
-    q, r = np.linalg.qr(flat)
-    signs = np.sign(np.diagonal(r))
-    signs[signs == 0] = 1.0
-    q *= signs
-    if rows < cols:
-        q = q.T
-    return (gain * q).reshape(shape)
 
 
 def sparse_(tensor, sparsity, std=0.01, generator=None):
@@ -500,36 +394,15 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
         ``std < 0`` (torch's message).
     """
     buf = check(tensor)
-    _require_rank_2(buf.shape)
+    _laws.require_rank_2(buf.shape)
     require_float(buf)
-    num_zeros, law = _law_sparse(buf.shape, sparsity, std)
+    num_zeros, law = _laws.sparse(buf.shape, sparsity, std)
     if buf.numel == 0 or buf.is_meta:
         return tensor
     keys = np.empty(buf.shape, dtype=np.uint64)
     draw(generator, (tensor, law), (keys, Law.bits()))
-    _sparse_zero(tensor, keys, num_zeros)
+    _laws.sparse_zero(tensor, keys, num_zeros)
     return tensor
-
-
-def _require_rank_2(shape) -> None:
-    if len(shape) != 2:
-        raise ValueError("Only tensors with 2 dimensions are supported")
-
-
-def _law_sparse(shape, sparsity, std=0.01) -> tuple:
-    """``(zeros per column, law of the values)`` of :func:`sparse_` for a tensor of `shape`."""
-    _require_rank_2(shape)
-    sparsity = real(sparsity, "sparsity")
-    if not 0.0 <= sparsity <= 1.0:
-        raise ValueError(f"sparsity: must be in [0, 1], got {sparsity}")
-    return math.ceil(sparsity * shape[0]), _torch_law(Law.normal(0.0, real(std, "std")))
-
-
-def _sparse_zero(tensor, keys: np.ndarray, num_zeros: int) -> None:
-    """Zero the `num_zeros` rows with the smallest `keys` in every column of `tensor`."""
-    if num_zeros:
-        zero_rows = np.argsort(keys, axis=0, kind="stable")[:num_zeros]
-        set_at(tensor, (zero_rows, np.arange(keys.shape[1])[np.newaxis, :]), 0)
 
 
 # --- deterministic fills ------------------------------------------------------------------
@@ -540,7 +413,7 @@ def constant_(tensor, val):
     A torch tensor is filled by torch's own ``fill_`` under ``no_grad`` (as
     ``torch.nn.init.constant_`` does), so torch checks it and counts the write.
     """
-    val = _law_constant(None, val)
+    val = _laws.constant(None, val)
     if is_torch_tensor(tensor):
         with _torch_no_grad():
             tensor.fill_(val)
@@ -554,13 +427,6 @@ def _torch_no_grad():
     import torch  # imported already: a torch tensor was passed
 
     return torch.no_grad()
-
-
-def _law_constant(shape, val):
-    """The value :func:`constant_` writes, checked."""
-    if not isinstance(val, (numbers.Number, np.generic)) or isinstance(val, (str, bytes)):
-        raise TypeError(f"val: expected a number, got {type(val).__name__}")
-    return val
 
 
 def ones_(tensor):
@@ -584,19 +450,12 @@ def eye_(tensor):
         Not 2-D ("Only tensors with 2 dimensions are supported").
     """
     buf = check(tensor)
-    ones = _ones_of_eye(buf.shape)
+    ones = _laws.ones_of_eye(buf.shape)
     if buf.is_meta:
         return tensor
     set_all(tensor, 0)
     set_at(tensor, ones, 1)
     return tensor
-
-
-def _ones_of_eye(shape) -> tuple:
-    """The index arrays of :func:`eye_`'s ones in a tensor of `shape`."""
-    _require_rank_2(shape)
-    diag = np.arange(min(shape))
-    return diag, diag
 
 
 def dirac_(tensor, groups=1):
@@ -613,34 +472,12 @@ def dirac_(tensor, groups=1):
         groups"); `groups` not a positive int.
     """
     buf = check(tensor)
-    ones = _ones_of_dirac(buf.shape, groups)
+    ones = _laws.ones_of_dirac(buf.shape, groups)
     if buf.is_meta:
         return tensor
     set_all(tensor, 0)
     set_at(tensor, ones, 1)
     return tensor
-
-
-def _ones_of_dirac(shape, groups=1) -> tuple:
-    """The index arrays of :func:`dirac_`'s ones in a tensor of `shape`, arguments checked."""
-    if len(shape) not in (3, 4, 5):
-        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
-    if isinstance(groups, (bool, np.bool_)):
-        raise TypeError("groups: expected an int, got bool")
-    try:
-        groups = operator.index(groups)
-    except TypeError:
-        raise TypeError(f"groups: expected an int, got {type(groups).__name__}") from None
-    if groups < 1:
-        raise ValueError(f"groups: must be >= 1, got {groups}")
-    if shape[0] % groups != 0:
-        raise ValueError("dim 0 must be divisible by groups")
-    out_per_group = shape[0] // groups
-    d = np.arange(min(out_per_group, shape[1]))
-    out_rows = (np.arange(groups)[:, np.newaxis] * out_per_group + d).ravel()
-    in_rows = np.tile(d, groups)
-    centres = tuple(np.full(out_rows.shape, size // 2) for size in shape[2:])
-    return (out_rows, in_rows) + centres
 
 
 # --- deprecated names ---------------------------------------------------------------------

@@ -1,0 +1,181 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""The torch.nn.init surface of the law table: torch's arguments -> a :class:`weightinit.Law`.
+
+Each function takes the global shape and the torch function's arguments, checks their types
+as torch does, and asks the C++ law table (``weightinit._core.laws``) for the law, adding the
+checks torch's tensor methods make (:func:`torch_checked`). The in-place functions of
+:mod:`weightinit.init` and the box fills of :mod:`weightinit.shard` both use them, so a box
+of a tensor gets its fans from the whole tensor's shape.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+
+import numpy as np
+
+from ..core import Law, laws
+from ..core.buffers import real, set_at
+
+def slope(nonlinearity: str, param):
+    """The leaky_relu slope torch accepts (an int but not a bool, or a float), else None."""
+    if nonlinearity != "leaky_relu" or param is None:
+        return None
+    if (isinstance(param, int) and not isinstance(param, bool)) or isinstance(param, float):
+        return param
+    raise ValueError(f"negative_slope {param} not a valid number")
+
+
+def check_mode(mode) -> str:
+    if not isinstance(mode, str):
+        raise TypeError(f"mode: expected a str, got {type(mode).__name__}")
+    return mode
+
+
+def torch_checked(law: Law) -> Law:
+    """`law`, after the checks of torch's ``uniform_`` / ``normal_`` (RuntimeError)."""
+    if law.kind == "uniform":
+        a, b = law.params
+        if a > b:
+            raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                               f"from={a:g} > to={b:g}")
+    elif law.kind == "normal" and law.params[1] < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {law.params[1]:g}")
+    return law
+
+
+def uniform(shape, a=0.0, b=1.0) -> Law:
+    """The law of :func:`uniform_`: ``Law.uniform(a, b)``."""
+    return torch_checked(Law.uniform(real(a, "a"), real(b, "b")))
+
+
+def normal(shape, mean=0.0, std=1.0) -> Law:
+    """The law of :func:`normal_`: ``Law.normal(mean, std)``."""
+    return torch_checked(Law.normal(real(mean, "mean"), real(std, "std")))
+
+
+def trunc_normal(shape, mean=0.0, std=1.0, a=-2.0, b=2.0) -> Law:
+    """The law of :func:`trunc_normal_`, absolute bounds; ``a == b`` is a point mass at `a`."""
+    return laws.trunc_normal(real(mean, "mean"), real(std, "std"), real(a, "a", finite=False),
+                             real(b, "b", finite=False))
+
+
+def xavier_uniform(shape, gain=1.0) -> Law:
+    """The law of :func:`xavier_uniform_` for a tensor of `shape`."""
+    return torch_checked(laws.xavier_uniform(list(shape), real(gain, "gain")))
+
+
+def xavier_normal(shape, gain=1.0) -> Law:
+    """The law of :func:`xavier_normal_` for a tensor of `shape`."""
+    return torch_checked(laws.xavier_normal(list(shape), real(gain, "gain")))
+
+
+def kaiming_args(a, mode, nonlinearity) -> tuple:
+    """The arguments of the kaiming laws, type-checked as torch does."""
+    if not isinstance(nonlinearity, str):
+        raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+    value = slope(nonlinearity, a)
+    return (0.0 if value is None else value), check_mode(mode), nonlinearity
+
+
+def kaiming_uniform(shape, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+    """The law of :func:`kaiming_uniform_`, or None for a zero-element `shape`."""
+    if 0 in shape:  # precedes the rank check, as in torch: a 1-D empty tensor is only a no-op
+        return None
+    return torch_checked(laws.kaiming_uniform(list(shape), *kaiming_args(a, mode, nonlinearity)))
+
+
+def kaiming_normal(shape, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+    """The law of :func:`kaiming_normal_`, or None for a zero-element `shape`."""
+    if 0 in shape:
+        return None
+    return torch_checked(laws.kaiming_normal(list(shape), *kaiming_args(a, mode, nonlinearity)))
+
+
+def orthogonal_rank(shape) -> None:
+    if len(shape) < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+
+
+def orthogonal(shape, gain=1) -> float:
+    """The checked `gain` of :func:`orthogonal_` for a tensor of `shape`."""
+    orthogonal_rank(shape)
+    return real(gain, "gain")
+
+
+def orthogonal_values(shape, gain: float, fill_normal) -> np.ndarray:
+    """:func:`orthogonal_`'s float64 values for a non-empty `shape`; `fill_normal(a)` fills
+    the float64 matrix `a` with standard normals."""
+    rows = shape[0]
+    cols = math.prod(shape) // rows
+    flat = np.empty((rows, cols), dtype=np.float64)
+    fill_normal(flat)
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    signs = np.sign(np.diagonal(r))
+    signs[signs == 0] = 1.0
+    q *= signs
+    if rows < cols:
+        q = q.T
+    return (gain * q).reshape(shape)
+
+
+def require_rank_2(shape) -> None:
+    if len(shape) != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+
+
+def sparse(shape, sparsity, std=0.01) -> tuple:
+    """``(zeros per column, law of the values)`` of :func:`sparse_` for a tensor of `shape`."""
+    require_rank_2(shape)
+    sparsity = real(sparsity, "sparsity")
+    if not 0.0 <= sparsity <= 1.0:
+        raise ValueError(f"sparsity: must be in [0, 1], got {sparsity}")
+    return math.ceil(sparsity * shape[0]), torch_checked(Law.normal(0.0, real(std, "std")))
+
+
+def sparse_zero(tensor, keys: np.ndarray, num_zeros: int) -> None:
+    """Zero the `num_zeros` rows with the smallest `keys` in every column of `tensor`."""
+    if num_zeros:
+        zero_rows = np.argsort(keys, axis=0, kind="stable")[:num_zeros]
+        set_at(tensor, (zero_rows, np.arange(keys.shape[1])[np.newaxis, :]), 0)
+
+
+def constant(shape, val):
+    """The value :func:`constant_` writes, checked."""
+    if not isinstance(val, (numbers.Number, np.generic)) or isinstance(val, (str, bytes)):
+        raise TypeError(f"val: expected a number, got {type(val).__name__}")
+    return val
+
+
+def ones_of_eye(shape) -> tuple:
+    """The index arrays of :func:`eye_`'s ones in a tensor of `shape`."""
+    require_rank_2(shape)
+    diag = np.arange(min(shape))
+    return diag, diag
+
+
+def ones_of_dirac(shape, groups=1) -> tuple:
+    """The index arrays of :func:`dirac_`'s ones in a tensor of `shape`, arguments checked."""
+    if len(shape) not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    if isinstance(groups, (bool, np.bool_)):
+        raise TypeError("groups: expected an int, got bool")
+    try:
+        groups = operator.index(groups)
+    except TypeError:
+        raise TypeError(f"groups: expected an int, got {type(groups).__name__}") from None
+    if groups < 1:
+        raise ValueError(f"groups: must be >= 1, got {groups}")
+    if shape[0] % groups != 0:
+        raise ValueError("dim 0 must be divisible by groups")
+    out_per_group = shape[0] // groups
+    d = np.arange(min(out_per_group, shape[1]))
+    out_rows = (np.arange(groups)[:, np.newaxis] * out_per_group + d).ravel()
+    in_rows = np.tile(d, groups)
+    centres = tuple(np.full(out_rows.shape, size // 2) for size in shape[2:])
+    return (out_rows, in_rows) + centres
+
