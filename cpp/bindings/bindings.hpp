@@ -39,6 +39,7 @@ struct Output {
   std::vector<std::int64_t> byte_strides;
   bool meta = false;  ///< a torch meta tensor: checked, never written
   pybind11::object owner;
+  pybind11::object bump;  ///< torch's version-counter increment for a torch tensor, else None
 };
 
 /// The one check of an output: a writable NumPy array (float16, bfloat16, float32, float64;

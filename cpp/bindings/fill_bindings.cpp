@@ -83,7 +83,7 @@ namespace {
 // --- torch tensors, recognised by type once torch is imported ------------------------------
 
 struct Torch {
-  py::object tensor_type, strided, is_grad_enabled;
+  py::object tensor_type, strided, is_grad_enabled, increment_version;
   py::object f32, f64, f16, bf16;
 };
 
@@ -96,6 +96,7 @@ const Torch* torch_objects() {
   py::module_ torch = py::reinterpret_borrow<py::module_>(module);
   if (!py::hasattr(torch, "Tensor") || !py::hasattr(torch, "bfloat16")) return nullptr;  // importing
   auto* t = new Torch{torch.attr("Tensor"),  torch.attr("strided"), torch.attr("is_grad_enabled"),
+                      torch.attr("_C").attr("_increment_version"),
                       torch.attr("float32"), torch.attr("float64"), torch.attr("float16"),
                       torch.attr("bfloat16")};
   cached = t;  // never freed: lives as long as the interpreter's torch module
@@ -192,10 +193,12 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
     throw py::type_error(name + ": dtype must be float16, bfloat16, float32 or float64, got " +
                          std::string(py::str(dt)));
   }
-  if (!no_grad && truth(attr(o, "requires_grad")) && truth(attr(o, "is_leaf")) &&
-      truth(torch.is_grad_enabled())) {
-    throw py::value_error(name + ": a leaf tensor that requires grad cannot be filled in place "
-                          "outside torch.no_grad()");
+  // As torch's own in-place ops: a tensor that requires grad is not written while grad mode
+  // is on (the write is not recorded in the graph); torch.nn.init's functions run under
+  // no_grad and may write it.
+  if (!no_grad && truth(attr(o, "requires_grad")) && truth(torch.is_grad_enabled())) {
+    throw py::value_error(name + ": a tensor that requires grad cannot be filled in place while "
+                          "grad mode is on; use torch.no_grad() (or weightinit.init, which does)");
   }
   const std::int64_t itemsize = dtype_size(t.dtype);
   t.shape = int_tuple(attr(o, "shape"));
@@ -228,6 +231,7 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
     }
   }
   t.owner = py::reinterpret_borrow<py::object>(out);
+  t.bump = torch.increment_version;
   return t;
 }
 
@@ -278,6 +282,9 @@ void fill_output(const py::handle& out, const Law& law, const py::handle& seed,
   }
   try {
     fill_released(t, law, s, g, st, gen);
+    // Written behind autograd's back: count the write as torch's in-place ops do, so a graph
+    // that saved the old values raises on backward instead of using the new ones.
+    if (t.bump) t.bump(py::make_tuple(t.owner));
   } catch (const ValueError& e) {
     // The core names the buffer "out"; the caller may call it otherwise.
     const std::string what = e.what();
