@@ -169,8 +169,32 @@ std::vector<std::int64_t> int_tuple(const py::object& t) {
   return out;
 }
 
+// torch.distributed.tensor.DTensor if that module is loaded (else no object is one).
+bool is_dtensor(PyObject* o) {
+  PyObject* module = PyDict_GetItemString(PyImport_GetModuleDict(), "torch.distributed.tensor");
+  if (!module) return false;
+  PyObject* type = PyObject_GetAttrString(module, "DTensor");
+  if (!type) {
+    PyErr_Clear();
+    return false;
+  }
+  const int r = PyObject_IsInstance(o, type);
+  Py_DECREF(type);
+  if (r < 0) throw py::error_already_set();
+  return r == 1;
+}
+
 Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, const std::string& name) {
   PyObject* o = out.ptr();
+  if (truth(attr(o, "is_nested"))) {
+    throw py::type_error(name + ": a nested tensor has no single strided buffer; fill its "
+                         "components (tensor.unbind()) one by one");
+  }
+  if (is_dtensor(o)) {
+    throw py::type_error(name + ": a DTensor is spread over ranks; use "
+                         "weightinit.torch.init_sharded_(tensor, initializer, seed=...), which "
+                         "fills each rank's shard as its slice of the whole tensor");
+  }
   const bool meta = !truth(attr(o, "is_cpu")) && truth(attr(o, "is_meta"));
   if (!meta && !truth(attr(o, "is_cpu"))) {
     throw py::value_error(name + ": must be a CPU tensor, got device " + std::string(py::str(attr(o, "device"))));
@@ -225,9 +249,17 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
     const std::int64_t offset = PyLong_AsLongLong(call(o, "storage_offset").ptr());
     const std::int64_t nbytes = PyLong_AsLongLong(call(call(o, "untyped_storage").ptr(), "nbytes").ptr());
     if (PyErr_Occurred()) throw py::error_already_set();
-    if (t.data == nullptr || offset + first < 0 || (offset + last + 1) * itemsize > nbytes) {
+    if (nbytes == 0) {
+      throw py::value_error(name + ": the tensor's storage is empty (0 bytes; e.g. a parameter "
+                            "whose storage FSDP has freed): nothing can be written");
+    }
+    if (offset + first < 0 || (offset + last + 1) * itemsize > nbytes) {
       throw py::value_error(name + ": the tensor's view reaches beyond its storage (" +
                             std::to_string(nbytes) + " bytes)");
+    }
+    if (t.data == nullptr) {
+      throw py::type_error(name + ": this tensor has no data (a fake or functional tensor, as "
+                           "torch.compile traces with); fill real tensors, outside traced code");
     }
   }
   t.owner = py::reinterpret_borrow<py::object>(out);
