@@ -18,9 +18,9 @@ Format: ``#`` starts a comment line; every other line is one case of six fields:
 
 INITIALIZER
     ``Name(key=value,...)``: the class or function of weightinit.tf1 (C++: the class or
-    function of initializers.hpp) and its keyword arguments. A value is an int (digits), a
-    float (Python's repr: it has a ``.``, an ``e``, or is ``inf`` / ``nan``), a name
-    (``fan_avg``), or a list ``[a;b;c]`` of numbers.
+    function of initializers.hpp) and its keyword arguments. A value is an int (an optional
+    ``-`` and digits), a float (Python's repr of it: any other text that reads as a number),
+    a name (``fan_avg``), or a list ``[a;b;c]`` of numbers.
 GRAPH_SEED
     ``-``: ``reset_default_graph()`` before the case; an int: ``set_random_seed(int)``.
 SHAPE
@@ -105,9 +105,10 @@ def _value(text: str):
         return [_value(x) for x in text[1:-1].split(";") if x]
     if text.lstrip("-").isdigit():
         return int(text)
-    if any(c in text for c in ".e") or text in ("inf", "-inf", "nan"):
+    try:
         return float(text)
-    return text
+    except ValueError:
+        return text
 
 
 def _dims_text(dims) -> str:

@@ -41,7 +41,6 @@ from ..core import Law, laws
 from ..core import fills as _fill
 from ..core.dtypes import as_dtype
 from ..core.streams import stream_for, sub_stream
-from ..tf1._init import V1_DISTRIBUTIONS, check_variance_scaling
 from ..core.buffers import _no_grad, assign, check, real, set_all, set_at
 
 __all__ = ["INITIALIZERS", "BoxInitializer", "fill_box", "new_box", "resolve", "stream_for",
@@ -321,7 +320,6 @@ def _law_zero(shape):
 
 def _law_variance_scaling(shape, scale=1.0, mode="fan_in", distribution="truncated_normal"):
     """TF1 ``VarianceScaling``'s law with TF's fans (layout ``(..., in, out)``)."""
-    distribution = check_variance_scaling(scale, mode, distribution, V1_DISTRIBUTIONS)
     return laws.variance_scaling(list(shape), "tf", scale, mode, distribution)
 
 
