@@ -111,7 +111,8 @@ DType fill_dtype(ElementType t) {
 std::int64_t integer_value(const Number& v, ElementType dt, const char* argname) {
   const char* name = element_type_name(dt);
   if (!v.is_integer()) {
-    throw TypeError(std::string(argname) + ": " + name + " takes integers, got " + number_text(v));
+    throw TypeError(std::string(argname) + ": " + name + " takes integers, got the double " +
+                    number_text(v));
   }
   const std::uint64_t limit = dt == ElementType::kInt32 ? std::uint64_t{1} << 31 : kTwo63;
   if (v.negative() ? v.magnitude() > limit : v.magnitude() >= limit) {

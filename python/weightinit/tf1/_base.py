@@ -24,6 +24,9 @@ class Initializer:
 
     _cpp = None  # the C++ class; None: abstract
     _impl = None  # the C++ instance of the current attributes (None: build at the next call)
+    # The constructor's arguments but dtype, kept as attributes: the config (with the dtype's
+    # name), and, with the dtype's element type, the C++ constructor's arguments.
+    _config: tuple = ()
 
     def __setattr__(self, name, value):
         object.__setattr__(self, name, value)
@@ -58,7 +61,12 @@ class Initializer:
 
     def _args(self) -> tuple:
         """The C++ constructor's arguments."""
-        return ()
+        return tuple(getattr(self, k) for k in self._config) + (self._element_type(self.dtype),)
+
+    @staticmethod
+    def _element_type(dt):
+        """The element type of the constructor's dtype (float-only classes: TF's check)."""
+        return surface.float_element_type(dt)
 
     def _call_type(self, dtype):
         """The element type of a call's dtype. TF does not re-run the float check on a
@@ -73,7 +81,10 @@ class Initializer:
 
     def get_config(self) -> dict:
         """The constructor arguments that rebuild this initializer (``{}`` here)."""
-        return {}
+        config = {k: surface.plain(getattr(self, k)) for k in self._config}
+        if "dtype" in self.__dict__:
+            config["dtype"] = self.dtype.name
+        return config
 
     @classmethod
     def from_config(cls, config: dict):

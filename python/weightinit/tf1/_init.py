@@ -12,7 +12,7 @@ import numpy as np
 from .. import _core
 from . import surface
 from ._base import Initializer
-from .surface import DEFAULT_DTYPE, plain
+from .surface import DEFAULT_DTYPE
 
 _tf1 = _core.tf1
 
@@ -32,9 +32,6 @@ class _Filled(Initializer):
         ``_fill_value``."""
         dt = self.dtype if dtype is None else surface.resolve_dtype(dtype)
         return _tf1.constant(np.full((), self._fill_value, dt), shape, False)
-
-    def get_config(self) -> dict:
-        return {"dtype": self.dtype.name}
 
 
 class Zeros(_Filled):
@@ -102,6 +99,8 @@ class Constant(Initializer):
     elements.
     """
 
+    _config = ("value",)
+
     def __init__(self, value=0, dtype=DEFAULT_DTYPE, verify_shape=False):
         surface.check_constant_value(value)
         self.value = value
@@ -130,9 +129,6 @@ class Constant(Initializer):
         dt = self.dtype if dtype is None else surface.resolve_dtype(dtype)
         verify = self._verify_shape if verify_shape is None else verify_shape
         return _tf1.constant(surface.constant_array(self.value, dt), shape, bool(verify))
-
-    def get_config(self) -> dict:
-        return {"value": plain(self.value), "dtype": self.dtype.name}
 
 
 # --- random -------------------------------------------------------------------------------
@@ -167,6 +163,8 @@ class RandomUniform(Initializer):
     """
 
     _cpp = _tf1.RandomUniform
+    _config = ("minval", "maxval", "seed")
+    _element_type = staticmethod(surface.random_uniform_type)
 
     def __init__(self, minval=0, maxval=None, seed=None, dtype=DEFAULT_DTYPE):
         self.minval = minval
@@ -188,7 +186,7 @@ class RandomUniform(Initializer):
             For a non-integer bound with an integer dtype.
         """
         impl = self._impl or self._build()
-        et = impl.dtype if dtype is None else surface.random_uniform_type(surface.resolve_dtype(dtype))
+        et = impl.dtype if dtype is None else self._element_type(surface.resolve_dtype(dtype))
         if self._float_bound is not None and et in surface.INTEGER_TYPES:
             raise surface.integer_bound_error(self._float_bound, et)
         return impl(shape, et, partition_info)
@@ -198,16 +196,11 @@ class RandomUniform(Initializer):
         self._float_bound = surface.non_integer_bound(self.minval, self.maxval)
         return super()._build()
 
-    def _args(self):
-        return self.minval, self.maxval, self.seed, surface.random_uniform_type(self.dtype)
-
-    def get_config(self) -> dict:
-        return {"minval": plain(self.minval), "maxval": plain(self.maxval),
-                "seed": plain(self.seed), "dtype": self.dtype.name}
-
 
 class _NormalBase(Initializer):
     """RandomNormal and TruncatedNormal: ``x = mean + stddev * z``."""
+
+    _config = ("mean", "stddev", "seed")
 
     def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=DEFAULT_DTYPE):
         self.mean = mean
@@ -215,13 +208,6 @@ class _NormalBase(Initializer):
         self.seed = seed
         self.dtype = surface.ctor_dtype(dtype)
         self._build()
-
-    def _args(self):
-        return self.mean, self.stddev, self.seed, surface.float_element_type(self.dtype)
-
-    def get_config(self) -> dict:
-        return {"mean": plain(self.mean), "stddev": plain(self.stddev), "seed": plain(self.seed),
-                "dtype": self.dtype.name}
 
 
 class RandomNormal(_NormalBase):
@@ -324,6 +310,7 @@ class VarianceScaling(Initializer):
     """
 
     _cpp = _tf1.VarianceScaling
+    _config = ("scale", "mode", "distribution", "seed")
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
                  dtype=DEFAULT_DTYPE):
@@ -338,20 +325,12 @@ class VarianceScaling(Initializer):
         if self.distribution == "normal":
             surface.warn("`normal` is a deprecated alias for `truncated_normal`")
 
-    def _args(self):
-        return (self.scale, self.mode, self.distribution, self.seed,
-                surface.float_element_type(self.dtype))
-
-    def get_config(self) -> dict:
-        return {"scale": plain(self.scale), "mode": self.mode,
-                "distribution": self.distribution, "seed": plain(self.seed),
-                "dtype": self.dtype.name}
-
 
 class _Glorot(VarianceScaling):
     """GlorotUniform / GlorotNormal: ``VarianceScaling(1.0, "fan_avg", _distribution)``."""
 
     _distribution = ""
+    _config = ("seed",)
 
     def __init__(self, seed=None, dtype=DEFAULT_DTYPE):
         # TF's Glorot classes drop `dtype` (they never pass it to VarianceScaling): it is
@@ -361,10 +340,7 @@ class _Glorot(VarianceScaling):
         super().__init__(scale=1.0, mode="fan_avg", distribution=self._distribution, seed=seed)
 
     def _args(self):
-        return (self.seed,)
-
-    def get_config(self) -> dict:
-        return {"seed": plain(self.seed), "dtype": self.dtype.name}
+        return (self.seed,)  # the C++ Glorot classes take no dtype either
 
 
 class GlorotUniform(_Glorot):
@@ -473,6 +449,7 @@ class UniformUnitScaling(Initializer):
     """
 
     _cpp = _tf1.UniformUnitScaling
+    _config = ("factor", "seed")
 
     def __init__(self, factor=1.0, seed=None, dtype=DEFAULT_DTYPE):
         surface.warn("UniformUnitScaling is deprecated and will be removed in a future version. "
@@ -482,12 +459,6 @@ class UniformUnitScaling(Initializer):
         self.seed = seed
         self.dtype = surface.ctor_dtype(dtype)
         self._build()
-
-    def _args(self):
-        return self.factor, self.seed, surface.float_element_type(self.dtype)
-
-    def get_config(self) -> dict:
-        return {"factor": plain(self.factor), "seed": plain(self.seed), "dtype": self.dtype.name}
 
 
 # --- identity -----------------------------------------------------------------------------
@@ -518,14 +489,10 @@ class Identity(Initializer):
     """
 
     _cpp = _tf1.Identity
+    _config = ("gain",)
 
     def __init__(self, gain=1.0, dtype=DEFAULT_DTYPE):
         self.gain = gain
         self.dtype = surface.ctor_dtype(dtype)
         self._build()
 
-    def _args(self):
-        return self.gain, surface.float_element_type(self.dtype)
-
-    def get_config(self) -> dict:
-        return {"gain": plain(self.gain), "dtype": self.dtype.name}

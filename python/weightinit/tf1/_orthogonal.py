@@ -7,7 +7,7 @@ from __future__ import annotations
 from .. import _core
 from . import surface
 from ._base import Initializer
-from .surface import DEFAULT_DTYPE, plain
+from .surface import DEFAULT_DTYPE
 
 _tf1 = _core.tf1
 
@@ -15,6 +15,7 @@ _tf1 = _core.tf1
 class _GainSeedDtype(Initializer):
     """Constructor and config shared by Orthogonal and the convolution-orthogonal family."""
 
+    _config = ("gain", "seed")
     _deprecated_dtype = True  # TF 1.15's notice for a constructor dtype (not for the family)
 
     def __init__(self, gain=1.0, seed=None, dtype=DEFAULT_DTYPE):
@@ -23,12 +24,6 @@ class _GainSeedDtype(Initializer):
         self.dtype = surface.ctor_dtype(dtype, deprecated=self._deprecated_dtype)
         if self._cpp is not None:
             self._build()
-
-    def _args(self):
-        return self.gain, self.seed, surface.float_element_type(self.dtype)
-
-    def get_config(self) -> dict:
-        return {"gain": plain(self.gain), "seed": plain(self.seed), "dtype": self.dtype.name}
 
 
 class Orthogonal(_GainSeedDtype):
