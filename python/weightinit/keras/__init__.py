@@ -33,7 +33,6 @@ import secrets
 import numpy as np
 
 from .. import _core
-from ..core.dtypes import is_float
 from ..core.fills import check_shape
 from ..tf1 import keras as _tf1_keras, surface
 from ..tf1.surface import FLOAT32, namespace, plain
@@ -49,11 +48,12 @@ def _dtype(dtype) -> np.dtype:
 
 
 def _float_type(dtype):
-    """The element type of a float-only Keras call (TF2's ValueError for other dtypes)."""
+    """The dtype and element type of a float-only Keras call (TF2's ValueError for others)."""
     dt = _dtype(dtype)
-    if not is_float(dt):
+    et = surface.float_type(dt)
+    if et is None:
         raise ValueError(f"Expected floating point type, got {dt.name}.")
-    return dt, surface.element_type(dt)
+    return dt, et
 
 
 def _shape_and_box(name: str, shape, kwargs: dict, partitions: bool = True):
@@ -279,7 +279,7 @@ class RandomUniform(_Random):
             got ...") and the cases of :class:`weightinit.tf1.RandomUniform`.
         """
         dt = _dtype(dtype)
-        if not (is_float(dt) or dt.kind in "iu"):
+        if not (surface.float_type(dt) or dt.kind in "iu"):
             raise ValueError(f"Expected float or integer dtype, got {dt.name}.")
         et = surface.random_uniform_type(dt)
         bound = surface.non_integer_bound(self.minval, self.maxval)

@@ -24,7 +24,8 @@ from ..core.dtypes import as_dtype, is_float
 
 FLOAT32 = np.dtype("float32")
 _ET = _core.tf1.ElementType
-_ELEMENT_TYPES = dict(_ET.__members__)  # NumPy's dtype name -> the C++ element type
+# NumPy's dtype -> the C++ element type; bfloat16 joins on first use (it needs ml_dtypes).
+_ELEMENT_TYPES = {np.dtype(name): et for name, et in _ET.__members__.items() if name != "bfloat16"}
 INTEGER_TYPES = (_ET.int32, _ET.int64)
 RANDOM_UNIFORM_DTYPES = ("float16", "bfloat16", "float32", "float64", "int32", "int64")
 
@@ -65,8 +66,17 @@ def resolve_dtype(dtype, argname: str = "dtype") -> np.dtype:
 
 def element_type(dt: np.dtype):
     """The C++ element type of NumPy dtype `dt`, or None for a dtype the C++ classes do not
-    write (any but float16, bfloat16, float32, float64, int32 and int64)."""
-    return _ELEMENT_TYPES.get(dt.name) if dt.isnative else None
+    write (any but float16, bfloat16, float32, float64, int32 and int64, in native order)."""
+    et = _ELEMENT_TYPES.get(dt)
+    if et is None and dt.name == "bfloat16" and dt.isnative:
+        et = _ELEMENT_TYPES[dt] = _ET.bfloat16
+    return et
+
+
+def float_type(dt: np.dtype):
+    """The element type of `dt` if it is float16, bfloat16, float32 or float64, else None."""
+    et = element_type(dt)
+    return None if et in INTEGER_TYPES else et
 
 
 def float_element_type(dt: np.dtype):
