@@ -67,7 +67,6 @@ import sys as _sys
 
 import numpy as _np
 
-from . import surface
 from ._base import Initializer, PartitionInfo
 from .surface import namespace as _namespace
 from ._init import (Constant, GlorotNormal, GlorotUniform, Identity, Ones, RandomNormal,
