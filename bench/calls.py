@@ -29,6 +29,11 @@ def _versions(peers_loaded: dict) -> dict:
     return {name: mod.__version__ for name, mod in peers_loaded.items()}
 
 
+def skipped(why: str) -> dict:
+    """A section that did not run, and why."""
+    return {"skipped": why, "notes": [], "versions": {}}
+
+
 def _load_tf(peers):
     """TensorFlow if it is a requested peer and installed, else None (with the reason)."""
     if "tensorflow" not in peers:
@@ -99,8 +104,11 @@ def frames_to_binding(call) -> int | None:
 
 def overhead_section(cfg: dict) -> dict:
     """weightinit's small calls against torch's (and TF's, when requested), best of many."""
-    import torch
     import weightinit as wi
+    try:
+        import torch
+    except ImportError as exc:
+        return skipped(f"torch not installed ({exc})")
 
     notes = []
     tf, why = _load_tf(cfg["peers"])
@@ -165,8 +173,11 @@ def overhead_section(cfg: dict) -> dict:
 
 def orthogonal_section(cfg: dict) -> dict:
     """init.orthogonal_ and tf1.Orthogonal against torch's (and TF's) on one shape."""
-    import torch
     import weightinit as wi
+    try:
+        import torch
+    except ImportError as exc:
+        return skipped(f"torch not installed ({exc})")
 
     notes = []
     tf, why = _load_tf(cfg["peers"])

@@ -41,7 +41,7 @@ import sys
 import tempfile
 import time
 
-from calls import orthogonal_section, overhead_section
+from calls import orthogonal_section, overhead_section, skipped
 from measure import (MALLOC_MMAP_THRESHOLD, UNSET_ENV, all_cpus, machine_info, peak_child,
                      probe, shape_str, worker)
 from peers import DISTS, DTYPES, PEERS
@@ -241,11 +241,15 @@ def main(argv=None) -> int:
                                                env_all))
                     except RuntimeError as exc:
                         print(f"peak check {shape} {dtype} {dist}: {exc}", file=sys.stderr)
-    overhead = orthogonal = None
-    if "overhead" in sections:
-        overhead = run_child(["--overhead-child", json.dumps(cfg)], env_all)
-    if "orthogonal" in sections:
-        orthogonal = run_child(["--orthogonal-child", json.dumps(cfg)], env_all)
+    calls = {}
+    for name in ("overhead", "orthogonal"):
+        if name in sections:
+            try:
+                calls[name] = run_child([f"--{name}-child", json.dumps(cfg)], env_all)
+            except RuntimeError as exc:  # the other sections' results are still reported
+                print(f"{name} section: {exc}", file=sys.stderr)
+                calls[name] = skipped(f"error: {exc}")
+    overhead, orthogonal = calls.get("overhead"), calls.get("orthogonal")
     wall = time.perf_counter() - t0
     text = render(cfg, outs, peaks, info, wall, where, overhead, orthogonal)
     print(text)

@@ -282,6 +282,10 @@ def render_overhead(add, ov: dict) -> None:
     """Small calls: weightinit's µs, the peer's µs, the ratio and the goal."""
     add("## Per-call overhead (µs per call, best of many; lower is better)")
     add("")
+    if "skipped" in ov:
+        add(f"Not run: {ov['skipped']}.")
+        add("")
+        return
     add(f"One process, default threads (weightinit {ov['threads']['weightinit']}, torch "
         f"{ov['threads']['torch']}). Each call is timed in batches of ≥ {ov['batch_s'] * 1e3:g} ms "
         f"(`timeit`), weightinit's and the peer's batches alternating for {ov['rounds']} "
@@ -310,6 +314,12 @@ def render_overhead(add, ov: dict) -> None:
 
 def render_orthogonal(add, orth: dict) -> None:
     """Orthogonal on one large shape: seconds and ratio to torch."""
+    if "skipped" in orth:
+        add("## Orthogonal")
+        add("")
+        add(f"Not run: {orth['skipped']}.")
+        add("")
+        return
     add(f"## Orthogonal, {shape_str(orth['shape'])} float32 (seconds; lower is better)")
     add("")
     add(f"One process, default threads (weightinit {orth['threads']['weightinit']}, torch "
