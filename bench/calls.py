@@ -114,7 +114,7 @@ def overhead_section(cfg: dict) -> dict:
     tf, why = _load_tf(cfg["peers"])
     if why:
         notes.append(why)
-    rounds, batch_s = (15, 0.01) if cfg["quick"] else (40, 0.02)
+    rounds, batch_s = (25, 0.01) if cfg["quick"] else (50, 0.02)
     vec = torch.empty(OVERHEAD_ELEMENTS, dtype=torch.float32)
     mat = torch.empty(KAIMING_SHAPE, dtype=torch.float32)
     ours, tinit = wi.init, torch.nn.init

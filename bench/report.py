@@ -26,6 +26,10 @@ def fmt_ratio(x) -> str:
     return "–" if x is None else f"{x:.2f}×"
 
 
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:.0f} s"
+
+
 def fmt_mib(b) -> str:
     return "–" if b is None else f"{b / MIB:+.1f}"
 
@@ -71,7 +75,7 @@ def render(cfg: dict, outs: list, peaks: list, info: dict, wall: float, where: d
     if any(x is not None for _, x, _ in loads):
         add("- CPU time not ours (busy + hypervisor steal time from /proc/stat minus this "
             "benchmark's own CPU time): " + "; ".join(
-                f"{what} ({w / 60:.1f} min) {x:.2f} CPUs on average"
+                f"{what} ({_minutes(w)}) {x:.2f} CPUs on average"
                 for what, x, w in loads if x is not None)
             + f". Cells marked * ran while other processes or steal took > {LOAD_WARN} CPUs: "
             "treat them as noisy.")
