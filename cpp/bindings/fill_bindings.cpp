@@ -8,6 +8,8 @@
 #include <string>
 
 #include "bindings.hpp"
+#include "interrupt.hpp"
+#include "pin.hpp"
 #include "weightinit/fill.hpp"
 
 namespace py = pybind11;
@@ -140,8 +142,9 @@ py::array checked_array(const py::handle& out) {
 void run(const Distribution& d, const StreamSpec& s, DType dtype,
          const std::vector<std::int64_t>& global, const std::vector<std::int64_t>& start,
          const std::vector<std::int64_t>& box, void* ptr, const std::vector<std::int64_t>& strides) {
-  py::gil_scoped_release release;
-  fill_box(d, s, dtype, global, start, box, ptr, strides);
+  run_interruptible([&](const FillControl& control) {
+    fill_box(d, s, dtype, global, start, box, ptr, strides, control);
+  });
 }
 
 }  // namespace
@@ -163,13 +166,15 @@ void register_fill(py::module_& m) {
           throw py::value_error("first: first + out.size must be below 2**63");
         }
         if (n == 0) return;
+        const ArrayPin pin(a);
         run(d, s, dtype, {static_cast<std::int64_t>(f + n)}, {static_cast<std::int64_t>(f)},
             {static_cast<std::int64_t>(n)}, a.mutable_data(), {dtype_size(dtype)});
       },
       py::arg("out"), py::arg("distribution"), py::arg("params"), py::arg("seed"),
       py::arg("stream") = 0, py::arg("offset") = 0, py::arg("first") = 0,
       "Fill a writable C-contiguous array with elements first .. first + out.size - 1 of the "
-      "flat stream (seed, stream, offset).");
+      "flat stream (seed, stream, offset). The array cannot be resized while the fill runs; "
+      "Ctrl-C stops the fill (KeyboardInterrupt), leaving out's contents unspecified.");
   m.def(
       "fill_box",
       [](const py::handle& out, const std::string& kind, const py::sequence& params,
@@ -187,6 +192,7 @@ void register_fill(py::module_& m) {
         }
         std::vector<std::int64_t> box(a.shape(), a.shape() + a.ndim());
         std::vector<std::int64_t> strides(a.strides(), a.strides() + a.ndim());
+        const ArrayPin pin(a);
         run(d, s, dtype, g, st, box, a.mutable_data(), strides);
       },
       py::arg("out"), py::arg("distribution"), py::arg("params"), py::arg("seed"),

@@ -330,7 +330,8 @@ void test_errors() {
   expect_error<ValueError>("RandomUniform inf", [] { wi::RandomUniform(HUGE_VAL, 1, 1)({2}); },
                            "minval: must be finite, got inf");
   expect_error<ValueError>("RandomUniform float32 range", [] { wi::RandomUniform(-1e300, 1, 1)({2}); },
-                           "low, high: [-1.0000000000000001e+300, 1) is outside the float32 range");
+                           "low, high: [-1.0000000000000001e+300, 1) is outside the float32 range "
+                           "[-3.4028234663852886e+38, 3.4028234663852886e+38]");
   expect_error<ValueError>("RandomNormal nan stddev", [] { wi::RandomNormal(0, std::nan(""), 1)({2}); },
                            "stddev: must be finite, got nan");
   expect_error<ValueError>("VarianceScaling scale 0", [] { wi::VarianceScaling(0.0); },
