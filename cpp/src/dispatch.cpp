@@ -183,7 +183,9 @@ void set_num_threads(std::int64_t n) {
                                 "] (the maximum), got " + std::to_string(n));
   }
   g_threads.store(static_cast<int>(n), std::memory_order_relaxed);
-  detail::trim_pool(static_cast<int>(n) - 1);  // release threads a lower count no longer uses
+  // Release the workers a lower count no longer uses: a fill uses n - 1 of them besides its
+  // caller, or n when the caller only polls for a cancel (FillControl::poll).
+  detail::trim_pool(static_cast<int>(n));
 }
 
 namespace detail {

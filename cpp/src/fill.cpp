@@ -344,6 +344,8 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
 constexpr std::uint64_t kChunkElements = 1u << 16;
 constexpr std::uint64_t kTasksPerThread = 4;
 constexpr int kScratchGroups = 32;
+// From this size on, a fill with FillControl::poll keeps its calling thread for polling.
+constexpr std::uint64_t kPollOnlyElements = std::uint64_t{1} << 20;
 
 struct Runner {
   const detail::GroupFn fn;
@@ -547,7 +549,10 @@ void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
     }
   };
   const std::size_t ntasks = static_cast<std::size_t>((box_total + chunk - 1) / chunk);
-  detail::parallel_for(ntasks, threads, task, controlled ? &interrupt : nullptr);
+  // A long fill with a poll callback leaves the work to the pool's workers and only polls:
+  // a poll that blocks (Python's GIL) then delays no work. Short fills rarely poll at all.
+  const bool caller_polls = static_cast<bool>(control.poll) && box_total >= kPollOnlyElements;
+  detail::parallel_for(ntasks, threads, task, controlled ? &interrupt : nullptr, !caller_polls);
   if (interrupt.stopped()) {
     if (interrupt.error()) std::rethrow_exception(interrupt.error());
     throw FillCancelled();

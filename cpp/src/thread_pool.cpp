@@ -87,8 +87,8 @@ class Pool {
 
   // Called with job_mutex_ held: one job at a time.
   void run(std::size_t ntasks, int threads, const std::function<void(std::size_t)>& task,
-           Interrupt* interrupt) {
-    const std::size_t helpers = static_cast<std::size_t>(threads - 1);
+           Interrupt* interrupt, bool caller_works) {
+    const std::size_t helpers = static_cast<std::size_t>(caller_works ? threads - 1 : threads);
     start_workers(helpers);
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -101,7 +101,7 @@ class Pool {
       ++generation_;
     }
     wake_.notify_all();
-    drain();
+    if (caller_works) drain();
     std::unique_lock<std::mutex> lock(mutex_);
     if (interrupt == nullptr) {
       done_.wait(lock, [this] { return pending_ == 0; });
@@ -147,8 +147,8 @@ class Pool {
     } catch (const std::exception& e) {
       const std::size_t started = workers_.size();
       shrink_to(before);  // release what this call started: nothing leaks
-      throw std::runtime_error("threads: cannot start thread " + std::to_string(started + 2) +
-                               " of " + std::to_string(helpers + 1) + " (" + e.what() +
+      throw std::runtime_error("threads: cannot start worker thread " + std::to_string(started + 1) +
+                               " of " + std::to_string(helpers) + " (" + e.what() +
                                "); nothing was written; use fewer threads (set_num_threads)");
     }
   }
@@ -233,32 +233,34 @@ const int g_atfork = pthread_atfork(before_fork, after_fork_parent, after_fork_c
 }  // namespace
 
 void parallel_for(std::size_t ntasks, int threads, const std::function<void(std::size_t)>& task,
-                  Interrupt* interrupt) {
+                  Interrupt* interrupt, bool caller_works) {
   if (ntasks == 0) return;
   if (static_cast<std::size_t>(threads) > ntasks) threads = static_cast<int>(ntasks);
+  if (threads < 1) threads = 1;
+  if (interrupt == nullptr) caller_works = true;
   auto serial = [&] {
     for (std::size_t i = 0; i < ntasks; ++i) {
       if (interrupt != nullptr && interrupt->should_stop()) return;
       task(i);
     }
   };
-  if (threads <= 1) {
+  if (threads == 1 && caller_works) {
     serial();
     return;
   }
   Pool& p = pool();
   std::unique_lock<std::mutex> lock(p.job_mutex_, std::try_to_lock);
-  if (!lock.owns_lock()) {
+  if (!lock.owns_lock()) {  // another job holds the pool: this one works alone
     serial();
     return;
   }
-  p.run(ntasks, threads, task, interrupt);
+  p.run(ntasks, threads, task, interrupt, caller_works);
   const int keep = g_keep.load(std::memory_order_relaxed);
   if (p.size() > static_cast<std::size_t>(keep)) p.shrink_to(static_cast<std::size_t>(keep));
 }
 
-void trim_pool(int helpers) {
-  if (helpers < 0) helpers = 0;
+void trim_pool(int workers) {
+  const int helpers = workers < 0 ? 0 : workers;
   g_keep.store(helpers, std::memory_order_relaxed);
   Pool* p = g_pool.load(std::memory_order_acquire);
   if (p == nullptr) return;

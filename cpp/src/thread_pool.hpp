@@ -45,14 +45,17 @@ class Interrupt {
 /// other and never deadlock. Safe after fork(): the child starts a fresh pool.
 ///
 /// With `interrupt`, no task starts once it says stop (tasks may check it too), and the
-/// caller keeps polling it while it waits for the others. Throws std::runtime_error, with
-/// every thread this call started joined again, if the OS refuses a new worker thread.
+/// caller keeps polling it while it waits for the others. With `caller_works` false the
+/// caller runs no task: `threads` pool workers run them while the caller only polls
+/// `interrupt`, so a poll that blocks (on Python's GIL, say) holds up no work. Throws
+/// std::runtime_error, with every thread this call started joined again, if the OS refuses
+/// a new worker thread.
 void parallel_for(std::size_t ntasks, int threads, const std::function<void(std::size_t)>& task,
-                  Interrupt* interrupt = nullptr);
+                  Interrupt* interrupt = nullptr, bool caller_works = true);
 
-/// Keep at most `helpers` idle worker threads: the others are joined now, or when the job
+/// Keep at most `workers` idle worker threads: the others are joined now, or when the job
 /// that holds the pool ends. Later jobs start threads again as they need them.
-void trim_pool(int helpers);
+void trim_pool(int workers);
 
 /// Worker threads the pool holds now (the caller of a job is not one of them).
 int pool_workers();

@@ -67,10 +67,11 @@ struct StreamSpec {
 struct FillControl {
   /// Stops the fill once it reads true. Any thread may set it, at any time.
   const std::atomic<bool>* cancel = nullptr;
-  /// Called on the thread that called fill, between its slices and while it waits for the
-  /// other threads, at most once per `poll_interval` (never for a fill that ends sooner).
-  /// Returning true stops the fill; an exception it throws stops the fill and is rethrown
-  /// by fill in place of FillCancelled.
+  /// Called on the thread that called fill, at most once per `poll_interval` (never for a
+  /// fill that ends sooner). Returning true stops the fill; an exception it throws stops the
+  /// fill and is rethrown by fill in place of FillCancelled. With a poll callback, a fill of
+  /// 2^20 elements or more runs on get_num_threads() pool threads while the calling thread
+  /// only polls, so a poll that blocks for a while (on Python's GIL, say) delays no work.
   std::function<bool()> poll;
   std::chrono::milliseconds poll_interval{20};
 };
