@@ -28,35 +28,37 @@ inline constexpr std::chrono::milliseconds kSignalPollInterval{20};
 /// propagates unchanged.
 template <class Fill>
 void run_interruptible(Fill&& fill) {
-  bool raised = false;      // a handler raised: its exception waits in this thread's state
-  bool main_thread = true;  // found out at the first poll, with the GIL
-  bool checked = false;
+  struct State {
+    bool raised = false;       // a handler raised: its exception waits in this thread's state
+    bool main_thread = true;   // found out at the first poll, with the GIL
+    bool checked = false;
+  } state;
   FillControl control;
   control.poll_interval = kSignalPollInterval;
-  control.poll = [&]() -> bool {
-    if (!main_thread) return false;
+  control.poll = [s = &state]() -> bool {  // one pointer: std::function stores it inline
+    if (!s->main_thread) return false;
     const PyGILState_STATE gil = PyGILState_Ensure();
-    if (!checked) {
-      checked = true;
+    if (!s->checked) {
+      s->checked = true;
       PyObject* threading = PyImport_ImportModule("threading");
       PyObject* main = threading ? PyObject_CallMethod(threading, "main_thread", nullptr) : nullptr;
       PyObject* ident = main ? PyObject_GetAttrString(main, "ident") : nullptr;
-      main_thread = ident == nullptr ||  // when in doubt, keep polling
-                    PyLong_AsUnsignedLong(ident) == PyThread_get_thread_ident();
+      s->main_thread = ident == nullptr ||  // when in doubt, keep polling
+                       PyLong_AsUnsignedLong(ident) == PyThread_get_thread_ident();
       Py_XDECREF(ident);
       Py_XDECREF(main);
       Py_XDECREF(threading);
       PyErr_Clear();
     }
-    raised = main_thread && PyErr_CheckSignals() != 0;
+    s->raised = s->main_thread && PyErr_CheckSignals() != 0;
     PyGILState_Release(gil);
-    return raised;
+    return s->raised;
   };
   try {
     pybind11::gil_scoped_release release;
     fill(static_cast<const FillControl&>(control));
   } catch (const FillCancelled&) {
-    if (raised) throw pybind11::error_already_set();  // the GIL is held again here
+    if (state.raised) throw pybind11::error_already_set();  // the GIL is held again here
     throw;
   }
 }

@@ -296,8 +296,8 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
       const double need = std::min(kMinWindowCells, dtype_steps(dtype, clamp_lo, clamp_hi));
       if (cells < need) {
         fail("a, b: the interval [" + show(ta) + ", " + show(tb) +
-             "] (in standard deviations) is too narrow for its distance from the mean: stream "
-             "v1's transform resolves it into about " + show6(std::floor(cells)) + " values where " +
+             "] (in standard deviations) is too narrow for stream v1's inverse-CDF transform "
+             "there: it resolves into about " + show6(std::floor(cells)) + " distinct values where " +
              dtype_name(dtype) + " has " + show6(std::floor(need)) + " or more");
       }
     }

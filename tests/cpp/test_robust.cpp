@@ -549,7 +549,9 @@ void test_stress(int rounds) {
                                    wi::Distribution::truncated_normal(0, 1, 3, 8)};
   wi::set_num_threads(1);
   for (int i = 0; i < 24; ++i) {
-    Job j{laws[rng() % 4], kFloats[rng() % 4], rng() % 100000, 1 + rng() % 300000, rng(), {}};
+    // A few jobs of 2^20 elements or more: with a poll callback their caller only polls.
+    const std::uint64_t count = i % 8 == 0 ? (std::uint64_t{1} << 20) + rng() % 100000 : 1 + rng() % 300000;
+    Job j{laws[rng() % 4], kFloats[rng() % 4], rng() % 100000, count, rng(), {}};
     j.ref.resize(j.count * static_cast<std::size_t>(wi::dtype_size(j.dtype)));
     wi::fill(j.dist, {j.seed, 0, 0}, j.dtype, j.first, j.count, j.ref.data());
     jobs.push_back(std::move(j));
@@ -575,6 +577,10 @@ void test_stress(int rounds) {
         std::atomic<bool> stop{false};
         wi::FillControl control;
         const bool cancel_it = f == 3 && k % 2 == 0;
+        if (f == 2) {  // polled, never stopped
+          control.poll = [] { return false; };
+          control.poll_interval = std::chrono::milliseconds(0);
+        }
         if (cancel_it) {
           control.cancel = &stop;
           control.poll = [&stop] {
