@@ -13,9 +13,7 @@
 namespace py = pybind11;
 
 namespace weightinit::bindings {
-namespace {
 
-// A Python int in [0, 2^64), else ValueError/TypeError naming `name`.
 std::uint64_t to_u64(const py::handle& v, const char* name) {
   if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) {
     throw py::type_error(std::string(name) + ": expected an integer, got " +
@@ -55,12 +53,14 @@ DType dtype_of(const py::dtype& dt) {
                        std::string(py::str(dt)));
 }
 
-DType dtype_from_name(const std::string& name) {
-  if (name == "float32") return DType::kFloat32;
-  if (name == "float64") return DType::kFloat64;
-  if (name == "float16") return DType::kFloat16;
-  if (name == "bfloat16") return DType::kBFloat16;
-  throw py::type_error("dtype: must be float16, bfloat16, float32 or float64, got '" + name + "'");
+py::array checked_array(const py::handle& out) {
+  if (!py::isinstance<py::array>(out)) {
+    throw py::type_error("out: expected a numpy.ndarray, got " +
+                         std::string(py::str(py::type::of(out).attr("__name__"))));
+  }
+  py::array a = py::reinterpret_borrow<py::array>(out);
+  if (!a.writeable()) throw py::value_error("out: array is read-only");
+  return a;
 }
 
 double finite_or_inf(const py::handle& v, const char* name) {
@@ -71,6 +71,16 @@ double finite_or_inf(const py::handle& v, const char* name) {
     throw py::type_error(std::string(name) + ": expected a float, got " +
                          std::string(py::str(py::type::of(v).attr("__name__"))));
   }
+}
+
+namespace {
+
+DType dtype_from_name(const std::string& name) {
+  if (name == "float32") return DType::kFloat32;
+  if (name == "float64") return DType::kFloat64;
+  if (name == "float16") return DType::kFloat16;
+  if (name == "bfloat16") return DType::kBFloat16;
+  throw py::type_error("dtype: must be float16, bfloat16, float32 or float64, got '" + name + "'");
 }
 
 Distribution distribution(const std::string& kind, const py::sequence& params) {
@@ -125,16 +135,6 @@ std::vector<std::int64_t> dims(const py::sequence& s, const char* name) {
     out.push_back(x);
   }
   return out;
-}
-
-py::array checked_array(const py::handle& out) {
-  if (!py::isinstance<py::array>(out)) {
-    throw py::type_error("out: expected a numpy.ndarray, got " +
-                         std::string(py::str(py::type::of(out).attr("__name__"))));
-  }
-  py::array a = py::reinterpret_borrow<py::array>(out);
-  if (!a.writeable()) throw py::value_error("out: array is read-only");
-  return a;
 }
 
 void run(const Distribution& d, const StreamSpec& s, DType dtype,

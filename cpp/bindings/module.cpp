@@ -10,4 +10,5 @@ PYBIND11_MODULE(_core, m, pybind11::mod_gil_not_used()) {
   m.attr("__version__") = WEIGHTINIT_VERSION_STRING;
   weightinit::bindings::register_fill(m);
   weightinit::bindings::register_core(m);
+  weightinit::bindings::register_matrix(m);
 }

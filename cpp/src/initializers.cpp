@@ -12,7 +12,7 @@
 #include <random>
 #include <utility>
 
-#include "qr.hpp"
+#include "initializers_internal.hpp"
 #include "weightinit/cpu.hpp"
 #include "weightinit/fans.hpp"
 
@@ -22,6 +22,17 @@
 // parameters and writes the same bits. Each function names the Python function it mirrors.
 
 namespace weightinit {
+
+using detail::assert_float_dtype;
+using detail::Box;
+using detail::check_shape;
+using detail::element_count;
+using detail::fill_dtype;
+using detail::is_split;
+using detail::partition_box;
+using detail::py_list;
+using detail::py_tuple;
+
 namespace {
 
 constexpr std::uint64_t kTwo63 = std::uint64_t{1} << 63;
@@ -95,6 +106,10 @@ std::string py_repr(const std::string& s) {
   }
   return out + quote;
 }
+
+}  // namespace
+
+namespace detail {
 
 // str(tuple(dims)) and str(list(dims)).
 std::string py_tuple(const Shape& dims) {
@@ -176,13 +191,6 @@ void check_box(const Shape& shape, const Shape& full, const Shape& offset) {
   }
 }
 
-// The global shape and the start of a call's box: the partition's, or the whole tensor.
-struct Box {
-  Shape full;
-  Shape offset;
-  bool partitioned;
-};
-
 // _tf1_base.partition_box.
 Box partition_box(const Shape& shape, const std::optional<PartitionInfo>& info) {
   if (!info) return {shape, Shape(shape.size(), 0), false};
@@ -197,6 +205,14 @@ bool is_split(const Shape& shape, const Box& box) {
          (shape != box.full ||
           std::any_of(box.offset.begin(), box.offset.end(), [](std::int64_t o) { return o != 0; }));
 }
+
+}  // namespace detail
+
+using detail::byte_strides;
+using detail::check_box;
+using detail::py_int;
+
+namespace {
 
 // --- element conversions, as NumPy and ml_dtypes do them ------------------------------------
 
@@ -277,7 +293,9 @@ void fill_double(ElementType t, void* out, std::size_t n, double v) {
   for (std::size_t i = 1; i < n; ++i) std::memcpy(bytes + i * size, bytes, size);
 }
 
-DType fill_dtype(ElementType t) {
+}  // namespace
+
+DType detail::fill_dtype(ElementType t) {
   switch (t) {
     case ElementType::kFloat32: return DType::kFloat32;
     case ElementType::kFloat64: return DType::kFloat64;
@@ -288,6 +306,8 @@ DType fill_dtype(ElementType t) {
   }
   return DType::kFloat32;
 }
+
+namespace {
 
 // Flip the sign bit of every element: NumPy's np.negative (exact, also for 16-bit types).
 void negate(ElementType t, void* out, std::size_t n) {
@@ -397,13 +417,16 @@ std::int64_t integer_param(const Number& v, ElementType dt, const char* argname)
                       : static_cast<std::int64_t>(v.magnitude());
 }
 
-// _tf1_base.assert_float_dtype (constructors of the float-only classes).
-ElementType assert_float_dtype(ElementType dt) {
+}  // namespace
+
+ElementType detail::assert_float_dtype(ElementType dt) {
   if (!is_floating(dt)) {
     throw ValueError(std::string("Expected floating point type, got ") + element_type_name(dt) + ".");
   }
   return dt;
 }
+
+namespace {
 
 // Python's a % m (non-negative for m > 0).
 std::int64_t py_mod(std::int64_t a, std::int64_t m) {
@@ -939,298 +962,6 @@ void Identity::generate(const Shape& shape, ElementType dt,
   const std::int64_t end = std::min({r0 + shape[0], c0 + shape[1], std::min(box.full[0], box.full[1])});
   for (std::int64_t i = std::max(r0, c0); i < end; ++i) {
     store_double(dt, out, static_cast<std::size_t>((i - r0) * shape[1] + (i - c0)), gain_);
-  }
-}
-
-namespace {
-
-using Matrix = std::vector<double>;  // row-major
-
-// _tf1_orthogonal.refuse_split.
-void refuse_split(const char* name, const Shape& shape, const Box& box) {
-  if (is_split(shape, box)) {
-    throw ValueError(
-        std::string(name) +
-        ": partitioned variables are not supported: orthogonality is a property of the whole "
-        "matrix, and a partition of shape " + py_list(shape) + " of full_shape " +
-        py_list(box.full) + " cannot be drawn on its own (TF would make each partition "
-        "orthogonal by itself). Initialize the full shape and split the result instead.");
-  }
-}
-
-// _tf1_orthogonal.NormalDraws: standard-normal arrays drawn one after another from one
-// (key, stream), each starting at the counter block after the previous one ends (16 blocks
-// per 64 float32 / 32 float64 elements). Float64 for float64 output, float32 otherwise; the
-// values are handed out as doubles, and matrices computed from them stay in double (NumPy's
-// QR of a float32 matrix also runs in double; its float32 products round more often).
-class NormalDraws {
- public:
-  NormalDraws(const detail::KeyStream& ks, bool wide) : ks_(ks), wide_(wide) {}
-
-  std::vector<double> normal(std::size_t count) {
-    std::vector<double> out(count);
-    const StreamSpec stream{ks_.key, ks_.stream, offset_};
-    if (wide_) {
-      weightinit::fill(Distribution::normal(0.0, 1.0), stream, DType::kFloat64, 0, count, out.data());
-    } else {
-      std::vector<float> z(count);
-      weightinit::fill(Distribution::normal(0.0, 1.0), stream, DType::kFloat32, 0, count, z.data());
-      std::copy(z.begin(), z.end(), out.begin());
-    }
-    const std::uint64_t group = wide_ ? 32 : 64;
-    offset_ += 16 * ((count + group - 1) / group);
-    return out;
-  }
-
-  // A rows x cols (rows >= cols) matrix with orthonormal columns: the sign-fixed Q of the QR
-  // of the next normal matrix, rounded to float32 unless wide (as NumPy returns it).
-  Matrix haar(std::int64_t rows, std::int64_t cols) {
-    const auto r = static_cast<std::size_t>(rows), c = static_cast<std::size_t>(cols);
-    const std::vector<double> z = normal(r * c);
-    std::vector<double> a(r * c);  // column-major for the QR
-    for (std::size_t i = 0; i < r; ++i) {
-      for (std::size_t j = 0; j < c; ++j) a[i + j * r] = z[i * c + j];
-    }
-    detail::orthonormal_factor(a.data(), rows, cols, get_num_threads());
-    Matrix q(r * c);
-    for (std::size_t i = 0; i < r; ++i) {
-      for (std::size_t j = 0; j < c; ++j) {
-        const double v = a[i + j * r];
-        q[i * c + j] = wide_ ? v : static_cast<double>(static_cast<float>(v));
-      }
-    }
-    return q;
-  }
-
-  // A random symmetric projection C C^T, C = Q diag(m): Q Haar n x n, m a 0/1 mask from the
-  // signs of n more normals.
-  Matrix projection(std::int64_t n) {
-    const auto k = static_cast<std::size_t>(n);
-    Matrix c = haar(n, n);
-    const std::vector<double> mask = normal(k);
-    for (std::size_t i = 0; i < k; ++i) {
-      for (std::size_t j = 0; j < k; ++j) c[i * k + j] *= mask[j] > 0 ? 1.0 : 0.0;
-    }
-    Matrix p(k * k, 0.0);
-    for (std::size_t i = 0; i < k; ++i) {
-      for (std::size_t j = 0; j < k; ++j) {
-        double s = 0;
-        for (std::size_t l = 0; l < k; ++l) s += c[i * k + l] * c[j * k + l];
-        p[i * k + j] = s;
-      }
-    }
-    return p;
-  }
-
- private:
-  detail::KeyStream ks_;
-  bool wide_;
-  std::uint64_t offset_ = 0;
-};
-
-// a (r x m) times b (m x c), row-major.
-Matrix matmul(const Matrix& a, const Matrix& b, std::size_t r, std::size_t m, std::size_t c) {
-  Matrix out(r * c, 0.0);
-  for (std::size_t i = 0; i < r; ++i) {
-    for (std::size_t l = 0; l < m; ++l) {
-      const double x = a[i * m + l];
-      for (std::size_t j = 0; j < c; ++j) out[i * c + j] += x * b[l * c + j];
-    }
-  }
-  return out;
-}
-
-// A kernel of n x n matrices over a d-dimensional spatial grid, row-major over the grid.
-struct MatrixKernel {
-  std::vector<std::size_t> size;  // spatial extents
-  std::vector<Matrix> entries;
-};
-
-// _tf1_orthogonal._block_kernel: the 2 x ... x 2 kernel of the products F1 F2 ... Fd, with
-// Fk = Pk at index 0 and I - Pk at index 1. Its transfer function prod_k (Pk + (I - Pk) z_k)
-// is unitary on the unit torus because each factor is (Pk a symmetric projection).
-MatrixKernel block_kernel(const std::vector<Matrix>& projections, std::size_t n) {
-  const std::size_t d = projections.size();
-  std::vector<Matrix> complements;
-  for (const Matrix& p : projections) {
-    Matrix q(n * n);
-    for (std::size_t i = 0; i < n * n; ++i) q[i] = ((i % (n + 1)) == 0 ? 1.0 : 0.0) - p[i];
-    complements.push_back(std::move(q));
-  }
-  MatrixKernel out{std::vector<std::size_t>(d, 2), {}};
-  for (std::size_t index = 0; index < (std::size_t{1} << d); ++index) {
-    // Bit d - 1 - k of `index` is the k-th spatial index (the first dimension is slowest).
-    auto factor = [&](std::size_t k) -> const Matrix& {
-      return (index >> (d - 1 - k)) & 1u ? complements[k] : projections[k];
-    };
-    Matrix m = factor(0);
-    for (std::size_t k = 1; k < d; ++k) m = matmul(m, factor(k), n, n, n);
-    out.entries.push_back(std::move(m));
-  }
-  return out;
-}
-
-// _tf1_orthogonal._matrix_conv: the full d-dimensional convolution of two matrix kernels,
-// out[i] = sum_j a[i - j] b[j] (so transfer functions multiply).
-MatrixKernel matrix_conv(const MatrixKernel& a, const MatrixKernel& b, std::size_t n) {
-  const std::size_t d = a.size.size();
-  MatrixKernel out;
-  std::size_t total = 1;
-  for (std::size_t k = 0; k < d; ++k) {
-    out.size.push_back(a.size[k] + b.size[k] - 1);
-    total *= out.size.back();
-  }
-  out.entries.assign(total, Matrix(n * n, 0.0));
-  auto unravel = [d](std::size_t flat, const std::vector<std::size_t>& size) {
-    std::vector<std::size_t> idx(d);
-    for (std::size_t k = d; k-- > 0;) {
-      idx[k] = flat % size[k];
-      flat /= size[k];
-    }
-    return idx;
-  };
-  for (std::size_t jb = 0; jb < b.entries.size(); ++jb) {
-    const std::vector<std::size_t> bi = unravel(jb, b.size);
-    for (std::size_t ja = 0; ja < a.entries.size(); ++ja) {
-      const std::vector<std::size_t> ai = unravel(ja, a.size);
-      std::size_t flat = 0;
-      for (std::size_t k = 0; k < d; ++k) flat = flat * out.size[k] + ai[k] + bi[k];
-      const Matrix prod = matmul(a.entries[ja], b.entries[jb], n, n, n);
-      Matrix& dst = out.entries[flat];
-      for (std::size_t i = 0; i < n * n; ++i) dst[i] += prod[i];
-    }
-  }
-  return out;
-}
-
-// Element o of the output: NumPy's (kernel * gain).astype(dt), the product in the draw's
-// dtype (float32(kernel) * float32(gain) unless the output is float64).
-void emit_scaled(ElementType dt, void* out, std::size_t o, double v, double gain) {
-  if (dt == ElementType::kFloat64) {
-    static_cast<double*>(out)[o] = v * gain;
-    return;
-  }
-  const float x = static_cast<float>(v) * to_f32(gain);
-  switch (dt) {
-    case ElementType::kFloat32: static_cast<float*>(out)[o] = x; break;
-    case ElementType::kFloat16: static_cast<std::uint16_t*>(out)[o] = detail::float_to_half_bits(x); break;
-    default: static_cast<std::uint16_t*>(out)[o] = detail::float_to_bfloat16_bits(x); break;
-  }
-}
-
-void check_orthogonal_filters(const Shape& shape) {
-  if (shape[shape.size() - 2] > shape.back()) {
-    throw ValueError("In_filters cannot be greater than out_filters.");
-  }
-}
-
-}  // namespace
-
-Orthogonal::Orthogonal(double gain, std::optional<std::int64_t> seed, ElementType dtype)
-    : RandomInitializer(seed, assert_float_dtype(dtype)), gain_(gain) {}
-
-// _tf1_orthogonal.Orthogonal.__call__ and orthogonal().
-void Orthogonal::generate(const Shape& shape, ElementType dt,
-                          const std::optional<PartitionInfo>& partition_info, void* out) const {
-  if (shape.size() < 2) throw ValueError("The tensor to initialize must be at least two-dimensional");
-  refuse_split("Orthogonal", shape, partition_box(shape, partition_info));
-  const detail::KeyStream ks = detail::key_stream(seed_);  // Python: _key_stream(None)
-  const std::size_t size = element_count(shape);
-  if (size == 0) return;
-  const auto cols = static_cast<std::int64_t>(shape.back());
-  const auto rows = static_cast<std::int64_t>(size) / cols;
-  const std::int64_t tall = std::max(rows, cols), narrow = std::min(rows, cols);
-  const Matrix q = NormalDraws(ks, dt == ElementType::kFloat64).haar(tall, narrow);
-  // rows >= cols: the output is Q (row-major); rows < cols: it is Q^T.
-  const auto t = static_cast<std::size_t>(tall), n = static_cast<std::size_t>(narrow);
-  for (std::size_t i = 0; i < t; ++i) {
-    for (std::size_t j = 0; j < n; ++j) {
-      emit_scaled(dt, out, rows >= cols ? i * n + j : j * t + i, q[i * n + j], gain_);
-    }
-  }
-}
-
-ConvolutionDeltaOrthogonal::ConvolutionDeltaOrthogonal(double gain, std::optional<std::int64_t> seed,
-                                                       ElementType dtype)
-    : RandomInitializer(seed, assert_float_dtype(dtype)), gain_(gain) {}
-
-// _tf1_orthogonal.ConvolutionDeltaOrthogonal.__call__: the shape's checks come first.
-void ConvolutionDeltaOrthogonal::check_call(const Shape& shape, ElementType dtype) const {
-  check_shape(shape, "shape");
-  if (shape.size() < 3 || shape.size() > 5) {
-    throw ValueError("The tensor to initialize must be at least three-dimensional and at most "
-                     "five-dimensional");
-  }
-  check_orthogonal_filters(shape);
-  check_dtype(dtype);
-}
-
-void ConvolutionDeltaOrthogonal::generate(const Shape& shape, ElementType dt,
-                                          const std::optional<PartitionInfo>& partition_info,
-                                          void* out) const {
-  refuse_split(name(), shape, partition_box(shape, partition_info));
-  const std::size_t size = element_count(shape);
-  std::memset(out, 0, size * static_cast<std::size_t>(element_size(dt)));
-  if (size == 0) return;
-  const auto cin = static_cast<std::size_t>(shape[shape.size() - 2]);
-  const auto cout = static_cast<std::size_t>(shape.back());
-  NormalDraws draws(detail::key_stream(seed_), dt == ElementType::kFloat64);
-  const Matrix q = draws.haar(shape.back(), shape.back());
-  std::size_t centre = 0;  // flat spatial index of ((k1 - 1) / 2, ...)
-  for (std::size_t k = 0; k + 2 < shape.size(); ++k) {
-    centre = centre * static_cast<std::size_t>(shape[k]) + static_cast<std::size_t>((shape[k] - 1) / 2);
-  }
-  for (std::size_t i = 0; i < cin * cout; ++i) emit_scaled(dt, out, centre * cin * cout + i, q[i], gain_);
-}
-
-ConvolutionOrthogonal::ConvolutionOrthogonal(int rank, double gain,
-                                             std::optional<std::int64_t> seed, ElementType dtype)
-    : RandomInitializer(seed, assert_float_dtype(dtype)), rank_(rank), gain_(gain) {}
-
-// _tf1_orthogonal.ConvolutionOrthogonal.__call__: the shape's checks come first.
-void ConvolutionOrthogonal::check_call(const Shape& shape, ElementType dtype) const {
-  check_shape(shape, "shape");
-  if (static_cast<int>(shape.size()) != rank_) {
-    static const char* const kRankNames[] = {"three-dimensional", "four-dimensional", "five-dimensional"};
-    throw ValueError(std::string("The tensor to initialize must be ") + kRankNames[rank_ - 3]);
-  }
-  check_orthogonal_filters(shape);
-  for (std::size_t k = 1; k + 2 < shape.size(); ++k) {
-    if (shape[k] != shape[0]) throw ValueError("Kernel sizes must be equal.");
-  }
-  check_dtype(dtype);
-}
-
-// _tf1_orthogonal._orthogonal_kernel: orth = the first `in` rows of a Haar out x out matrix;
-// a block kernel of d fresh projections, convolved k - 2 times with further block kernels;
-// then every entry left-multiplied by orth. Draw order: orth, then per block kernel each
-// projection's matrix and mask.
-void ConvolutionOrthogonal::generate(const Shape& shape, ElementType dt,
-                                     const std::optional<PartitionInfo>& partition_info,
-                                     void* out) const {
-  refuse_split(name(), shape, partition_box(shape, partition_info));
-  const std::size_t size = element_count(shape);
-  if (size == 0) return;
-  const auto d = static_cast<std::size_t>(rank_ - 2);
-  const auto ksize = static_cast<std::size_t>(shape[0]);
-  const auto cin = static_cast<std::size_t>(shape[shape.size() - 2]);
-  const auto n = static_cast<std::size_t>(shape.back());
-  NormalDraws draws(detail::key_stream(seed_), dt == ElementType::kFloat64);
-  const Matrix orth = draws.haar(shape.back(), shape.back());  // its first cin rows are used
-  if (ksize == 1) {
-    for (std::size_t i = 0; i < cin * n; ++i) emit_scaled(dt, out, i, orth[i], gain_);
-    return;
-  }
-  auto next_block = [&] {
-    std::vector<Matrix> projections;
-    for (std::size_t k = 0; k < d; ++k) projections.push_back(draws.projection(shape.back()));
-    return block_kernel(projections, n);
-  };
-  MatrixKernel kernel = next_block();
-  for (std::size_t k = 2; k < ksize; ++k) kernel = matrix_conv(kernel, next_block(), n);
-  for (std::size_t s = 0; s < kernel.entries.size(); ++s) {
-    const Matrix entry = matmul(orth, kernel.entries[s], cin, n, n);  // orth's first cin rows
-    for (std::size_t i = 0; i < cin * n; ++i) emit_scaled(dt, out, s * cin * n + i, entry[i], gain_);
   }
 }
 

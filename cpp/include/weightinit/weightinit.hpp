@@ -6,5 +6,6 @@
 #include "weightinit/fans.hpp"
 #include "weightinit/fill.hpp"
 #include "weightinit/initializers.hpp"
+#include "weightinit/orthogonal.hpp"
 #include "weightinit/philox.hpp"
 #include "weightinit/version.hpp"

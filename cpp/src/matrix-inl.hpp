@@ -1,0 +1,493 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// The matrix kernels (matrix.hpp), written once over a small vector type per target.
+// matrix_<target>.cpp defines WEIGHTINIT_TARGET_NS and WEIGHTINIT_MATRIX_ISA and includes
+// this file under its own instruction-set flags. Everything here has internal linkage.
+//
+// Every output element is one fixed chain of fused multiply-adds (matrix.hpp): the vector
+// lanes are independent elements, so a wider vector or another tile shape changes which
+// elements are computed together, never how one is computed.
+
+#ifndef WEIGHTINIT_TARGET_NS
+#error "define WEIGHTINIT_TARGET_NS before including matrix-inl.hpp"
+#endif
+#ifndef WEIGHTINIT_MATRIX_ISA
+#error "define WEIGHTINIT_MATRIX_ISA (0 portable, 1 AVX2, 2 AVX-512, 3 NEON)"
+#endif
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#if WEIGHTINIT_MATRIX_ISA == 1 || WEIGHTINIT_MATRIX_ISA == 2
+#include <immintrin.h>
+#elif WEIGHTINIT_MATRIX_ISA == 3
+#include <arm_neon.h>
+#endif
+
+#include "matrix.hpp"
+
+namespace weightinit::detail::WEIGHTINIT_TARGET_NS {
+
+#include "fma-inl.hpp"
+
+namespace {
+
+// --- vector types: load, store, broadcast, fused multiply-add -------------------------------
+
+#if WEIGHTINIT_MATRIX_ISA == 2
+struct VecF32 {
+  using T = float;
+  using V = __m512;
+  static constexpr int kLanes = 16;
+  static V load(const T* p) { return _mm512_loadu_ps(p); }
+  static void store(T* p, V v) { _mm512_storeu_ps(p, v); }
+  static V set1(T x) { return _mm512_set1_ps(x); }
+  static V zero() { return _mm512_setzero_ps(); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+};
+struct VecF64 {
+  using T = double;
+  using V = __m512d;
+  static constexpr int kLanes = 8;
+  static V load(const T* p) { return _mm512_loadu_pd(p); }
+  static void store(T* p, V v) { _mm512_storeu_pd(p, v); }
+  static V set1(T x) { return _mm512_set1_pd(x); }
+  static V zero() { return _mm512_setzero_pd(); }
+  static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+};
+// Tiles: 2 vectors down x 8 columns, 16 accumulators of the 32 registers. Inner products:
+// 16 accumulators too (a float sum of 16 parts is one vector, a double one two).
+constexpr int kVecsF32 = 2, kColsF32 = 8, kVecsF64 = 2, kColsF64 = 8;
+constexpr int kDotRowsF32 = 4, kDotColsF32 = 4, kDotRowsF64 = 2, kDotColsF64 = 4;
+#elif WEIGHTINIT_MATRIX_ISA == 1
+struct VecF32 {
+  using T = float;
+  using V = __m256;
+  static constexpr int kLanes = 8;
+  static V load(const T* p) { return _mm256_loadu_ps(p); }
+  static void store(T* p, V v) { _mm256_storeu_ps(p, v); }
+  static V set1(T x) { return _mm256_set1_ps(x); }
+  static V zero() { return _mm256_setzero_ps(); }
+  static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+};
+struct VecF64 {
+  using T = double;
+  using V = __m256d;
+  static constexpr int kLanes = 4;
+  static V load(const T* p) { return _mm256_loadu_pd(p); }
+  static void store(T* p, V v) { _mm256_storeu_pd(p, v); }
+  static V set1(T x) { return _mm256_set1_pd(x); }
+  static V zero() { return _mm256_setzero_pd(); }
+  static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
+};
+// 2 x 6 tiles: 12 accumulators, 2 loads and a broadcast within the 16 registers.
+constexpr int kVecsF32 = 2, kColsF32 = 6, kVecsF64 = 2, kColsF64 = 6;
+constexpr int kDotRowsF32 = 2, kDotColsF32 = 2, kDotRowsF64 = 1, kDotColsF64 = 2;
+#elif WEIGHTINIT_MATRIX_ISA == 3
+struct VecF32 {
+  using T = float;
+  using V = float32x4_t;
+  static constexpr int kLanes = 4;
+  static V load(const T* p) { return vld1q_f32(p); }
+  static void store(T* p, V v) { vst1q_f32(p, v); }
+  static V set1(T x) { return vdupq_n_f32(x); }
+  static V zero() { return vdupq_n_f32(0.0f); }
+  static V fma(V a, V b, V c) { return vfmaq_f32(c, a, b); }  // c + a * b, one rounding
+};
+struct VecF64 {
+  using T = double;
+  using V = float64x2_t;
+  static constexpr int kLanes = 2;
+  static V load(const T* p) { return vld1q_f64(p); }
+  static void store(T* p, V v) { vst1q_f64(p, v); }
+  static V set1(T x) { return vdupq_n_f64(x); }
+  static V zero() { return vdupq_n_f64(0.0); }
+  static V fma(V a, V b, V c) { return vfmaq_f64(c, a, b); }
+};
+constexpr int kVecsF32 = 2, kColsF32 = 8, kVecsF64 = 2, kColsF64 = 8;
+constexpr int kDotRowsF32 = 2, kDotColsF32 = 2, kDotRowsF64 = 1, kDotColsF64 = 2;
+#else
+template <class Scalar>
+struct VecScalar {
+  using T = Scalar;
+  using V = Scalar;
+  static constexpr int kLanes = 1;
+  static V load(const T* p) { return *p; }
+  static void store(T* p, V v) { *p = v; }
+  static V set1(T x) { return x; }
+  static V zero() { return T(0); }
+  static V fma(V a, V b, V c) { return fma_exact(a, b, c); }
+};
+using VecF32 = VecScalar<float>;
+using VecF64 = VecScalar<double>;
+constexpr int kVecsF32 = 4, kColsF32 = 4, kVecsF64 = 4, kColsF64 = 4;
+constexpr int kDotRowsF32 = 1, kDotColsF32 = 1, kDotRowsF64 = 1, kDotColsF64 = 1;
+#endif
+
+// Cache blocking (BLIS's loops): a kKc-deep slice of B, packed, is reused across the rows
+// of C; a strip of A (kMr rows x kKc) stays in L1 while it meets every column of that slice.
+#ifndef WI_KC
+#define WI_KC 256
+#endif
+#ifndef WI_ABLOCK
+#define WI_ABLOCK (1 << 20)
+#endif
+constexpr Index kKc = WI_KC;
+constexpr Index kNc = 4096;
+// A's packed block (mc x kc) fills about half of a 2 MiB L2 whatever kc is: a shallow
+// product (kc = 64, the block reflector updates) sweeps whole columns of C at once.
+constexpr Index kABlockBytes = WI_ABLOCK;
+
+template <class T>
+Index mc_block(Index kc, Index mr) {
+  const Index rows = kABlockBytes / (static_cast<Index>(sizeof(T)) * kc);
+  return std::max<Index>(mr, rows / mr * mr);
+}
+
+// --- the register tile ----------------------------------------------------------------------
+
+// C[0:MR, 0:NR] (column-major, ldc) += A B over kc steps: A's step l is the MR values at
+// a + l * lda, B's the NR values at b + l * NR. With `zero` the old C is not read.
+template <class VT, int MV, int NR>
+WEIGHTINIT_FMA_INLINE void tile(Index kc, const typename VT::T* a, Index lda,
+                                const typename VT::T* b, typename VT::T* c, Index ldc,
+                                bool zero) {
+  using V = typename VT::V;
+  constexpr int L = VT::kLanes;
+  V acc[NR][MV];
+#if defined(__GNUC__)
+#pragma GCC unroll 16
+#endif
+  for (int j = 0; j < NR; ++j) {
+#if defined(__GNUC__)
+#pragma GCC unroll 4
+#endif
+    for (int v = 0; v < MV; ++v) acc[j][v] = zero ? VT::zero() : VT::load(c + j * ldc + v * L);
+  }
+  for (Index l = 0; l < kc; ++l) {
+    V av[MV];
+#if defined(__GNUC__)
+#pragma GCC unroll 4
+#endif
+    for (int v = 0; v < MV; ++v) av[v] = VT::load(a + v * L);
+#if defined(__GNUC__)
+#pragma GCC unroll 16
+#endif
+    for (int j = 0; j < NR; ++j) {
+      const V bj = VT::set1(b[j]);
+#if defined(__GNUC__)
+#pragma GCC unroll 4
+#endif
+      for (int v = 0; v < MV; ++v) acc[j][v] = VT::fma(av[v], bj, acc[j][v]);
+    }
+    a += lda;
+    b += NR;
+  }
+#if defined(__GNUC__)
+#pragma GCC unroll 16
+#endif
+  for (int j = 0; j < NR; ++j) {
+#if defined(__GNUC__)
+#pragma GCC unroll 4
+#endif
+    for (int v = 0; v < MV; ++v) VT::store(c + j * ldc + v * L, acc[j][v]);
+  }
+}
+
+// --- packing --------------------------------------------------------------------------------
+
+// B[pc:pc+kc, jc:jc+nc] into panels of NR columns (l-major inside a panel), negated when
+// subtracting, zero past column nc. Row-contiguous B is read row by row (each row once,
+// front to back); column-contiguous B column by column.
+template <class T, int NR>
+void pack_b(const GemmArgs<T>& g, Index pc, Index kc, Index jc, Index nc, T* out) {
+  const Index full = nc / NR * NR;
+  const T sign = g.subtract ? T(-1) : T(1);
+  if (g.b_cs == 1) {
+    for (Index l = 0; l < kc; ++l) {
+      const T* row = g.b + (pc + l) * g.b_rs + jc;
+      for (Index q = 0; q < full; q += NR) {
+        T* dst = out + q * kc + l * NR;
+        for (int jj = 0; jj < NR; ++jj) dst[jj] = sign * row[q + jj];
+      }
+    }
+  } else {
+    for (Index q = 0; q < full; q += NR) {
+      T* dst = out + q * kc;
+      for (int jj = 0; jj < NR; ++jj) {
+        const T* col = g.b + pc * g.b_rs + (jc + q + jj) * g.b_cs;
+        for (Index l = 0; l < kc; ++l) dst[l * NR + jj] = sign * col[l * g.b_rs];
+      }
+    }
+  }
+  if (full < nc) {
+    T* dst = out + full * kc;
+    for (Index jj = 0; jj < NR; ++jj) {
+      const T* col = g.b + pc * g.b_rs + (jc + full + jj) * g.b_cs;
+      for (Index l = 0; l < kc; ++l) {
+        dst[l * NR + jj] = full + jj < nc ? sign * col[l * g.b_rs] : T(0);
+      }
+    }
+  }
+}
+
+// A[ic:ic+mc, pc:pc+kc] into strips of MR rows (l-major inside a strip), zero past row mc.
+// Column-contiguous A is read column by column, front to back.
+template <class T, int MR>
+void pack_a(const GemmArgs<T>& g, Index ic, Index mc, Index pc, Index kc, T* out) {
+  const Index full = mc / MR * MR;
+  if (g.a_rs == 1) {
+    for (Index l = 0; l < kc; ++l) {
+      const T* col = g.a + ic + (pc + l) * g.a_cs;
+      for (Index q = 0; q < full; q += MR) {
+        T* dst = out + q * kc + l * MR;
+        for (int ii = 0; ii < MR; ++ii) dst[ii] = col[q + ii];
+      }
+    }
+  } else {
+    for (Index q = 0; q < full; q += MR) {
+      T* dst = out + q * kc;
+      for (int ii = 0; ii < MR; ++ii) {
+        const T* row = g.a + (ic + q + ii) * g.a_rs + pc * g.a_cs;
+        for (Index l = 0; l < kc; ++l) dst[l * MR + ii] = row[l * g.a_cs];
+      }
+    }
+  }
+  if (full < mc) {
+    T* dst = out + full * kc;
+    for (Index ii = 0; ii < MR; ++ii) {
+      const T* row = g.a + (ic + full + ii) * g.a_rs + pc * g.a_cs;
+      for (Index l = 0; l < kc; ++l) dst[l * MR + ii] = full + ii < mc ? row[l * g.a_cs] : T(0);
+    }
+  }
+}
+
+template <class T>
+T* scratch(std::vector<T>& buf, Index n) {
+  if (buf.size() < static_cast<std::size_t>(n)) buf.resize(static_cast<std::size_t>(n));
+  return buf.data();
+}
+
+// --- the product ----------------------------------------------------------------------------
+
+template <class VT, int MV, int NR>
+void gemm(const GemmArgs<typename VT::T>& g) {
+  using T = typename VT::T;
+  constexpr int MR = MV * VT::kLanes;
+  if (g.m <= 0 || g.n <= 0) return;
+  if (g.k <= 0) {
+    if (!g.accumulate) {
+      for (Index j = 0; j < g.n; ++j) std::fill(g.c + j * g.ldc, g.c + j * g.ldc + g.m, T(0));
+    }
+    return;
+  }
+  // Per-thread packing buffers, kept between calls.
+  thread_local std::vector<T> b_buf, a_buf;
+  const Index kc_max = std::min(kKc, g.k);
+  const Index nc_max = (std::min(kNc, g.n) + NR - 1) / NR * NR;
+  T* bp = scratch(b_buf, kc_max * nc_max);
+  alignas(64) T edge[MR * NR];
+  for (Index jc = 0; jc < g.n; jc += kNc) {
+    const Index nc = std::min(kNc, g.n - jc);
+    for (Index pc = 0; pc < g.k; pc += kKc) {
+      const Index kc = std::min(kKc, g.k - pc);
+      pack_b<T, NR>(g, pc, kc, jc, nc, bp);
+      const bool zero = !g.accumulate && pc == 0;
+      const Index mc_step = mc_block<T>(kc, MR);
+      T* ap = scratch(a_buf, kc * ((std::min(mc_step, g.m) + MR - 1) / MR * MR));
+      for (Index ic = 0; ic < g.m; ic += mc_step) {
+        const Index mc = std::min(mc_step, g.m - ic);
+        pack_a<T, MR>(g, ic, mc, pc, kc, ap);
+        for (Index jr = 0; jr < nc; jr += NR) {
+          for (Index ir = 0; ir < mc; ir += MR) {
+            const Index nr = std::min<Index>(NR, nc - jr);
+            const T* b = bp + jr * kc;
+            const Index mr = std::min<Index>(MR, mc - ir);
+            const T* a = ap + ir * kc;
+            T* c = g.c + (ic + ir) + (jc + jr) * g.ldc;
+            if (mr == MR && nr == NR) {
+              tile<VT, MV, NR>(kc, a, MR, b, c, g.ldc, zero);
+              continue;
+            }
+            // A partial tile runs on a full one; the padding is computed and dropped.
+            if (!zero) {
+              for (Index j = 0; j < nr; ++j) {
+                for (Index i = 0; i < mr; ++i) edge[i + j * MR] = c[i + j * g.ldc];
+              }
+            }
+            tile<VT, MV, NR>(kc, a, MR, b, edge, MR, zero);
+            for (Index j = 0; j < nr; ++j) {
+              for (Index i = 0; i < mr; ++i) c[i + j * g.ldc] = edge[i + j * MR];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// --- vector helpers of the unblocked Householder steps --------------------------------------
+
+// The sixteen partial sums of dot() as kParts / kLanes vectors, reduced in dot()'s order.
+constexpr int kParts = 16;
+
+template <class VT>
+typename VT::T reduce_parts(const typename VT::V* acc) {
+  using T = typename VT::T;
+  constexpr int NV = kParts / VT::kLanes;
+  alignas(64) T s[kParts];
+  for (int v = 0; v < NV; ++v) VT::store(s + v * VT::kLanes, acc[v]);
+  for (int half = kParts / 2; half >= 2; half /= 2) {
+    for (int r = 0; r < half; ++r) s[r] += s[r + half];
+  }
+  return s[0] + s[1];
+}
+
+// c[r + s * ldc] = dot(x[r], y[s], n) for an R x S block of columns, each loaded once per
+// group of 16 rows and used S (or R) times.
+template <class VT, int R, int S>
+WEIGHTINIT_FMA_INLINE void dots_block(const typename VT::T* const* x, const typename VT::T* const* y,
+                                      Index n, typename VT::T* c, Index ldc) {
+  using T = typename VT::T;
+  using V = typename VT::V;
+  constexpr int L = VT::kLanes;
+  constexpr int NV = kParts / L;
+  V acc[R][S][NV];
+  for (int r = 0; r < R; ++r) {
+    for (int s = 0; s < S; ++s) {
+      for (int v = 0; v < NV; ++v) acc[r][s][v] = VT::zero();
+    }
+  }
+  auto step = [&](const T* const* xs, const T* const* ys, Index i) {
+    V xv[R][NV], yv[S][NV];
+#if defined(__GNUC__)
+#pragma GCC unroll 4
+#endif
+    for (int r = 0; r < R; ++r) {
+#if defined(__GNUC__)
+#pragma GCC unroll 16
+#endif
+      for (int v = 0; v < NV; ++v) xv[r][v] = VT::load(xs[r] + i + v * L);
+    }
+#if defined(__GNUC__)
+#pragma GCC unroll 4
+#endif
+    for (int s = 0; s < S; ++s) {
+#if defined(__GNUC__)
+#pragma GCC unroll 16
+#endif
+      for (int v = 0; v < NV; ++v) yv[s][v] = VT::load(ys[s] + i + v * L);
+    }
+#if defined(__GNUC__)
+#pragma GCC unroll 4
+#endif
+    for (int r = 0; r < R; ++r) {
+#if defined(__GNUC__)
+#pragma GCC unroll 4
+#endif
+      for (int s = 0; s < S; ++s) {
+#if defined(__GNUC__)
+#pragma GCC unroll 16
+#endif
+        for (int v = 0; v < NV; ++v) acc[r][s][v] = VT::fma(xv[r][v], yv[s][v], acc[r][s][v]);
+      }
+    }
+  };
+  Index i = 0;
+  for (; i + kParts <= n; i += kParts) step(x, y, i);
+  if (i < n) {  // the tail, zero-padded to a full group
+    alignas(64) T pad[R + S][kParts] = {};
+    const T* xs[R];
+    const T* ys[S];
+    for (int r = 0; r < R; ++r) {
+      for (Index q = 0; i + q < n; ++q) pad[r][q] = x[r][i + q];
+      xs[r] = pad[r];
+    }
+    for (int s = 0; s < S; ++s) {
+      for (Index q = 0; i + q < n; ++q) pad[R + s][q] = y[s][i + q];
+      ys[s] = pad[R + s];
+    }
+    step(xs, ys, 0);
+  }
+  for (int r = 0; r < R; ++r) {
+    for (int s = 0; s < S; ++s) c[r + s * ldc] = reduce_parts<VT>(acc[r][s]);
+  }
+}
+
+template <class VT>
+typename VT::T dot(const typename VT::T* x, const typename VT::T* y, Index n) {
+  typename VT::T out;
+  dots_block<VT, 1, 1>(&x, &y, n, &out, 1);
+  return out;
+}
+
+template <class VT, int R, int S>
+void dots(Index m, Index n, Index k, const typename VT::T* a, Index lda, const typename VT::T* b,
+          Index ldb, typename VT::T* c, Index ldc) {
+  using T = typename VT::T;
+  for (Index j = 0; j < n; j += S) {
+    for (Index i = 0; i < m; i += R) {
+      if (i + R <= m && j + S <= n) {
+        const T* xs[R];
+        const T* ys[S];
+        for (int r = 0; r < R; ++r) xs[r] = a + (i + r) * lda;
+        for (int s = 0; s < S; ++s) ys[s] = b + (j + s) * ldb;
+        dots_block<VT, R, S>(xs, ys, k, c + i + j * ldc, ldc);
+        continue;
+      }
+      for (Index jj = j; jj < std::min(n, j + S); ++jj) {
+        for (Index ii = i; ii < std::min(m, i + R); ++ii) {
+          const T* x = a + ii * lda;
+          const T* y = b + jj * ldb;
+          dots_block<VT, 1, 1>(&x, &y, k, c + ii + jj * ldc, ldc);
+        }
+      }
+    }
+  }
+}
+
+template <class VT>
+void axpy(typename VT::T t, const typename VT::T* x, typename VT::T* y, Index n) {
+  using T = typename VT::T;
+  using V = typename VT::V;
+  constexpr int L = VT::kLanes;
+  const V tv = VT::set1(t);
+  Index i = 0;
+  for (; i + L <= n; i += L) VT::store(y + i, VT::fma(tv, VT::load(x + i), VT::load(y + i)));
+  if (i < n) {
+    alignas(64) T xs[L] = {}, ys[L] = {};
+    for (Index r = 0; i + r < n; ++r) {
+      xs[r] = x[i + r];
+      ys[r] = y[i + r];
+    }
+    VT::store(ys, VT::fma(tv, VT::load(xs), VT::load(ys)));
+    for (Index r = 0; i + r < n; ++r) y[i + r] = ys[r];
+  }
+}
+
+void gemm_f32(const GemmArgs<float>& g) { gemm<VecF32, kVecsF32, kColsF32>(g); }
+void gemm_f64(const GemmArgs<double>& g) { gemm<VecF64, kVecsF64, kColsF64>(g); }
+float dot_f32(const float* x, const float* y, Index n) { return dot<VecF32>(x, y, n); }
+double dot_f64(const double* x, const double* y, Index n) { return dot<VecF64>(x, y, n); }
+void dots_f32(Index m, Index n, Index k, const float* a, Index lda, const float* b, Index ldb,
+              float* c, Index ldc) {
+  dots<VecF32, kDotRowsF32, kDotColsF32>(m, n, k, a, lda, b, ldb, c, ldc);
+}
+void dots_f64(Index m, Index n, Index k, const double* a, Index lda, const double* b, Index ldb,
+              double* c, Index ldc) {
+  dots<VecF64, kDotRowsF64, kDotColsF64>(m, n, k, a, lda, b, ldb, c, ldc);
+}
+void axpy_f32(float t, const float* x, float* y, Index n) { axpy<VecF32>(t, x, y, n); }
+void axpy_f64(double t, const double* x, double* y, Index n) { axpy<VecF64>(t, x, y, n); }
+
+}  // namespace
+
+const MatrixKernels& matrix_table() {
+  static const MatrixKernels kTable{gemm_f32, gemm_f64, dot_f32,  dot_f64,
+                                    dots_f32, dots_f64, axpy_f32, axpy_f64};
+  return kTable;
+}
+
+}  // namespace weightinit::detail::WEIGHTINIT_TARGET_NS
