@@ -211,6 +211,10 @@ class Householder {
       for (Index j = 0; j < n; ++j) std::copy(from.at(0, j), from.at(m, j), to.at(0, j));
       return;
     }
+    if (from.cs == 1 && to.cs == 1) {
+      for (Index i = 0; i < m; ++i) std::copy(from.at(i, 0), from.at(i, n), to.at(i, 0));
+      return;
+    }
     // A transposing copy, sixteen rows at a time: their lines stay in L1 while the columns
     // are written.
     for (Index i0 = 0; i0 < m; i0 += 16) {
@@ -241,30 +245,37 @@ class Householder {
     for (Index b = nblocks_; b-- > 0;) {
       const Index j0 = b * kBlock, jb = std::min(kBlock, k_ - j0), m = n_ - j0;
       const View<T> t = t_block(b);
-      const View<T> v = load_panel(j0, jb);
+      const View<T> v = a_.sub(j0, j0);  // V as geqrf left it
       if (j0 + jb < k_) apply_block(v, t, false, a_.sub(j0, j0 + jb), m, k_ - j0 - jb, jb);
       // The block's own columns: H [I; 0] = E - V (T V1^T), V1 the top jb x jb of V.
       const View<T> mt{w2_.data(), 1, jb};
       gemm(jb, jb, jb, t, v.t(), mt, false, false);
-      set_unit_columns(j0, jb);
-      gemm(m, jb, jb, v, mt, a_.sub(j0, j0), true, true);
+      form_block_columns(j0, jb, mt);
     }
   }
 
-  // Columns j0 .. j0 + jb of the matrix to those of the identity, in memory order.
-  void set_unit_columns(Index j0, Index jb) {
-    if (row_major_) {
-      for (Index i = 0; i < n_; ++i) {
-        T* row = a_.at(i, j0);
-        std::fill(row, row + jb, T(0));
-        if (i >= j0 && i < j0 + jb) row[i - j0] = 1;
-      }
-    } else {
-      for (Index j = j0; j < j0 + jb; ++j) {
-        std::fill(a_.at(0, j), a_.at(n_, j), T(0));
-        *a_.at(j, j) = 1;
-      }
+  // Columns j0 .. j0 + jb of Q from the V stored there: zero above row j0 (the blocks before
+  // fill those rows in), E - V M from row j0 on, a block of rows at a time through a copy
+  // of its V (the result overwrites it).
+  void form_block_columns(Index j0, Index jb, View<const T> mt) {
+    constexpr Index kRows = 256;
+    for (Index i = 0; i < j0; ++i) {
+      for (Index j = j0; j < j0 + jb; ++j) *a_.at(i, j) = 0;
     }
+    const Index m = n_ - j0;
+    const auto tasks = static_cast<std::size_t>((m + kRows - 1) / kRows);
+    const int threads = static_cast<double>(m) * static_cast<double>(jb) * static_cast<double>(jb) >= kMinParallelWork ? threads_ : 1;
+    parallel_for(tasks, threads, [&](std::size_t task) {
+      const Index r0 = static_cast<Index>(task) * kRows, rows = std::min(kRows, m - r0);
+      std::vector<T> buf(static_cast<std::size_t>(rows * jb));
+      const View<T> block = a_.sub(j0 + r0, j0);
+      const View<T> v = row_major_ ? View<T>{buf.data(), jb, 1} : View<T>{buf.data(), 1, rows};
+      copy_block(block, v, rows, jb);
+      for (Index i = 0; i < rows; ++i) {
+        for (Index j = 0; j < jb; ++j) *block.at(i, j) = r0 + i == j ? T(1) : T(0);
+      }
+      product<T>(rows, jb, jb, v, mt, block, true, true, kernels_, 1);
+    });
   }
 
   View<T> a_;

@@ -213,6 +213,26 @@ void pack_b(const GemmArgs<T>& g, Index pc, Index kc, Index jc, Index nc, T* out
         for (int jj = 0; jj < NR; ++jj) dst[jj] = sign * row[q + jj];
       }
     }
+  } else if (g.b_rs == 1) {
+    // Column-contiguous B: eight rows of the panel's columns at a time, gathered into a
+    // small block and written out row by row (a transpose the compiler can keep in registers).
+    for (Index q = 0; q < full; q += NR) {
+      T* dst = out + q * kc;
+      const T* src = g.b + pc + (jc + q) * g.b_cs;
+      Index l = 0;
+      for (; l + 8 <= kc; l += 8) {
+        T block[8][NR];
+        for (int jj = 0; jj < NR; ++jj) {
+          for (int u = 0; u < 8; ++u) block[u][jj] = src[jj * g.b_cs + l + u];
+        }
+        for (int u = 0; u < 8; ++u) {
+          for (int jj = 0; jj < NR; ++jj) dst[(l + u) * NR + jj] = sign * block[u][jj];
+        }
+      }
+      for (; l < kc; ++l) {
+        for (int jj = 0; jj < NR; ++jj) dst[l * NR + jj] = sign * src[jj * g.b_cs + l];
+      }
+    }
   } else {
     for (Index q = 0; q < full; q += NR) {
       T* dst = out + q * kc;
