@@ -18,6 +18,9 @@ namespace {
 constexpr Index kBlock = 128;
 // Panels are split in halves recursively down to this width, then factored column by column.
 constexpr Index kLeaf = 8;
+// The panel's columns start on 64-byte boundaries (a multiple of this many elements apart):
+// its inner products then load whole cache lines.
+constexpr Index kAlign = 16;
 // Output tiles of a threaded product are multiples of this many rows or columns.
 constexpr Index kTileQuantum = 64;
 // Products smaller than this (in multiply-adds) run on the calling thread.
@@ -75,7 +78,7 @@ class Householder {
         tau_(static_cast<std::size_t>(k)),
         beta_(static_cast<std::size_t>(k)),
         t_(static_cast<std::size_t>(nblocks_ * kBlock * kBlock)),
-        panel_(static_cast<std::size_t>(n * std::min(kBlock, k))),
+        panel_(static_cast<std::size_t>((n + kAlign) * std::min(kBlock, k) + kAlign)),
         w_(static_cast<std::size_t>(kBlock * std::max(k, kBlock))),
         w2_(static_cast<std::size_t>(kBlock * std::max(k, kBlock))) {}
 
@@ -197,11 +200,12 @@ class Householder {
     gemm(w1, w2, w2, u, t.sub(c0 + w1, c0 + w1), t.sub(c0, c0 + w1), false, true);
   }
 
-  // Panel rows j0.. of columns j0 .. j0 + jb into the column-major workspace (leading
-  // dimension m), and back.
+  // Panel rows j0.. of columns j0 .. j0 + jb into the column-major workspace, and back.
   View<T> load_panel(Index j0, Index jb) {
     const Index m = n_ - j0;
-    const View<T> p{panel_.data(), 1, m};
+    const auto address = reinterpret_cast<std::uintptr_t>(panel_.data());
+    T* base = panel_.data() + ((64 - address % 64) % 64) / sizeof(T);
+    const View<T> p{base, 1, (m + kAlign - 1) / kAlign * kAlign};
     copy_block(a_.sub(j0, j0), p, m, jb);
     return p;
   }
@@ -232,9 +236,9 @@ class Householder {
       const Index j0 = b * kBlock, jb = std::min(kBlock, k_ - j0), m = n_ - j0;
       const View<T> t = t_block(b);
       std::fill(t_.begin() + b * kBlock * kBlock, t_.begin() + (b + 1) * kBlock * kBlock, T(0));
-      const View<T> p = row_major_ ? load_panel(j0, jb) : a_.sub(j0, j0);
+      const View<T> p = load_panel(j0, jb);
       factor_panel(p, m, 0, jb, t, j0);
-      if (row_major_) store_panel(p, j0, jb);
+      store_panel(p, j0, jb);
       if (j0 + jb < k_) apply_block(p, t, true, a_.sub(j0, j0 + jb), m, k_ - j0 - jb, jb);
     }
   }

@@ -60,7 +60,11 @@ struct VecF64 {
 // Tiles: 2 vectors down x 8 columns, 16 accumulators of the 32 registers. Inner products:
 // 16 accumulators too (a float sum of 16 parts is one vector, a double one two).
 constexpr int kVecsF32 = 2, kColsF32 = 8, kVecsF64 = 2, kColsF64 = 8;
-constexpr int kDotRowsF32 = 4, kDotColsF32 = 4, kDotRowsF64 = 2, kDotColsF64 = 4;
+#ifndef WI_DR64
+#define WI_DR64 2
+#define WI_DC64 4
+#endif
+constexpr int kDotRowsF32 = 4, kDotColsF32 = 4, kDotRowsF64 = WI_DR64, kDotColsF64 = WI_DC64;
 #elif WEIGHTINIT_MATRIX_ISA == 1
 struct VecF32 {
   using T = float;
@@ -284,10 +288,14 @@ void pack_a(const GemmArgs<T>& g, Index ic, Index mc, Index pc, Index kc, T* out
   }
 }
 
+// A buffer of at least n elements starting on a 64-byte boundary: vector loads from packed
+// panels then never straddle two cache lines (which halves their throughput).
 template <class T>
 T* scratch(std::vector<T>& buf, Index n) {
-  if (buf.size() < static_cast<std::size_t>(n)) buf.resize(static_cast<std::size_t>(n));
-  return buf.data();
+  constexpr std::size_t kSlack = 64 / sizeof(T);
+  if (buf.size() < static_cast<std::size_t>(n) + kSlack) buf.resize(static_cast<std::size_t>(n) + kSlack);
+  const auto address = reinterpret_cast<std::uintptr_t>(buf.data());
+  return buf.data() + ((64 - address % 64) % 64) / sizeof(T);
 }
 
 // --- the product ----------------------------------------------------------------------------
@@ -365,21 +373,17 @@ typename VT::T reduce_parts(const typename VT::V* acc) {
   return s[0] + s[1];
 }
 
-// c[r + s * ldc] = dot(x[r], y[s], n) for an R x S block of columns, each loaded once per
-// group of 16 rows and used S (or R) times.
+// The partial sums of dot(x[r], y[s], n) for an R x S block of columns, over rows
+// [begin, end) (begin a multiple of 16): each column is loaded once per group of 16 rows and
+// used S (or R) times. The last group of the columns (end == n) is zero-padded.
 template <class VT, int R, int S>
-WEIGHTINIT_FMA_INLINE void dots_block(const typename VT::T* const* x, const typename VT::T* const* y,
-                                      Index n, typename VT::T* c, Index ldc) {
+WEIGHTINIT_FMA_INLINE void dots_run(const typename VT::T* const* x, const typename VT::T* const* y,
+                                    Index begin, Index end, Index n,
+                                    typename VT::V (&acc)[R][S][kParts / VT::kLanes]) {
   using T = typename VT::T;
   using V = typename VT::V;
   constexpr int L = VT::kLanes;
   constexpr int NV = kParts / L;
-  V acc[R][S][NV];
-  for (int r = 0; r < R; ++r) {
-    for (int s = 0; s < S; ++s) {
-      for (int v = 0; v < NV; ++v) acc[r][s][v] = VT::zero();
-    }
-  }
   auto step = [&](const T* const* xs, const T* const* ys, Index i) {
     V xv[R][NV], yv[S][NV];
 #if defined(__GNUC__)
@@ -415,9 +419,9 @@ WEIGHTINIT_FMA_INLINE void dots_block(const typename VT::T* const* x, const type
       }
     }
   };
-  Index i = 0;
-  for (; i + kParts <= n; i += kParts) step(x, y, i);
-  if (i < n) {  // the tail, zero-padded to a full group
+  Index i = begin;
+  for (; i + kParts <= end; i += kParts) step(x, y, i);
+  if (i < end && end == n) {  // the tail, zero-padded to a full group
     alignas(64) T pad[R + S][kParts] = {};
     const T* xs[R];
     const T* ys[S];
@@ -431,37 +435,76 @@ WEIGHTINIT_FMA_INLINE void dots_block(const typename VT::T* const* x, const type
     }
     step(xs, ys, 0);
   }
-  for (int r = 0; r < R; ++r) {
-    for (int s = 0; s < S; ++s) c[r + s * ldc] = reduce_parts<VT>(acc[r][s]);
-  }
 }
 
 template <class VT>
 typename VT::T dot(const typename VT::T* x, const typename VT::T* y, Index n) {
-  typename VT::T out;
-  dots_block<VT, 1, 1>(&x, &y, n, &out, 1);
-  return out;
+  typename VT::V acc[1][1][kParts / VT::kLanes];
+  for (auto& v : acc[0][0]) v = VT::zero();
+  dots_run<VT, 1, 1>(&x, &y, 0, n, n, acc);
+  return reduce_parts<VT>(acc[0][0]);
 }
+
+// Rows per pass of dots(): a pass holds every output's partial sums in a buffer, so a block's
+// columns are read from L1 and L2 within a pass however long they are.
+#ifndef WI_DCH
+#define WI_DCH 512
+#endif
+constexpr Index kDotsChunk = WI_DCH;
 
 template <class VT, int R, int S>
 void dots(Index m, Index n, Index k, const typename VT::T* a, Index lda, const typename VT::T* b,
           Index ldb, typename VT::T* c, Index ldc) {
   using T = typename VT::T;
-  for (Index j = 0; j < n; j += S) {
-    for (Index i = 0; i < m; i += R) {
-      if (i + R <= m && j + S <= n) {
-        const T* xs[R];
-        const T* ys[S];
-        for (int r = 0; r < R; ++r) xs[r] = a + (i + r) * lda;
-        for (int s = 0; s < S; ++s) ys[s] = b + (j + s) * ldb;
-        dots_block<VT, R, S>(xs, ys, k, c + i + j * ldc, ldc);
-        continue;
+  using V = typename VT::V;
+  constexpr int L = VT::kLanes;
+  constexpr int NV = kParts / L;
+  if (m <= 0 || n <= 0) return;
+  // Blocks past the edge of C read a column of zeros; their outputs are dropped.
+  thread_local std::vector<T> zeros;
+  if (zeros.size() < static_cast<std::size_t>(k)) zeros.assign(static_cast<std::size_t>(k), T(0));
+  const Index bm = (m + R - 1) / R, bn = (n + S - 1) / S;
+  thread_local std::vector<T> parts;  // each output's kParts partial sums between passes
+  if (parts.size() < static_cast<std::size_t>(bm * bn * R * S * kParts)) {
+    parts.resize(static_cast<std::size_t>(bm * bn * R * S * kParts));
+  }
+  for (Index begin = 0; begin < std::max<Index>(k, 1); begin += kDotsChunk) {
+    const Index end = std::min(k, begin + kDotsChunk);
+    for (Index bj = 0; bj < bn; ++bj) {
+      const T* ys[S];
+      for (int s = 0; s < S; ++s) {
+        const Index j = bj * S + s;
+        ys[s] = j < n ? b + j * ldb : zeros.data();
       }
-      for (Index jj = j; jj < std::min(n, j + S); ++jj) {
-        for (Index ii = i; ii < std::min(m, i + R); ++ii) {
-          const T* x = a + ii * lda;
-          const T* y = b + jj * ldb;
-          dots_block<VT, 1, 1>(&x, &y, k, c + ii + jj * ldc, ldc);
+      for (Index bi = 0; bi < bm; ++bi) {
+        const T* xs[R];
+        for (int r = 0; r < R; ++r) {
+          const Index i = bi * R + r;
+          xs[r] = i < m ? a + i * lda : zeros.data();
+        }
+        V acc[R][S][NV];
+        T* saved = parts.data() + (bj * bm + bi) * R * S * kParts;
+        for (int r = 0; r < R; ++r) {
+          for (int s = 0; s < S; ++s) {
+            for (int v = 0; v < NV; ++v) {
+              acc[r][s][v] = begin == 0 ? VT::zero() : VT::load(saved + (r * S + s) * kParts + v * L);
+            }
+          }
+        }
+        dots_run<VT, R, S>(xs, ys, begin, end, k, acc);
+        if (end < k) {
+          for (int r = 0; r < R; ++r) {
+            for (int s = 0; s < S; ++s) {
+              for (int v = 0; v < NV; ++v) VT::store(saved + (r * S + s) * kParts + v * L, acc[r][s][v]);
+            }
+          }
+          continue;
+        }
+        for (int r = 0; r < R; ++r) {
+          for (int s = 0; s < S; ++s) {
+            const Index i = bi * R + r, j = bj * S + s;
+            if (i < m && j < n) c[i + j * ldc] = reduce_parts<VT>(acc[r][s]);
+          }
         }
       }
     }
