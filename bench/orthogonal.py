@@ -15,8 +15,11 @@ matrix), each writing into a preallocated array:
 One worker process per thread setting runs all three side by side, alternating them
 repetition by repetition, and reports the best time of each; BLAS threads are set through
 the environment before the worker starts. The ratio column is weightinit's time over
-torch's (below 1: weightinit is faster). It also reports max |W^T W - gain^2 I| (or
-W W^T for wide matrices) of weightinit's output, in float64.
+torch's (below 1: weightinit is faster). Process CPU seconds are reported next to the wall
+seconds: on a machine shared with other work they show the work done, not the waiting (with
+one thread they compare the two directly; with more, threads that spin while waiting count
+too). It also reports max |W^T W - gain^2 I| (or W W^T for wide matrices) of weightinit's
+output, in float64.
 
 Usage::
 
@@ -96,13 +99,15 @@ def _worker(threads: int, shapes, reps: int, peers) -> None:
 
             makers["numpy"] = numpy_qr
         best = {name: float("inf") for name in makers}
+        best_cpu = dict(best)
         for _ in range(reps):
             for name, make in makers.items():
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 make()
                 best[name] = min(best[name], time.perf_counter() - start)
+                best_cpu[name] = min(best_cpu[name], time.process_time() - start_cpu)
         core.orthogonal(out, rows, cols, gain, 1)
-        print(json.dumps({"threads": threads, "shape": text, "seconds": best,
+        print(json.dumps({"threads": threads, "shape": text, "seconds": best, "cpu": best_cpu,
                           "error": _orthogonality_error(out, gain)}), flush=True)
 
 
@@ -136,15 +141,19 @@ def main() -> None:
                               capture_output=True, text=True)
         rows += [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
     names = ["weightinit"] + [p for p in ("torch", "numpy") if p in peers]
+    others = [p for p in ("torch", "numpy") if p in peers]
     header = (["shape", "threads"] + [f"{n} s" for n in names]
-              + (["weightinit / torch"] if "torch" in peers else [])
-              + (["weightinit / numpy"] if "numpy" in peers else []) + ["max |W^T W - I|"])
+              + [f"weightinit / {p}" for p in others]
+              + [f"{n} CPU s" for n in names] + [f"CPU weightinit / {p}" for p in others]
+              + ["max |W^T W - I|"])
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     for r in rows:
-        s = r["seconds"]
+        s, c = r["seconds"], r["cpu"]
         cells = [r["shape"], str(r["threads"])] + [f"{s[n]:.3f}" for n in names]
-        cells += [f"{s['weightinit'] / s[p]:.2f}" for p in ("torch", "numpy") if p in peers]
+        cells += [f"{s['weightinit'] / s[p]:.2f}" for p in others]
+        cells += [f"{c[n]:.3f}" for n in names]
+        cells += [f"{c['weightinit'] / c[p]:.2f}" for p in others]
         cells.append(f"{r['error']:.1e}")
         print("| " + " | ".join(cells) + " |")
 

@@ -210,7 +210,16 @@ class Householder {
     return p;
   }
   void store_panel(View<T> p, Index j0, Index jb) { copy_block(p, a_.sub(j0, j0), n_ - j0, jb); }
-  static void copy_block(View<T> from, View<T> to, Index m, Index n) {
+  // to = from (m x n), in blocks of rows over the threads.
+  void copy_block(View<const T> from, View<T> to, Index m, Index n) {
+    constexpr Index kRows = 512;
+    const auto tasks = static_cast<std::size_t>((m + kRows - 1) / kRows);
+    parallel_for(tasks, m * n >= (Index{1} << 16) ? threads_ : 1, [&](std::size_t task) {
+      const Index r0 = static_cast<Index>(task) * kRows;
+      copy_rows(from.sub(r0, 0), to.sub(r0, 0), std::min(kRows, m - r0), n);
+    });
+  }
+  static void copy_rows(View<const T> from, View<T> to, Index m, Index n) {
     if (from.rs == 1 && to.rs == 1) {
       for (Index j = 0; j < n; ++j) std::copy(from.at(0, j), from.at(m, j), to.at(0, j));
       return;
@@ -274,7 +283,7 @@ class Householder {
       std::vector<T> buf(static_cast<std::size_t>(rows * jb));
       const View<T> block = a_.sub(j0 + r0, j0);
       const View<T> v = row_major_ ? View<T>{buf.data(), jb, 1} : View<T>{buf.data(), 1, rows};
-      copy_block(block, v, rows, jb);
+      copy_rows(block, v, rows, jb);
       for (Index i = 0; i < rows; ++i) {
         for (Index j = 0; j < jb; ++j) *block.at(i, j) = r0 + i == j ? T(1) : T(0);
       }

@@ -152,14 +152,17 @@ Index mc_block(Index kc, Index mr) {
 
 // --- the register tile ----------------------------------------------------------------------
 
-// C[0:MR, 0:NR] (column-major, ldc) += A B over kc steps: A's step l is the MR values at
-// a + l * lda, B's the NR values at b + l * NR. With `zero` the old C is not read.
-template <class VT, int MV, int NR>
-WEIGHTINIT_FMA_INLINE void tile(Index kc, const typename VT::T* a, Index lda,
-                                const typename VT::T* b, typename VT::T* c, Index ldc,
-                                bool zero) {
+// C[0:MR, 0:NR] (column-major, ldc) += A B over kc steps. A's step l is the MR values at
+// a + l * MR (a packed strip). B's step l is b[l * NR + j] for a packed panel (kDirectB
+// false), or b[l + j * ldb], column j read in place (kDirectB true). With `zero` the old C
+// is not read.
+template <class VT, int MV, int NR, bool kDirectB>
+WEIGHTINIT_FMA_INLINE void tile(Index kc, const typename VT::T* a, const typename VT::T* b,
+                                Index ldb, typename VT::T* c, Index ldc, bool zero) {
+  using T = typename VT::T;
   using V = typename VT::V;
   constexpr int L = VT::kLanes;
+  constexpr int MR = MV * L;
   V acc[NR][MV];
 #if defined(__GNUC__)
 #pragma GCC unroll 16
@@ -170,6 +173,8 @@ WEIGHTINIT_FMA_INLINE void tile(Index kc, const typename VT::T* a, Index lda,
 #endif
     for (int v = 0; v < MV; ++v) acc[j][v] = zero ? VT::zero() : VT::load(c + j * ldc + v * L);
   }
+  const T* bcol[NR];
+  for (int j = 0; j < NR; ++j) bcol[j] = kDirectB ? b + j * ldb : b + j;
   for (Index l = 0; l < kc; ++l) {
     V av[MV];
 #if defined(__GNUC__)
@@ -180,14 +185,14 @@ WEIGHTINIT_FMA_INLINE void tile(Index kc, const typename VT::T* a, Index lda,
 #pragma GCC unroll 16
 #endif
     for (int j = 0; j < NR; ++j) {
-      const V bj = VT::set1(b[j]);
+      const V bj = VT::set1(kDirectB ? bcol[j][l] : b[j]);
 #if defined(__GNUC__)
 #pragma GCC unroll 4
 #endif
       for (int v = 0; v < MV; ++v) acc[j][v] = VT::fma(av[v], bj, acc[j][v]);
     }
-    a += lda;
-    b += NR;
+    a += MR;
+    if (!kDirectB) b += NR;
   }
 #if defined(__GNUC__)
 #pragma GCC unroll 16
@@ -202,26 +207,24 @@ WEIGHTINIT_FMA_INLINE void tile(Index kc, const typename VT::T* a, Index lda,
 
 // --- packing --------------------------------------------------------------------------------
 
-// B[pc:pc+kc, jc:jc+nc] into panels of NR columns (l-major inside a panel), negated when
-// subtracting, zero past column nc. Row-contiguous B is read row by row (each row once,
-// front to back); column-contiguous B column by column.
+// B[pc:pc+kc, jc+q0:jc+q1] (q0, q1 multiples of NR but for a last partial panel) into panels
+// of NR columns (l-major inside a panel), zero past column nc. Row-contiguous B is read row
+// by row (each row once, front to back), column-contiguous B through small transposes.
 template <class T, int NR>
-void pack_b(const GemmArgs<T>& g, Index pc, Index kc, Index jc, Index nc, T* out) {
-  const Index full = nc / NR * NR;
-  const T sign = g.subtract ? T(-1) : T(1);
+void pack_b(const GemmArgs<T>& g, Index pc, Index kc, Index jc, Index nc, Index q0, Index q1,
+            T* out) {
+  const Index full = std::min(q1, nc / NR * NR);
   if (g.b_cs == 1) {
     for (Index l = 0; l < kc; ++l) {
       const T* row = g.b + (pc + l) * g.b_rs + jc;
-      for (Index q = 0; q < full; q += NR) {
-        T* dst = out + q * kc + l * NR;
-        for (int jj = 0; jj < NR; ++jj) dst[jj] = sign * row[q + jj];
+      for (Index q = q0; q < full; q += NR) {
+        T* dst = out + (q - q0) * kc + l * NR;
+        for (int jj = 0; jj < NR; ++jj) dst[jj] = row[q + jj];
       }
     }
   } else if (g.b_rs == 1) {
-    // Column-contiguous B: eight rows of the panel's columns at a time, gathered into a
-    // small block and written out row by row (a transpose the compiler can keep in registers).
-    for (Index q = 0; q < full; q += NR) {
-      T* dst = out + q * kc;
+    for (Index q = q0; q < full; q += NR) {
+      T* dst = out + (q - q0) * kc;
       const T* src = g.b + pc + (jc + q) * g.b_cs;
       Index l = 0;
       for (; l + 8 <= kc; l += 8) {
@@ -230,44 +233,43 @@ void pack_b(const GemmArgs<T>& g, Index pc, Index kc, Index jc, Index nc, T* out
           for (int u = 0; u < 8; ++u) block[u][jj] = src[jj * g.b_cs + l + u];
         }
         for (int u = 0; u < 8; ++u) {
-          for (int jj = 0; jj < NR; ++jj) dst[(l + u) * NR + jj] = sign * block[u][jj];
+          for (int jj = 0; jj < NR; ++jj) dst[(l + u) * NR + jj] = block[u][jj];
         }
       }
       for (; l < kc; ++l) {
-        for (int jj = 0; jj < NR; ++jj) dst[l * NR + jj] = sign * src[jj * g.b_cs + l];
+        for (int jj = 0; jj < NR; ++jj) dst[l * NR + jj] = src[jj * g.b_cs + l];
       }
     }
   } else {
-    for (Index q = 0; q < full; q += NR) {
-      T* dst = out + q * kc;
+    for (Index q = q0; q < full; q += NR) {
+      T* dst = out + (q - q0) * kc;
       for (int jj = 0; jj < NR; ++jj) {
         const T* col = g.b + pc * g.b_rs + (jc + q + jj) * g.b_cs;
-        for (Index l = 0; l < kc; ++l) dst[l * NR + jj] = sign * col[l * g.b_rs];
+        for (Index l = 0; l < kc; ++l) dst[l * NR + jj] = col[l * g.b_rs];
       }
     }
   }
-  if (full < nc) {
-    T* dst = out + full * kc;
+  if (full < q1) {
+    T* dst = out + (full - q0) * kc;
     for (Index jj = 0; jj < NR; ++jj) {
       const T* col = g.b + pc * g.b_rs + (jc + full + jj) * g.b_cs;
-      for (Index l = 0; l < kc; ++l) {
-        dst[l * NR + jj] = full + jj < nc ? sign * col[l * g.b_rs] : T(0);
-      }
+      for (Index l = 0; l < kc; ++l) dst[l * NR + jj] = full + jj < nc ? col[l * g.b_rs] : T(0);
     }
   }
 }
 
-// A[ic:ic+mc, pc:pc+kc] into strips of MR rows (l-major inside a strip), zero past row mc.
-// Column-contiguous A is read column by column, front to back.
+// A[ic:ic+mc, pc:pc+kc] into strips of MR rows (l-major inside a strip), negated when
+// subtracting, zero past row mc. Column-contiguous A is read column by column, front to back.
 template <class T, int MR>
 void pack_a(const GemmArgs<T>& g, Index ic, Index mc, Index pc, Index kc, T* out) {
   const Index full = mc / MR * MR;
+  const T sign = g.subtract ? T(-1) : T(1);
   if (g.a_rs == 1) {
     for (Index l = 0; l < kc; ++l) {
       const T* col = g.a + ic + (pc + l) * g.a_cs;
       for (Index q = 0; q < full; q += MR) {
         T* dst = out + q * kc + l * MR;
-        for (int ii = 0; ii < MR; ++ii) dst[ii] = col[q + ii];
+        for (int ii = 0; ii < MR; ++ii) dst[ii] = sign * col[q + ii];
       }
     }
   } else {
@@ -275,7 +277,7 @@ void pack_a(const GemmArgs<T>& g, Index ic, Index mc, Index pc, Index kc, T* out
       T* dst = out + q * kc;
       for (int ii = 0; ii < MR; ++ii) {
         const T* row = g.a + (ic + q + ii) * g.a_rs + pc * g.a_cs;
-        for (Index l = 0; l < kc; ++l) dst[l * MR + ii] = row[l * g.a_cs];
+        for (Index l = 0; l < kc; ++l) dst[l * MR + ii] = sign * row[l * g.a_cs];
       }
     }
   }
@@ -283,7 +285,7 @@ void pack_a(const GemmArgs<T>& g, Index ic, Index mc, Index pc, Index kc, T* out
     T* dst = out + full * kc;
     for (Index ii = 0; ii < MR; ++ii) {
       const T* row = g.a + (ic + full + ii) * g.a_rs + pc * g.a_cs;
-      for (Index l = 0; l < kc; ++l) dst[l * MR + ii] = full + ii < mc ? row[l * g.a_cs] : T(0);
+      for (Index l = 0; l < kc; ++l) dst[l * MR + ii] = full + ii < mc ? sign * row[l * g.a_cs] : T(0);
     }
   }
 }
@@ -300,6 +302,8 @@ T* scratch(std::vector<T>& buf, Index n) {
 
 // --- the product ----------------------------------------------------------------------------
 
+// BLIS's loops: a kc-deep slice of B (packed, or read in place when its columns are
+// contiguous) meets packed blocks of A, the A block in L2 and one panel of B in L1.
 template <class VT, int MV, int NR>
 void gemm(const GemmArgs<typename VT::T>& g) {
   using T = typename VT::T;
@@ -313,15 +317,21 @@ void gemm(const GemmArgs<typename VT::T>& g) {
   }
   // Per-thread packing buffers, kept between calls.
   thread_local std::vector<T> b_buf, a_buf;
+  const bool direct_b = g.b_rs == 1;
   const Index kc_max = std::min(kKc, g.k);
-  const Index nc_max = (std::min(kNc, g.n) + NR - 1) / NR * NR;
+  const Index nc_max = direct_b ? NR : (std::min(kNc, g.n) + NR - 1) / NR * NR;
   T* bp = scratch(b_buf, kc_max * nc_max);
   alignas(64) T edge[MR * NR];
   for (Index jc = 0; jc < g.n; jc += kNc) {
     const Index nc = std::min(kNc, g.n - jc);
     for (Index pc = 0; pc < g.k; pc += kKc) {
       const Index kc = std::min(kKc, g.k - pc);
-      pack_b<T, NR>(g, pc, kc, jc, nc, bp);
+      const Index full = nc / NR * NR;
+      if (!direct_b) {
+        pack_b<T, NR>(g, pc, kc, jc, nc, 0, (nc + NR - 1) / NR * NR, bp);
+      } else if (full < nc) {
+        pack_b<T, NR>(g, pc, kc, jc, nc, full, full + NR, bp);  // the last, partial panel
+      }
       const bool zero = !g.accumulate && pc == 0;
       const Index mc_step = mc_block<T>(kc, MR);
       T* ap = scratch(a_buf, kc * ((std::min(mc_step, g.m) + MR - 1) / MR * MR));
@@ -329,25 +339,34 @@ void gemm(const GemmArgs<typename VT::T>& g) {
         const Index mc = std::min(mc_step, g.m - ic);
         pack_a<T, MR>(g, ic, mc, pc, kc, ap);
         for (Index jr = 0; jr < nc; jr += NR) {
+          const Index nr = std::min<Index>(NR, nc - jr);
+          const bool in_place = direct_b && nr == NR;
+          const T* b = in_place ? g.b + pc + (jc + jr) * g.b_cs : bp + (direct_b ? 0 : jr * kc);
           for (Index ir = 0; ir < mc; ir += MR) {
-            const Index nr = std::min<Index>(NR, nc - jr);
-            const T* b = bp + jr * kc;
             const Index mr = std::min<Index>(MR, mc - ir);
             const T* a = ap + ir * kc;
             T* c = g.c + (ic + ir) + (jc + jr) * g.ldc;
-            if (mr == MR && nr == NR) {
-              tile<VT, MV, NR>(kc, a, MR, b, c, g.ldc, zero);
-              continue;
-            }
-            // A partial tile runs on a full one; the padding is computed and dropped.
-            if (!zero) {
-              for (Index j = 0; j < nr; ++j) {
-                for (Index i = 0; i < mr; ++i) edge[i + j * MR] = c[i + j * g.ldc];
+            T* out = c;
+            Index ldo = g.ldc;
+            if (mr < MR || nr < NR) {
+              // A partial tile runs on a full one; the padding is computed and dropped.
+              out = edge;
+              ldo = MR;
+              if (!zero) {
+                for (Index j = 0; j < nr; ++j) {
+                  for (Index i = 0; i < mr; ++i) edge[i + j * MR] = c[i + j * g.ldc];
+                }
               }
             }
-            tile<VT, MV, NR>(kc, a, MR, b, edge, MR, zero);
-            for (Index j = 0; j < nr; ++j) {
-              for (Index i = 0; i < mr; ++i) c[i + j * g.ldc] = edge[i + j * MR];
+            if (in_place) {
+              tile<VT, MV, NR, true>(kc, a, b, g.b_cs, out, ldo, zero);
+            } else {
+              tile<VT, MV, NR, false>(kc, a, b, 0, out, ldo, zero);
+            }
+            if (out == edge) {
+              for (Index j = 0; j < nr; ++j) {
+                for (Index i = 0; i < mr; ++i) c[i + j * g.ldc] = edge[i + j * MR];
+              }
             }
           }
         }
