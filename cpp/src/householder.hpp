@@ -33,7 +33,7 @@ void product(Index m, Index n, Index k, MatrixView<const T> a, MatrixView<const 
 /// column-major with leading dimension n) by the Q of its Householder QR A = Q R, Q n x k
 /// with orthonormal columns, and set negative[j] = 1 where R[j, j] < 0, else 0.
 ///
-/// LAPACK's scheme (geqrf, then orgqr): panels of 64 columns, each factored recursively
+/// LAPACK's scheme (geqrf, then orgqr): panels of 128 columns, each factored recursively
 /// (Elmroth and Gustavson 2000) into a compact WY block reflector I - V T V^T (Schreiber and
 /// Van Loan 1989) that updates the rest of the matrix as matrix products; Q is then formed
 /// block by block, last block first. All arithmetic is in T (float or double): the products
@@ -41,7 +41,9 @@ void product(Index m, Index n, Index k, MatrixView<const T> a, MatrixView<const 
 /// order. Products are split over up to `threads` threads by whole tiles of their output,
 /// so the bits depend neither on `threads` nor on the target of `kernels`.
 ///
-/// Workspace: O(n * 64 + k * 64) elements; the matrix itself is transformed in place.
+/// Workspace: O((n + k) * 128) elements and per-thread packing buffers of a few MiB; the
+/// matrix itself is transformed in place. Row-major and column-major input give the same
+/// bits, transposed (every element takes the same operations).
 template <class T>
 void householder_q(T* a, Index n, Index k, Layout layout, unsigned char* negative,
                    const MatrixKernels& kernels, int threads);

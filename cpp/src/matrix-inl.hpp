@@ -60,11 +60,7 @@ struct VecF64 {
 // Tiles: 2 vectors down x 8 columns, 16 accumulators of the 32 registers. Inner products:
 // 16 accumulators too (a float sum of 16 parts is one vector, a double one two).
 constexpr int kVecsF32 = 2, kColsF32 = 8, kVecsF64 = 2, kColsF64 = 8;
-#ifndef WI_DR64
-#define WI_DR64 2
-#define WI_DC64 4
-#endif
-constexpr int kDotRowsF32 = 4, kDotColsF32 = 4, kDotRowsF64 = WI_DR64, kDotColsF64 = WI_DC64;
+constexpr int kDotRowsF32 = 4, kDotColsF32 = 4, kDotRowsF64 = 2, kDotColsF64 = 4;
 #elif WEIGHTINIT_MATRIX_ISA == 1
 struct VecF32 {
   using T = float;
@@ -130,19 +126,14 @@ constexpr int kVecsF32 = 4, kColsF32 = 4, kVecsF64 = 4, kColsF64 = 4;
 constexpr int kDotRowsF32 = 1, kDotColsF32 = 1, kDotRowsF64 = 1, kDotColsF64 = 1;
 #endif
 
-// Cache blocking (BLIS's loops): a kKc-deep slice of B, packed, is reused across the rows
-// of C; a strip of A (kMr rows x kKc) stays in L1 while it meets every column of that slice.
-#ifndef WI_KC
-#define WI_KC 256
-#endif
-#ifndef WI_ABLOCK
-#define WI_ABLOCK (1 << 20)
-#endif
-constexpr Index kKc = WI_KC;
+// Cache blocking (BLIS's loops, Van Zee and van de Geijn 2015): a kc-deep slice of B (at most
+// kKc rows, kNc columns) is reused across the rows of C; a panel of it (kc x NR, in L1) meets
+// every strip of a packed block of A (in L2).
+constexpr Index kKc = 256;
 constexpr Index kNc = 4096;
 // A's packed block (mc x kc) fills about half of a 2 MiB L2 whatever kc is: a shallow
-// product (kc = 64, the block reflector updates) sweeps whole columns of C at once.
-constexpr Index kABlockBytes = WI_ABLOCK;
+// product (kc = 128, the block reflector updates) sweeps long stretches of C's columns.
+constexpr Index kABlockBytes = 1 << 20;
 
 template <class T>
 Index mc_block(Index kc, Index mr) {
@@ -466,10 +457,7 @@ typename VT::T dot(const typename VT::T* x, const typename VT::T* y, Index n) {
 
 // Rows per pass of dots(): a pass holds every output's partial sums in a buffer, so a block's
 // columns are read from L1 and L2 within a pass however long they are.
-#ifndef WI_DCH
-#define WI_DCH 512
-#endif
-constexpr Index kDotsChunk = WI_DCH;
+constexpr Index kDotsChunk = 512;
 
 template <class VT, int R, int S>
 void dots(Index m, Index n, Index k, const typename VT::T* a, Index lda, const typename VT::T* b,

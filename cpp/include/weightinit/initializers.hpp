@@ -17,8 +17,9 @@
 // Everything here returns exactly the bits the Python API (weightinit.tf1) returns for the
 // same graph seed, op seed, shape, dtype, parameters and partition, because both compute
 // every scale with the same double operations and end in the same fill layer. The
-// exceptions are Orthogonal and the convolution-orthogonal kernels, whose QR and matrix
-// products are our own (equal to the Python results to about 1e-7). Errors are ValueError /
+// exceptions are Orthogonal and the convolution-orthogonal kernels, computed by
+// weightinit::orthogonal (orthogonal.hpp) in the output's working precision (equal to the
+// Python results, which use NumPy's QR in double, to about 1e-6). Errors are ValueError /
 // TypeError (both std::invalid_argument) with the Python API's messages, in its order.
 // tests/test_cpp_api.py holds the two to this.
 
@@ -687,17 +688,16 @@ class Identity : public Initializer {
 
 /// A random (semi-)orthogonal matrix times gain (`tf.compat.v1.orthogonal_initializer`).
 ///
-/// The shape is flattened to rows x cols (rows = product of all dimensions but the last). A
-/// standard-normal matrix of shape (max(rows, cols), min(rows, cols)) is drawn on the call's
-/// stream (float64 for float64 output, float32 otherwise), factored A = QR by Householder QR
-/// in double, each column of Q multiplied by the sign of R's diagonal element (the Haar
-/// measure; sign 0 gives a zero column), transposed when rows < cols, reshaped and scaled.
-/// So W^T W = gain^2 I (rows >= cols) or W W^T = gain^2 I. Not guaranteed bit-identical to
-/// the Python API, whose QR is LAPACK's (also in double, for float32 input too): float64
-/// results agree to about 1e-14, and narrower outputs almost always in every bit (a last-place
-/// rounding may differ). Shapes of rank < 2 and real
-/// partitions are ValueErrors, as in Python. Uses the fill threads (get_num_threads());
-/// the result does not depend on their number.
+/// The shape is flattened to rows x cols (rows = product of all dimensions but the last) and
+/// filled by weightinit::orthogonal(rows, cols, gain, ...) on the call's (key, stream): the
+/// Householder Q of a standard-normal (max(rows, cols), min(rows, cols)) matrix, each column
+/// multiplied by the sign of R's diagonal element (the Haar measure), transposed when
+/// rows < cols, times gain; computed in float for 16/32-bit outputs and in double for float64.
+/// So W^T W = gain^2 I (rows >= cols) or W W^T = gain^2 I. The Python API factors the same
+/// matrix with NumPy's QR in double: the two agree to about 1e-6 in float32 and 1e-14 in
+/// float64, not bit for bit. Shapes of rank < 2, real partitions and a non-finite gain are
+/// ValueErrors. Uses the fill threads (get_num_threads()); the result depends neither on
+/// their number nor on the kernel target.
 class Orthogonal : public RandomInitializer {
  public:
   Orthogonal(double gain = 1.0, std::optional<std::int64_t> seed = std::nullopt,
@@ -747,9 +747,10 @@ class ConvolutionDeltaOrthogonal : public RandomInitializer {
 /// rows of a Haar out x out matrix times a product of k - 1 block kernels of random symmetric
 /// projections. All matrices are drawn one after another from the call's one stream, as the
 /// Python API does (TF instead bumps the instance's seed). Checks in Python's order: the rank,
-/// in > out, unequal kernel sizes (ValueError), then the dtype, then a real partition. Not
-/// bit-identical to Python (our QR and products run in double, NumPy's products in the draw's
-/// dtype): equal to about 1e-7 in float32.
+/// in > out, unequal kernel sizes (ValueError), then the dtype, then a real partition. The
+/// Haar matrices come from weightinit::orthogonal and every product is the matrix kernels'
+/// (float for 16/32-bit outputs, double for float64); Python's QR is NumPy's in double, so
+/// the two agree to about 1e-6 in float32, not bit for bit.
 class ConvolutionOrthogonal : public RandomInitializer {
  public:
   double gain() const noexcept { return gain_; }
