@@ -185,7 +185,9 @@ void orthogonal(std::int64_t rows, std::int64_t cols, double gain, DType dtype,
                 const StreamSpec& stream, void* out) {
   if (rows < 0) detail::fail("rows: must be non-negative, got " + std::to_string(rows));
   if (cols < 0) detail::fail("cols: must be non-negative, got " + std::to_string(cols));
-  if (!std::isfinite(gain)) detail::fail("gain: must be finite");
+  if (!std::isfinite(gain)) {
+    detail::fail(std::string("gain: must be finite, got ") + (std::isnan(gain) ? "nan" : gain > 0 ? "inf" : "-inf"));
+  }
   if (dtype != DType::kFloat32 && dtype != DType::kFloat64 && dtype != DType::kFloat16 &&
       dtype != DType::kBFloat16) {
     detail::fail("dtype: must be float32, float64, float16 or bfloat16");
