@@ -4,8 +4,8 @@
 // The matrix kernels define each product-sum as one fused multiply-add, which the AVX2,
 // AVX-512 and NEON targets execute as one instruction. The portable target must give the
 // same bits on a CPU without one, so it computes the correctly rounded result here. Where
-// the compiler knows the CPU has the instruction (__FMA__, AArch64), the builtin is used:
-// it is the same IEEE operation. Include inside a target namespace, after <cmath>,
+// the compiler knows the CPU has the instruction (__FMA__, AArch64, __FP_FAST_FMA), the
+// builtin is used: it is the same IEEE operation. Include inside a target namespace, after <cmath>,
 // <cstdint> and <cstring>.
 
 #if defined(_MSC_VER) && !defined(__clang__)
@@ -14,8 +14,9 @@
 #define WEIGHTINIT_FMA_INLINE inline __attribute__((always_inline))
 #endif
 
-#if (defined(__GNUC__) || defined(__clang__)) && \
-    (defined(__FMA__) || defined(__aarch64__) || defined(__ARM_FEATURE_FMA))
+#if (defined(__GNUC__) || defined(__clang__)) &&                                 \
+    (defined(__FMA__) || defined(__aarch64__) || defined(__ARM_FEATURE_FMA) || \
+     (defined(__FP_FAST_FMA) && defined(__FP_FAST_FMAF)))
 #define WEIGHTINIT_HARDWARE_FMA 1
 #else
 #define WEIGHTINIT_HARDWARE_FMA 0
@@ -29,14 +30,14 @@ namespace {
 // "Emulation of FMA and correctly rounded sums: proved algorithms using rounding to odd",
 // IEEE Trans. Computers 57(4), 2008), so no double rounding can creep in.
 WEIGHTINIT_FMA_INLINE double round_to_odd(double s, double e) {
-  if (e == 0) return s;
   std::uint64_t u;
   std::memcpy(&u, &s, sizeof u);
-  if ((u & 1u) == 0) {
-    // One step away from zero when e points that way, else one step towards zero.
-    u = (e > 0) == (s > 0) ? u + 1 : u - 1;
-    std::memcpy(&s, &u, sizeof s);
-  }
+  // Branch-free (the parity of s is a coin toss): fix = 1 when x is inexact and s even; then
+  // one step away from zero when e points that way, else one step towards zero.
+  const std::uint64_t fix = static_cast<std::uint64_t>(e != 0) & (~u & 1u);
+  const std::uint64_t away = static_cast<std::uint64_t>((e > 0) == (s > 0));
+  u = u + fix - ((fix & (away ^ 1u)) << 1);
+  std::memcpy(&s, &u, sizeof s);
   return s;
 }
 
@@ -66,15 +67,24 @@ WEIGHTINIT_FMA_INLINE double two_product(double a, double b, double& e) {
   return p;
 }
 
-// fma(a, b, c) in float: the product is exact in double (48 bits), the sum is rounded to odd
-// in double (53 >= 24 + 2 bits) and then to nearest float.
+// fma(a, b, c) in float: the product is exact in double (48 bits), the sum s = RN(a b + c)
+// in double. Rounding s to float gives the right float unless s lies exactly halfway
+// between two floats: every such midpoint is a double, so none lies strictly between the
+// exact sum and s. Only then (and near the ends of float's range, where the midpoints move)
+// is the sum's error needed: s rounded to odd in double (53 >= 24 + 2 bits), then to float.
 WEIGHTINIT_FMA_INLINE float fma_exact(float a, float b, float c) {
 #if WEIGHTINIT_HARDWARE_FMA
   return __builtin_fmaf(a, b, c);
 #else
   const double p = static_cast<double>(a) * static_cast<double>(b);
+  const double s = p + static_cast<double>(c);
+  std::uint64_t u;
+  std::memcpy(&u, &s, sizeof u);
+  const std::uint64_t exponent = (u >> 52) & 0x7ffu;  // float's normal range: 897 .. 1150
+  const bool midpoint = (u & 0x1fffffffu) == 0x10000000u;
+  if (!midpoint && exponent > 897 && exponent < 1150) return static_cast<float>(s);
   double e;
-  const double s = two_sum(p, static_cast<double>(c), e);
+  two_sum(p, static_cast<double>(c), e);
   return static_cast<float>(round_to_odd(s, e));
 #endif
 }
