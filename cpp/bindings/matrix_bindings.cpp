@@ -25,9 +25,12 @@ std::int64_t dimension(const py::handle& v, const char* name) {
   int overflow = 0;
   const long long x = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
   if (overflow < 0 || (overflow == 0 && x < 0)) {
-    throw py::value_error(std::string(name) + ": must be non-negative, got " + std::string(py::str(v)));
+    throw py::value_error(std::string(name) + ": must be non-negative, got " +
+                          std::string(py::str(v)));
   }
-  if (overflow > 0) throw py::value_error(std::string(name) + ": " + std::string(py::str(v)) + " is too large");
+  if (overflow > 0) {
+    throw py::value_error(std::string(name) + ": " + std::string(py::str(v)) + " is too large");
+  }
   return x;
 }
 
@@ -40,7 +43,9 @@ void register_matrix(py::module_& m) {
          const py::handle& gain, const py::handle& seed, const py::handle& stream,
          const py::handle& offset) {
         py::array a = checked_array(out);
-        if (!(a.flags() & py::array::c_style)) throw py::value_error("out: array is not C-contiguous");
+        if (!(a.flags() & py::array::c_style)) {
+          throw py::value_error("out: array is not C-contiguous");
+        }
         const DType dtype = dtype_of(a.dtype());
         if (dtype != DType::kFloat32 && dtype != DType::kFloat64 && dtype != DType::kFloat16 &&
             dtype != DType::kBFloat16) {
@@ -49,9 +54,11 @@ void register_matrix(py::module_& m) {
         }
         const std::int64_t r = dimension(rows, "rows"), c = dimension(cols, "cols");
         const double g = finite_or_inf(gain, "gain");
-        const StreamSpec s{to_u64(seed, "seed"), to_u64(stream, "stream"), to_u64(offset, "offset")};
+        const StreamSpec s{to_u64(seed, "seed"), to_u64(stream, "stream"),
+                           to_u64(offset, "offset")};
         const auto size = static_cast<std::uint64_t>(a.size());
-        const bool fits = r == 0 || static_cast<std::uint64_t>(c) <= size / static_cast<std::uint64_t>(r);
+        const bool fits =
+            r == 0 || static_cast<std::uint64_t>(c) <= size / static_cast<std::uint64_t>(r);
         if (!fits || static_cast<std::uint64_t>(r) * static_cast<std::uint64_t>(c) != size) {
           throw py::value_error("out: has " + std::to_string(size) + " elements, rows * cols = " +
                                 std::to_string(r) + " * " + std::to_string(c));

@@ -27,6 +27,11 @@ constexpr Index kTileQuantum = 64;
 // Products smaller than this (in multiply-adds) run on the calling thread.
 constexpr double kMinParallelWork = 1 << 20;
 
+bool worth_threads(Index m, Index n, Index k) {
+  return static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) >=
+         kMinParallelWork;
+}
+
 template <class T>
 using View = MatrixView<T>;
 
@@ -95,7 +100,7 @@ class Householder {
   // one dot() of two columns, split over threads by columns of C.
   void inner(Index m, Index n, Index k, View<const T> a, View<const T> b, View<T> c) {
     Index tasks = 1;
-    if (threads_ > 1 && static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) >= kMinParallelWork) {
+    if (threads_ > 1 && worth_threads(m, n, k)) {
       tasks = std::min<Index>(static_cast<Index>(threads_), n / 4);
     }
     if (tasks <= 1) {
@@ -106,7 +111,8 @@ class Householder {
     parallel_for(static_cast<std::size_t>(tasks), threads_, [&](std::size_t task) {
       const Index j0 = static_cast<Index>(task) * chunk;
       const Index cols = std::min(chunk, n - j0);
-      if (cols > 0) Ops<T>::dots(kernels_, m, cols, k, a.p, a.cs, b.p + j0 * b.cs, b.cs, c.p + j0 * c.cs, c.cs);
+      if (cols <= 0) return;
+      Ops<T>::dots(kernels_, m, cols, k, a.p, a.cs, b.p + j0 * b.cs, b.cs, c.p + j0 * c.cs, c.cs);
     });
   }
 
@@ -276,7 +282,7 @@ class Householder {
     }
     const Index m = n_ - j0;
     const auto tasks = static_cast<std::size_t>((m + kRows - 1) / kRows);
-    const int threads = static_cast<double>(m) * static_cast<double>(jb) * static_cast<double>(jb) >= kMinParallelWork ? threads_ : 1;
+    const int threads = worth_threads(m, jb, jb) ? threads_ : 1;
     parallel_for(tasks, threads, [&](std::size_t task) {
       const Index r0 = static_cast<Index>(task) * kRows, rows = std::min(kRows, m - r0);
       std::vector<T> buf(static_cast<std::size_t>(rows * jb));
@@ -327,14 +333,16 @@ void product(Index m, Index n, Index k, MatrixView<const T> a, MatrixView<const 
   const bool split_rows = m >= n;
   const Index extent = split_rows ? m : n;
   Index tasks = 1;
-  if (threads > 1 && static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) >= kMinParallelWork) {
-    tasks = std::min<Index>(4 * static_cast<Index>(threads), (extent + kTileQuantum - 1) / kTileQuantum);
+  if (threads > 1 && worth_threads(m, n, k)) {
+    const Index quanta = (extent + kTileQuantum - 1) / kTileQuantum;
+    tasks = std::min<Index>(4 * static_cast<Index>(threads), quanta);
   }
   if (tasks <= 1) {
     Ops<T>::gemm(kernels, g);
     return;
   }
-  const Index chunk = ((extent + tasks - 1) / tasks + kTileQuantum - 1) / kTileQuantum * kTileQuantum;
+  const Index per_task = (extent + tasks - 1) / tasks;
+  const Index chunk = (per_task + kTileQuantum - 1) / kTileQuantum * kTileQuantum;
   tasks = (extent + chunk - 1) / chunk;
   parallel_for(static_cast<std::size_t>(tasks), threads, [&](std::size_t task) {
     const Index begin = static_cast<Index>(task) * chunk;

@@ -276,7 +276,9 @@ void pack_a(const GemmArgs<T>& g, Index ic, Index mc, Index pc, Index kc, T* out
     T* dst = out + full * kc;
     for (Index ii = 0; ii < MR; ++ii) {
       const T* row = g.a + (ic + full + ii) * g.a_rs + pc * g.a_cs;
-      for (Index l = 0; l < kc; ++l) dst[l * MR + ii] = full + ii < mc ? sign * row[l * g.a_cs] : T(0);
+      for (Index l = 0; l < kc; ++l) {
+        dst[l * MR + ii] = full + ii < mc ? sign * row[l * g.a_cs] : T(0);
+      }
     }
   }
 }
@@ -286,7 +288,8 @@ void pack_a(const GemmArgs<T>& g, Index ic, Index mc, Index pc, Index kc, T* out
 template <class T>
 T* scratch(std::vector<T>& buf, Index n) {
   constexpr std::size_t kSlack = 64 / sizeof(T);
-  if (buf.size() < static_cast<std::size_t>(n) + kSlack) buf.resize(static_cast<std::size_t>(n) + kSlack);
+  const std::size_t size = static_cast<std::size_t>(n) + kSlack;
+  if (buf.size() < size) buf.resize(size);
   const auto address = reinterpret_cast<std::uintptr_t>(buf.data());
   return buf.data() + ((64 - address % 64) % 64) / sizeof(T);
 }
@@ -494,7 +497,8 @@ void dots(Index m, Index n, Index k, const typename VT::T* a, Index lda, const t
         for (int r = 0; r < R; ++r) {
           for (int s = 0; s < S; ++s) {
             for (int v = 0; v < NV; ++v) {
-              acc[r][s][v] = begin == 0 ? VT::zero() : VT::load(saved + (r * S + s) * kParts + v * L);
+              const T* from = saved + (r * S + s) * kParts + v * L;
+              acc[r][s][v] = begin == 0 ? VT::zero() : VT::load(from);
             }
           }
         }
@@ -502,7 +506,9 @@ void dots(Index m, Index n, Index k, const typename VT::T* a, Index lda, const t
         if (end < k) {
           for (int r = 0; r < R; ++r) {
             for (int s = 0; s < S; ++s) {
-              for (int v = 0; v < NV; ++v) VT::store(saved + (r * S + s) * kParts + v * L, acc[r][s][v]);
+              for (int v = 0; v < NV; ++v) {
+                VT::store(saved + (r * S + s) * kParts + v * L, acc[r][s][v]);
+              }
             }
           }
           continue;

@@ -120,8 +120,8 @@ void store_scaled(double v, bool flip, double gain, bool unit, DType dtype, void
   }
 }
 
-// Every element through store_scaled with the sign of its column, by rows of the row-major (tall) or columns of the
-// column-major (wide) n x k matrix q.
+// Every element through store_scaled with the sign of its column, by rows of the row-major
+// (tall) or columns of the column-major (wide) n x k matrix q.
 template <class W>
 void scale_out(const W* q, std::int64_t n, std::int64_t k, bool row_major,
                const std::vector<unsigned char>& negative, double gain, DType dtype, void* out,
@@ -186,7 +186,8 @@ void orthogonal(std::int64_t rows, std::int64_t cols, double gain, DType dtype,
   if (rows < 0) detail::fail("rows: must be non-negative, got " + std::to_string(rows));
   if (cols < 0) detail::fail("cols: must be non-negative, got " + std::to_string(cols));
   if (!std::isfinite(gain)) {
-    detail::fail(std::string("gain: must be finite, got ") + (std::isnan(gain) ? "nan" : gain > 0 ? "inf" : "-inf"));
+    const char* text = std::isnan(gain) ? "nan" : gain > 0 ? "inf" : "-inf";
+    detail::fail(std::string("gain: must be finite, got ") + text);
   }
   if (dtype != DType::kFloat32 && dtype != DType::kFloat64 && dtype != DType::kFloat16 &&
       dtype != DType::kBFloat16) {
@@ -402,7 +403,8 @@ void delta_orthogonal(const Shape& shape, double gain, const KeyStream& ks, DTyp
   const Square<W> q = draws.haar(shape.back());
   std::size_t centre = 0;  // flat spatial index of ((k1 - 1) / 2, ...)
   for (std::size_t k = 0; k + 2 < shape.size(); ++k) {
-    centre = centre * static_cast<std::size_t>(shape[k]) + static_cast<std::size_t>((shape[k] - 1) / 2);
+    const auto extent = static_cast<std::size_t>(shape[k]);
+    centre = centre * extent + (extent - 1) / 2;
   }
   emit(q, cin * cout, gain, dtype, out, centre * cin * cout);  // q's first cin rows
 }
@@ -453,7 +455,9 @@ Orthogonal::Orthogonal(double gain, std::optional<std::int64_t> seed, ElementTyp
 // all dimensions but the last), then orthogonal() on the call's (key, stream).
 void Orthogonal::generate(const Shape& shape, ElementType dt,
                           const std::optional<PartitionInfo>& partition_info, void* out) const {
-  if (shape.size() < 2) throw ValueError("The tensor to initialize must be at least two-dimensional");
+  if (shape.size() < 2) {
+    throw ValueError("The tensor to initialize must be at least two-dimensional");
+  }
   detail::refuse_split("Orthogonal", shape, detail::partition_box(shape, partition_info));
   const detail::KeyStream ks = detail::key_stream(seed_);  // Python: _key_stream(None)
   const std::size_t size = detail::element_count(shape);
@@ -463,7 +467,8 @@ void Orthogonal::generate(const Shape& shape, ElementType dt,
   orthogonal(rows, cols, gain_, detail::fill_dtype(dt), StreamSpec{ks.key, ks.stream, 0}, out);
 }
 
-ConvolutionDeltaOrthogonal::ConvolutionDeltaOrthogonal(double gain, std::optional<std::int64_t> seed,
+ConvolutionDeltaOrthogonal::ConvolutionDeltaOrthogonal(double gain,
+                                                       std::optional<std::int64_t> seed,
                                                        ElementType dtype)
     : RandomInitializer(seed, detail::assert_float_dtype(dtype)), gain_(gain) {}
 
@@ -501,7 +506,8 @@ ConvolutionOrthogonal::ConvolutionOrthogonal(int rank, double gain,
 void ConvolutionOrthogonal::check_call(const Shape& shape, ElementType dtype) const {
   detail::check_shape(shape, "shape");
   if (static_cast<int>(shape.size()) != rank_) {
-    static const char* const kRankNames[] = {"three-dimensional", "four-dimensional", "five-dimensional"};
+    static const char* const kRankNames[] = {"three-dimensional", "four-dimensional",
+                                             "five-dimensional"};
     throw ValueError(std::string("The tensor to initialize must be ") + kRankNames[rank_ - 3]);
   }
   detail::check_orthogonal_filters(shape);
