@@ -2,6 +2,7 @@
 // What the binding files share: argument conversions and the one writable-buffer check.
 #pragma once
 
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
 #include <cstdint>
@@ -16,6 +17,7 @@ void register_fill(pybind11::module_& m);
 void register_laws(pybind11::module_& m);
 void register_core(pybind11::module_& m);
 void register_tf1(pybind11::module_& m);
+void register_matrix(pybind11::module_& m);
 
 #if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 inline constexpr bool kLittleEndian = false;

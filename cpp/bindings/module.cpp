@@ -12,4 +12,5 @@ PYBIND11_MODULE(_core, m, pybind11::mod_gil_not_used()) {
   weightinit::bindings::register_laws(m);
   weightinit::bindings::register_core(m);
   weightinit::bindings::register_tf1(m);
+  weightinit::bindings::register_matrix(m);
 }

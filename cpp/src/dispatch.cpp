@@ -7,6 +7,7 @@
 #include <string>
 
 #include "dispatch.hpp"
+#include "matrix.hpp"
 #include "thread_pool.hpp"
 #include "weightinit/cpu.hpp"
 
@@ -201,6 +202,21 @@ const KernelTable& active_kernels() {
     case Target::kNEON: return kernels_neon();
 #endif
     default: return kernels_scalar();
+  }
+}
+
+const MatrixKernels& matrix_kernels(Target target) {
+  switch (target) {
+#if WEIGHTINIT_HAVE_AVX2
+    case Target::kAVX2: return matrix_kernels_avx2();
+#endif
+#if WEIGHTINIT_HAVE_AVX512
+    case Target::kAVX512: return matrix_kernels_avx512();
+#endif
+#if WEIGHTINIT_HAVE_NEON
+    case Target::kNEON: return matrix_kernels_neon();
+#endif
+    default: return matrix_kernels_scalar();
   }
 }
 }  // namespace detail

@@ -12,7 +12,7 @@
 #include <random>
 #include <utility>
 
-#include "qr.hpp"
+#include "initializers_internal.hpp"
 #include "store.hpp"
 #include "weightinit/cpu.hpp"
 #include "weightinit/fans.hpp"
@@ -23,12 +23,23 @@
 namespace weightinit {
 namespace {
 
+using detail::assert_float_dtype;
+using detail::Box;
 using detail::check_shape;
+using detail::dims_text;
+using detail::element_count;
+using detail::fill_dtype;
+using detail::is_split;
+using detail::partition_box;
 using detail::to_f32;
 
 constexpr std::uint64_t kTwo63 = std::uint64_t{1} << 63;
 
 // --- message text ---------------------------------------------------------------------------
+
+}  // namespace
+
+namespace detail {
 
 // "[3, 4]": the dimensions of a shape, an offset or a list of axes.
 std::string dims_text(const Shape& dims) {
@@ -36,6 +47,10 @@ std::string dims_text(const Shape& dims) {
   for (std::size_t i = 0; i < dims.size(); ++i) out += (i ? ", " : "") + std::to_string(dims[i]);
   return out + "]";
 }
+
+}  // namespace detail
+
+namespace {
 
 // The shortest decimal that reads back to x ("0.5", "1e-05", "inf").
 std::string double_text(double x) {
@@ -54,11 +69,19 @@ std::string number_text(const Number& v) {
 
 // --- shapes ---------------------------------------------------------------------------------
 
+}  // namespace
+
+namespace detail {
+
 std::size_t element_count(const Shape& shape) {
   std::size_t n = 1;
   for (const std::int64_t d : shape) n *= static_cast<std::size_t>(d);
   return n;
 }
+
+}  // namespace detail
+
+namespace {
 
 std::vector<std::int64_t> byte_strides(const Shape& shape, int itemsize) {
   std::vector<std::int64_t> out(shape.size());
@@ -70,14 +93,11 @@ std::vector<std::int64_t> byte_strides(const Shape& shape, int itemsize) {
   return out;
 }
 
-// --- partitions -----------------------------------------------------------------------------
+}  // namespace
 
-// The global shape and the start of a call's box: the partition's, or the whole tensor.
-struct Box {
-  Shape full;
-  Shape offset;
-  bool partitioned;
-};
+namespace detail {
+
+// --- partitions -----------------------------------------------------------------------------
 
 Box partition_box(const Shape& shape, const std::optional<PartitionInfo>& info) {
   if (!info) return {shape, Shape(shape.size(), 0), false};
@@ -93,7 +113,15 @@ bool is_split(const Shape& shape, const Box& box) {
           std::any_of(box.offset.begin(), box.offset.end(), [](std::int64_t o) { return o != 0; }));
 }
 
+}  // namespace detail
+
+namespace {
+
 // --- elements -------------------------------------------------------------------------------
+
+}  // namespace
+
+namespace detail {
 
 DType fill_dtype(ElementType t) {
   switch (t) {
@@ -106,6 +134,10 @@ DType fill_dtype(ElementType t) {
   }
   return DType::kFloat32;
 }
+
+}  // namespace detail
+
+namespace {
 
 // An integer-dtype value: an integer within the dtype's range.
 std::int64_t integer_value(const Number& v, ElementType dt, const char* argname) {
@@ -177,6 +209,10 @@ double finite(double x, const char* argname) {
   return x;
 }
 
+}  // namespace
+
+namespace detail {
+
 // TF's _assert_float_dtype (constructors of the float-only classes).
 ElementType assert_float_dtype(ElementType dt) {
   if (!is_floating(dt)) {
@@ -184,6 +220,10 @@ ElementType assert_float_dtype(ElementType dt) {
   }
   return dt;
 }
+
+}  // namespace detail
+
+namespace {
 
 // The floored modulo a mod m (in [0, m) for m > 0), TF's reduction of seeds.
 std::int64_t floor_mod(std::int64_t a, std::int64_t m) {
@@ -693,298 +733,6 @@ void Identity::generate(const Shape& shape, ElementType dt,
   const std::int64_t end = std::min({r0 + shape[0], c0 + shape[1], std::min(box.full[0], box.full[1])});
   for (std::int64_t i = std::max(r0, c0); i < end; ++i) {
     store_number(dt, out, static_cast<std::size_t>((i - r0) * shape[1] + (i - c0)), gain_, "gain");
-  }
-}
-
-namespace {
-
-using Matrix = std::vector<double>;  // row-major
-
-// _tf1_orthogonal.refuse_split.
-void refuse_split(const char* name, const Shape& shape, const Box& box) {
-  if (is_split(shape, box)) {
-    throw ValueError(
-        std::string(name) +
-        ": partitioned variables are not supported: orthogonality is a property of the whole "
-        "matrix, and a partition of shape " + dims_text(shape) + " of full_shape " +
-        dims_text(box.full) + " cannot be drawn on its own (TF would make each partition "
-        "orthogonal by itself). Initialize the full shape and split the result instead.");
-  }
-}
-
-// _tf1_orthogonal.NormalDraws: standard-normal arrays drawn one after another from one
-// (key, stream), each starting at the counter block after the previous one ends (16 blocks
-// per 64 float32 / 32 float64 elements). Float64 for float64 output, float32 otherwise; the
-// values are handed out as doubles, and matrices computed from them stay in double (NumPy's
-// QR of a float32 matrix also runs in double; its float32 products round more often).
-class NormalDraws {
- public:
-  NormalDraws(const detail::KeyStream& ks, bool wide) : ks_(ks), wide_(wide) {}
-
-  std::vector<double> normal(std::size_t count) {
-    std::vector<double> out(count);
-    const StreamSpec stream{ks_.key, ks_.stream, offset_};
-    if (wide_) {
-      weightinit::fill(Distribution::normal(0.0, 1.0), stream, DType::kFloat64, 0, count, out.data());
-    } else {
-      std::vector<float> z(count);
-      weightinit::fill(Distribution::normal(0.0, 1.0), stream, DType::kFloat32, 0, count, z.data());
-      std::copy(z.begin(), z.end(), out.begin());
-    }
-    const std::uint64_t group = wide_ ? 32 : 64;
-    offset_ += 16 * ((count + group - 1) / group);
-    return out;
-  }
-
-  // A rows x cols (rows >= cols) matrix with orthonormal columns: the sign-fixed Q of the QR
-  // of the next normal matrix, rounded to float32 unless wide (as NumPy returns it).
-  Matrix haar(std::int64_t rows, std::int64_t cols) {
-    const auto r = static_cast<std::size_t>(rows), c = static_cast<std::size_t>(cols);
-    const std::vector<double> z = normal(r * c);
-    std::vector<double> a(r * c);  // column-major for the QR
-    for (std::size_t i = 0; i < r; ++i) {
-      for (std::size_t j = 0; j < c; ++j) a[i + j * r] = z[i * c + j];
-    }
-    detail::orthonormal_factor(a.data(), rows, cols, get_num_threads());
-    Matrix q(r * c);
-    for (std::size_t i = 0; i < r; ++i) {
-      for (std::size_t j = 0; j < c; ++j) {
-        const double v = a[i + j * r];
-        q[i * c + j] = wide_ ? v : static_cast<double>(static_cast<float>(v));
-      }
-    }
-    return q;
-  }
-
-  // A random symmetric projection C C^T, C = Q diag(m): Q Haar n x n, m a 0/1 mask from the
-  // signs of n more normals.
-  Matrix projection(std::int64_t n) {
-    const auto k = static_cast<std::size_t>(n);
-    Matrix c = haar(n, n);
-    const std::vector<double> mask = normal(k);
-    for (std::size_t i = 0; i < k; ++i) {
-      for (std::size_t j = 0; j < k; ++j) c[i * k + j] *= mask[j] > 0 ? 1.0 : 0.0;
-    }
-    Matrix p(k * k, 0.0);
-    for (std::size_t i = 0; i < k; ++i) {
-      for (std::size_t j = 0; j < k; ++j) {
-        double s = 0;
-        for (std::size_t l = 0; l < k; ++l) s += c[i * k + l] * c[j * k + l];
-        p[i * k + j] = s;
-      }
-    }
-    return p;
-  }
-
- private:
-  detail::KeyStream ks_;
-  bool wide_;
-  std::uint64_t offset_ = 0;
-};
-
-// a (r x m) times b (m x c), row-major.
-Matrix matmul(const Matrix& a, const Matrix& b, std::size_t r, std::size_t m, std::size_t c) {
-  Matrix out(r * c, 0.0);
-  for (std::size_t i = 0; i < r; ++i) {
-    for (std::size_t l = 0; l < m; ++l) {
-      const double x = a[i * m + l];
-      for (std::size_t j = 0; j < c; ++j) out[i * c + j] += x * b[l * c + j];
-    }
-  }
-  return out;
-}
-
-// A kernel of n x n matrices over a d-dimensional spatial grid, row-major over the grid.
-struct MatrixKernel {
-  std::vector<std::size_t> size;  // spatial extents
-  std::vector<Matrix> entries;
-};
-
-// _tf1_orthogonal._block_kernel: the 2 x ... x 2 kernel of the products F1 F2 ... Fd, with
-// Fk = Pk at index 0 and I - Pk at index 1. Its transfer function prod_k (Pk + (I - Pk) z_k)
-// is unitary on the unit torus because each factor is (Pk a symmetric projection).
-MatrixKernel block_kernel(const std::vector<Matrix>& projections, std::size_t n) {
-  const std::size_t d = projections.size();
-  std::vector<Matrix> complements;
-  for (const Matrix& p : projections) {
-    Matrix q(n * n);
-    for (std::size_t i = 0; i < n * n; ++i) q[i] = ((i % (n + 1)) == 0 ? 1.0 : 0.0) - p[i];
-    complements.push_back(std::move(q));
-  }
-  MatrixKernel out{std::vector<std::size_t>(d, 2), {}};
-  for (std::size_t index = 0; index < (std::size_t{1} << d); ++index) {
-    // Bit d - 1 - k of `index` is the k-th spatial index (the first dimension is slowest).
-    auto factor = [&](std::size_t k) -> const Matrix& {
-      return (index >> (d - 1 - k)) & 1u ? complements[k] : projections[k];
-    };
-    Matrix m = factor(0);
-    for (std::size_t k = 1; k < d; ++k) m = matmul(m, factor(k), n, n, n);
-    out.entries.push_back(std::move(m));
-  }
-  return out;
-}
-
-// _tf1_orthogonal._matrix_conv: the full d-dimensional convolution of two matrix kernels,
-// out[i] = sum_j a[i - j] b[j] (so transfer functions multiply).
-MatrixKernel matrix_conv(const MatrixKernel& a, const MatrixKernel& b, std::size_t n) {
-  const std::size_t d = a.size.size();
-  MatrixKernel out;
-  std::size_t total = 1;
-  for (std::size_t k = 0; k < d; ++k) {
-    out.size.push_back(a.size[k] + b.size[k] - 1);
-    total *= out.size.back();
-  }
-  out.entries.assign(total, Matrix(n * n, 0.0));
-  auto unravel = [d](std::size_t flat, const std::vector<std::size_t>& size) {
-    std::vector<std::size_t> idx(d);
-    for (std::size_t k = d; k-- > 0;) {
-      idx[k] = flat % size[k];
-      flat /= size[k];
-    }
-    return idx;
-  };
-  for (std::size_t jb = 0; jb < b.entries.size(); ++jb) {
-    const std::vector<std::size_t> bi = unravel(jb, b.size);
-    for (std::size_t ja = 0; ja < a.entries.size(); ++ja) {
-      const std::vector<std::size_t> ai = unravel(ja, a.size);
-      std::size_t flat = 0;
-      for (std::size_t k = 0; k < d; ++k) flat = flat * out.size[k] + ai[k] + bi[k];
-      const Matrix prod = matmul(a.entries[ja], b.entries[jb], n, n, n);
-      Matrix& dst = out.entries[flat];
-      for (std::size_t i = 0; i < n * n; ++i) dst[i] += prod[i];
-    }
-  }
-  return out;
-}
-
-// Element o of the output: NumPy's (kernel * gain).astype(dt), the product in the draw's
-// dtype (float32(kernel) * float32(gain) unless the output is float64).
-void emit_scaled(ElementType dt, void* out, std::size_t o, double v, double gain) {
-  if (dt == ElementType::kFloat64) {
-    static_cast<double*>(out)[o] = v * gain;
-    return;
-  }
-  const float x = static_cast<float>(v) * to_f32(gain);
-  switch (dt) {
-    case ElementType::kFloat32: static_cast<float*>(out)[o] = x; break;
-    case ElementType::kFloat16: static_cast<std::uint16_t*>(out)[o] = detail::float_to_half_bits(x); break;
-    default: static_cast<std::uint16_t*>(out)[o] = detail::float_to_bfloat16_bits(x); break;
-  }
-}
-
-void check_orthogonal_filters(const Shape& shape) {
-  if (shape[shape.size() - 2] > shape.back()) {
-    throw ValueError("In_filters cannot be greater than out_filters.");
-  }
-}
-
-}  // namespace
-
-Orthogonal::Orthogonal(double gain, std::optional<std::int64_t> seed, ElementType dtype)
-    : RandomInitializer(seed, assert_float_dtype(dtype)), gain_(gain) {}
-
-// _tf1_orthogonal.Orthogonal.__call__ and orthogonal().
-void Orthogonal::generate(const Shape& shape, ElementType dt,
-                          const std::optional<PartitionInfo>& partition_info, void* out) const {
-  if (shape.size() < 2) throw ValueError("The tensor to initialize must be at least two-dimensional");
-  refuse_split("Orthogonal", shape, partition_box(shape, partition_info));
-  const detail::KeyStream ks = detail::key_stream(seed_);  // Python: _key_stream(None)
-  const std::size_t size = element_count(shape);
-  if (size == 0) return;
-  const auto cols = static_cast<std::int64_t>(shape.back());
-  const auto rows = static_cast<std::int64_t>(size) / cols;
-  const std::int64_t tall = std::max(rows, cols), narrow = std::min(rows, cols);
-  const Matrix q = NormalDraws(ks, dt == ElementType::kFloat64).haar(tall, narrow);
-  // rows >= cols: the output is Q (row-major); rows < cols: it is Q^T.
-  const auto t = static_cast<std::size_t>(tall), n = static_cast<std::size_t>(narrow);
-  for (std::size_t i = 0; i < t; ++i) {
-    for (std::size_t j = 0; j < n; ++j) {
-      emit_scaled(dt, out, rows >= cols ? i * n + j : j * t + i, q[i * n + j], gain_);
-    }
-  }
-}
-
-ConvolutionDeltaOrthogonal::ConvolutionDeltaOrthogonal(double gain, std::optional<std::int64_t> seed,
-                                                       ElementType dtype)
-    : RandomInitializer(seed, assert_float_dtype(dtype)), gain_(gain) {}
-
-// _tf1_orthogonal.ConvolutionDeltaOrthogonal.__call__: the shape's checks come first.
-void ConvolutionDeltaOrthogonal::check_call(const Shape& shape, ElementType dtype) const {
-  check_shape(shape, "shape");
-  if (shape.size() < 3 || shape.size() > 5) {
-    throw ValueError("The tensor to initialize must be at least three-dimensional and at most "
-                     "five-dimensional");
-  }
-  check_orthogonal_filters(shape);
-  check_dtype(dtype);
-}
-
-void ConvolutionDeltaOrthogonal::generate(const Shape& shape, ElementType dt,
-                                          const std::optional<PartitionInfo>& partition_info,
-                                          void* out) const {
-  refuse_split(name(), shape, partition_box(shape, partition_info));
-  const std::size_t size = element_count(shape);
-  std::memset(out, 0, size * static_cast<std::size_t>(element_size(dt)));
-  if (size == 0) return;
-  const auto cin = static_cast<std::size_t>(shape[shape.size() - 2]);
-  const auto cout = static_cast<std::size_t>(shape.back());
-  NormalDraws draws(detail::key_stream(seed_), dt == ElementType::kFloat64);
-  const Matrix q = draws.haar(shape.back(), shape.back());
-  std::size_t centre = 0;  // flat spatial index of ((k1 - 1) / 2, ...)
-  for (std::size_t k = 0; k + 2 < shape.size(); ++k) {
-    centre = centre * static_cast<std::size_t>(shape[k]) + static_cast<std::size_t>((shape[k] - 1) / 2);
-  }
-  for (std::size_t i = 0; i < cin * cout; ++i) emit_scaled(dt, out, centre * cin * cout + i, q[i], gain_);
-}
-
-ConvolutionOrthogonal::ConvolutionOrthogonal(int rank, double gain,
-                                             std::optional<std::int64_t> seed, ElementType dtype)
-    : RandomInitializer(seed, assert_float_dtype(dtype)), rank_(rank), gain_(gain) {}
-
-// _tf1_orthogonal.ConvolutionOrthogonal.__call__: the shape's checks come first.
-void ConvolutionOrthogonal::check_call(const Shape& shape, ElementType dtype) const {
-  check_shape(shape, "shape");
-  if (static_cast<int>(shape.size()) != rank_) {
-    static const char* const kRankNames[] = {"three-dimensional", "four-dimensional", "five-dimensional"};
-    throw ValueError(std::string("The tensor to initialize must be ") + kRankNames[rank_ - 3]);
-  }
-  check_orthogonal_filters(shape);
-  for (std::size_t k = 1; k + 2 < shape.size(); ++k) {
-    if (shape[k] != shape[0]) throw ValueError("Kernel sizes must be equal.");
-  }
-  check_dtype(dtype);
-}
-
-// _tf1_orthogonal._orthogonal_kernel: orth = the first `in` rows of a Haar out x out matrix;
-// a block kernel of d fresh projections, convolved k - 2 times with further block kernels;
-// then every entry left-multiplied by orth. Draw order: orth, then per block kernel each
-// projection's matrix and mask.
-void ConvolutionOrthogonal::generate(const Shape& shape, ElementType dt,
-                                     const std::optional<PartitionInfo>& partition_info,
-                                     void* out) const {
-  refuse_split(name(), shape, partition_box(shape, partition_info));
-  const std::size_t size = element_count(shape);
-  if (size == 0) return;
-  const auto d = static_cast<std::size_t>(rank_ - 2);
-  const auto ksize = static_cast<std::size_t>(shape[0]);
-  const auto cin = static_cast<std::size_t>(shape[shape.size() - 2]);
-  const auto n = static_cast<std::size_t>(shape.back());
-  NormalDraws draws(detail::key_stream(seed_), dt == ElementType::kFloat64);
-  const Matrix orth = draws.haar(shape.back(), shape.back());  // its first cin rows are used
-  if (ksize == 1) {
-    for (std::size_t i = 0; i < cin * n; ++i) emit_scaled(dt, out, i, orth[i], gain_);
-    return;
-  }
-  auto next_block = [&] {
-    std::vector<Matrix> projections;
-    for (std::size_t k = 0; k < d; ++k) projections.push_back(draws.projection(shape.back()));
-    return block_kernel(projections, n);
-  };
-  MatrixKernel kernel = next_block();
-  for (std::size_t k = 2; k < ksize; ++k) kernel = matrix_conv(kernel, next_block(), n);
-  for (std::size_t s = 0; s < kernel.entries.size(); ++s) {
-    const Matrix entry = matmul(orth, kernel.entries[s], cin, n, n);  // orth's first cin rows
-    for (std::size_t i = 0; i < cin * n; ++i) emit_scaled(dt, out, s * cin * n + i, entry[i], gain_);
   }
 }
 

@@ -639,15 +639,15 @@ class Identity : public Initializer {
 
 /// A random (semi-)orthogonal matrix times gain (`tf.compat.v1.orthogonal_initializer`).
 ///
-/// The shape is flattened to rows x cols (rows = product of all dimensions but the last). A
-/// standard-normal matrix of shape (max(rows, cols), min(rows, cols)) is drawn on the call's
-/// stream (float64 for float64 output, float32 otherwise), factored A = QR by Householder QR
-/// in double, each column of Q multiplied by the sign of R's diagonal element (the Haar
-/// measure; sign 0 gives a zero column), transposed when rows < cols, reshaped and scaled.
-/// So W^T W = gain^2 I (rows >= cols) or W W^T = gain^2 I. weightinit.tf1.Orthogonal calls
-/// this class: both APIs give the same bits. Shapes of rank < 2 and real partitions are
-/// ValueErrors. Uses the fill threads (get_num_threads()); the result does not depend on
-/// their number.
+/// The shape is flattened to rows x cols (rows = product of all dimensions but the last) and
+/// filled by weightinit::orthogonal(rows, cols, gain, ...) on the call's (key, stream): the
+/// Householder Q of a standard-normal (max(rows, cols), min(rows, cols)) matrix, each column
+/// multiplied by the sign of R's diagonal element (the Haar measure), transposed when
+/// rows < cols, times gain; computed in float for 16/32-bit outputs and in double for float64.
+/// So W^T W = gain^2 I (rows >= cols) or W W^T = gain^2 I. weightinit.tf1.Orthogonal calls this class:
+/// both APIs give the same bits. Shapes of rank < 2, real partitions and a non-finite gain are
+/// ValueErrors. Uses the fill threads (get_num_threads()); the result depends neither on
+/// their number nor on the kernel target.
 class Orthogonal : public RandomInitializer {
  public:
   Orthogonal(double gain = 1.0, std::optional<std::int64_t> seed = std::nullopt,
@@ -697,7 +697,9 @@ class ConvolutionDeltaOrthogonal : public RandomInitializer {
 /// rows of a Haar out x out matrix times a product of k - 1 block kernels of random symmetric
 /// projections. All matrices are drawn one after another from the call's one stream (TF
 /// instead bumps the instance's seed). Checks in TF's order: the rank, in > out, unequal
-/// kernel sizes (ValueError), then the dtype, then a real partition.
+/// kernel sizes (ValueError), then the dtype, then a real partition. The
+/// Haar matrices come from weightinit::orthogonal and every product is the matrix kernels'
+/// (float for 16/32-bit outputs, double for float64).
 class ConvolutionOrthogonal : public RandomInitializer {
  public:
   double gain() const noexcept { return gain_; }

@@ -9,5 +9,6 @@
 #include "weightinit/generator.hpp"
 #include "weightinit/initializers.hpp"
 #include "weightinit/laws.hpp"
+#include "weightinit/orthogonal.hpp"
 #include "weightinit/philox.hpp"
 #include "weightinit/version.hpp"

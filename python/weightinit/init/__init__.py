@@ -45,7 +45,7 @@ import numpy as np
 from .. import _core
 from ..core import Law
 from . import laws as _laws
-from ..core.buffers import assign, check, draw, require_float, set_all, set_at
+from ..core.buffers import check, draw, require_float, set_all, set_at
 from ..core.fills import is_torch_tensor
 from ..core.generator import resolve
 
@@ -337,17 +337,17 @@ def orthogonal_(tensor, gain=1, generator=None):
     r"""A (semi-)orthogonal matrix times `gain`, in place; return `tensor`.
 
     The tensor is seen as a ``(rows, cols)`` matrix with ``rows = shape[0]`` and the trailing
-    dimensions flattened (torch's rule). A float64 :math:`\mathcal{N}(0, 1)` matrix of that
-    shape is drawn (transposed when ``rows < cols``), factored :math:`A = QR` by
-    ``numpy.linalg.qr`` in float64, and column :math:`j` of :math:`Q` is multiplied by
+    dimensions flattened (torch's rule), filled by weightinit's own blocked Householder QR
+    (``weightinit/orthogonal.hpp``, docs/streams.md §7): an
+    :math:`\mathcal{N}(0, 1)` matrix of shape ``(max(rows, cols), min(rows, cols))`` is
+    drawn in the working precision (float64 for float64 tensors, float32 otherwise), factored
+    :math:`A = QR`, and column :math:`j` of :math:`Q` is multiplied by
     :math:`\mathrm{sign}(R_{jj})` (+1 when zero) so that :math:`Q` is Haar-distributed.
-    The result has orthonormal rows (``rows < cols``) or columns, times `gain`, and is
-    rounded once to the tensor's dtype.
+    The result has orthonormal rows (``rows < cols``) or columns, times `gain`, rounded once
+    to the tensor's dtype: the same bits for any thread count, CPU and kernel target.
 
-    The draw is float64 whatever the tensor's dtype, so the generator advances by
-    ``16 * ceil(numel / 32)`` blocks. The values are exact functions of the stream up to the
-    rounding of LAPACK's QR: independent of weightinit's thread count, but a different
-    BLAS / CPU may change the last bits.
+    The generator advances by the blocks of that draw, ``16 * ceil(numel / G)`` (G = 32 for
+    float64, 64 otherwise).
 
     Raises
     ------
@@ -360,8 +360,7 @@ def orthogonal_(tensor, gain=1, generator=None):
     gain = _laws.orthogonal(buf.shape, gain)
     if buf.numel == 0 or buf.is_meta:
         return tensor
-    assign(tensor, _laws.orthogonal_values(
-        buf.shape, gain, lambda flat: draw(generator, (flat, Law.normal(0.0, 1.0)))))
+    _laws.orthogonal_into(tensor, gain, generator=resolve(generator))
     return tensor
 
 

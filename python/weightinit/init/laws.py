@@ -16,8 +16,10 @@ import operator
 
 import numpy as np
 
+from .. import _core
 from ..core import Law, laws
-from ..core.buffers import real, set_at
+from ..core.buffers import no_grad, real, set_at
+from ..core.fills import is_torch_tensor
 
 def slope(nonlinearity: str, param):
     """The leaky_relu slope torch accepts (an int but not a bool, or a float), else None."""
@@ -105,22 +107,26 @@ def orthogonal(shape, gain=1) -> float:
     return real(gain, "gain")
 
 
-def orthogonal_values(shape, gain: float, fill_normal) -> np.ndarray:
-    """:func:`orthogonal_`'s float64 values for a non-empty `shape`; `fill_normal(a)` fills
-    the float64 matrix `a` with standard normals."""
-    rows = shape[0]
-    cols = math.prod(shape) // rows
-    flat = np.empty((rows, cols), dtype=np.float64)
-    fill_normal(flat)
-    if rows < cols:
-        flat = flat.T
-    q, r = np.linalg.qr(flat)
-    signs = np.sign(np.diagonal(r))
-    signs[signs == 0] = 1.0
-    q *= signs
-    if rows < cols:
-        q = q.T
-    return (gain * q).reshape(shape)
+def orthogonal_into(out, gain: float, *, generator=None, seed=None, stream: int = 0) -> None:
+    """Write :func:`orthogonal_`'s matrix into `out` (not empty, a float dtype): torch's
+    ``(rows, cols) = (shape[0], numel / shape[0])`` view of it, filled by the C++
+    ``orthogonal`` (in place; a strided `out` is filled through a contiguous copy) from
+    `generator`, or from (`seed`, `stream`)."""
+    rows = out.shape[0]
+    cols = math.prod(out.shape) // rows
+    if is_torch_tensor(out):
+        dense = out.is_contiguous()
+        target = out if dense else out.contiguous()
+    else:
+        dense = out.flags.c_contiguous
+        target = out if dense else np.empty(out.shape, out.dtype)
+    _core.orthogonal(target, rows, cols, gain, seed, stream, 0, generator, True, "tensor")
+    if not dense:
+        with no_grad(out):
+            if is_torch_tensor(out):
+                out.copy_(target)
+            else:
+                out[...] = target
 
 
 def require_rank_2(shape) -> None:

@@ -41,7 +41,7 @@ from ..core import fills as _fill
 from ..core.dtypes import as_dtype
 from ..core.streams import stream_for, sub_stream
 from ..init import laws as torch_laws
-from ..core.buffers import no_grad, assign, check, real, set_all, set_at
+from ..core.buffers import no_grad, check, real, set_all, set_at
 
 __all__ = ["INITIALIZERS", "BoxInitializer", "fill_box", "new_box", "resolve", "stream_for",
            "box_of_slices"]
@@ -234,11 +234,7 @@ class _Orthogonal(BoxInitializer):
     def fill(self, out, global_shape, start, seed, stream):
         gain = self.law(global_shape, **self.kwargs)
         self._refuse_box(out.shape, global_shape, start)
-        # float64 values rounded by the same assignment as orthogonal_'s (torch rounds via
-        # its own casts), so a whole box equals the in-place function's output.
-        assign(out, torch_laws.orthogonal_values(
-            global_shape, gain,
-            lambda a: _core.fill(a, Law.normal(0.0, 1.0), seed, stream)))
+        torch_laws.orthogonal_into(out, gain, seed=seed, stream=stream)
 
 
 class _Sparse(BoxInitializer):
