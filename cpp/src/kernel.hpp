@@ -37,9 +37,16 @@ struct KernelArgs {
 using GroupFn = void (*)(const KernelArgs& args, std::uint64_t group, std::uint64_t ngroups,
                          void* out);
 
+/// Transforms given raw bits instead of drawing them: `bits` holds each element's bits in
+/// element order (a uint32 per 16/32-bit element, a uint64 per float64 element), for
+/// `ngroups` whole groups. The accuracy tools enumerate words through it; fills never do.
+using WordsFn = void (*)(const KernelArgs& args, const void* bits, std::uint64_t ngroups,
+                         void* out);
+
 /// One target's kernels, indexed [dtype][transform]; nullptr where a pair does not exist.
 struct KernelTable {
   GroupFn fn[6][kNumTransforms];
+  WordsFn words[6][kNumTransforms];
 };
 
 const KernelTable& kernels_scalar();

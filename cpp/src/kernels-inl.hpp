@@ -34,115 +34,126 @@ constexpr int kLanes = kBlocksPerGroup;
 // Output storage: float32, float64, and the 16-bit types as raw bits.
 enum OutKind { kOutF32 = 0, kOutF64 = 1, kOutF16 = 2, kOutBF16 = 3, kOutU32 = 4 };
 
-// The 4 x 16 words of group `group`: lane j is block offset + 16 * group + j.
-// The generic loop is the reference. The x86 targets keep each 32-bit counter word in the
-// low half of a 64-bit slot, so one mul_epu32 gives the whole 32x32->64 product (the upper
-// halves carry junk that no later step reads), and pack the slots at the end.
-#if WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX512F__)
-WEIGHTINIT_INLINE void philox_group(const KernelArgs& a, std::uint64_t group,
-                                    std::uint32_t (&w)[4][kLanes]) {
-  const std::uint64_t base = a.offset + group * kLanes;
-  const __m512i m0 = _mm512_set1_epi64(kPhiloxM0), m1 = _mm512_set1_epi64(kPhiloxM1);
-  // Slots: blocks 0-7 in the A registers, 8-15 in the B registers.
-  const __m512i pos_a = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(base)),
-                                         _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
-  const __m512i pos_b = _mm512_add_epi64(pos_a, _mm512_set1_epi64(8));
-  __m512i x0a = pos_a, x1a = _mm512_srli_epi64(pos_a, 32);
-  __m512i x0b = pos_b, x1b = _mm512_srli_epi64(pos_b, 32);
-  __m512i x2a = _mm512_set1_epi64(a.stream0), x3a = _mm512_set1_epi64(a.stream1);
-  __m512i x2b = x2a, x3b = x3a;
-  std::uint32_t k0 = a.key0, k1 = a.key1;
+// The round keys of a fill: key k of round r is philox4x32_round_key(seed key, r).
+struct RoundKeys {
+  std::uint32_t k[10][2];
+};
+
+WEIGHTINIT_INLINE RoundKeys round_keys(const KernelArgs& a) {
+  RoundKeys rk;
   for (int r = 0; r < 10; ++r) {
-    const __m512i key0 = _mm512_set1_epi32(static_cast<int>(k0));
-    const __m512i key1 = _mm512_set1_epi32(static_cast<int>(k1));
-    const __m512i p0a = _mm512_mul_epu32(x0a, m0), p1a = _mm512_mul_epu32(x2a, m1);
-    const __m512i p0b = _mm512_mul_epu32(x0b, m0), p1b = _mm512_mul_epu32(x2b, m1);
-    // 0x96: a ^ b ^ c
-    x0a = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p1a, 32), x1a, key0, 0x96);
-    x2a = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p0a, 32), x3a, key1, 0x96);
-    x0b = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p1b, 32), x1b, key0, 0x96);
-    x2b = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p0b, 32), x3b, key1, 0x96);
-    x1a = p1a;
-    x3a = p0a;
-    x1b = p1b;
-    x3b = p0b;
-    k0 += kPhiloxW0;
-    k1 += kPhiloxW1;
+    const Philox4x32Key k = philox4x32_round_key({a.key0, a.key1}, r);
+    rk.k[r][0] = k[0];
+    rk.k[r][1] = k[1];
+  }
+  return rk;
+}
+
+// The 4 x 16 words of each of the groups [group, group + NG): lane j of group g is block
+// offset + 16 g + j, and word k of it lands at w[g - group][k][j].
+// The generic loop is the reference (Philox from philox.hpp, which the known-answer test
+// covers). The x86 targets keep each 32-bit counter word in the low half of a 64-bit slot,
+// so one mul_epu32 gives the whole 32x32->64 product (the upper halves carry junk that no
+// later step reads), and pack the slots at the end. They run several independent sets of
+// blocks at once: one round is a chain of multiply, shift and xor, and a single set would
+// leave the vector units waiting on that chain.
+#if WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX512F__)
+constexpr int kPhiloxGroups = 2;  // 2 groups = 4 sets of 8 blocks in flight
+
+template <int NG>
+WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const RoundKeys& rk, std::uint64_t group,
+                                     std::uint32_t (*w)[4][kLanes]) {
+  constexpr int kSets = 2 * NG;
+  const __m512i m0 = _mm512_set1_epi64(kPhiloxM0), m1 = _mm512_set1_epi64(kPhiloxM1);
+  __m512i x0[kSets], x1[kSets], x2[kSets], x3[kSets];
+  for (int i = 0; i < kSets; ++i) {
+    const std::uint64_t first = a.offset + (group + static_cast<std::uint64_t>(i / 2)) * kLanes +
+                                static_cast<std::uint64_t>(8 * (i % 2));
+    x0[i] = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(first)),
+                             _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
+    x1[i] = _mm512_srli_epi64(x0[i], 32);
+    x2[i] = _mm512_set1_epi64(a.stream0);
+    x3[i] = _mm512_set1_epi64(a.stream1);
+  }
+#pragma GCC unroll 10
+  for (int r = 0; r < 10; ++r) {
+    const __m512i key0 = _mm512_set1_epi32(static_cast<int>(rk.k[r][0]));
+    const __m512i key1 = _mm512_set1_epi32(static_cast<int>(rk.k[r][1]));
+#pragma GCC unroll 4
+    for (int i = 0; i < kSets; ++i) {
+      const __m512i p0 = _mm512_mul_epu32(x0[i], m0), p1 = _mm512_mul_epu32(x2[i], m1);
+      // 0x96: a ^ b ^ c
+      x0[i] = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p1, 32), x1[i], key0, 0x96);
+      x2[i] = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p0, 32), x3[i], key1, 0x96);
+      x1[i] = p1;
+      x3[i] = p0;
+    }
   }
   const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
-  _mm512_store_si512(w[0], _mm512_permutex2var_epi32(x0a, even, x0b));
-  _mm512_store_si512(w[1], _mm512_permutex2var_epi32(x1a, even, x1b));
-  _mm512_store_si512(w[2], _mm512_permutex2var_epi32(x2a, even, x2b));
-  _mm512_store_si512(w[3], _mm512_permutex2var_epi32(x3a, even, x3b));
+  for (int g = 0; g < NG; ++g) {
+    _mm512_store_si512(w[g][0], _mm512_permutex2var_epi32(x0[2 * g], even, x0[2 * g + 1]));
+    _mm512_store_si512(w[g][1], _mm512_permutex2var_epi32(x1[2 * g], even, x1[2 * g + 1]));
+    _mm512_store_si512(w[g][2], _mm512_permutex2var_epi32(x2[2 * g], even, x2[2 * g + 1]));
+    _mm512_store_si512(w[g][3], _mm512_permutex2var_epi32(x3[2 * g], even, x3[2 * g + 1]));
+  }
 }
 #elif WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX2__)
+constexpr int kPhiloxGroups = 1;  // one group = 4 sets of 4 blocks in flight
+
 // The low halves of the 64-bit slots of lo (blocks 0-3) and hi (blocks 4-7), in order.
 WEIGHTINIT_INLINE __m256i pack_low_halves(__m256i lo, __m256i hi) {
   const __m256 mixed = _mm256_shuffle_ps(_mm256_castsi256_ps(lo), _mm256_castsi256_ps(hi), 0x88);
   return _mm256_permute4x64_epi64(_mm256_castps_si256(mixed), 0xD8);
 }
 
-WEIGHTINIT_INLINE void philox_group(const KernelArgs& a, std::uint64_t group,
-                                    std::uint32_t (&w)[4][kLanes]) {
+template <int NG>
+WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const RoundKeys& rk, std::uint64_t group,
+                                     std::uint32_t (*w)[4][kLanes]) {
+  static_assert(NG == 1, "AVX2 draws one group at a time");
   const std::uint64_t base = a.offset + group * kLanes;
   const __m256i m0 = _mm256_set1_epi64x(kPhiloxM0), m1 = _mm256_set1_epi64x(kPhiloxM1);
-  // Two passes of eight blocks, each as two sets of four slots: 8 state registers plus the
-  // constants fit AVX2's 16 registers without spilling.
-  for (int half = 0; half < 2; ++half) {
-    const __m256i pos_a = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<long long>(base)),
-                                           _mm256_set_epi64x(8 * half + 3, 8 * half + 2,
-                                                             8 * half + 1, 8 * half));
-    const __m256i pos_b = _mm256_add_epi64(pos_a, _mm256_set1_epi64x(4));
-    __m256i x0a = pos_a, x1a = _mm256_srli_epi64(pos_a, 32);
-    __m256i x0b = pos_b, x1b = _mm256_srli_epi64(pos_b, 32);
-    __m256i x2a = _mm256_set1_epi64x(a.stream0), x3a = _mm256_set1_epi64x(a.stream1);
-    __m256i x2b = x2a, x3b = x3a;
-    std::uint32_t k0 = a.key0, k1 = a.key1;
-    for (int r = 0; r < 10; ++r) {
-      const __m256i key0 = _mm256_set1_epi32(static_cast<int>(k0));
-      const __m256i key1 = _mm256_set1_epi32(static_cast<int>(k1));
-      const __m256i p0a = _mm256_mul_epu32(x0a, m0), p1a = _mm256_mul_epu32(x2a, m1);
-      const __m256i p0b = _mm256_mul_epu32(x0b, m0), p1b = _mm256_mul_epu32(x2b, m1);
-      x0a = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1a, 32), x1a), key0);
-      x2a = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0a, 32), x3a), key1);
-      x0b = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1b, 32), x1b), key0);
-      x2b = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0b, 32), x3b), key1);
-      x1a = p1a;
-      x3a = p0a;
-      x1b = p1b;
-      x3b = p0b;
-      k0 += kPhiloxW0;
-      k1 += kPhiloxW1;
+  __m256i x0[4], x1[4], x2[4], x3[4];
+  for (int i = 0; i < 4; ++i) {
+    x0[i] = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<long long>(base)),
+                             _mm256_set_epi64x(4 * i + 3, 4 * i + 2, 4 * i + 1, 4 * i));
+    x1[i] = _mm256_srli_epi64(x0[i], 32);
+    x2[i] = _mm256_set1_epi64x(a.stream0);
+    x3[i] = _mm256_set1_epi64x(a.stream1);
+  }
+#pragma GCC unroll 10
+  for (int r = 0; r < 10; ++r) {
+    const __m256i key0 = _mm256_set1_epi32(static_cast<int>(rk.k[r][0]));
+    const __m256i key1 = _mm256_set1_epi32(static_cast<int>(rk.k[r][1]));
+#pragma GCC unroll 4
+    for (int i = 0; i < 4; ++i) {
+      const __m256i p0 = _mm256_mul_epu32(x0[i], m0), p1 = _mm256_mul_epu32(x2[i], m1);
+      x0[i] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), key0), x1[i]);
+      x2[i] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), key1), x3[i]);
+      x1[i] = p1;
+      x3[i] = p0;
     }
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0] + 8 * half), pack_low_halves(x0a, x0b));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[1] + 8 * half), pack_low_halves(x1a, x1b));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[2] + 8 * half), pack_low_halves(x2a, x2b));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[3] + 8 * half), pack_low_halves(x3a, x3b));
+  }
+  for (int i = 0; i < 4; i += 2) {
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0][0] + 4 * i), pack_low_halves(x0[i], x0[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0][1] + 4 * i), pack_low_halves(x1[i], x1[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0][2] + 4 * i), pack_low_halves(x2[i], x2[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0][3] + 4 * i), pack_low_halves(x3[i], x3[i + 1]));
   }
 }
 #else
-WEIGHTINIT_INLINE void philox_group(const KernelArgs& a, std::uint64_t group,
-                                    std::uint32_t (&w)[4][kLanes]) {
-  const std::uint64_t base = a.offset + group * kLanes;
-  for (int j = 0; j < kLanes; ++j) {
-    const std::uint64_t pos = base + static_cast<std::uint64_t>(j);
-    std::uint32_t x0 = static_cast<std::uint32_t>(pos), x1 = static_cast<std::uint32_t>(pos >> 32);
-    std::uint32_t x2 = a.stream0, x3 = a.stream1;
-    std::uint32_t k0 = a.key0, k1 = a.key1;
-    for (int r = 0; r < 10; ++r) {
-      const std::uint64_t p0 = std::uint64_t{kPhiloxM0} * x0;
-      const std::uint64_t p1 = std::uint64_t{kPhiloxM1} * x2;
-      x0 = static_cast<std::uint32_t>(p1 >> 32) ^ x1 ^ k0;
-      x2 = static_cast<std::uint32_t>(p0 >> 32) ^ x3 ^ k1;
-      x1 = static_cast<std::uint32_t>(p1);
-      x3 = static_cast<std::uint32_t>(p0);
-      k0 += kPhiloxW0;
-      k1 += kPhiloxW1;
+constexpr int kPhiloxGroups = 1;
+
+template <int NG>
+WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const RoundKeys&, std::uint64_t group,
+                                     std::uint32_t (*w)[4][kLanes]) {
+  const Philox4x32Key key = {a.key0, a.key1};
+  const std::uint64_t stream = std::uint64_t{a.stream0} | (std::uint64_t{a.stream1} << 32);
+  for (int g = 0; g < NG; ++g) {
+    const std::uint64_t base = a.offset + (group + static_cast<std::uint64_t>(g)) * kLanes;
+    for (int j = 0; j < kLanes; ++j) {
+      const Philox4x32Ctr x = philox4x32(philox_ctr(base + static_cast<std::uint64_t>(j), stream), key);
+      for (int k = 0; k < 4; ++k) w[g][k][j] = x[k];
     }
-    w[0][j] = x0;
-    w[1][j] = x1;
-    w[2][j] = x2;
-    w[3][j] = x3;
   }
 }
 #endif
@@ -243,78 +254,149 @@ WEIGHTINIT_INLINE void normal_f64(const KernelArgs& a, const std::uint64_t* bits
   }
 }
 
-// Element 16 k + j of a group of 64 is word k of lane j, which philox_group leaves at flat
-// index 16 k + j of w.
+// One group of a 16/32-bit output: element 16 k + j is word k of lane j, which
+// philox_groups leaves at flat index 16 k + j of the group's words.
 template <int Out, int T>
-void fill_groups_32(const KernelArgs& args, std::uint64_t group, std::uint64_t ngroups, void* out) {
-  const KernelArgs a = args;  // a local copy: stores to `out` cannot alias it
+WEIGHTINIT_INLINE void transform_32(const KernelArgs& a, const std::uint32_t* words, void* out,
+                                    std::uint64_t base) {
   constexpr int kGroup = 4 * kLanes;
-  for (std::uint64_t g = 0; g < ngroups; ++g) {
-    alignas(64) std::uint32_t w[4][kLanes];
-    philox_group(a, group + g, w);
-    const std::uint32_t* words = &w[0][0];
-    const std::uint64_t base = g * kGroup;
-    if constexpr (T == kBits) {
-      std::memcpy(static_cast<std::uint32_t*>(out) + base, words, sizeof w);
-    } else if constexpr (T == kUniform) {
-      uniform_f32<Out, kGroup>(a, words, out, base);
-    } else if constexpr (T == kNormal) {
-      normal_f32<Out, kGroup>(a, words, out, base);
-    } else {
-      alignas(64) std::uint64_t bits[kGroup];
-      alignas(64) double x[kGroup];
-      for (int e = 0; e < kGroup; ++e) bits[e] = words[e];
-      normal_f64<32, kGroup>(a, bits, x);
-      for (int e = 0; e < kGroup; ++e) {
-        store<Out>(out, base + static_cast<std::uint64_t>(e), static_cast<float>(x[e]));
-      }
+  if constexpr (T == kBits) {
+    std::memcpy(static_cast<std::uint32_t*>(out) + base, words, kGroup * sizeof(std::uint32_t));
+  } else if constexpr (T == kUniform) {
+    uniform_f32<Out, kGroup>(a, words, out, base);
+  } else if constexpr (T == kNormal) {
+    normal_f32<Out, kGroup>(a, words, out, base);
+  } else {
+    alignas(64) std::uint64_t bits[kGroup];
+    alignas(64) double x[kGroup];
+    for (int e = 0; e < kGroup; ++e) bits[e] = words[e];
+    normal_f64<32, kGroup>(a, bits, x);
+    for (int e = 0; e < kGroup; ++e) {
+      store<Out>(out, base + static_cast<std::uint64_t>(e), static_cast<float>(x[e]));
     }
   }
 }
 
-// float64: element 16 k + j of a group of 32 is words (2k, 2k+1) of lane j, low word first.
+// One group of float64: element 16 k + j reads words (2k, 2k+1) of lane j, low word first.
+template <int T>
+WEIGHTINIT_INLINE void transform_64(const KernelArgs& a, const std::uint64_t* bits, void* out,
+                                    std::uint64_t base) {
+  constexpr int kGroup = 2 * kLanes;
+  if constexpr (T == kBits) {
+    std::memcpy(static_cast<std::uint64_t*>(out) + base, bits, kGroup * sizeof(std::uint64_t));
+  } else if constexpr (T == kUniform) {
+    double* o = static_cast<double*>(out) + base;
+    for (int e = 0; e < kGroup; ++e) {
+      // U in [0, 1) with 52 bits: the top 52 bits as the mantissa of [1, 2), minus 1.
+      const double u = f64_from_bits(0x3ff0000000000000ull | (bits[e] >> 12)) - 1.0;
+      o[e] = clamp(a.d_lo + u * a.d_range, a.d_clamp_lo, a.d_clamp_hi);
+    }
+  } else {
+    normal_f64<64, kGroup>(a, bits, static_cast<double*>(out) + base);
+  }
+}
+
+template <int Out, int T>
+void fill_groups_32(const KernelArgs& args, std::uint64_t group, std::uint64_t ngroups, void* out) {
+  const KernelArgs a = args;  // a local copy: stores to `out` cannot alias it
+  const RoundKeys rk = round_keys(a);
+  constexpr int kGroup = 4 * kLanes;
+  std::uint64_t g = 0;
+  for (; g + kPhiloxGroups <= ngroups; g += kPhiloxGroups) {
+    alignas(64) std::uint32_t w[kPhiloxGroups][4][kLanes];
+    philox_groups<kPhiloxGroups>(a, rk, group + g, w);
+    for (int i = 0; i < kPhiloxGroups; ++i) {
+      transform_32<Out, T>(a, &w[i][0][0], out, (g + static_cast<std::uint64_t>(i)) * kGroup);
+    }
+  }
+  for (; g < ngroups; ++g) {
+    alignas(64) std::uint32_t w[1][4][kLanes];
+    philox_groups<1>(a, rk, group + g, w);
+    transform_32<Out, T>(a, &w[0][0][0], out, g * kGroup);
+  }
+}
+
+WEIGHTINIT_INLINE void words_to_bits_64(const std::uint32_t (&w)[4][kLanes],
+                                        std::uint64_t (&bits)[2 * kLanes]) {
+  for (int j = 0; j < kLanes; ++j) {
+    bits[j] = std::uint64_t{w[0][j]} | (std::uint64_t{w[1][j]} << 32);
+    bits[kLanes + j] = std::uint64_t{w[2][j]} | (std::uint64_t{w[3][j]} << 32);
+  }
+}
+
 template <int T>
 void fill_groups_64(const KernelArgs& args, std::uint64_t group, std::uint64_t ngroups, void* out) {
   const KernelArgs a = args;  // a local copy: stores to `out` cannot alias it
+  const RoundKeys rk = round_keys(a);
+  constexpr int kGroup = 2 * kLanes;
+  std::uint64_t g = 0;
+  for (; g + kPhiloxGroups <= ngroups; g += kPhiloxGroups) {
+    alignas(64) std::uint32_t w[kPhiloxGroups][4][kLanes];
+    philox_groups<kPhiloxGroups>(a, rk, group + g, w);
+    for (int i = 0; i < kPhiloxGroups; ++i) {
+      alignas(64) std::uint64_t bits[kGroup];
+      words_to_bits_64(w[i], bits);
+      transform_64<T>(a, bits, out, (g + static_cast<std::uint64_t>(i)) * kGroup);
+    }
+  }
+  for (; g < ngroups; ++g) {
+    alignas(64) std::uint32_t w[1][4][kLanes];
+    philox_groups<1>(a, rk, group + g, w);
+    alignas(64) std::uint64_t bits[kGroup];
+    words_to_bits_64(w[0], bits);
+    transform_64<T>(a, bits, out, g * kGroup);
+  }
+}
+
+// The same transforms on given bits (kernel.hpp's WordsFn).
+template <int Out, int T>
+void words_32(const KernelArgs& args, const void* bits, std::uint64_t ngroups, void* out) {
+  const KernelArgs a = args;
+  constexpr int kGroup = 4 * kLanes;
+  for (std::uint64_t g = 0; g < ngroups; ++g) {
+    alignas(64) std::uint32_t w[kGroup];
+    std::memcpy(w, static_cast<const std::uint32_t*>(bits) + g * kGroup, sizeof w);
+    transform_32<Out, T>(a, w, out, g * kGroup);
+  }
+}
+
+template <int T>
+void words_64(const KernelArgs& args, const void* bits, std::uint64_t ngroups, void* out) {
+  const KernelArgs a = args;
   constexpr int kGroup = 2 * kLanes;
   for (std::uint64_t g = 0; g < ngroups; ++g) {
-    alignas(64) std::uint32_t w[4][kLanes];
-    philox_group(a, group + g, w);
-    alignas(64) std::uint64_t bits[kGroup];
-    for (int j = 0; j < kLanes; ++j) {
-      bits[j] = std::uint64_t{w[0][j]} | (std::uint64_t{w[1][j]} << 32);
-      bits[kLanes + j] = std::uint64_t{w[2][j]} | (std::uint64_t{w[3][j]} << 32);
-    }
-    const std::uint64_t base = g * kGroup;
-    if constexpr (T == kBits) {
-      std::memcpy(static_cast<std::uint64_t*>(out) + base, bits, sizeof bits);
-    } else if constexpr (T == kUniform) {
-      double* o = static_cast<double*>(out) + base;
-      for (int e = 0; e < kGroup; ++e) {
-        // U in [0, 1) with 52 bits: the top 52 bits as the mantissa of [1, 2), minus 1.
-        const double u = f64_from_bits(0x3ff0000000000000ull | (bits[e] >> 12)) - 1.0;
-        o[e] = clamp(a.d_lo + u * a.d_range, a.d_clamp_lo, a.d_clamp_hi);
-      }
-    } else {
-      normal_f64<64, kGroup>(a, bits, static_cast<double*>(out) + base);
-    }
+    alignas(64) std::uint64_t w[kGroup];
+    std::memcpy(w, static_cast<const std::uint64_t*>(bits) + g * kGroup, sizeof w);
+    transform_64<T>(a, w, out, g * kGroup);
   }
 }
 
 }  // namespace
 
 const KernelTable& table() {
-  static const KernelTable t = {{
-      {fill_groups_32<kOutF32, kUniform>, fill_groups_32<kOutF32, kNormal>,
-       fill_groups_32<kOutF32, kNormalWide>, nullptr},
-      {fill_groups_64<kUniform>, fill_groups_64<kNormal>, fill_groups_64<kNormal>, nullptr},
-      {fill_groups_32<kOutF16, kUniform>, fill_groups_32<kOutF16, kNormal>,
-       fill_groups_32<kOutF16, kNormalWide>, nullptr},
-      {fill_groups_32<kOutBF16, kUniform>, fill_groups_32<kOutBF16, kNormal>,
-       fill_groups_32<kOutBF16, kNormalWide>, nullptr},
-      {nullptr, nullptr, nullptr, fill_groups_32<kOutU32, kBits>},
-      {nullptr, nullptr, nullptr, fill_groups_64<kBits>},
-  }};
+  static const KernelTable t = {
+      {
+          {fill_groups_32<kOutF32, kUniform>, fill_groups_32<kOutF32, kNormal>,
+           fill_groups_32<kOutF32, kNormalWide>, nullptr},
+          {fill_groups_64<kUniform>, fill_groups_64<kNormal>, fill_groups_64<kNormal>, nullptr},
+          {fill_groups_32<kOutF16, kUniform>, fill_groups_32<kOutF16, kNormal>,
+           fill_groups_32<kOutF16, kNormalWide>, nullptr},
+          {fill_groups_32<kOutBF16, kUniform>, fill_groups_32<kOutBF16, kNormal>,
+           fill_groups_32<kOutBF16, kNormalWide>, nullptr},
+          {nullptr, nullptr, nullptr, fill_groups_32<kOutU32, kBits>},
+          {nullptr, nullptr, nullptr, fill_groups_64<kBits>},
+      },
+      {
+          {words_32<kOutF32, kUniform>, words_32<kOutF32, kNormal>,
+           words_32<kOutF32, kNormalWide>, nullptr},
+          {words_64<kUniform>, words_64<kNormal>, words_64<kNormal>, nullptr},
+          {words_32<kOutF16, kUniform>, words_32<kOutF16, kNormal>,
+           words_32<kOutF16, kNormalWide>, nullptr},
+          {words_32<kOutBF16, kUniform>, words_32<kOutBF16, kNormal>,
+           words_32<kOutBF16, kNormalWide>, nullptr},
+          {nullptr, nullptr, nullptr, nullptr},
+          {nullptr, nullptr, nullptr, nullptr},
+      }};
   return t;
 }
 

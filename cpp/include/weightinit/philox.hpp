@@ -19,10 +19,24 @@ inline constexpr std::uint32_t kPhiloxM1 = 0xCD9E8D57u;
 inline constexpr std::uint32_t kPhiloxW0 = 0x9E3779B9u;
 inline constexpr std::uint32_t kPhiloxW1 = 0xBB67AE85u;
 
-constexpr std::uint32_t mulhi32(std::uint32_t a, std::uint32_t b) {
-  return static_cast<std::uint32_t>((std::uint64_t{a} * b) >> 32);
-}
 }  // namespace detail
+
+/// One Philox4x32 round: the S-box on `ctr` under `key` (the key is not bumped here).
+///
+/// Every Philox loop in the library (this header's `philox4x32` and the kernels' generic
+/// loop) goes through this function, so the known-answer test covers it.
+constexpr Philox4x32Ctr philox4x32_round(const Philox4x32Ctr& ctr, const Philox4x32Key& key) {
+  const std::uint64_t p0 = std::uint64_t{detail::kPhiloxM0} * ctr[0];
+  const std::uint64_t p1 = std::uint64_t{detail::kPhiloxM1} * ctr[2];
+  return {static_cast<std::uint32_t>(p1 >> 32) ^ ctr[1] ^ key[0], static_cast<std::uint32_t>(p1),
+          static_cast<std::uint32_t>(p0 >> 32) ^ ctr[3] ^ key[1], static_cast<std::uint32_t>(p0)};
+}
+
+/// The key after `round` bumps by the Weyl constants (round 0 uses the seed's key).
+constexpr Philox4x32Key philox4x32_round_key(Philox4x32Key key, int round) {
+  return {key[0] + static_cast<std::uint32_t>(round) * detail::kPhiloxW0,
+          key[1] + static_cast<std::uint32_t>(round) * detail::kPhiloxW1};
+}
 
 /// One Philox4x32 block: `rounds` rounds of the Philox S-box on `ctr` under `key`.
 ///
@@ -34,21 +48,17 @@ constexpr Philox4x32Ctr philox4x32(Philox4x32Ctr ctr, Philox4x32Key key, int rou
       key[0] += detail::kPhiloxW0;
       key[1] += detail::kPhiloxW1;
     }
-    const std::uint32_t hi0 = detail::mulhi32(detail::kPhiloxM0, ctr[0]);
-    const std::uint32_t lo0 = detail::kPhiloxM0 * ctr[0];
-    const std::uint32_t hi1 = detail::mulhi32(detail::kPhiloxM1, ctr[2]);
-    const std::uint32_t lo1 = detail::kPhiloxM1 * ctr[2];
-    ctr = {hi1 ^ ctr[1] ^ key[0], lo1, hi0 ^ ctr[3] ^ key[1], lo0};
+    ctr = philox4x32_round(ctr, key);
   }
   return ctr;
 }
 
-/// The key of stream v1 for a 64-bit seed: (low 32 bits, high 32 bits).
+/// The stream's key for a 64-bit seed: (low 32 bits, high 32 bits).
 constexpr Philox4x32Key philox_key(std::uint64_t seed) {
   return {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)};
 }
 
-/// The counter of stream v1: a 64-bit block position in words 0-1, a 64-bit stream id in 2-3.
+/// The stream's counter: a 64-bit block position in words 0-1, a 64-bit stream id in 2-3.
 constexpr Philox4x32Ctr philox_ctr(std::uint64_t position, std::uint64_t stream) {
   return {static_cast<std::uint32_t>(position), static_cast<std::uint32_t>(position >> 32),
           static_cast<std::uint32_t>(stream), static_cast<std::uint32_t>(stream >> 32)};
