@@ -9,6 +9,7 @@
 #include <limits>
 #include <string>
 
+#include "float_env.hpp"
 #include "store.hpp"
 
 // The scales are computed with the double operations that TF's and torch's Python code
@@ -90,6 +91,7 @@ void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
     throw TypeError(words ? "dtype: uint32 / uint64 output takes only the raw stream words (bits)"
                           : "dtype: raw stream words go to uint32 / uint64 output");
   }
+  const detail::FloatEnvironment ieee;  // constants and parameters rounded as IEEE-754 rounds
   const bool wide = dtype == DType::kFloat64;
   // The working precision: the fill layer rounds the parameters to it first.
   auto work = [wide](double x) { return wide ? x : static_cast<double>(detail::to_f32(x)); };

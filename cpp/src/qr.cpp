@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <vector>
 
+#include "float_env.hpp"
 #include "thread_pool.hpp"
 
 #if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
@@ -250,6 +251,7 @@ BlockReflector make_block(const double* a, Index m, Index k0, Index kb, const do
 }  // namespace
 
 void orthonormal_factor(double* a, std::int64_t m, std::int64_t n, int threads) {
+  const FloatEnvironment ieee;
   std::vector<double> tau(static_cast<std::size_t>(n)), beta(static_cast<std::size_t>(n));
   std::vector<BlockReflector> blocks;
   for (Index k0 = 0; k0 < n; k0 += kPanel) {

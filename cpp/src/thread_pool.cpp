@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "float_env.hpp"
+
 #if defined(__linux__)
 #include <sched.h>
 #endif
@@ -80,6 +82,8 @@ class Pool {
   }
 
   void work(std::size_t id) {
+    // A worker starts with its creator's environment, which may be a host's (FTZ / DAZ).
+    const FloatEnvironment ieee;
     std::uint64_t seen = 0;
     for (;;) {
       {
