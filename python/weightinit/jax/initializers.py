@@ -231,6 +231,8 @@ def _fans(shape: tuple[int, ...], in_axis: Union[int, tuple[int, ...]],
     in_size = size(in_axis, "in_axis")
     out_size = size(out_axis, "out_axis")
     batch_size = size(batch_axis, "batch_axis")
+    if math.prod(shape) == 0:  # JAX divides by zero here; no element needs a law
+        return 0.0, 0.0
     receptive_field_size = math.prod(shape) / in_size / out_size / batch_size
     return in_size * receptive_field_size, out_size * receptive_field_size
 
@@ -277,7 +279,7 @@ def variance_scaling(scale: RealNumeric, mode: str, distribution: str, in_axis: 
     def make(shape: tuple[int, ...], dt: np.dtype) -> Draw:
         fan_in, fan_out = _fans(shape, in_ax, out_ax, batch_ax)
         if math.prod(shape) == 0:
-            return Draw(shape, dt)
+            return Draw(shape, dt, Law.constant(0.0))
         return Draw(shape, dt, _core.laws.jax_variance_scaling(fan_in, fan_out, s, mode,
                                                                distribution))
 
