@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Shared fixtures: every test leaves the kernel target and thread count as it found them."""
+"""Shared fixtures: every test leaves the kernel target and thread count as it found them, and
+starts and ends without a TF1 graph-level seed."""
 
 import pytest
 
 import weightinit as wi
+import weightinit.tf1 as tf
 
 
 @pytest.fixture(autouse=True)
@@ -13,6 +15,14 @@ def _restore_target_and_threads():
     yield
     wi.set_target(target)
     wi.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
+def _no_graph_seed():
+    """No graph seed (and automatic op seeds from 0) before and after every test."""
+    tf.reset_default_graph()
+    yield
+    tf.reset_default_graph()
 
 
 def pytest_report_header(config):

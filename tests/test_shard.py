@@ -16,13 +16,6 @@ from weightinit import init, shard
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-@pytest.fixture(autouse=True)
-def _no_graph_seed():
-    tf.reset_default_graph()
-    yield
-    tf.reset_default_graph()
-
-
 def boxes(shape):
     """A few boxes of `shape`: corners, a middle, single rows and columns, an empty one."""
     out = []

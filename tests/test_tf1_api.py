@@ -19,13 +19,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 EXAMPLE = pathlib.Path(__file__).resolve().parents[1] / "examples" / "tf1_example.py"
 
 
-@pytest.fixture(autouse=True)
-def _no_graph_seed():
-    tf.reset_default_graph()
-    yield
-    tf.reset_default_graph()
-
-
 def test_all_is_reexported_at_top_level():
     assert len(set(tf.__all__)) == len(tf.__all__)
     for name in tf.__all__:

@@ -78,9 +78,9 @@ def test_constant_too_many_and_verify_shape():
     with pytest.raises(ValueError,
                        match="^Too many elements provided. Needed at most 6, but received 8$"):
         tf.Constant(list(range(8)))((2, 3))
-    with pytest.raises(TypeError, match=r"^Expected Tensor's shape: \(3, 4\), got \(8,\)\.$"):
+    with pytest.raises(TypeError, match=r"^Expected Tensor's shape: \[3, 4\], got \[8\]\.$"):
         tf.Constant(list(range(8)), verify_shape=True)((3, 4))
-    with pytest.raises(TypeError, match=r"Expected Tensor's shape: \(3, 4\), got \(\)\."):
+    with pytest.raises(TypeError, match=r"Expected Tensor's shape: \[3, 4\], got \[\]\."):
         tf.Constant(1.0)((3, 4), verify_shape=True)
     # The call's verify_shape overrides the constructor's; None means the constructor's.
     tf.Constant(list(range(8)), verify_shape=True)((3, 4), verify_shape=False)

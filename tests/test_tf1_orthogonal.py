@@ -13,13 +13,6 @@ import weightinit.tf1 as tf
 pytestmark = pytest.mark.filterwarnings("ignore:Passing `dtype`:DeprecationWarning")
 
 
-@pytest.fixture(autouse=True)
-def _no_graph_seed():
-    tf.reset_default_graph()
-    yield
-    tf.reset_default_graph()
-
-
 def gram_error(w, gain):
     """max |G - gain^2 I| for the Gram matrix of the flattened w's shorter side."""
     m = w.reshape(-1, w.shape[-1]).astype(np.float64)

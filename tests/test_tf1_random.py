@@ -53,13 +53,6 @@ def truncated(mean, stddev):
     return stats.truncnorm(-2.0, 2.0, loc=mean, scale=stddev)
 
 
-@pytest.fixture(autouse=True)
-def _no_graph_seed():
-    tf.reset_default_graph()
-    yield
-    tf.reset_default_graph()
-
-
 # --- defaults and configs -----------------------------------------------------------------
 
 def test_defaults():

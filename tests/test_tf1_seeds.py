@@ -15,13 +15,6 @@ DEFAULT = 87654321
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-@pytest.fixture(autouse=True)
-def _no_graph_seed():
-    tf.reset_default_graph()
-    yield
-    tf.reset_default_graph()
-
-
 def test_get_seed_rows():
     assert tf.get_seed(None) == (None, None)
     assert tf.get_seed(5) == (DEFAULT, 5)

@@ -20,13 +20,6 @@ pytestmark = pytest.mark.filterwarnings("ignore:Passing `dtype`:DeprecationWarni
 DEFAULT_GRAPH_SEED = _tf1_seeds.DEFAULT_GRAPH_SEED
 
 
-@pytest.fixture(autouse=True)
-def _no_graph_seed():
-    tf.reset_default_graph()
-    yield
-    tf.reset_default_graph()
-
-
 def spec_fans(shape):
     """fan_in, fan_out as the spec's table gives them, written out per rank."""
     if len(shape) == 0:
@@ -123,9 +116,9 @@ def test_errors_in_tf_order():
     for scale in (0, -1.0, math.nan):
         with pytest.raises(ValueError, match="^`scale` must be positive float.$"):
             tf.VarianceScaling(scale, mode="bad", distribution="bad", dtype="int32")
-    with pytest.raises(ValueError, match="Invalid `mode` argument: 'FAN_IN'"):
+    with pytest.raises(ValueError, match="^Invalid `mode` argument: FAN_IN "):
         tf.VarianceScaling(mode="FAN_IN", distribution="bad", dtype="int32")
-    with pytest.raises(ValueError, match="Invalid `distribution` argument: 'gaussian'"):
+    with pytest.raises(ValueError, match="^Invalid `distribution` argument: gaussian "):
         tf.VarianceScaling(distribution="gaussian", dtype="int32")
     with pytest.raises(ValueError, match="Expected floating point type, got int32."):
         tf.VarianceScaling(dtype="int32")

@@ -42,3 +42,16 @@ def test_fill_refuses_tensors_that_need_grad_in_grad_mode(make):
     with torch.no_grad():
         wi.fill(t, "normal", (0, 1), seed=1)
     init.normal_(make(), generator=1)  # torch.nn.init's rule: runs under no_grad
+
+
+def test_init_inside_torch_compile_equals_eager():
+    # Dynamo breaks the graph at the C++ door and runs it eagerly on the real tensor.
+    def f(w):
+        init.normal_(w, generator=1)
+        init.zeros_(w[0])
+        return w * 2
+
+    compiled = torch.compile(f, backend="eager")
+    got = compiled(torch.empty(4, 4))
+    want = f(torch.empty(4, 4))
+    assert torch.equal(got, want)

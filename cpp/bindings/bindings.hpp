@@ -15,6 +15,7 @@ namespace weightinit::bindings {
 void register_fill(pybind11::module_& m);
 void register_laws(pybind11::module_& m);
 void register_core(pybind11::module_& m);
+void register_tf1(pybind11::module_& m);
 
 #if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 inline constexpr bool kLittleEndian = false;

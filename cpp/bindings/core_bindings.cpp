@@ -3,6 +3,10 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
 #include "bindings.hpp"
 #include "weightinit/cpu.hpp"
 #include "weightinit/fans.hpp"
@@ -46,7 +50,28 @@ void register_core(py::module_& m) {
       "set_target", [](const std::string& name) { set_active_target(parse_target(name)); },
       py::arg("name"));
   m.def("get_num_threads", &get_num_threads);
-  m.def("set_num_threads", &set_num_threads, py::arg("n"));
+  m.def(
+      "set_num_threads",
+      [](const py::handle& n) {
+        if (PyBool_Check(n.ptr()) || !PyIndex_Check(n.ptr())) {
+          throw py::type_error("n: expected an int, got " +
+                               std::string(py::str(py::type::of(n).attr("__name__"))));
+        }
+        const py::object i = py::reinterpret_steal<py::object>(PyNumber_Index(n.ptr()));
+        if (!i) throw py::error_already_set();
+        int overflow = 0;
+        const long long v = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
+        if (overflow != 0) {  // beyond int64: out of range by far; C++ states the range
+          try {
+            set_num_threads(overflow > 0 ? INT64_MAX : INT64_MIN);
+          } catch (const std::invalid_argument& e) {
+            const std::string msg = e.what();
+            throw py::value_error(msg.substr(0, msg.rfind("got ") + 4) + std::string(py::str(i)));
+          }
+        }
+        set_num_threads(v);  // std::invalid_argument -> ValueError naming n and the maximum
+      },
+      py::arg("n"));
 }
 
 }  // namespace weightinit::bindings

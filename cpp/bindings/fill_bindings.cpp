@@ -6,9 +6,12 @@
 #include <pybind11/stl.h>
 
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "bindings.hpp"
+#include "interrupt.hpp"
+#include "pin.hpp"
 #include "weightinit/generator.hpp"
 #include "weightinit/laws.hpp"
 
@@ -169,8 +172,32 @@ std::vector<std::int64_t> int_tuple(const py::object& t) {
   return out;
 }
 
+// torch.distributed.tensor.DTensor if that module is loaded (else no object is one).
+bool is_dtensor(PyObject* o) {
+  PyObject* module = PyDict_GetItemString(PyImport_GetModuleDict(), "torch.distributed.tensor");
+  if (!module) return false;
+  PyObject* type = PyObject_GetAttrString(module, "DTensor");
+  if (!type) {
+    PyErr_Clear();
+    return false;
+  }
+  const int r = PyObject_IsInstance(o, type);
+  Py_DECREF(type);
+  if (r < 0) throw py::error_already_set();
+  return r == 1;
+}
+
 Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, const std::string& name) {
   PyObject* o = out.ptr();
+  if (truth(attr(o, "is_nested"))) {
+    throw py::type_error(name + ": a nested tensor has no single strided buffer; fill its "
+                         "components (tensor.unbind()) one by one");
+  }
+  if (is_dtensor(o)) {
+    throw py::type_error(name + ": a DTensor is spread over ranks; use "
+                         "weightinit.torch.init_sharded_(tensor, initializer, seed=...), which "
+                         "fills each rank's shard as its slice of the whole tensor");
+  }
   const bool meta = !truth(attr(o, "is_cpu")) && truth(attr(o, "is_meta"));
   if (!meta && !truth(attr(o, "is_cpu"))) {
     throw py::value_error(name + ": must be a CPU tensor, got device " + std::string(py::str(attr(o, "device"))));
@@ -225,9 +252,17 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
     const std::int64_t offset = PyLong_AsLongLong(call(o, "storage_offset").ptr());
     const std::int64_t nbytes = PyLong_AsLongLong(call(call(o, "untyped_storage").ptr(), "nbytes").ptr());
     if (PyErr_Occurred()) throw py::error_already_set();
-    if (t.data == nullptr || offset + first < 0 || (offset + last + 1) * itemsize > nbytes) {
+    if (nbytes == 0) {
+      throw py::value_error(name + ": the tensor's storage is empty (0 bytes; e.g. a parameter "
+                            "whose storage FSDP has freed): nothing can be written");
+    }
+    if (offset + first < 0 || (offset + last + 1) * itemsize > nbytes) {
       throw py::value_error(name + ": the tensor's view reaches beyond its storage (" +
                             std::to_string(nbytes) + " bytes)");
+    }
+    if (t.data == nullptr) {
+      throw py::type_error(name + ": this tensor has no data (a fake or functional tensor, as "
+                           "torch.compile traces with); fill real tensors, outside traced code");
     }
   }
   t.owner = py::reinterpret_borrow<py::object>(out);
@@ -257,8 +292,9 @@ void fill_released(const Output& t, const Law& law, StreamSpec s, const std::vec
 void fill_output(const py::handle& out, const Law& law, const py::handle& seed,
                  const py::handle& stream, const py::handle& offset,
                  const py::handle& global_shape, const py::handle& start, bool no_grad,
-                 const py::handle& generator, const std::string& name) {
+                 const py::handle& generator, const std::string& name, bool strict) {
   Output t = writable_output(out, law.kind == Law::Kind::kBits, no_grad, name);
+  if (strict) check_proper(law, t.dtype);
   const std::size_t rank = t.shape.size();
   std::vector<std::int64_t> g = global_shape.is_none() ? t.shape : dims(global_shape, "global_shape");
   std::vector<std::int64_t> st =
@@ -295,26 +331,31 @@ void fill_output(const py::handle& out, const Law& law, const py::handle& seed,
 
 void fill_released(const Output& t, const Law& law, StreamSpec s, const std::vector<std::int64_t>& g,
                    const std::vector<std::int64_t>& st, Generator* gen) {
-  py::gil_scoped_release release;
-  if (gen == nullptr) {
-    fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides);
-    return;
-  }
-  std::uint64_t numel = 1;
-  for (std::int64_t d : t.shape) numel *= static_cast<std::uint64_t>(d);
-  if (numel == 0) {  // nothing drawn, nothing reserved; the law is still checked
-    fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides);
-    return;
-  }
-  const Generator::Reservation r = gen->reserve(blocks_for(numel, t.dtype));
-  s.seed = r.seed;
-  s.offset = r.start;
-  try {
-    fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides);
-  } catch (...) {
-    gen->release(r);
-    throw;
-  }
+  // Nothing frees or resizes a NumPy array's memory while the fill writes it without the GIL.
+  std::optional<ArrayPin> pin;
+  if (py::isinstance<py::array>(t.owner)) pin.emplace(py::reinterpret_borrow<py::array>(t.owner));
+  // The GIL is released for the fill; Ctrl-C stops it (KeyboardInterrupt).
+  run_interruptible([&](const FillControl& control) {
+    if (gen == nullptr) {
+      fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides, control);
+      return;
+    }
+    std::uint64_t numel = 1;
+    for (std::int64_t d : t.shape) numel *= static_cast<std::uint64_t>(d);
+    if (numel == 0) {  // nothing drawn, nothing reserved; the law is still checked
+      fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides, control);
+      return;
+    }
+    const Generator::Reservation r = gen->reserve(blocks_for(numel, t.dtype));
+    s.seed = r.seed;
+    s.offset = r.start;
+    try {
+      fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides, control);
+    } catch (...) {
+      gen->release(r);
+      throw;
+    }
+  });
 }
 
 }  // namespace
@@ -341,13 +382,14 @@ void register_fill(py::module_& m) {
   m.def("fill", &fill_output, py::arg("out"), py::arg("law"), py::arg("seed") = py::none(),
         py::arg("stream") = 0, py::arg("offset") = 0, py::arg("global_shape") = py::none(),
         py::arg("start") = py::none(), py::arg("no_grad") = false,
-        py::arg("generator") = py::none(), py::arg("name") = "out",
+        py::arg("generator") = py::none(), py::arg("name") = "out", py::arg("strict") = false,
         "Fill `out` (a writable NumPy array or CPU torch tensor, any strides; a meta tensor is "
         "checked and left alone) in place with its box of the tensor of `global_shape` "
         "(default: out's shape) starting at `start` (default: the origin), drawn from `law` on "
         "the stream (seed, stream, offset), or on `generator` (its seed, from its offset, which "
         "advances past the blocks drawn; given back if the fill fails). `name` names the output "
-        "in messages. The only fill entry.");
+        "in messages; `strict` refuses laws that would be degenerate in out's dtype. The only "
+        "fill entry.");
 }
 
 }  // namespace weightinit::bindings

@@ -11,4 +11,5 @@ PYBIND11_MODULE(_core, m, pybind11::mod_gil_not_used()) {
   weightinit::bindings::register_fill(m);
   weightinit::bindings::register_laws(m);
   weightinit::bindings::register_core(m);
+  weightinit::bindings::register_tf1(m);
 }

@@ -118,9 +118,10 @@ int initial_threads() {
   if (const char* env = std::getenv("WEIGHTINIT_NUM_THREADS")) {
     char* end = nullptr;
     const long n = std::strtol(env, &end, 10);
-    if (end != env && *end == '\0' && n >= 1 && n <= 4096) return static_cast<int>(n);
+    if (end != env && *end == '\0' && n >= 1 && n <= kMaxThreads) return static_cast<int>(n);
   }
-  return detail::usable_cpus();
+  const int cpus = detail::usable_cpus();
+  return cpus < kMaxThreads ? cpus : kMaxThreads;
 }
 
 }  // namespace
@@ -176,9 +177,15 @@ int get_num_threads() {
   return n;
 }
 
-void set_num_threads(int n) {
-  if (n < 1) throw std::invalid_argument("num_threads: must be >= 1, got " + std::to_string(n));
-  g_threads.store(n, std::memory_order_relaxed);
+void set_num_threads(std::int64_t n) {
+  if (n < 1 || n > kMaxThreads) {
+    throw std::invalid_argument("num_threads: n must be in [1, " + std::to_string(kMaxThreads) +
+                                "] (the maximum), got " + std::to_string(n));
+  }
+  g_threads.store(static_cast<int>(n), std::memory_order_relaxed);
+  // Release the workers a lower count no longer uses: a fill uses n - 1 of them besides its
+  // caller, or n when the caller only polls for a cancel (FillControl::poll).
+  detail::trim_pool(static_cast<int>(n));
 }
 
 namespace detail {

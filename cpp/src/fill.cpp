@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -13,6 +14,7 @@
 #include "dispatch.hpp"
 #include "float_env.hpp"
 #include "normal_cdf.hpp"
+#include "stream_reach.hpp"
 #include "thread_pool.hpp"
 #include "weightinit/cpu.hpp"
 
@@ -39,6 +41,13 @@ const char* dtype_name(DType d) {
 std::string show(double v) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+// A computed (not given) value, to 6 digits.
+std::string show6(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
   return buf;
 }
 
@@ -128,7 +137,47 @@ double max_finite(DType d) {
   }
 }
 
-// --- the once-per-fill setup ----------------------------------------------------------------
+// The finite range of dtype d, for messages: "float16 range [-65504, 65504]".
+std::string range_text(DType d) {
+  return std::string(dtype_name(d)) + " range [" + show(-max_finite(d)) + ", " + show(max_finite(d)) +
+         "]";
+}
+
+// x >= 0 with Φ(-x) = p, for 0 < p <= 1/2, rounded up (a bound): bisection on our own Φ, so
+// the answer is the same on every platform. Setup only, and only near an overflow.
+double upper_quantile(double p) {
+  double lo = 0.0, hi = 40.0;  // Φ(-40) is 0 in double, below any p that gets here
+  for (int i = 0; i < 64; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (detail::normal_cdf_lower(-mid) > p ? lo : hi) = mid;
+  }
+  return hi;
+}
+
+// The lowest and highest z a draw reaches: CDF values pa + u_min Δ and 1 - (qb + u_min Δ),
+// each taken from the side that keeps its precision.
+double lowest_z(double pa, double qb, double delta, double u_min) {
+  const double t = pa + u_min * delta;
+  return t <= 0.5 ? -upper_quantile(t) : upper_quantile(qb + (1.0 - u_min) * delta);
+}
+double highest_z(double pa, double qb, double delta, double u_min) {
+  const double t = qb + u_min * delta;
+  return t <= 0.5 ? upper_quantile(t) : -upper_quantile(pa + (1.0 - u_min) * delta);
+}
+
+// Steps of dtype d across [lo, hi] (both representable), at its coarsest: the width over
+// the spacing at the larger magnitude. Infinite bounds give +inf.
+double dtype_steps(DType d, double lo, double hi) {
+  if (!std::isfinite(lo) || !std::isfinite(hi)) return std::numeric_limits<double>::infinity();
+  const double m = std::max(std::fabs(lo), std::fabs(hi));
+  const double spacing = m == max_finite(d) ? m - step(d, m, -1) : step(d, m, +1) - m;
+  return (hi - lo) / spacing;
+}
+
+// Cells the transform's CDF grid cuts a window into must reach min(kMinWindowCells, steps of
+// the dtype across the window); fewer would collapse the law onto a few values (a constant,
+// at worst) where the dtype has many.
+constexpr double kMinWindowCells = 4096;
 
 struct Setup {
   KernelArgs args;
@@ -156,17 +205,16 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
     out.transform = detail::kBits;
     return out;
   }
+  const double dmax = max_finite(dtype);
   if (dist.kind == Distribution::Kind::kUniform) {
     const double lo = dist.p0, hi = dist.p1;
-    if (!wide && (std::fabs(lo) > fmax || std::fabs(hi) > fmax)) {
-      fail("low, high: [" + show(lo) + ", " + show(hi) + ") is outside the float32 range");
+    // One policy for every dtype: [low, high) must lie in the dtype's finite range, or some
+    // values would have to be clamped onto its largest value (or become inf).
+    if (lo < -dmax || hi > dmax || (!wide && (std::fabs(lo) > fmax || std::fabs(hi) > fmax))) {
+      fail("low, high: [" + show(lo) + ", " + show(hi) + ") is outside the " + range_text(dtype));
     }
     clamp_lo = round_up(dtype, lo);
     clamp_hi = round_down(dtype, hi, /*strict=*/true);
-    if (clamp_hi < -max_finite(dtype)) clamp_hi = -max_finite(dtype);
-    if (clamp_lo > max_finite(dtype)) clamp_lo = max_finite(dtype);
-    clamp_lo = std::max(clamp_lo, -max_finite(dtype));
-    clamp_hi = std::min(clamp_hi, max_finite(dtype));
     if (!(clamp_lo <= clamp_hi) || clamp_lo >= hi || clamp_hi < lo) {
       fail("low, high: no " + std::string(dtype_name(dtype)) + " value lies in [" + show(lo) +
            ", " + show(hi) + ")");
@@ -182,12 +230,22 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
   } else {
     const double mean = dist.p0, sd = dist.p1;
     double ta = -inf, tb = inf;
-    if (dist.kind == Distribution::Kind::kTruncatedNormal) {
+    const bool truncated = dist.kind == Distribution::Kind::kTruncatedNormal;
+    if (truncated) {
       ta = dist.p2;
       tb = dist.p3;
     }
     if (!wide && (std::fabs(mean) > fmax || sd > fmax)) {
       fail("mean, stddev: outside the float32 range");
+    }
+    auto too_far = [&](const std::string& why) {
+      fail("a, b: the interval [" + show(ta) + ", " + show(tb) +
+           "] (in standard deviations) lies too far in one tail: " + why);
+    };
+    // Wholly beyond 37.5 standard deviations, the probability is below Φ(-37.5) = 4.6e-308:
+    // refused before Φ or the density is evaluated out there (exp_f64 needs x > -745).
+    if (ta >= detail::kFarTail || tb <= -detail::kFarTail) {
+      too_far("its probability is below 1e-300");
     }
     // Probabilities of the two tails cut off, and of the interval kept (docs/streams.md §5).
     const double pa = ta < 0 ? detail::normal_cdf_lower(ta) : 1.0 - detail::normal_cdf_lower(-ta);
@@ -195,7 +253,7 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
     double delta;
     if (tb - ta < 1e-3) {
       // A narrow window: Φ(b) - Φ(a) would cancel to nothing; Simpson's rule on the density
-      // is exact to (b - a)^4 / 2880 relative here.
+      // is exact to (b - a)^4 / 2880 relative here. Every point is within 37.501 std.
       const double mid = 0.5 * (ta + tb);
       auto density = [](double x) { return detail::exp_f64(-0.5 * x * x); };
       delta = (tb - ta) / 6.0 * (density(ta) + 4.0 * density(mid) + density(tb)) *
@@ -208,22 +266,17 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
       delta = (1.0 - pa) - qb;
     }
     const double side = std::min(pa, qb);
-    if (!(delta > 0) || side + delta * 0x1p-53 < 1e-300) {
+    // The window's probability must reach 1e-300 (the documented floor), and so must every
+    // CDF value a draw forms (side + U Δ with U >= 2^-53): the kernels' log needs a normal
+    // double.
+    if (!(delta >= 1e-300)) {
       fail("a, b: the interval [" + show(ta) + ", " + show(tb) +
-           "] (in standard deviations) lies too far in one tail: its probability is below "
-           "1e-300");
+           "] (in standard deviations) has a probability below 1e-300");
     }
-    a.d_pa = pa;
-    a.d_qb = qb;
-    a.d_delta = delta;
-    a.d_mean = mean;
-    a.d_std = sd;
-    a.f_pa = static_cast<float>(pa);
-    a.f_qb = static_cast<float>(qb);
-    a.f_delta = static_cast<float>(delta);
-    a.f_mean = static_cast<float>(mean);
-    a.f_std = static_cast<float>(sd);
-    if (dist.kind == Distribution::Kind::kTruncatedNormal) {
+    if (side + delta * detail::kMinUDouble < 1e-300) {
+      too_far("draws would need CDF values below 1e-300");
+    }
+    if (truncated) {
       if (dist.low > -inf) clamp_lo = round_up(dtype, dist.low);
       if (dist.high < inf) clamp_hi = round_down(dtype, dist.high, /*strict=*/false);
     }
@@ -236,6 +289,46 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
     // probability, or reaching deeper into a tail, are drawn in double arithmetic.
     const bool float_ok = side + delta * 0x1p-32 >= 2e-11 && delta >= (side + delta) * 0x1p-8;
     out.transform = wide || float_ok ? detail::kNormal : detail::kNormalWide;
+    const double u_min = wide ? detail::kMinUDouble : float_ok ? detail::kMinUFloat : detail::kMinUWide;
+    // Double arithmetic forms t = side + U Δ to 2^-52 relative: the window is cut into about
+    // Δ / ((side + Δ) 2^-52) cells (float arithmetic keeps >= 2^16 by the rule above).
+    if (wide || out.transform == detail::kNormalWide) {
+      const double cells = delta / ((side + delta) * 0x1p-52);
+      const double need = std::min(kMinWindowCells, dtype_steps(dtype, clamp_lo, clamp_hi));
+      if (cells < need) {
+        fail("a, b: the interval [" + show(ta) + ", " + show(tb) +
+             "] (in standard deviations) is too narrow for stream v1's inverse-CDF transform "
+             "there: it resolves into about " + show6(std::floor(cells)) + " distinct values where " +
+             dtype_name(dtype) + " has " + show6(std::floor(need)) + " or more");
+      }
+    }
+    // Overflow: the values the stream can reach, mean + stddev * z for the lowest and highest
+    // z a draw forms, widened by the kernels' error, must stay in the dtype's finite range
+    // (the law's own bounds clamp them first). No draw passes kFarTail standard deviations,
+    // so most laws are cleared without computing the reach.
+    if (!((std::fabs(mean) + sd * detail::kFarTail) * (1.0 + detail::kReachMargin) <= dmax)) {
+      auto bound = [&](double z) {
+        const double x = mean + sd * z;
+        const double err = (std::fabs(mean) + sd * std::fabs(z)) * detail::kReachMargin;
+        return z < 0 ? x - err : x + err;
+      };
+      const double lo_v = std::max(bound(lowest_z(pa, qb, delta, u_min)), truncated ? dist.low : -inf);
+      const double hi_v = std::min(bound(highest_z(pa, qb, delta, u_min)), truncated ? dist.high : inf);
+      if (lo_v < -dmax || hi_v > dmax) {
+        fail("mean, stddev: values reach [" + show6(lo_v) + ", " + show6(hi_v) + "], outside the " +
+             range_text(dtype));
+      }
+    }
+    a.d_pa = pa;
+    a.d_qb = qb;
+    a.d_delta = delta;
+    a.d_mean = mean;
+    a.d_std = sd;
+    a.f_pa = static_cast<float>(pa);
+    a.f_qb = static_cast<float>(qb);
+    a.f_delta = static_cast<float>(delta);
+    a.f_mean = static_cast<float>(mean);
+    a.f_std = static_cast<float>(sd);
   }
   a.d_clamp_lo = clamp_lo;
   a.d_clamp_hi = clamp_hi;
@@ -252,6 +345,8 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
 constexpr std::uint64_t kChunkElements = 1u << 16;
 constexpr std::uint64_t kTasksPerThread = 4;
 constexpr int kScratchGroups = 32;
+// From this size on, a fill with FillControl::poll keeps its calling thread for polling.
+constexpr std::uint64_t kPollOnlyElements = std::uint64_t{1} << 20;
 
 struct Runner {
   const detail::GroupFn fn;
@@ -391,7 +486,7 @@ std::uint64_t check_box(DType dtype, const std::vector<std::int64_t>& global_sha
 void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
               const std::vector<std::int64_t>& global_shape, const std::vector<std::int64_t>& start,
               const std::vector<std::int64_t>& box_shape, void* out,
-              const std::vector<std::int64_t>& byte_strides) {
+              const std::vector<std::int64_t>& byte_strides, const FillControl& control) {
   const std::uint64_t box_total = check_box(dtype, global_shape, start, box_shape, byte_strides);
   if (box_total == 0) return;
   const detail::FloatEnvironment ieee;  // the setup and the caller's share of the tasks
@@ -434,41 +529,56 @@ void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
   const std::uint64_t row = static_cast<std::uint64_t>(bs[r - 1]);
 
   // Tasks cover `chunk` consecutive box elements (row-major in the box), which may span
-  // several rows; any split gives the same bits because every element is drawn alone.
+  // several rows; any split gives the same bits because every element is drawn alone. Each
+  // task runs in slices of kFillSliceElements, checking for a stop in between, so a long
+  // contiguous stretch per thread (page faults stay local) still stops within a slice.
   const int threads = get_num_threads();
   const std::uint64_t pieces = static_cast<std::uint64_t>(threads) * kTasksPerThread;
   const std::uint64_t chunk =
       std::max(kChunkElements, (box_total + pieces - 1) / pieces / kChunkElements * kChunkElements);
+  const bool controlled = control.cancel != nullptr || static_cast<bool>(control.poll);
+  detail::Interrupt interrupt(control.cancel, control.poll, control.poll_interval);
   auto task = [&](std::size_t t) {
     std::uint64_t e = t * chunk;
     const std::uint64_t end = std::min<std::uint64_t>(e + chunk, box_total);
     while (e < end) {
-      std::uint64_t rest = e / row, col = e % row;
-      std::uint64_t flat = static_cast<std::uint64_t>(st[r - 1]) + col;
-      std::int64_t offset = static_cast<std::int64_t>(col) * str[r - 1];
-      for (std::size_t k = r - 1; k-- > 0;) {
-        const std::uint64_t idx = rest % static_cast<std::uint64_t>(bs[k]);
-        rest /= static_cast<std::uint64_t>(bs[k]);
-        flat += (static_cast<std::uint64_t>(st[k]) + idx) * gstride[k];
-        offset += static_cast<std::int64_t>(idx) * str[k];
+      if (controlled && interrupt.should_stop()) return;
+      const std::uint64_t slice_end = std::min(end, e + kFillSliceElements);
+      while (e < slice_end) {
+        std::uint64_t rest = e / row, col = e % row;
+        std::uint64_t flat = static_cast<std::uint64_t>(st[r - 1]) + col;
+        std::int64_t offset = static_cast<std::int64_t>(col) * str[r - 1];
+        for (std::size_t k = r - 1; k-- > 0;) {
+          const std::uint64_t idx = rest % static_cast<std::uint64_t>(bs[k]);
+          rest /= static_cast<std::uint64_t>(bs[k]);
+          flat += (static_cast<std::uint64_t>(st[k]) + idx) * gstride[k];
+          offset += static_cast<std::int64_t>(idx) * str[k];
+        }
+        const std::uint64_t n = std::min(row - col, slice_end - e);
+        runner.run(flat, n, static_cast<char*>(out) + offset, str[r - 1]);
+        e += n;
       }
-      const std::uint64_t n = std::min(row - col, end - e);
-      runner.run(flat, n, static_cast<char*>(out) + offset, str[r - 1]);
-      e += n;
     }
   };
   const std::size_t ntasks = static_cast<std::size_t>((box_total + chunk - 1) / chunk);
-  detail::parallel_for(ntasks, threads, task);
+  // A long fill with a poll callback leaves the work to the pool's workers and only polls:
+  // a poll that blocks (Python's GIL) then delays no work. Short fills rarely poll at all.
+  const bool caller_polls = static_cast<bool>(control.poll) && box_total >= kPollOnlyElements;
+  detail::parallel_for(ntasks, threads, task, controlled ? &interrupt : nullptr, !caller_polls);
+  if (interrupt.stopped()) {
+    if (interrupt.error()) std::rethrow_exception(interrupt.error());
+    throw FillCancelled();
+  }
 }
 
 void fill(const Distribution& dist, const StreamSpec& stream, DType dtype, std::uint64_t first,
-          std::uint64_t count, void* out) {
+          std::uint64_t count, void* out, const FillControl& control) {
   if (count == 0) return;
   const std::uint64_t kMax = std::uint64_t{1} << 63;
   if (first >= kMax || count > kMax - first) fail("first, count: beyond 2^63 elements");
   fill_box(dist, stream, dtype, {static_cast<std::int64_t>(first + count)},
            {static_cast<std::int64_t>(first)}, {static_cast<std::int64_t>(count)}, out,
-           {dtype_size(dtype)});
+           {dtype_size(dtype)}, control);
 }
 
 }  // namespace weightinit

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The TF1 initializer classes: Python's checks, scales and draws, operation for operation.
+// The TF1 initializer classes: seeds, partitions, dtype rules, Constant's layout, the draws.
 
 #include "weightinit/initializers.hpp"
 
@@ -17,134 +17,42 @@
 #include "weightinit/cpu.hpp"
 #include "weightinit/fans.hpp"
 
-// Every scale below is computed with the double operations of python/weightinit/_tf1_init.py
-// in the same order (Python floats are IEEE doubles, math.sqrt is correctly rounded like
-// std::sqrt, int -> float conversions round to nearest), so the fill layer receives the same
-// parameters and writes the same bits. Each function names the Python function it mirrors.
+// Scales come from the law table (laws.hpp) and every random draw ends in fill_law or
+// fill_box, so a class here and the same law anywhere else write the same bits.
 
 namespace weightinit {
 namespace {
 
-using detail::double_to_half_bits;
+using detail::check_shape;
 using detail::to_f32;
 
 constexpr std::uint64_t kTwo63 = std::uint64_t{1} << 63;
 
-// --- Python's text for values in messages ---------------------------------------------------
+// --- message text ---------------------------------------------------------------------------
 
-// repr(float): the shortest digits that read back to x; scientific notation when the decimal
-// exponent is below -4 or above 16; ".0" on integral values (CPython's float_repr 'r' mode).
-std::string py_float(double x) {
-  if (std::isnan(x)) return "nan";
-  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
-  if (x == 0) return std::signbit(x) ? "-0.0" : "0.0";
-  char buf[48];
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::snprintf(buf, sizeof buf, "%.*e", digits - 1, x);
-    if (std::strtod(buf, nullptr) == x) break;
-  }
-  std::string s(buf);
-  const bool negative = s[0] == '-';
-  if (negative) s.erase(0, 1);
-  const std::size_t e = s.find('e');
-  const int exp10 = std::atoi(s.c_str() + e + 1);
-  std::string digits;
-  for (std::size_t i = 0; i < e; ++i) {
-    if (s[i] != '.') digits += s[i];
-  }
-  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
-  const int point = exp10 + 1;  // digits d1 d2 ... mean 0.d1d2... * 10^point
-  const int nd = static_cast<int>(digits.size());
-  std::string out;
-  if (point < -3 || point > 16) {
-    out = digits.substr(0, 1);
-    if (nd > 1) out += "." + digits.substr(1);
-    char tail[16];
-    std::snprintf(tail, sizeof tail, "e%c%02d", exp10 < 0 ? '-' : '+', std::abs(exp10));
-    out += tail;
-  } else if (point <= 0) {
-    out = "0." + std::string(static_cast<std::size_t>(-point), '0') + digits;
-  } else if (point >= nd) {
-    out = digits + std::string(static_cast<std::size_t>(point - nd), '0') + ".0";
-  } else {
-    out = digits.substr(0, static_cast<std::size_t>(point)) + "." +
-          digits.substr(static_cast<std::size_t>(point));
-  }
-  return negative ? "-" + out : out;
-}
-
-// repr(str): single quotes unless the text holds ' and no ", Python's escapes for control
-// characters; bytes >= 0x80 (UTF-8) are passed through as Python prints printable text.
-std::string py_repr(const std::string& s) {
-  const char quote = s.find('\'') != std::string::npos && s.find('"') == std::string::npos ? '"' : '\'';
-  std::string out(1, quote);
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (ch == quote || ch == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (ch == '\n') {
-      out += "\\n";
-    } else if (ch == '\r') {
-      out += "\\r";
-    } else if (ch == '\t') {
-      out += "\\t";
-    } else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
-  return out + quote;
-}
-
-// str(tuple(dims)) and str(list(dims)).
-std::string py_tuple(const Shape& dims) {
-  std::string out = "(";
-  for (std::size_t i = 0; i < dims.size(); ++i) {
-    if (i) out += ", ";
-    out += std::to_string(dims[i]);
-  }
-  return out + (dims.size() == 1 ? ",)" : ")");
-}
-
-std::string py_list(const Shape& dims) {
+// "[3, 4]": the dimensions of a shape, an offset or a list of axes.
+std::string dims_text(const Shape& dims) {
   std::string out = "[";
-  for (std::size_t i = 0; i < dims.size(); ++i) {
-    if (i) out += ", ";
-    out += std::to_string(dims[i]);
-  }
+  for (std::size_t i = 0; i < dims.size(); ++i) out += (i ? ", " : "") + std::to_string(dims[i]);
   return out + "]";
 }
 
-std::string py_int(bool negative, std::uint64_t magnitude) {
-  return (negative && magnitude ? "-" : "") + std::to_string(magnitude);
+// The shortest decimal that reads back to x ("0.5", "1e-05", "inf").
+std::string double_text(double x) {
+  char buf[32];
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, x);
+    if (!std::isfinite(x) || std::strtod(buf, nullptr) == x) break;
+  }
+  return buf;
+}
+
+std::string number_text(const Number& v) {
+  if (!v.is_integer()) return double_text(v.to_double());
+  return (v.negative() && v.magnitude() ? "-" : "") + std::to_string(v.magnitude());
 }
 
 // --- shapes ---------------------------------------------------------------------------------
-
-// _fill.check_shape: non-negative dimensions whose product is below 2^63; returns it.
-std::uint64_t check_shape(const Shape& shape, const char* argname) {
-  for (const std::int64_t d : shape) {
-    if (d < 0) {
-      throw ValueError(std::string(argname) + ": dimensions must be non-negative, got " +
-                       py_tuple(shape));
-    }
-  }
-  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return 0;
-  std::uint64_t n = 1;
-  for (const std::int64_t d : shape) {
-    const auto u = static_cast<std::uint64_t>(d);
-    if (n > (kTwo63 - 1) / u) {
-      throw ValueError(std::string(argname) + ": " + py_tuple(shape) +
-                       " has more than 2**63 elements");
-    }
-    n *= u;
-  }
-  return n;
-}
 
 std::size_t element_count(const Shape& shape) {
   std::size_t n = 1;
@@ -164,22 +72,6 @@ std::vector<std::int64_t> byte_strides(const Shape& shape, int itemsize) {
 
 // --- partitions -----------------------------------------------------------------------------
 
-// _tf1_base._check_box.
-void check_box(const Shape& shape, const Shape& full, const Shape& offset) {
-  if (shape.size() != full.size()) {
-    throw ValueError("partition_info: a partition of shape " + py_list(shape) + " (rank " +
-                     std::to_string(shape.size()) + ") cannot lie in full_shape " + py_list(full) +
-                     " (rank " + std::to_string(full.size()) + ")");
-  }
-  for (std::size_t d = 0; d < shape.size(); ++d) {
-    if (offset[d] + shape[d] > full[d]) {
-      throw ValueError("partition_info: with var_offset=" + py_list(offset) +
-                       ", a partition of shape " + py_list(shape) + " would exceed full_shape=" +
-                       py_list(full) + " in dimension " + std::to_string(d));
-    }
-  }
-}
-
 // The global shape and the start of a call's box: the partition's, or the whole tensor.
 struct Box {
   Shape full;
@@ -187,56 +79,21 @@ struct Box {
   bool partitioned;
 };
 
-// _tf1_base.partition_box.
 Box partition_box(const Shape& shape, const std::optional<PartitionInfo>& info) {
   if (!info) return {shape, Shape(shape.size(), 0), false};
   check_shape(info->full_shape(), "partition_info.full_shape");
-  check_box(shape, info->full_shape(), info->var_offset());
+  info->check(shape);
   return {info->full_shape(), info->var_offset(), true};
 }
 
-// _tf1_base.is_split.
+// True when the box makes `shape` a proper part of a larger tensor.
 bool is_split(const Shape& shape, const Box& box) {
   return box.partitioned &&
          (shape != box.full ||
           std::any_of(box.offset.begin(), box.offset.end(), [](std::int64_t o) { return o != 0; }));
 }
 
-// --- element conversions, as NumPy and ml_dtypes do them ------------------------------------
-
-// Store the double v as element i of `out` the way NumPy's np.full / setitem / astype from
-// float64 do: float32 and float16 round once from double; ml_dtypes' bfloat16 goes through
-// float32 first.
-void store_double(ElementType t, void* out, std::size_t i, double v) {
-  switch (t) {
-    case ElementType::kFloat32: static_cast<float*>(out)[i] = to_f32(v); break;
-    case ElementType::kFloat64: static_cast<double*>(out)[i] = v; break;
-    case ElementType::kFloat16: static_cast<std::uint16_t*>(out)[i] = double_to_half_bits(v); break;
-    case ElementType::kBFloat16:
-      static_cast<std::uint16_t*>(out)[i] = detail::float_to_bfloat16_bits(to_f32(v));
-      break;
-    case ElementType::kInt32: static_cast<std::int32_t*>(out)[i] = static_cast<std::int32_t>(v); break;
-    case ElementType::kInt64: static_cast<std::int64_t*>(out)[i] = static_cast<std::int64_t>(v); break;
-  }
-}
-
-// Store an integer (within int64) as NumPy's astype from int64 does: one rounding to float32
-// or float64, bfloat16 through float32; float16 from double (exact below 2^24, and anything
-// above 65520 is infinity either way).
-void store_int(ElementType t, void* out, std::size_t i, std::int64_t v) {
-  switch (t) {
-    case ElementType::kFloat32: static_cast<float*>(out)[i] = static_cast<float>(v); break;
-    case ElementType::kFloat64: static_cast<double*>(out)[i] = static_cast<double>(v); break;
-    case ElementType::kFloat16:
-      static_cast<std::uint16_t*>(out)[i] = double_to_half_bits(static_cast<double>(v));
-      break;
-    case ElementType::kBFloat16:
-      static_cast<std::uint16_t*>(out)[i] = detail::float_to_bfloat16_bits(static_cast<float>(v));
-      break;
-    case ElementType::kInt32: static_cast<std::int32_t*>(out)[i] = static_cast<std::int32_t>(v); break;
-    case ElementType::kInt64: static_cast<std::int64_t*>(out)[i] = v; break;
-  }
-}
+// --- elements -------------------------------------------------------------------------------
 
 DType fill_dtype(ElementType t) {
   switch (t) {
@@ -250,10 +107,41 @@ DType fill_dtype(ElementType t) {
   return DType::kFloat32;
 }
 
+// An integer-dtype value: an integer within the dtype's range.
+std::int64_t integer_value(const Number& v, ElementType dt, const char* argname) {
+  const char* name = element_type_name(dt);
+  if (!v.is_integer()) {
+    throw TypeError(std::string(argname) + ": " + name + " takes integers, got the double " +
+                    number_text(v));
+  }
+  const std::uint64_t limit = dt == ElementType::kInt32 ? std::uint64_t{1} << 31 : kTwo63;
+  if (v.negative() ? v.magnitude() > limit : v.magnitude() >= limit) {
+    throw ValueError(std::string(argname) + ": " + number_text(v) + " is out of range for " + name);
+  }
+  return v.negative() ? static_cast<std::int64_t>(0 - v.magnitude())
+                      : static_cast<std::int64_t>(v.magnitude());
+}
+
+// Element `i` of `out` := v in the element type: integer types exactly (checked), float types
+// from the value as a double, rounded once more to the type (detail::store_double).
+void store_number(ElementType t, void* out, std::size_t i, const Number& v, const char* argname) {
+  switch (t) {
+    case ElementType::kInt32:
+      static_cast<std::int32_t*>(out)[i] = static_cast<std::int32_t>(integer_value(v, t, argname));
+      break;
+    case ElementType::kInt64: static_cast<std::int64_t*>(out)[i] = integer_value(v, t, argname); break;
+    default: {
+      auto* p = static_cast<unsigned char*>(out) + i * static_cast<std::size_t>(element_size(t));
+      detail::store_double(fill_dtype(t), p, v.to_double());
+      break;
+    }
+  }
+}
+
 // --- the draw -------------------------------------------------------------------------------
 
-// _tf1_base.draw: one random tensor from the fill layer (laws.hpp resolves TF's degenerate
-// parameters). Empty shapes raise nothing, as in Python.
+// One random tensor from the fill layer (fill_law resolves TF's degenerate laws). An empty
+// shape draws nothing and so raises nothing.
 void draw(const Shape& shape, ElementType dt, const Law& law, const detail::KeyStream& ks,
           const Box& box, void* out) {
   if (element_count(shape) == 0) return;
@@ -261,7 +149,7 @@ void draw(const Shape& shape, ElementType dt, const Law& law, const detail::KeyS
            byte_strides(shape, element_size(dt)));
 }
 
-// _tf1_base.draw_int: minval + (w mod (maxval - minval)) from the raw 32- or 64-bit word of
+// TF's integer uniform: minval + (w mod (maxval - minval)) from the raw 32- or 64-bit word of
 // each element, in unsigned arithmetic (exact in two's complement: the result is in range).
 void draw_int(const Shape& shape, ElementType dt, std::int64_t low, std::int64_t high,
               const detail::KeyStream& ks, const Box& box, void* out) {
@@ -284,28 +172,12 @@ void draw_int(const Shape& shape, ElementType dt, std::int64_t low, std::int64_t
 
 // --- parameters -----------------------------------------------------------------------------
 
-// _tf1_base.finite.
 double finite(double x, const char* argname) {
-  if (!std::isfinite(x)) throw ValueError(std::string(argname) + ": must be finite, got " + py_float(x));
+  if (!std::isfinite(x)) throw ValueError(std::string(argname) + ": must be finite, got " + double_text(x));
   return x;
 }
 
-// _tf1_base.integer_param: an integer bound of an integer-dtype op, in the dtype's range.
-std::int64_t integer_param(const Number& v, ElementType dt, const char* argname) {
-  const char* name = element_type_name(dt);
-  if (!v.is_integer()) {
-    throw TypeError(std::string(argname) + ": Expected " + name + ", but got " +
-                    py_float(v.to_double()) + " of type 'float'.");
-  }
-  const std::uint64_t limit = dt == ElementType::kInt32 ? std::uint64_t{1} << 31 : kTwo63;
-  if (v.negative() ? v.magnitude() > limit : v.magnitude() >= limit) {
-    throw ValueError(std::string(argname) + ": " + v.str() + " is out of range for " + name);
-  }
-  return v.negative() ? static_cast<std::int64_t>(0 - v.magnitude())
-                      : static_cast<std::int64_t>(v.magnitude());
-}
-
-// _tf1_base.assert_float_dtype (constructors of the float-only classes).
+// TF's _assert_float_dtype (constructors of the float-only classes).
 ElementType assert_float_dtype(ElementType dt) {
   if (!is_floating(dt)) {
     throw ValueError(std::string("Expected floating point type, got ") + element_type_name(dt) + ".");
@@ -313,8 +185,8 @@ ElementType assert_float_dtype(ElementType dt) {
   return dt;
 }
 
-// Python's a % m (non-negative for m > 0).
-std::int64_t py_mod(std::int64_t a, std::int64_t m) {
+// The floored modulo a mod m (in [0, m) for m > 0), TF's reduction of seeds.
+std::int64_t floor_mod(std::int64_t a, std::int64_t m) {
   const std::int64_t r = a % m;
   return r < 0 ? r + m : r;
 }
@@ -331,6 +203,9 @@ GraphSeeds& graph_seeds() {
   static GraphSeeds s;
   return s;
 }
+
+// The key/stream of the innermost ScopedKeyStream on this thread, if any.
+thread_local const detail::KeyStream* t_fixed_key_stream = nullptr;
 
 }  // namespace
 
@@ -403,10 +278,6 @@ double Number::to_double() const noexcept {
   return negative_ ? -m : m;
 }
 
-std::string Number::str() const {
-  return is_int_ ? py_int(negative_, magnitude_) : py_float(value_);
-}
-
 // --- partitions -----------------------------------------------------------------------------
 
 PartitionInfo::PartitionInfo(Shape full_shape, Shape var_offset)
@@ -420,27 +291,40 @@ PartitionInfo::PartitionInfo(Shape full_shape, Shape var_offset)
     if (!(0 <= var_offset_[i] && var_offset_[i] < full_shape_[i])) {
       throw ValueError("Expected 0 <= offset < shape but found offset=" +
                        std::to_string(var_offset_[i]) + ", shape=" + std::to_string(full_shape_[i]) +
-                       " for var_offset=" + py_list(var_offset_) + ", full_shape=" +
-                       py_list(full_shape_));
+                       " for var_offset=" + dims_text(var_offset_) + ", full_shape=" +
+                       dims_text(full_shape_));
+    }
+  }
+}
+
+void PartitionInfo::check(const Shape& shape) const {
+  if (shape.size() != full_shape_.size()) {
+    throw ValueError("partition_info: a partition of shape " + dims_text(shape) + " (rank " +
+                     std::to_string(shape.size()) + ") cannot lie in full_shape " +
+                     dims_text(full_shape_) + " (rank " + std::to_string(full_shape_.size()) + ")");
+  }
+  for (std::size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] < 0 || var_offset_[d] + shape[d] > full_shape_[d]) {
+      throw ValueError("partition_info: with var_offset=" + dims_text(var_offset_) +
+                       ", a partition of shape " + dims_text(shape) + " would exceed full_shape=" +
+                       dims_text(full_shape_) + " in dimension " + std::to_string(d));
     }
   }
 }
 
 std::optional<std::size_t> PartitionInfo::single_slice_dim(const Shape& shape) const {
-  check_box(shape, full_shape_, var_offset_);
-  std::vector<std::size_t> split;
+  check(shape);
+  Shape split;
   for (std::size_t i = 0; i < shape.size(); ++i) {
-    if (shape[i] != full_shape_[i]) split.push_back(i);
+    if (shape[i] != full_shape_[i]) split.push_back(static_cast<std::int64_t>(i));
   }
   if (split.size() > 1) {
-    std::string dims = "[";
-    for (std::size_t i = 0; i < split.size(); ++i) dims += (i ? ", " : "") + std::to_string(split[i]);
-    throw ValueError("Cannot use single_slice_dim() with shape=" + py_list(shape) +
-                     " and full_shape=" + py_list(full_shape_) +
-                     " since the slice dim could be any of dimensions " + dims + "].");
+    throw ValueError("Cannot use single_slice_dim() with shape=" + dims_text(shape) +
+                     " and full_shape=" + dims_text(full_shape_) +
+                     " since the slice dim could be any of dimensions " + dims_text(split) + ".");
   }
   if (split.empty()) return std::nullopt;
-  return split[0];
+  return static_cast<std::size_t>(split[0]);
 }
 
 std::int64_t PartitionInfo::single_offset(const Shape& shape) const {
@@ -469,9 +353,9 @@ std::optional<SeedPair> get_seed(std::optional<std::int64_t> op_seed) {
   }
   SeedPair seeds{};
   if (graph_seed) {
-    seeds = {py_mod(*graph_seed, kMaxInt32), py_mod(*op_seed, kMaxInt32)};
+    seeds = {floor_mod(*graph_seed, kMaxInt32), floor_mod(*op_seed, kMaxInt32)};
   } else if (op_seed) {
-    seeds = {kDefaultGraphSeed, py_mod(*op_seed, kMaxInt32)};
+    seeds = {kDefaultGraphSeed, floor_mod(*op_seed, kMaxInt32)};
   } else {
     return std::nullopt;
   }
@@ -482,17 +366,76 @@ std::optional<SeedPair> get_seed(std::optional<std::int64_t> op_seed) {
 namespace detail {
 
 KeyStream key_stream(std::optional<std::int64_t> op_seed) {
+  if (t_fixed_key_stream) return *t_fixed_key_stream;
   const std::optional<SeedPair> seeds = get_seed(op_seed);
   if (seeds) {
     return {static_cast<std::uint64_t>(seeds->seed), static_cast<std::uint64_t>(seeds->seed2)};
   }
-  // TF's unseeded ops seed themselves from the OS; so does weightinit (secrets in Python).
+  // TF's unseeded ops seed themselves from the OS; so does weightinit.
   std::random_device device;
   auto word = [&device] {
     return (static_cast<std::uint64_t>(device()) << 32) ^ static_cast<std::uint64_t>(device());
   };
   const std::uint64_t key = word();
   return {key, word()};
+}
+
+ScopedKeyStream::ScopedKeyStream(KeyStream ks) : ks_(ks), previous_(t_fixed_key_stream) {
+  t_fixed_key_stream = &ks_;
+}
+
+ScopedKeyStream::~ScopedKeyStream() { t_fixed_key_stream = previous_; }
+
+std::uint64_t check_shape(const Shape& shape, const char* argname) {
+  for (const std::int64_t d : shape) {
+    if (d < 0) {
+      throw ValueError(std::string(argname) + ": dimensions must be non-negative, got " + dims_text(shape));
+    }
+  }
+  if (std::find(shape.begin(), shape.end(), 0) != shape.end()) return 0;
+  std::uint64_t n = 1;
+  for (const std::int64_t d : shape) {
+    const auto u = static_cast<std::uint64_t>(d);
+    if (n > (kTwo63 - 1) / u) {
+      throw ValueError(std::string(argname) + ": " + dims_text(shape) + " has 2^63 elements or more");
+    }
+    n *= u;
+  }
+  return n;
+}
+
+void constant_layout(const void* values, const Shape& value_shape, std::size_t itemsize,
+                     const Shape& shape, bool verify_shape, void* out) {
+  const std::size_t size = element_count(shape);
+  if (size == 0) return;  // TF uses no value for an empty tensor
+  if (verify_shape && value_shape != shape) {
+    throw TypeError("Expected Tensor's shape: " + dims_text(shape) + ", got " + dims_text(value_shape) + ".");
+  }
+  const std::size_t count = element_count(value_shape);
+  if (count > size) {
+    throw ValueError("Too many elements provided. Needed at most " + std::to_string(size) +
+                     ", but received " + std::to_string(count));
+  }
+  auto* bytes = static_cast<unsigned char*>(out);
+  if (count == 0) {
+    std::memset(bytes, 0, size * itemsize);
+    return;
+  }
+  std::memcpy(bytes, values, count * itemsize);
+  // The padding copies the last value, doubling the copied run each step.
+  const unsigned char* last = bytes + (count - 1) * itemsize;
+  std::size_t done = count;
+  if (done < size) {
+    std::memcpy(bytes + done * itemsize, last, itemsize);
+    ++done;
+  }
+  std::size_t run = 1;  // elements [count, count + run) hold the last value
+  while (done < size) {
+    const std::size_t n = std::min(run, size - done);
+    std::memcpy(bytes + done * itemsize, bytes + count * itemsize, n * itemsize);
+    done += n;
+    run += n;
+  }
 }
 
 struct PartitionSeeds::State {
@@ -535,7 +478,6 @@ KeyStream PartitionSeeds::get(std::optional<std::int64_t> op_seed, const Shape& 
 
 // --- the base classes -----------------------------------------------------------------------
 
-// _tf1_base.call_dtype.
 void Initializer::check_dtype(ElementType dtype) const {
   if (float_only() && !is_floating(dtype)) {
     throw TypeError(std::string("dtype: ") + name() +
@@ -581,12 +523,9 @@ void Zeros::generate(const Shape& shape, ElementType dtype, const std::optional<
 
 void Ones::generate(const Shape& shape, ElementType dtype, const std::optional<PartitionInfo>&,
                     void* out) const {
-  const std::size_t n = element_count(shape);
-  if (n == 0) return;
-  store_int(dtype, out, 0, 1);
-  const auto size = static_cast<std::size_t>(element_size(dtype));
-  auto* bytes = static_cast<unsigned char*>(out);
-  for (std::size_t i = 1; i < n; ++i) std::memcpy(bytes + i * size, bytes, size);
+  alignas(8) unsigned char one[8];
+  store_number(dtype, one, 0, 1, "value");
+  detail::constant_layout(one, Shape{}, static_cast<std::size_t>(element_size(dtype)), shape, false, out);
 }
 
 Constant::Constant(Number value, ElementType dtype, bool verify_shape)
@@ -608,7 +547,7 @@ Constant::Constant(std::vector<Number> values, Shape value_shape, ElementType dt
       value_shape_(std::move(value_shape)),
       verify_shape_(verify_shape) {
   if (check_shape(value_shape_, "value_shape") != values_.size()) {
-    throw ValueError("value: a value of shape " + py_tuple(value_shape_) + " needs " +
+    throw ValueError("value: a value of shape " + dims_text(value_shape_) + " needs " +
                      std::to_string(element_count(value_shape_)) + " values, got " +
                      std::to_string(values_.size()));
   }
@@ -628,66 +567,17 @@ void Constant::generate(const Shape& shape, ElementType dtype, const std::option
   write(shape, dtype, verify_shape_, out);
 }
 
-// _tf1_init.Constant.__call__ and constant_array.
+// The values in the element type (every value is checked, as TF converts the whole value
+// first), then the layout.
 void Constant::write(const Shape& shape, ElementType dt, bool verify, void* out) const {
-  // NumPy makes an int64 array of a list of integers that all fit int64, else a float64
-  // array (any float, or an integer beyond int64): values then convert from that type.
-  const bool int64_array = std::all_of(values_.begin(), values_.end(), [](const Number& v) {
-    return v.is_integer() && (v.negative() ? v.magnitude() <= kTwo63 : v.magnitude() < kTwo63);
-  });
-  if (!is_floating(dt) && !values_.empty()) {
-    // NumPy infers a float array from any float in the list; TF then refuses the first one.
-    for (const Number& v : values_) {
-      if (!v.is_integer()) {
-        throw TypeError(std::string("Expected ") + element_type_name(dt) + ", but got " +
-                        py_float(v.to_double()) + " of type 'float'.");
-      }
-    }
-    auto less = [](const Number& a, const Number& b) {
-      if (a.negative() != b.negative()) return a.negative();
-      return a.negative() ? a.magnitude() > b.magnitude() : a.magnitude() < b.magnitude();
-    };
-    const auto [lo, hi] = std::minmax_element(values_.begin(), values_.end(), less);
-    const std::uint64_t limit = dt == ElementType::kInt32 ? std::uint64_t{1} << 31 : kTwo63;
-    if (lo->negative() && lo->magnitude() > limit) {
-      throw ValueError("value: " + lo->str() + " is out of range for " + element_type_name(dt));
-    }
-    if (!hi->negative() && hi->magnitude() >= limit) {
-      throw ValueError("value: " + hi->str() + " is out of range for " + element_type_name(dt));
-    }
-  }
-  const std::size_t size = element_count(shape);
-  if (size == 0) return;
-  if (verify && value_shape_ != shape) {
-    throw TypeError("Expected Tensor's shape: " + py_tuple(shape) + ", got " +
-                    py_tuple(value_shape_) + ".");
-  }
-  if (values_.size() > size) {
-    throw ValueError("Too many elements provided. Needed at most " + std::to_string(size) +
-                     ", but received " + std::to_string(values_.size()));
-  }
-  if (values_.empty()) {
-    std::memset(out, 0, size * static_cast<std::size_t>(element_size(dt)));
-    return;
-  }
-  auto store = [&](std::size_t i, const Number& v) {
-    if (int64_array) {
-      store_int(dt, out, i, v.negative() ? static_cast<std::int64_t>(0 - v.magnitude())
-                                         : static_cast<std::int64_t>(v.magnitude()));
-    } else {
-      store_double(dt, out, i, v.to_double());
-    }
-  };
-  for (std::size_t i = 0; i < values_.size(); ++i) store(i, values_[i]);
-  const auto itemsize = static_cast<std::size_t>(element_size(dt));
-  auto* bytes = static_cast<unsigned char*>(out);
-  const unsigned char* last = bytes + (values_.size() - 1) * itemsize;
-  for (std::size_t i = values_.size(); i < size; ++i) std::memcpy(bytes + i * itemsize, last, itemsize);
+  std::vector<unsigned char> converted(values_.size() * static_cast<std::size_t>(element_size(dt)));
+  for (std::size_t i = 0; i < values_.size(); ++i) store_number(dt, converted.data(), i, values_[i], "value");
+  detail::constant_layout(converted.data(), value_shape_, static_cast<std::size_t>(element_size(dt)),
+                          shape, verify, out);
 }
 
 // --- random ---------------------------------------------------------------------------------
 
-// _tf1_init.RandomUniform.__call__ and uniform_values.
 void RandomUniform::generate(const Shape& shape, ElementType dt,
                              const std::optional<PartitionInfo>& partition_info, void* out) const {
   const Box box = partition_box(shape, partition_info);
@@ -695,8 +585,8 @@ void RandomUniform::generate(const Shape& shape, ElementType dt,
     if (!maxval_) {
       throw ValueError(std::string("Must specify maxval for integer dtype ") + element_type_name(dt));
     }
-    const std::int64_t low = integer_param(minval_, dt, "minval");
-    const std::int64_t high = integer_param(*maxval_, dt, "maxval");
+    const std::int64_t low = integer_value(minval_, dt, "minval");
+    const std::int64_t high = integer_value(*maxval_, dt, "maxval");
     if (element_count(shape) != 0 && low >= high) {
       throw ValueError("Need minval < maxval, got " + std::to_string(low) + " >= " + std::to_string(high));
     }
@@ -712,7 +602,6 @@ RandomNormal::RandomNormal(double mean, double stddev, std::optional<std::int64_
                            ElementType dtype)
     : RandomInitializer(seed, assert_float_dtype(dtype)), mean_(mean), stddev_(stddev) {}
 
-// _tf1_init._NormalBase.__call__ and normal_values.
 void RandomNormal::generate(const Shape& shape, ElementType dt,
                             const std::optional<PartitionInfo>& partition_info, void* out) const {
   const Box box = partition_box(shape, partition_info);
@@ -723,8 +612,7 @@ void RandomNormal::generate(const Shape& shape, ElementType dt,
 void TruncatedNormal::generate(const Shape& shape, ElementType dt,
                                const std::optional<PartitionInfo>& partition_info, void* out) const {
   const Box box = partition_box(shape, partition_info);
-  const double mean = finite(mean_, "mean"), stddev = finite(stddev_, "stddev");
-  draw(shape, dt, laws::tf_truncated_normal(mean, stddev), call_key_stream(partition_info), box, out);
+  draw(shape, dt, laws::tf_truncated_normal(mean_, stddev_), call_key_stream(partition_info), box, out);
 }
 
 // --- variance scaling -----------------------------------------------------------------------
@@ -740,27 +628,17 @@ std::string lower_ascii(std::string s) {
 
 }  // namespace
 
-// _tf1_init.check_variance_scaling: TF's checks in TF's order.
+// TF's checks in TF's order (the mode and distribution names through the law table's).
 VarianceScaling::VarianceScaling(double scale, const std::string& mode,
                                  const std::string& distribution, std::optional<std::int64_t> seed,
                                  ElementType dtype)
-    : RandomInitializer(seed, dtype), scale_(scale), mode_(mode) {
+    : RandomInitializer(seed, dtype), scale_(scale), mode_(mode), distribution_(lower_ascii(distribution)) {
   if (!(scale > 0)) throw ValueError("`scale` must be positive float.");
-  if (mode != "fan_in" && mode != "fan_out" && mode != "fan_avg") {
-    throw ValueError("Invalid `mode` argument: " + py_repr(mode) +
-                     " (expected one of ('fan_in', 'fan_out', 'fan_avg'))");
-  }
-  distribution_ = lower_ascii(distribution);
-  if (distribution_ != "normal" && distribution_ != "uniform" &&
-      distribution_ != "truncated_normal" && distribution_ != "untruncated_normal") {
-    throw ValueError("Invalid `distribution` argument: " + py_repr(distribution) +
-                     " (expected one of ('normal', 'uniform', 'truncated_normal', "
-                     "'untruncated_normal'))");
-  }
+  laws::parse_mode(mode);
+  laws::parse_scaling(distribution);
   assert_float_dtype(dtype);
 }
 
-// _tf1_init.VarianceScaling.__call__ and variance_scaling_params.
 void VarianceScaling::generate(const Shape& shape, ElementType dt,
                                const std::optional<PartitionInfo>& partition_info, void* out) const {
   const Box box = partition_box(shape, partition_info);
@@ -789,7 +667,6 @@ UniformUnitScaling::UniformUnitScaling(double factor, std::optional<std::int64_t
                                        ElementType dtype)
     : RandomInitializer(seed, assert_float_dtype(dtype)), factor_(factor) {}
 
-// _tf1_init.UniformUnitScaling.__call__.
 void UniformUnitScaling::generate(const Shape& shape, ElementType dt,
                                   const std::optional<PartitionInfo>& partition_info,
                                   void* out) const {
@@ -802,7 +679,7 @@ void UniformUnitScaling::generate(const Shape& shape, ElementType dt,
 
 Identity::Identity(double gain, ElementType dtype) : Initializer(assert_float_dtype(dtype)), gain_(gain) {}
 
-// _tf1_init.Identity.__call__ and identity_block.
+// With a partition, its block of the identity of the full shape.
 void Identity::generate(const Shape& shape, ElementType dt,
                         const std::optional<PartitionInfo>& partition_info, void* out) const {
   const Shape& full0 = partition_info ? partition_info->full_shape() : shape;
@@ -815,7 +692,7 @@ void Identity::generate(const Shape& shape, ElementType dt,
   const std::int64_t r0 = box.offset[0], c0 = box.offset[1];
   const std::int64_t end = std::min({r0 + shape[0], c0 + shape[1], std::min(box.full[0], box.full[1])});
   for (std::int64_t i = std::max(r0, c0); i < end; ++i) {
-    store_double(dt, out, static_cast<std::size_t>((i - r0) * shape[1] + (i - c0)), gain_);
+    store_number(dt, out, static_cast<std::size_t>((i - r0) * shape[1] + (i - c0)), gain_, "gain");
   }
 }
 
@@ -829,8 +706,8 @@ void refuse_split(const char* name, const Shape& shape, const Box& box) {
     throw ValueError(
         std::string(name) +
         ": partitioned variables are not supported: orthogonality is a property of the whole "
-        "matrix, and a partition of shape " + py_list(shape) + " of full_shape " +
-        py_list(box.full) + " cannot be drawn on its own (TF would make each partition "
+        "matrix, and a partition of shape " + dims_text(shape) + " of full_shape " +
+        dims_text(box.full) + " cannot be drawn on its own (TF would make each partition "
         "orthogonal by itself). Initialize the full shape and split the result instead.");
   }
 }

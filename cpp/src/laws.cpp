@@ -85,7 +85,7 @@ int Law::arity() const noexcept {
 void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
               const std::vector<std::int64_t>& global_shape, const std::vector<std::int64_t>& start,
               const std::vector<std::int64_t>& box_shape, void* out,
-              const std::vector<std::int64_t>& byte_strides) {
+              const std::vector<std::int64_t>& byte_strides, const FillControl& control) {
   const bool words = dtype == DType::kUInt32 || dtype == DType::kUInt64;
   if (words != (law.kind == Law::Kind::kBits)) {
     throw TypeError(words ? "dtype: uint32 / uint64 output takes only the raw stream words (bits)"
@@ -153,7 +153,7 @@ void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
         break;
       default: dist = Distribution::truncated_normal_between(l.p0, l.p1, l.p2, l.p3); break;
     }
-    fill_box(dist, stream, dtype, global_shape, start, box_shape, out, byte_strides);
+    fill_box(dist, stream, dtype, global_shape, start, box_shape, out, byte_strides, control);
   } catch (const ValueError&) {
     throw;
   } catch (const TypeError&) {
@@ -167,6 +167,30 @@ void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
     const int size = dtype_size(dtype);
     for_each_element(box_shape, byte_strides, base,
                      [&](unsigned char* p) { detail::negate_element(p, size); });
+  }
+}
+
+void check_proper(const Law& law, DType dtype) {
+  const bool wide = dtype == DType::kFloat64;
+  switch (law.kind) {
+    case Law::Kind::kUniform: {
+      const double lo = wide ? law.p0 : static_cast<double>(detail::to_f32(law.p0));
+      const double hi = wide ? law.p1 : static_cast<double>(detail::to_f32(law.p1));
+      if (!(lo < hi)) {
+        throw ValueError("low, high: no " + std::string(wide ? "float64" : "float32") +
+                         " value lies in [" + num(law.p0) + ", " + num(law.p1) + ")");
+      }
+      break;
+    }
+    case Law::Kind::kNormal:
+    case Law::Kind::kTruncatedNormal:
+    case Law::Kind::kTruncatedNormalBetween:
+      if (!(law.p1 > 0)) throw ValueError("stddev: must be finite and > 0, got " + num(law.p1));
+      if (law.kind == Law::Kind::kTruncatedNormal && !(law.p2 < law.p3)) {
+        throw ValueError("a, b: need a < b, got [" + num(law.p2) + ", " + num(law.p3) + "]");
+      }
+      break;
+    default: break;
   }
 }
 

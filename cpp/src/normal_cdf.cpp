@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 namespace weightinit::detail {
 namespace {
@@ -36,7 +37,9 @@ double exp_f64(double x) {
   return p * pow2(k1) * pow2(k2);
 }
 
-double normal_cdf_lower(double x) {
+namespace {
+
+double compute_normal_cdf_lower(double x) {
   if (x < -38.5) return 0.0;
   // exp(-x^2 / 2) with x^2 split: xh has at most 10 significant bits, so xh^2 / 2 is exact.
   const double xh = static_cast<double>(static_cast<std::int64_t>(x * 16.0)) / 16.0;
@@ -54,6 +57,21 @@ double normal_cdf_lower(double x) {
   double f = ax;
   for (int n = 300; n >= 1; --n) f = ax + n / f;
   return density / f;
+}
+
+}  // namespace
+
+double normal_cdf_lower(double x) {
+  // The continued fraction costs microseconds, and a truncated normal's setup asks for the
+  // same x again and again (TF's are all cut at -2 and 2, each tail asking for Phi(-2)):
+  // each thread remembers its last answer. The function is pure, so the bits are the same.
+  thread_local double last_x = std::numeric_limits<double>::quiet_NaN();  // equals nothing
+  thread_local double last_p = 0.0;
+  if (x != last_x) {
+    last_p = compute_normal_cdf_lower(x);
+    last_x = x;
+  }
+  return last_p;
 }
 
 }  // namespace weightinit::detail

@@ -3,10 +3,12 @@
 
 #include "thread_pool.hpp"
 
-#include <atomic>
+#include <climits>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
-#include <thread>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "float_env.hpp"
@@ -35,7 +37,44 @@ int usable_cpus() {
   return n == 0 ? 1 : static_cast<int>(n);
 }
 
+Interrupt::Interrupt(const std::atomic<bool>* external, std::function<bool()> poll,
+                     std::chrono::steady_clock::duration interval)
+    : external_(external),
+      poll_(std::move(poll)),
+      interval_(interval),
+      next_poll_(std::chrono::steady_clock::now() + interval),
+      owner_(std::this_thread::get_id()) {}
+
+bool Interrupt::should_stop() {
+  if (stop_.load(std::memory_order_relaxed)) return true;
+  if (external_ != nullptr && external_->load(std::memory_order_relaxed)) {
+    stop();
+    return true;
+  }
+  if (poll_ && std::this_thread::get_id() == owner_) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_poll_) {
+      next_poll_ = now + interval_;
+      bool halt;
+      try {
+        halt = poll_();
+      } catch (...) {
+        error_ = std::current_exception();
+        halt = true;
+      }
+      if (halt) {
+        stop();
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 namespace {
+
+// How often a caller that waits for the other threads looks at its interrupt.
+constexpr auto kWaitSlice = std::chrono::milliseconds(5);
 
 class Pool {
  public:
@@ -49,14 +88,14 @@ class Pool {
   }
 
   // Called with job_mutex_ held: one job at a time.
-  void run(std::size_t ntasks, int threads, const std::function<void(std::size_t)>& task) {
-    const std::size_t helpers = static_cast<std::size_t>(threads - 1);
-    while (workers_.size() < helpers) {
-      workers_.emplace_back([this, id = workers_.size()] { work(id); });
-    }
+  void run(std::size_t ntasks, int threads, const std::function<void(std::size_t)>& task,
+           Interrupt* interrupt, bool caller_works) {
+    const std::size_t helpers = static_cast<std::size_t>(caller_works ? threads - 1 : threads);
+    start_workers(helpers);
     {
       std::lock_guard<std::mutex> lock(mutex_);
       task_ = &task;
+      interrupt_ = interrupt;
       ntasks_ = ntasks;
       next_.store(0, std::memory_order_relaxed);
       active_helpers_ = helpers;
@@ -64,32 +103,77 @@ class Pool {
       ++generation_;
     }
     wake_.notify_all();
-    drain();
+    if (caller_works) drain();
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return pending_ == 0; });
+    if (interrupt == nullptr) {
+      done_.wait(lock, [this] { return pending_ == 0; });
+    } else {
+      // The helpers may still be in long tasks: keep polling so that a cancel lands now.
+      while (!done_.wait_for(lock, kWaitSlice, [this] { return pending_ == 0; })) {
+        lock.unlock();
+        interrupt->should_stop();
+        lock.lock();
+      }
+    }
     task_ = nullptr;
+    interrupt_ = nullptr;
+    active_helpers_ = 0;
   }
+
+  // Called with job_mutex_ held and no job running: join the workers from `keep` on.
+  void shrink_to(std::size_t keep) {
+    if (workers_.size() <= keep) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      keep_ = keep;
+    }
+    wake_.notify_all();
+    for (std::size_t i = keep; i < workers_.size(); ++i) workers_[i].join();
+    workers_.resize(keep);
+    std::lock_guard<std::mutex> lock(mutex_);
+    keep_ = SIZE_MAX;
+  }
+
+  std::size_t size() const { return workers_.size(); }
 
   std::mutex job_mutex_;
 
  private:
+  void start_workers(std::size_t helpers) {
+    const std::size_t before = workers_.size();
+    try {
+      while (workers_.size() < helpers) {
+        // A new worker has seen every job so far: it waits for the next one.
+        workers_.emplace_back([this, id = workers_.size(), seen = generation_] { work(id, seen); });
+      }
+    } catch (const std::exception& e) {
+      const std::size_t started = workers_.size();
+      shrink_to(before);  // release what this call started: nothing leaks
+      throw std::runtime_error("threads: cannot start worker thread " + std::to_string(started + 1) +
+                               " of " + std::to_string(helpers) + " (" + e.what() +
+                               "); nothing was written; use fewer threads (set_num_threads)");
+    }
+  }
+
   void drain() {
     for (;;) {
+      if (interrupt_ != nullptr && interrupt_->should_stop()) return;
       const std::size_t i = next_.fetch_add(1, std::memory_order_relaxed);
       if (i >= ntasks_) return;
       (*task_)(i);
     }
   }
 
-  void work(std::size_t id) {
+  void work(std::size_t id, std::uint64_t seen) {
     // A worker starts with its creator's environment, which may be a host's (FTZ / DAZ).
     const FloatEnvironment ieee;
-    std::uint64_t seen = 0;
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stop_ || (generation_ != seen && id < active_helpers_); });
-        if (stop_) return;
+        wake_.wait(lock, [&] {
+          return stop_ || id >= keep_ || (generation_ != seen && id < active_helpers_);
+        });
+        if (stop_ || id >= keep_) return;
         seen = generation_;
       }
       drain();
@@ -104,9 +188,11 @@ class Pool {
   std::mutex mutex_;
   std::condition_variable wake_, done_;
   const std::function<void(std::size_t)>* task_ = nullptr;
+  Interrupt* interrupt_ = nullptr;
   std::size_t ntasks_ = 0;
   std::atomic<std::size_t> next_{0};
   std::size_t active_helpers_ = 0, pending_ = 0;
+  std::size_t keep_ = SIZE_MAX;
   std::uint64_t generation_ = 0;
   bool stop_ = false;
 };
@@ -116,6 +202,8 @@ class Pool {
 // there, so the child drops it (leaks it) and makes a new one on first use.
 std::atomic<Pool*> g_pool{nullptr};
 std::mutex g_pool_create;
+// Idle workers kept after a job (trim_pool); jobs may start more, the end of a job trims.
+std::atomic<int> g_keep{INT_MAX};
 
 Pool& pool() {
   Pool* p = g_pool.load(std::memory_order_acquire);
@@ -148,20 +236,48 @@ const int g_atfork = pthread_atfork(before_fork, after_fork_parent, after_fork_c
 
 }  // namespace
 
-void parallel_for(std::size_t ntasks, int threads, const std::function<void(std::size_t)>& task) {
+void parallel_for(std::size_t ntasks, int threads, const std::function<void(std::size_t)>& task,
+                  Interrupt* interrupt, bool caller_works) {
   if (ntasks == 0) return;
   if (static_cast<std::size_t>(threads) > ntasks) threads = static_cast<int>(ntasks);
-  if (threads <= 1) {
-    for (std::size_t i = 0; i < ntasks; ++i) task(i);
+  if (threads < 1) threads = 1;
+  if (interrupt == nullptr) caller_works = true;
+  auto serial = [&] {
+    for (std::size_t i = 0; i < ntasks; ++i) {
+      if (interrupt != nullptr && interrupt->should_stop()) return;
+      task(i);
+    }
+  };
+  if (threads == 1 && caller_works) {
+    serial();
     return;
   }
   Pool& p = pool();
   std::unique_lock<std::mutex> lock(p.job_mutex_, std::try_to_lock);
-  if (!lock.owns_lock()) {
-    for (std::size_t i = 0; i < ntasks; ++i) task(i);
+  if (!lock.owns_lock()) {  // another job holds the pool: this one works alone
+    serial();
     return;
   }
-  p.run(ntasks, threads, task);
+  p.run(ntasks, threads, task, interrupt, caller_works);
+  const int keep = g_keep.load(std::memory_order_relaxed);
+  if (p.size() > static_cast<std::size_t>(keep)) p.shrink_to(static_cast<std::size_t>(keep));
+}
+
+void trim_pool(int workers) {
+  const int helpers = workers < 0 ? 0 : workers;
+  g_keep.store(helpers, std::memory_order_relaxed);
+  Pool* p = g_pool.load(std::memory_order_acquire);
+  if (p == nullptr) return;
+  // A running job trims when it ends (parallel_for above); never wait for it here.
+  std::unique_lock<std::mutex> lock(p->job_mutex_, std::try_to_lock);
+  if (lock.owns_lock()) p->shrink_to(static_cast<std::size_t>(helpers));
+}
+
+int pool_workers() {
+  Pool* p = g_pool.load(std::memory_order_acquire);
+  if (p == nullptr) return 0;
+  std::lock_guard<std::mutex> lock(p->job_mutex_);
+  return static_cast<int>(p->size());
 }
 
 }  // namespace weightinit::detail

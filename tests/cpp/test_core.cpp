@@ -9,20 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "check.hpp"
 #include "weightinit/weightinit.hpp"
 
 namespace {
 
-int g_failures = 0;
-int g_checks = 0;
-
-void check(bool ok, const std::string& what) {
-  ++g_checks;
-  if (!ok) {
-    ++g_failures;
-    std::fprintf(stderr, "FAIL: %s\n", what.c_str());
-  }
-}
+using testing::check;
 
 void test_kat(const std::string& dir) {
   std::ifstream in(dir + "/philox_kat.txt");
@@ -145,6 +137,5 @@ int main(int argc, char** argv) {
   test_golden(dir);
   test_fans();
   test_errors();
-  std::printf("%d checks, %d failed\n", g_checks, g_failures);
-  return g_failures == 0 ? 0 : 1;
+  return testing::report();
 }

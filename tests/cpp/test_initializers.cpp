@@ -1,35 +1,36 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// ctest for initializers.hpp; with --write DIR, also the cases tests/test_cpp_api.py replays.
+// ctest for initializers.hpp: seeds, errors and their messages, partitions equal to slices,
+// Constant's layout, Orthogonal's orthogonality, and every case of tests/data/initializers_v1.txt
+// (the file the Python API is held to as well) through the C++ API.
 //
-//   test_initializers               self-checks: seeds, errors and their messages, partitions
-//                                   equal to slices, Orthogonal's orthogonality and speed
-//   test_initializers --write DIR   the same, then DIR/manifest.jsonl + DIR/NNN.bin: one line
-//                                   per step (set_random_seed, or one call of one initializer
-//                                   with its output bytes or its exception), which the Python
-//                                   test replays through weightinit.tf1 and compares bit for bit
+//   test_initializers DATA_DIR
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <tuple>
 #include <utility>
 #include <vector>
 
+#include "check.hpp"
 #include "weightinit/weightinit.hpp"
 
 namespace {
 
 namespace wi = weightinit;
+using testing::check;
+using testing::expect_error;
 using wi::ElementType;
 using wi::Shape;
 
@@ -41,36 +42,10 @@ constexpr ElementType kI32 = ElementType::kInt32;
 constexpr ElementType kI64 = ElementType::kInt64;
 constexpr ElementType kFloats[] = {kF32, kF64, kF16, kBF16};
 
-int g_failures = 0;
-int g_checks = 0;
-
-void check(bool ok, const std::string& what) {
-  ++g_checks;
-  if (!ok) {
-    ++g_failures;
-    std::fprintf(stderr, "FAIL: %s\n", what.c_str());
-  }
-}
-
 std::string show(const Shape& s) {
   std::string out = "(";
   for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
   return out + ")";
-}
-
-// The exception `fn` throws must be E (ValueError or TypeError) with exactly `message`.
-template <class E>
-void expect_error(const std::string& what, const std::function<void()>& fn, const std::string& message) {
-  try {
-    fn();
-  } catch (const E& e) {
-    check(e.what() == message, what + ": message\n  got:  " + e.what() + "\n  want: " + message);
-    return;
-  } catch (const std::exception& e) {
-    check(false, what + ": wrong exception type, message " + e.what());
-    return;
-  }
-  check(false, what + ": no exception");
 }
 
 bool same_bytes(const wi::Tensor& a, const wi::Tensor& b) {
@@ -98,6 +73,7 @@ wi::Tensor slice(const wi::Tensor& whole, const Shape& start, const Shape& shape
   }
   return out;
 }
+
 
 // --- 16-bit conversions ---------------------------------------------------------------------
 
@@ -309,6 +285,9 @@ void test_errors() {
   using wi::TypeError;
   using wi::ValueError;
   const std::string floats = " produces floating point values (float16, bfloat16, float32, float64), got ";
+  const double nan = std::nan("");
+  // dtypes: float-only constructors refuse integer types (ValueError), their calls too
+  // (TypeError); the dtype is checked before the shape.
   expect_error<ValueError>("RandomNormal(dtype=int32)", [] { wi::RandomNormal(0, 1, 1, kI32); },
                            "Expected floating point type, got int32.");
   expect_error<TypeError>("RandomNormal call int64", [] { wi::RandomNormal()({2}, kI64); },
@@ -317,38 +296,79 @@ void test_errors() {
                           "dtype: GlorotUniform" + floats + "int32");
   expect_error<TypeError>("lecun_normal call int32", [] { wi::lecun_normal()({2, 2}, kI32); },
                           "dtype: VarianceScaling" + floats + "int32");
+  expect_error<TypeError>("he_uniform call int32", [] { wi::he_uniform()({2, 2}, kI32); },
+                          "dtype: VarianceScaling" + floats + "int32");
+  expect_error<ValueError>("UniformUnitScaling(dtype=int32)", [] { wi::UniformUnitScaling(1.0, std::nullopt, kI32); },
+                           "Expected floating point type, got int32.");
+  expect_error<ValueError>("Identity(dtype=int32)", [] { wi::Identity(1.0, kI32); },
+                           "Expected floating point type, got int32.");
+  expect_error<TypeError>("dtype before shape", [] { wi::Orthogonal()({-1}, kI32); },
+                          "dtype: Orthogonal" + floats + "int32");
+  expect_error<TypeError>("Tensor element type", [] { wi::Tensor({2}, kF32).data<double>(); },
+                          "Tensor: elements are float32, not float64");
+
+  // RandomUniform's bounds.
   expect_error<ValueError>("RandomUniform int without maxval", [] { wi::RandomUniform(0, std::nullopt, 1, kI32)({2}); },
                            "Must specify maxval for integer dtype int32");
-  expect_error<TypeError>("RandomUniform int, float minval", [] { wi::RandomUniform(0.5, 3, 1)({2}, kI32); },
-                          "minval: Expected int32, but got 0.5 of type 'float'.");
-  expect_error<TypeError>("RandomUniform int, float maxval", [] { wi::RandomUniform(0, 1e-5, 1)({2}, kI64); },
-                          "maxval: Expected int64, but got 1e-05 of type 'float'.");
+  expect_error<TypeError>("RandomUniform int, double minval", [] { wi::RandomUniform(0.5, 3, 1)({2}, kI32); },
+                          "minval: int32 takes integers, got the double 0.5");
+  expect_error<TypeError>("RandomUniform int, small double maxval", [] { wi::RandomUniform(0, 1e-5, 1)({2}, kI64); },
+                          "maxval: int64 takes integers, got the double 1e-05");
+  expect_error<TypeError>("RandomUniform int, integral double maxval", [] { wi::RandomUniform(0, 123456789.0)({2}, kI64); },
+                          "maxval: int64 takes integers, got the double 123456789");
   expect_error<ValueError>("RandomUniform int32 range", [] { wi::RandomUniform(0, std::int64_t{1} << 40, 1)({2}, kI32); },
                            "maxval: 1099511627776 is out of range for int32");
+  expect_error<ValueError>("RandomUniform int32 range below", [] { wi::RandomUniform(std::int64_t{-2147483649}, 3)({2}, kI32); },
+                           "minval: -2147483649 is out of range for int32");
   expect_error<ValueError>("RandomUniform minval >= maxval", [] { wi::RandomUniform(5, 5, 1)({2}, kI32); },
                            "Need minval < maxval, got 5 >= 5");
+  check(wi::RandomUniform(5, 5, 1)({0}, kI32).size() == 0, "RandomUniform minval == maxval: fine when empty");
   expect_error<ValueError>("RandomUniform inf", [] { wi::RandomUniform(HUGE_VAL, 1, 1)({2}); },
                            "minval: must be finite, got inf");
+  expect_error<ValueError>("RandomUniform nan maxval", [nan] { wi::RandomUniform(0, nan)({2}); },
+                           "maxval: must be finite, got nan");
   expect_error<ValueError>("RandomUniform float32 range", [] { wi::RandomUniform(-1e300, 1, 1)({2}); },
-                           "low, high: [-1.0000000000000001e+300, 1) is outside the float32 range");
-  expect_error<ValueError>("RandomNormal nan stddev", [] { wi::RandomNormal(0, std::nan(""), 1)({2}); },
+                           "low, high: [-1.0000000000000001e+300, 1) is outside the float32 range "
+                           "[-3.4028234663852886e+38, 3.4028234663852886e+38]");
+  check(wi::RandomUniform(-1e300, 1, 1)({0, 3}).size() == 0, "empty shape: no fill-layer error");
+
+  // Normal laws.
+  expect_error<ValueError>("RandomNormal -inf stddev", [] { wi::RandomNormal(0, -HUGE_VAL)({2}); },
+                           "stddev: must be finite, got -inf");
+  expect_error<ValueError>("RandomNormal nan stddev", [nan] { wi::RandomNormal(0, nan, 1)({2}); },
                            "stddev: must be finite, got nan");
-  expect_error<ValueError>("VarianceScaling scale 0", [] { wi::VarianceScaling(0.0); },
-                           "`scale` must be positive float.");
-  expect_error<ValueError>("VarianceScaling mode", [] { wi::VarianceScaling(1.0, "FAN_IN"); },
-                           "Invalid `mode` argument: 'FAN_IN' (expected one of ('fan_in', 'fan_out', 'fan_avg'))");
-  expect_error<ValueError>("VarianceScaling mode with a quote", [] { wi::VarianceScaling(1.0, "it's"); },
-                           "Invalid `mode` argument: \"it's\" (expected one of ('fan_in', 'fan_out', 'fan_avg'))");
-  expect_error<ValueError>("VarianceScaling distribution", [] { wi::VarianceScaling(1.0, "fan_in", "Gaussian"); },
-                           "Invalid `distribution` argument: 'Gaussian' (expected one of ('normal', "
-                           "'uniform', 'truncated_normal', 'untruncated_normal'))");
-  expect_error<ValueError>("VarianceScaling dtype", [] { wi::VarianceScaling(1.0, "fan_in", "uniform", 1, kI32); },
-                           "Expected floating point type, got int32.");
+  expect_error<ValueError>("TruncatedNormal nan mean", [nan] { wi::TruncatedNormal(nan, 1.0)({2}); },
+                           "mean: must be finite, got nan");
+
+  // VarianceScaling's constructor, in TF's order; its scale at call time.
+  for (const double scale : {0.0, -1.0, nan}) {
+    expect_error<ValueError>("VarianceScaling scale " + std::to_string(scale),
+                             [scale] { wi::VarianceScaling(scale, "bad", "bad", 1, kI32); },
+                             "`scale` must be positive float.");
+  }
+  for (const char* mode : {"FAN_IN", "it's", "tab\there"}) {
+    expect_error<ValueError>(std::string("VarianceScaling mode ") + mode,
+                             [mode] { wi::VarianceScaling(1.0, mode, "bad", 1, kI32); },
+                             std::string("Invalid `mode` argument: ") + mode +
+                                 " (expected one of fan_in, fan_out, fan_avg)");
+  }
+  expect_error<ValueError>("VarianceScaling distribution", [] { wi::VarianceScaling(1.0, "fan_in", "Gaussian", 1, kI32); },
+                           "Invalid `distribution` argument: Gaussian (expected one of normal, "
+                           "uniform, truncated_normal, untruncated_normal)");
+  expect_error<ValueError>("VarianceScaling dtype", [] { wi::VarianceScaling(1.0, "fan_in", "uniform", 1, kI64); },
+                           "Expected floating point type, got int64.");
   expect_error<ValueError>("VarianceScaling scale inf", [] { wi::VarianceScaling(HUGE_VAL, "fan_in", "normal", 1)({3, 4}); },
                            "stddev: must be finite and > 0, got inf");
+  expect_error<ValueError>("VarianceScaling scale 1e300", [] { wi::VarianceScaling(1e300, "fan_in", "uniform", 1)({3, 4}); },
+                           "low, high: [-9.9999999999999998e+149, 9.9999999999999998e+149) is "
+                           "outside the float32 range [-3.4028234663852886e+38, 3.4028234663852886e+38]");
   expect_error<ValueError>("UniformUnitScaling factor", [] { wi::UniformUnitScaling(HUGE_VAL, 1)({3, 4}); },
                            "factor: must be finite, got inf");
+
+  // Identity and Orthogonal.
   expect_error<ValueError>("Identity rank 3", [] { wi::Identity()({3, 4, 5}); },
+                           "Identity matrix initializer can only be used for 2D matrices.");
+  expect_error<ValueError>("Identity full shape rank 3", [] { wi::Identity()({2, 3}, kF32, wi::PartitionInfo({4, 3, 1}, {0, 0, 0})); },
                            "Identity matrix initializer can only be used for 2D matrices.");
   expect_error<ValueError>("Orthogonal rank 1", [] { wi::Orthogonal()({5}); },
                            "The tensor to initialize must be at least two-dimensional");
@@ -357,37 +377,122 @@ void test_errors() {
                            "property of the whole matrix, and a partition of shape [2, 3] of full_shape "
                            "[4, 3] cannot be drawn on its own (TF would make each partition orthogonal "
                            "by itself). Initialize the full shape and split the result instead.");
+  expect_error<ValueError>("Orthogonal partition exceeds", [] { wi::Orthogonal(1.0, 1)({4, 3}, kF32, wi::PartitionInfo({4, 3}, {1, 0})); },
+                           "partition_info: with var_offset=[1, 0], a partition of shape [4, 3] would "
+                           "exceed full_shape=[4, 3] in dimension 0");
+
+  // Constant: conversion, then layout.
   expect_error<ValueError>("Constant too many", [] { wi::Constant({0, 1, 2, 3, 4, 5, 6, 7})({2, 3}); },
                            "Too many elements provided. Needed at most 6, but received 8");
   expect_error<TypeError>("Constant verify_shape", [] { wi::Constant({1, 2, 3}, kF32, true)({3, 1}); },
-                          "Expected Tensor's shape: (3, 1), got (3,).");
+                          "Expected Tensor's shape: [3, 1], got [3].");
+  check(wi::Constant({1, 2, 3}, kF32, true)({3}).to_vector<float>() == std::vector<float>{1, 2, 3},
+        "Constant verify_shape: an equal shape passes");
+  check(wi::Constant({1, 2, 3, 4, 5, 6}, Shape{2, 3})({2, 3}, std::nullopt, std::nullopt, true).size() == 6,
+        "Constant with a value shape: verify_shape passes");
   expect_error<TypeError>("Constant verify_shape at call", [] { wi::Constant(1)({2}, kF32, std::nullopt, true); },
-                          "Expected Tensor's shape: (2,), got ().");
-  expect_error<TypeError>("Constant float into int32", [] { wi::Constant({1, 2.5}, kI32)({2}); },
-                          "Expected int32, but got 2.5 of type 'float'.");
+                          "Expected Tensor's shape: [2], got [].");
+  expect_error<TypeError>("Constant double into int32", [] { wi::Constant({1, 2.5}, kI32)({2}); },
+                          "value: int32 takes integers, got the double 2.5");
+  expect_error<TypeError>("Constant double into int64", [] { wi::Constant({-1e20}, kI64)({2}); },
+                          "value: int64 takes integers, got the double -1e+20");
   expect_error<ValueError>("Constant out of range", [] { wi::Constant({-1, std::int64_t{1} << 40}, kI32)({2}); },
                            "value: 1099511627776 is out of range for int32");
+  expect_error<ValueError>("Constant int64 min into int32", [] { wi::Constant({INT64_MIN, std::int64_t{1} << 40}, kI32)({2}); },
+                           "value: -9223372036854775808 is out of range for int32");
+  expect_error<ValueError>("Constant value shape", [] { wi::Constant({1, 2, 3}, Shape{2, 2}); },
+                           "value: a value of shape [2, 2] needs 4 values, got 3");
+
+  // Partitions.
   expect_error<ValueError>("PartitionInfo lengths", [] { wi::PartitionInfo({4, 6}, {0}); },
                            "Expected equal length, but `var_offset` is of length 1 while full_shape is of length 2.");
   expect_error<ValueError>("PartitionInfo offset", [] { wi::PartitionInfo({4, 6}, {4, 0}); },
                            "Expected 0 <= offset < shape but found offset=4, shape=4 for var_offset=[4, 0], full_shape=[4, 6]");
+  expect_error<ValueError>("PartitionInfo offset at the end", [] { wi::PartitionInfo({4, 6}, {0, 6}); },
+                           "Expected 0 <= offset < shape but found offset=6, shape=6 for var_offset=[0, 6], full_shape=[4, 6]");
   expect_error<ValueError>("partition exceeds", [] { wi::RandomNormal(0, 1, 1)({3, 6}, kF32, wi::PartitionInfo({4, 6}, {2, 0})); },
                            "partition_info: with var_offset=[2, 0], a partition of shape [3, 6] would "
                            "exceed full_shape=[4, 6] in dimension 0");
   expect_error<ValueError>("partition rank", [] { wi::RandomNormal(0, 1, 1)({3}, kF32, wi::PartitionInfo({4, 6}, {0, 0})); },
                            "partition_info: a partition of shape [3] (rank 1) cannot lie in full_shape [4, 6] (rank 2)");
+  expect_error<ValueError>("PartitionInfo::check", [] { wi::PartitionInfo({4, 6}, {1, 2}).check({3, 5}); },
+                           "partition_info: with var_offset=[1, 2], a partition of shape [3, 5] would "
+                           "exceed full_shape=[4, 6] in dimension 1");
+  wi::PartitionInfo({4, 6}, {1, 2}).check({3, 4});
   expect_error<ValueError>("single_slice_dim", [] { wi::PartitionInfo({4, 6, 8}, {0, 0, 0}).single_slice_dim({2, 3, 8}); },
                            "Cannot use single_slice_dim() with shape=[2, 3, 8] and full_shape=[4, 6, 8] "
                            "since the slice dim could be any of dimensions [0, 1].");
+
+  // Shapes.
   expect_error<ValueError>("negative shape", [] { wi::Zeros()({3, -1}); },
-                           "shape: dimensions must be non-negative, got (3, -1)");
+                           "shape: dimensions must be non-negative, got [3, -1]");
+  expect_error<ValueError>("negative shape, Ones", [] { wi::Ones()({-2}); },
+                           "shape: dimensions must be non-negative, got [-2]");
   expect_error<ValueError>("huge shape", [] { wi::RandomNormal()({std::int64_t{1} << 32, std::int64_t{1} << 31}); },
-                           "shape: (4294967296, 2147483648) has more than 2**63 elements");
-  // The dtype check comes before the shape check, as in Python.
-  expect_error<TypeError>("dtype before shape", [] { wi::Orthogonal()({-1}, kI32); },
-                          "dtype: Orthogonal" + floats + "int32");
-  // Empty shapes draw nothing and so raise nothing from the fill layer (as in Python).
-  check(wi::RandomUniform(-1e300, 1, 1)({0, 3}).size() == 0, "empty shape: no fill-layer error");
+                           "shape: [4294967296, 2147483648] has 2^63 elements or more");
+
+  // The convolution-orthogonal family checks the shape first.
+  expect_error<ValueError>("ConvolutionDeltaOrthogonal rank before dtype", [] { wi::ConvolutionDeltaOrthogonal()({3, 3}, kI32); },
+                           "The tensor to initialize must be at least three-dimensional and at most five-dimensional");
+  expect_error<ValueError>("ConvolutionDeltaOrthogonal(dtype=int32)", [] { wi::ConvolutionDeltaOrthogonal(1.0, std::nullopt, kI32); },
+                           "Expected floating point type, got int32.");
+  expect_error<TypeError>("ConvolutionDeltaOrthogonal call int32", [] { wi::ConvolutionDeltaOrthogonal()({3, 3, 3}, kI32); },
+                          "dtype: ConvolutionDeltaOrthogonal" + floats + "int32");
+  expect_error<ValueError>("ConvolutionDeltaOrthogonal partition", [] { wi::ConvolutionDeltaOrthogonal(1.0, 1)({2, 3, 3}, kF32, wi::PartitionInfo({4, 3, 3}, {2, 0, 0})); },
+                           "ConvolutionDeltaOrthogonal: partitioned variables are not supported: "
+                           "orthogonality is a property of the whole matrix, and a partition of shape "
+                           "[2, 3, 3] of full_shape [4, 3, 3] cannot be drawn on its own (TF would make "
+                           "each partition orthogonal by itself). Initialize the full shape and split "
+                           "the result instead.");
+  expect_error<ValueError>("ConvolutionOrthogonal2D sizes before dtype", [] { wi::ConvolutionOrthogonal2D()({3, 2, 4, 4}, kI32); },
+                           "Kernel sizes must be equal.");
+  expect_error<ValueError>("ConvolutionOrthogonal1D negative shape before dtype", [] { wi::ConvolutionOrthogonal1D()({3, 4, -4}, kI32); },
+                           "shape: dimensions must be non-negative, got [3, 4, -4]");
+  check(wi::ConvolutionOrthogonal1D(1.0, 3)({0, 4, 4}).size() == 0, "ConvolutionOrthogonal1D: an empty kernel");
+}
+
+// --- Constant's layout and the stateless scope ----------------------------------------------
+
+void test_constant_layout() {
+  const std::int16_t values[] = {1, 2, 3};
+  std::int16_t out[8];
+  wi::detail::constant_layout(values, {3}, 2, {2, 4}, false, out);
+  check(std::vector<std::int16_t>(out, out + 8) == std::vector<std::int16_t>{1, 2, 3, 3, 3, 3, 3, 3},
+        "constant_layout pads with the last value");
+  std::fill(out, out + 8, 9);
+  wi::detail::constant_layout(values, {0}, 2, {2, 4}, false, out);
+  check(std::vector<std::int16_t>(out, out + 8) == std::vector<std::int16_t>(8, 0), "constant_layout: no values, zeros");
+  std::fill(out, out + 8, 9);
+  wi::detail::constant_layout(values, {3}, 2, {0, 4}, true, out);
+  check(out[0] == 9, "constant_layout: an empty shape takes no value and checks nothing");
+  std::int64_t big[1000];
+  const std::int64_t seven = 7;
+  wi::detail::constant_layout(&seven, {}, 8, {1000}, false, big);
+  check(std::all_of(big, big + 1000, [](std::int64_t v) { return v == 7; }), "constant_layout: one value everywhere");
+  expect_error<wi::TypeError>("constant_layout verify", [&] { wi::detail::constant_layout(values, {3}, 2, {1, 3}, true, out); },
+                              "Expected Tensor's shape: [1, 3], got [3].");
+  expect_error<wi::ValueError>("constant_layout too many", [&] { wi::detail::constant_layout(values, {3}, 2, {2}, false, out); },
+                               "Too many elements provided. Needed at most 2, but received 3");
+}
+
+void test_scoped_key_stream() {
+  // Within the scope a random initializer draws on the given (key, stream) and takes no op
+  // seed; outside it, get_seed's pair again.
+  wi::set_random_seed(3);
+  std::vector<float> want(10);
+  wi::fill_law(wi::Law::normal(0.0, 1.0), wi::StreamSpec{5, 0, 0}, wi::DType::kFloat32, {10}, want.data());
+  {
+    const wi::detail::ScopedKeyStream scope({5, 0});
+    check(wi::RandomNormal()({10}).to_vector<float>() == want, "ScopedKeyStream: the given key and stream");
+    {
+      const wi::detail::ScopedKeyStream inner({6, 1});
+      check(wi::RandomNormal()({10}).to_vector<float>() != want, "ScopedKeyStream: scopes nest");
+    }
+    check(wi::RandomNormal(0.0, 1.0, 99)({10}).to_vector<float>() == want, "ScopedKeyStream: the outer scope again");
+  }
+  const std::optional<wi::SeedPair> next = wi::get_seed(std::nullopt);
+  check(next && next->seed == 3 && next->seed2 == 0, "ScopedKeyStream: no automatic op seed taken");
+  wi::reset_default_graph();
 }
 
 // --- Orthogonal -----------------------------------------------------------------------------
@@ -537,414 +642,300 @@ void test_convolution_orthogonal() {
                               "bfloat16, float32, float64), got int64");
 }
 
-// --- the cases for tests/test_cpp_api.py ----------------------------------------------------
+// --- tests/data/initializers_v1.txt ---------------------------------------------------------
 
-// JSON text of values. Non-finite doubles use Python json's Infinity / NaN tokens.
-std::string jnum(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  std::string s(buf);
-  if (s.find_first_of(".e") == std::string::npos) s += ".0";  // stays a float in Python
-  return s;
-}
-std::string jint(long long v) { return std::to_string(v); }
-std::string jstr(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    if (static_cast<unsigned char>(ch) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(ch));
-      out += buf;
-      continue;
+// BLAKE2b (RFC 7693): unkeyed, an `outlen`-byte digest, as hex.
+std::string blake2b_hex(const unsigned char* data, std::size_t n, std::size_t outlen) {
+  static const std::uint64_t kIv[8] = {
+      0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL, 0xa54ff53a5f1d36f1ULL,
+      0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL, 0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL};
+  static const unsigned char kSigma[10][16] = {
+      {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+      {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+      {11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4},
+      {7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8},
+      {9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13},
+      {2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9},
+      {12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11},
+      {13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10},
+      {6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5},
+      {10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0}};
+  auto rotr = [](std::uint64_t x, int k) { return (x >> k) | (x << (64 - k)); };
+  std::uint64_t h[8];
+  std::copy(kIv, kIv + 8, h);
+  h[0] ^= 0x01010000ULL ^ outlen;
+  std::uint64_t counted = 0;
+  auto compress = [&](const unsigned char* block, bool last) {
+    std::uint64_t v[16], m[16];
+    for (int i = 0; i < 8; ++i) {
+      v[i] = h[i];
+      v[i + 8] = kIv[i];
     }
-    if (ch == '"' || ch == '\\') out += '\\';
-    out += ch;
+    v[12] ^= counted;  // the byte count's high word stays 0 below 2^64 bytes
+    if (last) v[14] = ~v[14];
+    for (int i = 0; i < 16; ++i) {
+      m[i] = 0;
+      for (int b = 7; b >= 0; --b) m[i] = (m[i] << 8) | block[8 * i + b];
+    }
+    auto g = [&](int a, int b, int c, int d, std::uint64_t x, std::uint64_t y) {
+      v[a] = v[a] + v[b] + x;
+      v[d] = rotr(v[d] ^ v[a], 32);
+      v[c] = v[c] + v[d];
+      v[b] = rotr(v[b] ^ v[c], 24);
+      v[a] = v[a] + v[b] + y;
+      v[d] = rotr(v[d] ^ v[a], 16);
+      v[c] = v[c] + v[d];
+      v[b] = rotr(v[b] ^ v[c], 63);
+    };
+    for (int round = 0; round < 12; ++round) {
+      const unsigned char* s = kSigma[round % 10];
+      g(0, 4, 8, 12, m[s[0]], m[s[1]]);
+      g(1, 5, 9, 13, m[s[2]], m[s[3]]);
+      g(2, 6, 10, 14, m[s[4]], m[s[5]]);
+      g(3, 7, 11, 15, m[s[6]], m[s[7]]);
+      g(0, 5, 10, 15, m[s[8]], m[s[9]]);
+      g(1, 6, 11, 12, m[s[10]], m[s[11]]);
+      g(2, 7, 8, 13, m[s[12]], m[s[13]]);
+      g(3, 4, 9, 14, m[s[14]], m[s[15]]);
+    }
+    for (int i = 0; i < 8; ++i) h[i] ^= v[i] ^ v[i + 8];
+  };
+  std::size_t done = 0;
+  while (n - done > 128) {  // every block but the last, which may be full
+    counted += 128;
+    compress(data + done, false);
+    done += 128;
   }
-  return out + "\"";
-}
-std::string jshape(const Shape& s) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
-  return out + "]";
+  unsigned char last[128] = {};
+  std::memcpy(last, data + done, n - done);
+  counted += n - done;
+  compress(last, true);
+  std::string out;
+  char buf[3];
+  for (std::size_t i = 0; i < outlen; ++i) {
+    std::snprintf(buf, sizeof buf, "%02x", static_cast<unsigned>((h[i / 8] >> (8 * (i % 8))) & 0xff));
+    out += buf;
+  }
+  return out;
 }
 
-using Kwargs = std::vector<std::pair<std::string, std::string>>;
-using Factory = std::function<std::shared_ptr<wi::Initializer>()>;
+void test_blake2b() {
+  // Known answers from Python's hashlib.blake2b(data, digest_size=8).
+  const std::string abc = "abc";
+  std::vector<unsigned char> ramp(300);
+  for (std::size_t i = 0; i < ramp.size(); ++i) ramp[i] = static_cast<unsigned char>(i % 256);
+  check(blake2b_hex(nullptr, 0, 8) == "e4a6a0577479b2b4", "BLAKE2b-64 of nothing");
+  check(blake2b_hex(reinterpret_cast<const unsigned char*>(abc.data()), 3, 8) == "d8bb14d833d59559",
+        "BLAKE2b-64 of abc");
+  check(blake2b_hex(ramp.data(), 128, 8) == "c2d13df1b6617e82", "BLAKE2b-64 of one full block");
+  check(blake2b_hex(ramp.data(), 300, 8) == "d325a9e186fa61cc", "BLAKE2b-64 of three blocks");
+}
 
-struct Ctor {
-  std::string json;
-  Factory make;
+// One value of the file's INITIALIZER field: an int, a double, a name or a list.
+struct Value {
+  enum class Kind { kInt, kDouble, kName, kList } kind = Kind::kName;
+  std::int64_t i = 0;
+  double d = 0;
+  std::string name;
+  std::vector<wi::Number> list;
+  wi::Number number() const { return kind == Kind::kInt ? wi::Number(i) : wi::Number(d); }
+  double real() const { return kind == Kind::kInt ? static_cast<double>(i) : d; }
 };
 
-// A constructor call in both languages: Python's class (or function) and keyword arguments,
-// and the C++ factory that must mean the same.
-Ctor ctor(const std::string& cls, const Kwargs& kwargs, Factory make) {
-  std::string json = "{\"class\": " + jstr(cls) + ", \"kwargs\": {";
-  for (std::size_t i = 0; i < kwargs.size(); ++i) {
-    json += (i ? ", " : "") + jstr(kwargs[i].first) + ": " + kwargs[i].second;
+Value parse_value(const std::string& text) {
+  Value v;
+  if (!text.empty() && text[0] == '[') {
+    v.kind = Value::Kind::kList;
+    std::stringstream s(text.substr(1, text.size() - 2));
+    std::string item;
+    while (std::getline(s, item, ';')) v.list.push_back(parse_value(item).number());
+    return v;
   }
-  return {json + "}}", std::move(make)};
+  const std::size_t digits = text[0] == '-' ? 1 : 0;
+  if (text.size() > digits && text.find_first_not_of("0123456789", digits) == std::string::npos) {
+    v.kind = Value::Kind::kInt;
+    v.i = std::stoll(text);
+    return v;
+  }
+  char* end = nullptr;
+  const double d = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() + text.size()) {
+    v.kind = Value::Kind::kDouble;
+    v.d = d;
+    return v;
+  }
+  v.name = text;
+  return v;
 }
 
-template <class T, class... Args>
-Factory make(Args... args) {
-  return [=] { return std::make_shared<T>(args...); };
+Shape parse_dims(const std::string& text) {  // "[3,4]"
+  Shape out;
+  std::stringstream s(text.substr(1, text.size() - 2));
+  std::string item;
+  while (std::getline(s, item, ',')) out.push_back(std::stoll(item));
+  return out;
 }
 
-struct Partition {
-  Shape full;
-  Shape offset;
-};
-
-class CaseWriter {
- public:
-  explicit CaseWriter(const std::string& dir) : dir_(dir), manifest_(dir + "/manifest.jsonl") {}
-  bool good() const { return manifest_.good(); }
-
-  void set_random_seed(std::optional<std::int64_t> seed) {
-    wi::set_random_seed(seed);
-    manifest_ << "{\"op\": \"set_random_seed\", \"seed\": " << (seed ? jint(*seed) : "null") << "}\n";
+ElementType parse_dtype(const std::string& name) {
+  for (const ElementType t : {kF32, kF64, kF16, kBF16, kI32, kI64}) {
+    if (name == wi::element_type_name(t)) return t;
   }
+  throw std::runtime_error("unknown dtype " + name);
+}
 
-  // One call of instance `id` (constructed from `c` on first use); the output bytes or the
-  // exception go to the manifest. compare: "bits" or "close" (Orthogonal, to 1e-5).
-  void call(const std::string& id, const Ctor& c, const Shape& shape, std::optional<ElementType> dtype,
-            std::optional<Partition> partition = std::nullopt, std::optional<bool> verify_shape = std::nullopt,
-            const char* compare = "bits") {
-    std::string line = "{\"op\": \"call\", \"instance\": " + jstr(id) + ", \"ctor\": " + c.json +
-                       ", \"shape\": " + jshape(shape) + ", \"dtype\": " +
-                       (dtype ? jstr(wi::element_type_name(*dtype)) : "null") + ", \"partition\": " +
-                       (partition ? "{\"full_shape\": " + jshape(partition->full) +
-                                        ", \"var_offset\": " + jshape(partition->offset) + "}"
-                                  : "null") +
-                       ", \"verify_shape\": " + (verify_shape ? (*verify_shape ? "true" : "false") : "null") +
-                       ", \"compare\": " + jstr(compare);
+// The C++ initializer a case names, with its keyword arguments (an unknown one is an error,
+// so that the file and this reader stay in step).
+std::shared_ptr<wi::Initializer> make_initializer(const std::string& name,
+                                                  std::map<std::string, Value> args) {
+  auto take = [&args](const char* key) -> std::optional<Value> {
+    auto it = args.find(key);
+    if (it == args.end()) return std::nullopt;
+    Value v = it->second;
+    args.erase(it);
+    return v;
+  };
+  auto real = [&](const char* key, double fallback) {
+    const std::optional<Value> v = take(key);
+    return v ? v->real() : fallback;
+  };
+  auto text = [&](const char* key, const char* fallback) {
+    const std::optional<Value> v = take(key);
+    return v ? v->name : std::string(fallback);
+  };
+  std::optional<std::int64_t> seed;
+  if (const std::optional<Value> v = take("seed")) seed = v->i;
+  std::shared_ptr<wi::Initializer> out;
+  if (name == "RandomUniform") {
+    const std::optional<Value> low = take("minval"), high = take("maxval");
+    std::optional<wi::Number> maxval;
+    if (high) maxval = high->number();
+    out = std::make_shared<wi::RandomUniform>(low ? low->number() : wi::Number(0), maxval, seed);
+  } else if (name == "RandomNormal" || name == "TruncatedNormal") {
+    const double mean = real("mean", 0.0), stddev = real("stddev", 1.0);
+    if (name == "RandomNormal") {
+      out = std::make_shared<wi::RandomNormal>(mean, stddev, seed);
+    } else {
+      out = std::make_shared<wi::TruncatedNormal>(mean, stddev, seed);
+    }
+  } else if (name == "UniformUnitScaling") {
+    out = std::make_shared<wi::UniformUnitScaling>(real("factor", 1.0), seed);
+  } else if (name == "VarianceScaling") {
+    const double scale = real("scale", 1.0);
+    const std::string mode = text("mode", "fan_in");
+    out = std::make_shared<wi::VarianceScaling>(scale, mode, text("distribution", "truncated_normal"), seed);
+  } else if (name == "GlorotUniform") {
+    out = std::make_shared<wi::GlorotUniform>(seed);
+  } else if (name == "GlorotNormal") {
+    out = std::make_shared<wi::GlorotNormal>(seed);
+  } else if (name == "lecun_normal") {
+    out = std::make_shared<wi::VarianceScaling>(wi::lecun_normal(seed));
+  } else if (name == "lecun_uniform") {
+    out = std::make_shared<wi::VarianceScaling>(wi::lecun_uniform(seed));
+  } else if (name == "he_normal") {
+    out = std::make_shared<wi::VarianceScaling>(wi::he_normal(seed));
+  } else if (name == "he_uniform") {
+    out = std::make_shared<wi::VarianceScaling>(wi::he_uniform(seed));
+  } else if (name == "Orthogonal") {
+    out = std::make_shared<wi::Orthogonal>(real("gain", 1.0), seed);
+  } else if (name == "ConvolutionDeltaOrthogonal") {
+    out = std::make_shared<wi::ConvolutionDeltaOrthogonal>(real("gain", 1.0), seed);
+  } else if (name == "ConvolutionOrthogonal1D") {
+    out = std::make_shared<wi::ConvolutionOrthogonal1D>(real("gain", 1.0), seed);
+  } else if (name == "ConvolutionOrthogonal2D") {
+    out = std::make_shared<wi::ConvolutionOrthogonal2D>(real("gain", 1.0), seed);
+  } else if (name == "ConvolutionOrthogonal3D") {
+    out = std::make_shared<wi::ConvolutionOrthogonal3D>(real("gain", 1.0), seed);
+  } else if (name == "Identity") {
+    out = std::make_shared<wi::Identity>(real("gain", 1.0));
+  } else if (name == "Zeros") {
+    out = std::make_shared<wi::Zeros>();
+  } else if (name == "Ones") {
+    out = std::make_shared<wi::Ones>();
+  } else if (name == "Constant") {
+    const std::optional<Value> v = take("value");
+    if (v && v->kind == Value::Kind::kList) {
+      out = std::make_shared<wi::Constant>(v->list);
+    } else {
+      out = std::make_shared<wi::Constant>(v ? v->number() : wi::Number(0));
+    }
+  } else {
+    throw std::runtime_error("unknown initializer " + name);
+  }
+  if (!args.empty()) throw std::runtime_error("unknown argument " + args.begin()->first + " of " + name);
+  return out;
+}
+
+// What the file says of an output: "bits:HEX" (at most 16 bytes) or "blake2b:HEX".
+std::string result_of(const wi::Tensor& t) {
+  const auto* bytes = static_cast<const unsigned char*>(t.data());
+  if (t.nbytes() > 16) return "blake2b:" + blake2b_hex(bytes, t.nbytes(), 8);
+  std::string out = "bits:";
+  char buf[3];
+  for (std::size_t i = 0; i < t.nbytes(); ++i) {
+    std::snprintf(buf, sizeof buf, "%02x", static_cast<unsigned>(bytes[i]));
+    out += buf;
+  }
+  return out;
+}
+
+void test_golden_file(const std::string& dir) {
+  std::ifstream in(dir + "/initializers_v1.txt");
+  check(in.good(), "open " + dir + "/initializers_v1.txt");
+  std::string line;
+  int cases = 0, shown = 0;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    ++cases;
+    std::istringstream fields(line);
+    std::string init, graph, shape, dtype, part, want;
+    fields >> init >> graph >> shape >> dtype >> part >> want;
     try {
-      auto it = instances_.find(id);
-      if (it == instances_.end()) it = instances_.emplace(id, c.make()).first;
-      std::optional<wi::PartitionInfo> info;
-      if (partition) info.emplace(partition->full, partition->offset);
-      wi::Tensor out;
-      if (verify_shape) {
-        out = dynamic_cast<const wi::Constant&>(*it->second)(shape, dtype, info, *verify_shape);
+      if (graph == "-") {
+        wi::reset_default_graph();
       } else {
-        out = (*it->second)(shape, dtype, info);
+        wi::set_random_seed(std::stoll(graph));
       }
-      char name[32];
-      std::snprintf(name, sizeof name, "%04d.bin", files_++);
-      std::ofstream bin(dir_ + "/" + name, std::ios::binary);
-      bin.write(static_cast<const char*>(out.data()), static_cast<std::streamsize>(out.nbytes()));
-      check(bin.good(), std::string("write ") + name);
-      line += ", \"out_dtype\": " + jstr(wi::element_type_name(out.dtype())) + ", \"file\": " + jstr(name);
-    } catch (const wi::ValueError& e) {
-      line += ", \"error\": {\"type\": \"ValueError\", \"message\": " + jstr(e.what()) + "}";
-    } catch (const wi::TypeError& e) {
-      line += ", \"error\": {\"type\": \"TypeError\", \"message\": " + jstr(e.what()) + "}";
-    }
-    manifest_ << line << "}\n";
-  }
-
- private:
-  std::string dir_;
-  std::ofstream manifest_;
-  std::map<std::string, std::shared_ptr<wi::Initializer>> instances_;
-  int files_ = 0;
-};
-
-const char* py_name(ElementType t) { return wi::element_type_name(t); }
-
-void write_cases(const std::string& dir) {
-  CaseWriter w(dir);
-  if (!w.good()) {
-    check(false, "cannot write " + dir + "/manifest.jsonl (the directory must exist)");
-    return;
-  }
-  const std::vector<std::optional<ElementType>> all_floats = {std::nullopt, kF64, kF16, kBF16};
-  const std::vector<Shape> shapes = {{}, {7}, {3, 5}, {100, 37}, {3, 3, 16, 8}};
-  int n = 0;
-  auto id = [&n] { return "i" + std::to_string(n++); };
-
-  w.set_random_seed(11);
-  // The golden case of the spec's section 6, in weightinit's stream.
-  w.call(id(), ctor("GlorotUniform", {{"seed", "7"}}, make<wi::GlorotUniform>(std::optional<std::int64_t>(7))), {3, 5}, std::nullopt);
-
-  // Every random class, every float dtype, shapes of rank 0 to 4.
-  for (const Shape& s : shapes) {
-    for (const auto& dt : all_floats) {
-      w.call(id(), ctor("RandomUniform", {{"minval", jnum(-0.05)}, {"maxval", jnum(0.05)}, {"seed", "1"}},
-                        make<wi::RandomUniform>(wi::Number(-0.05), std::optional<wi::Number>(0.05), std::optional<std::int64_t>(1))),
-             s, dt);
-      w.call(id(), ctor("RandomUniform", {{"seed", "2"}}, make<wi::RandomUniform>(wi::Number(0), std::optional<wi::Number>(), std::optional<std::int64_t>(2))), s, dt);
-      w.call(id(), ctor("RandomNormal", {{"mean", jnum(0.5)}, {"stddev", jnum(2.0)}, {"seed", "3"}},
-                        make<wi::RandomNormal>(0.5, 2.0, std::optional<std::int64_t>(3))),
-             s, dt);
-      w.call(id(), ctor("TruncatedNormal", {{"mean", jnum(-1.0)}, {"stddev", jnum(0.3)}, {"seed", "4"}},
-                        make<wi::TruncatedNormal>(-1.0, 0.3, std::optional<std::int64_t>(4))),
-             s, dt);
-      w.call(id(), ctor("UniformUnitScaling", {{"factor", jnum(1.43)}, {"seed", "5"}},
-                        make<wi::UniformUnitScaling>(1.43, std::optional<std::int64_t>(5))),
-             s, dt);
-      for (const char* mode : {"fan_in", "fan_out", "fan_avg"}) {
-        for (const char* dist : {"truncated_normal", "normal", "untruncated_normal", "uniform", "Uniform"}) {
-          const std::string m = mode, d = dist;
-          w.call(id(), ctor("VarianceScaling", {{"scale", jnum(0.3)}, {"mode", jstr(m)}, {"distribution", jstr(d)}, {"seed", "6"}},
-                            [m, d] { return std::make_shared<wi::VarianceScaling>(0.3, m, d, 6); }),
-                 s, dt);
-        }
+      const std::size_t open = init.find('(');
+      std::map<std::string, Value> args;
+      std::stringstream list(init.substr(open + 1, init.size() - open - 2));
+      std::string arg;
+      while (std::getline(list, arg, ',')) {
+        const std::size_t eq = arg.find('=');
+        args[arg.substr(0, eq)] = parse_value(arg.substr(eq + 1));
       }
-      w.call(id(), ctor("GlorotUniform", {{"seed", "8"}}, make<wi::GlorotUniform>(std::optional<std::int64_t>(8))), s, dt);
-      w.call(id(), ctor("GlorotNormal", {{"seed", "9"}}, make<wi::GlorotNormal>(std::optional<std::int64_t>(9))), s, dt);
-      w.call(id(), ctor("lecun_normal", {{"seed", "10"}}, [] { return std::make_shared<wi::VarianceScaling>(wi::lecun_normal(10)); }), s, dt);
-      w.call(id(), ctor("lecun_uniform", {{"seed", "11"}}, [] { return std::make_shared<wi::VarianceScaling>(wi::lecun_uniform(11)); }), s, dt);
-      w.call(id(), ctor("he_normal", {{"seed", "12"}}, [] { return std::make_shared<wi::VarianceScaling>(wi::he_normal(12)); }), s, dt);
-      w.call(id(), ctor("he_uniform", {{"seed", "13"}}, [] { return std::make_shared<wi::VarianceScaling>(wi::he_uniform(13)); }), s, dt);
-      w.call(id(), ctor("Zeros", {}, make<wi::Zeros>()), s, dt);
-      w.call(id(), ctor("Ones", {}, make<wi::Ones>()), s, dt);
-    }
-    for (const ElementType dt : {kI32, kI64}) {
-      w.call(id(), ctor("RandomUniform", {{"minval", "-3"}, {"maxval", "9"}, {"seed", "14"}},
-                        make<wi::RandomUniform>(wi::Number(-3), std::optional<wi::Number>(9), std::optional<std::int64_t>(14))),
-             s, dt);
-      w.call(id(), ctor("Zeros", {{"dtype", jstr(py_name(dt))}}, make<wi::Zeros>(dt)), s, std::nullopt);
-      w.call(id(), ctor("Ones", {{"dtype", jstr(py_name(dt))}}, make<wi::Ones>(dt)), s, std::nullopt);
-    }
-  }
-
-  // Constructor dtypes; parameter corners: mirrored and degenerate draws, wide integer ranges.
-  for (const ElementType dt : {kF64, kF16, kBF16}) {
-    w.call(id(), ctor("RandomNormal", {{"seed", "15"}, {"dtype", jstr(py_name(dt))}},
-                      make<wi::RandomNormal>(0.0, 1.0, std::optional<std::int64_t>(15), dt)),
-           {50, 3}, std::nullopt);
-    w.call(id(), ctor("VarianceScaling", {{"scale", jnum(2.0)}, {"seed", "16"}, {"dtype", jstr(py_name(dt))}},
-                      make<wi::VarianceScaling>(2.0, std::string("fan_in"), std::string("truncated_normal"), std::optional<std::int64_t>(16), dt)),
-           {50, 3}, std::nullopt);
-  }
-  const Shape m = {33, 65};
-  for (const auto& dt : all_floats) {
-    w.call(id(), ctor("RandomUniform", {{"minval", jnum(3.0)}, {"maxval", jnum(-2.0)}, {"seed", "17"}},
-                      make<wi::RandomUniform>(wi::Number(3.0), std::optional<wi::Number>(-2.0), std::optional<std::int64_t>(17))), m, dt);
-    w.call(id(), ctor("RandomUniform", {{"minval", jnum(0.1)}, {"maxval", jnum(0.1)}, {"seed", "18"}},
-                      make<wi::RandomUniform>(wi::Number(0.1), std::optional<wi::Number>(0.1), std::optional<std::int64_t>(18))), m, dt);
-    // Bounds equal in float32 but not in double: float64 draws, the others are constant.
-    w.call(id(), ctor("RandomUniform", {{"minval", jnum(1.0)}, {"maxval", jnum(1.0 + 1e-12)}, {"seed", "19"}},
-                      make<wi::RandomUniform>(wi::Number(1.0), std::optional<wi::Number>(1.0 + 1e-12), std::optional<std::int64_t>(19))), m, dt);
-    w.call(id(), ctor("RandomUniform", {{"minval", "-2"}, {"maxval", "5"}, {"seed", "20"}},
-                      make<wi::RandomUniform>(wi::Number(-2), std::optional<wi::Number>(5), std::optional<std::int64_t>(20))), m, dt);
-    w.call(id(), ctor("RandomNormal", {{"mean", jnum(0.25)}, {"stddev", jnum(-2.0)}, {"seed", "21"}},
-                      make<wi::RandomNormal>(0.25, -2.0, std::optional<std::int64_t>(21))), m, dt);
-    w.call(id(), ctor("TruncatedNormal", {{"mean", jnum(0.25)}, {"stddev", jnum(-2.0)}, {"seed", "22"}},
-                      make<wi::TruncatedNormal>(0.25, -2.0, std::optional<std::int64_t>(22))), m, dt);
-    w.call(id(), ctor("RandomNormal", {{"mean", jnum(1.0 / 3)}, {"stddev", jnum(0.0)}, {"seed", "23"}},
-                      make<wi::RandomNormal>(1.0 / 3, 0.0, std::optional<std::int64_t>(23))), m, dt);
-    for (const double factor : {0.0, -1.5}) {
-      w.call(id(), ctor("UniformUnitScaling", {{"factor", jnum(factor)}, {"seed", "24"}},
-                        make<wi::UniformUnitScaling>(factor, std::optional<std::int64_t>(24))), m, dt);
-    }
-    // A gain whose float16 / bfloat16 rounding tells direct from double rounding.
-    const double gain = 1.0 + std::ldexp(1.0, -8) + std::ldexp(1.0, -30);
-    w.call(id(), ctor("Identity", {{"gain", jnum(gain)}}, make<wi::Identity>(gain)), {4, 7}, dt);
-    w.call(id(), ctor("Identity", {{"gain", jnum(-2.5)}}, make<wi::Identity>(-2.5)), {7, 4}, dt);
-    w.call(id(), ctor("Constant", {{"value", "[0, 1, 2, 3, 4, 5, 6, 7]"}}, [] { return std::make_shared<wi::Constant>(std::initializer_list<wi::Number>{0, 1, 2, 3, 4, 5, 6, 7}); }), {3, 4}, dt);
-    w.call(id(), ctor("Constant", {{"value", "[1, 2.5, " + jnum(gain) + ", 100000.0, 1e-08]"}},
-                      [gain] { return std::make_shared<wi::Constant>(std::initializer_list<wi::Number>{1, 2.5, gain, 100000.0, 1e-8}); }),
-           {2, 3}, dt);
-    w.call(id(), ctor("Constant", {{"value", jnum(0.1)}}, [] { return std::make_shared<wi::Constant>(0.1); }), {2, 2}, dt);
-    w.call(id(), ctor("Constant", {{"value", "[]"}}, [] { return std::make_shared<wi::Constant>(std::vector<wi::Number>{}); }), {3}, dt);
-    w.call(id(), ctor("Constant", {{"value", "16777217"}}, [] { return std::make_shared<wi::Constant>(16777217); }), {2}, dt);
-    // 2^62 + 2^38 + 1 rounds to float32 differently from an int64 array (once) and from a
-    // float64 array (twice, as NumPy builds for a list holding 2^63).
-    const std::int64_t odd = (std::int64_t{1} << 62) + (std::int64_t{1} << 38) + 1;
-    w.call(id(), ctor("Constant", {{"value", "[" + jint(odd) + "]"}}, [odd] { return std::make_shared<wi::Constant>(std::initializer_list<wi::Number>{odd}); }), {1}, dt);
-    w.call(id(), ctor("Constant", {{"value", "[" + jint(odd) + ", 9223372036854775808]"}},
-                      [odd] { return std::make_shared<wi::Constant>(std::initializer_list<wi::Number>{odd, std::uint64_t{1} << 63}); }),
-           {2}, dt);
-  }
-  const std::int64_t big = std::int64_t{1} << 62;
-  for (const auto& [lo, hi, dt] : {std::make_tuple(std::int64_t{-2147483647} - 1, std::int64_t{2147483647}, kI32),
-                                   std::make_tuple(std::int64_t{-5}, std::int64_t{1} << 40, kI64),
-                                   std::make_tuple(-big, big, kI64), std::make_tuple(std::int64_t{7}, std::int64_t{8}, kI32)}) {
-    w.call(id(), ctor("RandomUniform", {{"minval", jint(lo)}, {"maxval", jint(hi)}, {"seed", "25"}},
-                      make<wi::RandomUniform>(wi::Number(lo), std::optional<wi::Number>(hi), std::optional<std::int64_t>(25))),
-           {40, 9}, dt);
-  }
-  w.call(id(), ctor("Constant", {{"value", "[0, 1, 2, 3, 4, 5, 6, 7]"}, {"dtype", "\"int64\""}},
-                    [] { return std::make_shared<wi::Constant>(std::initializer_list<wi::Number>{0, 1, 2, 3, 4, 5, 6, 7}, kI64); }),
-         {3, 4}, std::nullopt);
-  w.call(id(), ctor("Constant", {{"value", "[-7, 2147483647]"}}, [] { return std::make_shared<wi::Constant>(std::initializer_list<wi::Number>{-7, 2147483647}); }),
-         {3}, kI32);
-
-  // Seeds: no graph seed (op seed with the default graph seed), negative seeds, the (0, 0)
-  // pair, and automatic op seeds counted across calls of unseeded instances.
-  w.set_random_seed(std::nullopt);
-  w.call(id(), ctor("RandomNormal", {{"seed", "5"}}, make<wi::RandomNormal>(0.0, 1.0, std::optional<std::int64_t>(5))), {10, 10}, std::nullopt);
-  w.call(id(), ctor("RandomNormal", {{"seed", "-5"}}, make<wi::RandomNormal>(0.0, 1.0, std::optional<std::int64_t>(-5))), {10, 10}, std::nullopt);
-  w.set_random_seed(-3);
-  w.call(id(), ctor("GlorotNormal", {{"seed", "2147483647"}}, make<wi::GlorotNormal>(std::optional<std::int64_t>(2147483647))), {10, 10}, std::nullopt);
-  w.set_random_seed(0);
-  w.call(id(), ctor("GlorotNormal", {{"seed", "0"}}, make<wi::GlorotNormal>(std::optional<std::int64_t>(0))), {10, 10}, std::nullopt);
-  w.set_random_seed(7);
-  const Ctor unseeded = ctor("GlorotUniform", {}, make<wi::GlorotUniform>());
-  w.call("unseeded", unseeded, {5, 4}, std::nullopt);
-  w.call("unseeded", unseeded, {5, 4}, std::nullopt);
-  w.call(id(), ctor("RandomUniform", {{"seed", "3"}}, make<wi::RandomUniform>(wi::Number(0), std::optional<wi::Number>(), std::optional<std::int64_t>(3))), {5, 4}, std::nullopt);
-  w.call(id(), ctor("RandomNormal", {}, make<wi::RandomNormal>()), {5, 4}, kF64);
-  w.call("unseeded", unseeded, {5, 4}, kF16);
-
-  // Partitions: boxes of the whole, fans from the full shape; unseeded partitions share the
-  // op seed drawn at offset zero.
-  w.set_random_seed(11);
-  const Shape full = {10, 7, 9};
-  const std::vector<Partition> parts = {{full, {0, 0, 0}}, {full, {4, 0, 0}}, {full, {0, 3, 0}}, {full, {0, 0, 5}}};
-  const std::vector<Shape> part_shapes = {{4, 7, 9}, {6, 7, 9}, {10, 4, 9}, {10, 7, 4}};
-  for (const auto& dt : all_floats) {
-    const std::vector<Ctor> partitioned = {
-        ctor("RandomUniform", {{"minval", jnum(-1.0)}, {"seed", "30"}}, make<wi::RandomUniform>(wi::Number(-1.0), std::optional<wi::Number>(), std::optional<std::int64_t>(30))),
-        ctor("RandomNormal", {{"seed", "31"}}, make<wi::RandomNormal>(0.0, 1.0, std::optional<std::int64_t>(31))),
-        ctor("TruncatedNormal", {{"seed", "32"}}, make<wi::TruncatedNormal>(0.0, 1.0, std::optional<std::int64_t>(32))),
-        ctor("VarianceScaling", {{"mode", "\"fan_avg\""}, {"distribution", "\"uniform\""}, {"seed", "33"}},
-             make<wi::VarianceScaling>(1.0, std::string("fan_avg"), std::string("uniform"), std::optional<std::int64_t>(33))),
-        ctor("he_normal", {{"seed", "34"}}, [] { return std::make_shared<wi::VarianceScaling>(wi::he_normal(34)); }),
-        ctor("UniformUnitScaling", {{"seed", "35"}}, make<wi::UniformUnitScaling>(1.0, std::optional<std::int64_t>(35))),
-        ctor("Identity", {}, make<wi::Identity>()),
-        ctor("GlorotNormal", {}, make<wi::GlorotNormal>()),  // unseeded: the shared op seed
-    };
-    for (const Ctor& c : partitioned) {
-      const std::string inst = id();
-      for (std::size_t p = 0; p < parts.size(); ++p) {
-        // Identity needs 2-D: its partitions are of the (10, 7) matrix.
-        if (c.json.find("Identity") != std::string::npos) {
-          Partition two{{10, 7}, {parts[p].offset[0], parts[p].offset[1]}};
-          w.call(inst, c, {part_shapes[p][0], part_shapes[p][1]}, dt, two);
-        } else {
-          w.call(inst, c, part_shapes[p], dt, parts[p]);
-        }
+      const auto initializer = make_initializer(init.substr(0, open), args);
+      std::optional<wi::PartitionInfo> info;
+      if (part != "-") {
+        const std::size_t at = part.find('@');
+        info.emplace(parse_dims(part.substr(0, at)), parse_dims(part.substr(at + 1)));
       }
+      const std::string got = result_of((*initializer)(parse_dims(shape), parse_dtype(dtype), info));
+      const bool ok = got == want;
+      if (!ok && shown++ < 20) check(false, "initializers_v1.txt: " + line + ": C++ gives " + got);
+      if (ok) check(true, "");
+    } catch (const std::exception& e) {
+      check(false, "initializers_v1.txt: " + line + ": " + e.what());
     }
   }
-  w.call(id(), ctor("RandomUniform", {{"minval", "-3"}, {"maxval", "9"}, {"seed", "36"}},
-                    make<wi::RandomUniform>(wi::Number(-3), std::optional<wi::Number>(9), std::optional<std::int64_t>(36))),
-         {6, 7, 9}, kI32, Partition{full, {4, 0, 0}});
-
-  // Orthogonal: the QR is ours, so the comparison is to 1e-5 (one unit in the last place for
-  // 16-bit outputs, where a float32 difference may round across a 16-bit boundary).
-  for (const Shape& s : std::vector<Shape>{{5, 3}, {3, 5}, {4, 4}, {3, 3, 2, 4}, {256, 64}, {64, 256}, {120, 120}}) {
-    for (const ElementType dt : kFloats) {
-      w.call(id(), ctor("Orthogonal", {{"gain", jnum(1.5)}, {"seed", "40"}}, make<wi::Orthogonal>(1.5, std::optional<std::int64_t>(40))),
-             s, dt, std::nullopt, std::nullopt, "close");
-    }
-  }
-  // The convolution-orthogonal family: matrices drawn one after another on one stream.
-  const std::vector<std::pair<std::string, Shape>> conv = {
-      {"ConvolutionDeltaOrthogonal", {3, 4, 6}}, {"ConvolutionDeltaOrthogonal", {3, 2, 4, 6}},
-      {"ConvolutionDeltaOrthogonal", {2, 3, 1, 5, 5}}, {"ConvolutionOrthogonal1D", {4, 3, 8}},
-      {"ConvolutionOrthogonal1D", {1, 3, 8}}, {"ConvolutionOrthogonal2D", {3, 3, 4, 6}},
-      {"ConvolutionOrthogonal2D", {2, 2, 6, 6}}, {"ConvolutionOrthogonal3D", {3, 3, 3, 2, 5}}};
-  for (const auto& [cls, shape] : conv) {
-    const std::string name = cls;
-    const Factory f = [name]() -> std::shared_ptr<wi::Initializer> {
-      if (name == "ConvolutionDeltaOrthogonal") return std::make_shared<wi::ConvolutionDeltaOrthogonal>(0.75, 42);
-      if (name == "ConvolutionOrthogonal1D") return std::make_shared<wi::ConvolutionOrthogonal1D>(0.75, 42);
-      if (name == "ConvolutionOrthogonal2D") return std::make_shared<wi::ConvolutionOrthogonal2D>(0.75, 42);
-      return std::make_shared<wi::ConvolutionOrthogonal3D>(0.75, 42);
-    };
-    for (const ElementType dt : kFloats) {
-      w.call(id(), ctor(name, {{"gain", jnum(0.75)}, {"seed", "42"}}, f), shape, dt, std::nullopt, std::nullopt, "close");
-    }
-  }
-  w.set_random_seed(std::nullopt);
-  w.call(id(), ctor("Orthogonal", {{"seed", "41"}}, make<wi::Orthogonal>(1.0, std::optional<std::int64_t>(41))), {0, 5}, kF32);
-
-  // Errors: the same exception type and message as Python.
-  const Factory no_instance = [] { return std::shared_ptr<wi::Initializer>(); };
-  w.call(id(), ctor("RandomNormal", {{"dtype", "\"int32\""}}, make<wi::RandomNormal>(0.0, 1.0, std::optional<std::int64_t>(), kI32)), {2}, std::nullopt);
-  w.call(id(), ctor("RandomNormal", {}, make<wi::RandomNormal>()), {2}, kI64);
-  w.call(id(), ctor("GlorotUniform", {}, make<wi::GlorotUniform>()), {2, 2}, kI32);
-  w.call(id(), ctor("he_uniform", {}, [] { return std::make_shared<wi::VarianceScaling>(wi::he_uniform()); }), {2, 2}, kI32);
-  w.call(id(), ctor("RandomUniform", {{"dtype", "\"int32\""}}, make<wi::RandomUniform>(wi::Number(0), std::optional<wi::Number>(), std::optional<std::int64_t>(), kI32)), {2}, std::nullopt);
-  w.call(id(), ctor("RandomUniform", {{"minval", jnum(0.5)}, {"maxval", "3"}}, make<wi::RandomUniform>(wi::Number(0.5), std::optional<wi::Number>(3))), {2}, kI32);
-  w.call(id(), ctor("RandomUniform", {{"maxval", jnum(1e-5)}}, make<wi::RandomUniform>(wi::Number(0), std::optional<wi::Number>(1e-5))), {2}, kI64);
-  w.call(id(), ctor("RandomUniform", {{"maxval", jnum(123456789.0)}}, make<wi::RandomUniform>(wi::Number(0), std::optional<wi::Number>(123456789.0))), {2}, kI64);
-  w.call(id(), ctor("RandomUniform", {{"minval", "-2147483649"}, {"maxval", "3"}}, make<wi::RandomUniform>(wi::Number(std::int64_t{-2147483649}), std::optional<wi::Number>(3))), {2}, kI32);
-  w.call(id(), ctor("RandomUniform", {{"minval", "5"}, {"maxval", "5"}}, make<wi::RandomUniform>(wi::Number(5), std::optional<wi::Number>(5))), {2}, kI32);
-  w.call(id(), ctor("RandomUniform", {{"minval", "5"}, {"maxval", "5"}}, make<wi::RandomUniform>(wi::Number(5), std::optional<wi::Number>(5))), {0}, kI32);
-  w.call(id(), ctor("RandomUniform", {{"minval", jnum(HUGE_VAL)}}, make<wi::RandomUniform>(wi::Number(HUGE_VAL))), {2}, std::nullopt);
-  w.call(id(), ctor("RandomUniform", {{"maxval", jnum(std::nan(""))}}, make<wi::RandomUniform>(wi::Number(0), std::optional<wi::Number>(std::nan("")))), {2}, std::nullopt);
-  w.call(id(), ctor("RandomUniform", {{"minval", jnum(-1e300)}}, make<wi::RandomUniform>(wi::Number(-1e300))), {2}, std::nullopt);
-  w.call(id(), ctor("RandomUniform", {{"minval", jnum(-1e300)}}, make<wi::RandomUniform>(wi::Number(-1e300))), {0, 2}, std::nullopt);
-  w.call(id(), ctor("RandomNormal", {{"stddev", jnum(-HUGE_VAL)}}, make<wi::RandomNormal>(0.0, -HUGE_VAL)), {2}, std::nullopt);
-  w.call(id(), ctor("TruncatedNormal", {{"mean", jnum(std::nan(""))}}, make<wi::TruncatedNormal>(std::nan(""))), {2}, std::nullopt);
-  for (const double scale : {0.0, -1.0, std::nan("")}) {
-    w.call(id(), ctor("VarianceScaling", {{"scale", jnum(scale)}}, make<wi::VarianceScaling>(scale)), {2}, std::nullopt);
-  }
-  for (const char* mode : {"FAN_IN", "it's", "a\"b", "tab\there"}) {
-    const std::string md = mode;
-    w.call(id(), ctor("VarianceScaling", {{"mode", jstr(md)}}, [md] { return std::make_shared<wi::VarianceScaling>(1.0, md); }), {2}, std::nullopt);
-  }
-  w.call(id(), ctor("VarianceScaling", {{"distribution", "\"Gaussian\""}}, make<wi::VarianceScaling>(1.0, std::string("fan_in"), std::string("Gaussian"))), {2}, std::nullopt);
-  w.call(id(), ctor("VarianceScaling", {{"dtype", "\"int64\""}}, make<wi::VarianceScaling>(1.0, std::string("fan_in"), std::string("truncated_normal"), std::optional<std::int64_t>(), kI64)), {2}, std::nullopt);
-  w.call(id(), ctor("VarianceScaling", {{"scale", jnum(HUGE_VAL)}, {"seed", "1"}}, make<wi::VarianceScaling>(HUGE_VAL, std::string("fan_in"), std::string("truncated_normal"), std::optional<std::int64_t>(1))), {3, 4}, std::nullopt);
-  w.call(id(), ctor("VarianceScaling", {{"scale", jnum(1e300)}, {"distribution", "\"uniform\""}, {"seed", "1"}}, make<wi::VarianceScaling>(1e300, std::string("fan_in"), std::string("uniform"), std::optional<std::int64_t>(1))), {3, 4}, std::nullopt);
-  w.call(id(), ctor("UniformUnitScaling", {{"factor", jnum(HUGE_VAL)}}, make<wi::UniformUnitScaling>(HUGE_VAL)), {3, 4}, std::nullopt);
-  w.call(id(), ctor("UniformUnitScaling", {{"dtype", "\"int32\""}}, make<wi::UniformUnitScaling>(1.0, std::optional<std::int64_t>(), kI32)), {3, 4}, std::nullopt);
-  w.call(id(), ctor("Identity", {}, make<wi::Identity>()), {3, 4, 5}, std::nullopt);
-  w.call(id(), ctor("Identity", {}, make<wi::Identity>()), {2, 3}, std::nullopt, Partition{{4, 3, 1}, {0, 0, 0}});
-  w.call(id(), ctor("Identity", {{"dtype", "\"int32\""}}, make<wi::Identity>(1.0, kI32)), {2, 2}, std::nullopt);
-  w.call(id(), ctor("Orthogonal", {}, make<wi::Orthogonal>()), {5}, std::nullopt);
-  w.call(id(), ctor("Orthogonal", {{"seed", "1"}}, make<wi::Orthogonal>(1.0, std::optional<std::int64_t>(1))), {2, 3}, std::nullopt, Partition{{4, 3}, {2, 0}});
-  w.call(id(), ctor("Orthogonal", {{"seed", "1"}}, make<wi::Orthogonal>(1.0, std::optional<std::int64_t>(1))), {4, 3}, std::nullopt, Partition{{4, 3}, {1, 0}});
-  w.call(id(), ctor("Constant", {{"value", "[0, 1, 2, 3, 4, 5, 6, 7]"}}, [] { return std::make_shared<wi::Constant>(std::initializer_list<wi::Number>{0, 1, 2, 3, 4, 5, 6, 7}); }), {2, 3}, std::nullopt);
-  w.call(id(), ctor("Constant", {{"value", "[1, 2, 3]"}, {"verify_shape", "true"}}, [] { return std::make_shared<wi::Constant>(std::initializer_list<wi::Number>{1, 2, 3}, kF32, true); }), {3, 1}, std::nullopt);
-  w.call(id(), ctor("Constant", {{"value", "[1, 2, 3]"}, {"verify_shape", "true"}}, [] { return std::make_shared<wi::Constant>(std::initializer_list<wi::Number>{1, 2, 3}, kF32, true); }), {3}, std::nullopt);
-  w.call(id(), ctor("Constant", {{"value", "[[1, 2, 3], [4, 5, 6]]"}}, [] { return std::make_shared<wi::Constant>(std::vector<wi::Number>{1, 2, 3, 4, 5, 6}, Shape{2, 3}); }),
-         {2, 3}, std::nullopt, std::nullopt, true);
-  w.call(id(), ctor("Constant", {{"value", "7"}}, [] { return std::make_shared<wi::Constant>(7); }), {2}, std::nullopt, std::nullopt, true);
-  w.call(id(), ctor("Constant", {{"value", "[1, 2.5]"}}, [] { return std::make_shared<wi::Constant>(std::initializer_list<wi::Number>{1, 2.5}); }), {2}, kI32);
-  w.call(id(), ctor("Constant", {{"value", "[-9223372036854775808, 1099511627776]"}}, [] { return std::make_shared<wi::Constant>(std::initializer_list<wi::Number>{INT64_MIN, std::int64_t{1} << 40}); }), {2}, kI32);
-  w.call(id(), ctor("Constant", {{"value", "[-1e+20]"}}, [] { return std::make_shared<wi::Constant>(std::initializer_list<wi::Number>{-1e20}); }), {2}, kI64);
-  w.call(id(), ctor("RandomNormal", {{"seed", "1"}}, make<wi::RandomNormal>(0.0, 1.0, std::optional<std::int64_t>(1))), {3, 6}, std::nullopt, Partition{{4, 6}, {2, 0}});
-  w.call(id(), ctor("RandomNormal", {{"seed", "1"}}, make<wi::RandomNormal>(0.0, 1.0, std::optional<std::int64_t>(1))), {3}, std::nullopt, Partition{{4, 6}, {0, 0}});
-  w.call(id(), ctor("RandomNormal", {{"seed", "1"}}, make<wi::RandomNormal>(0.0, 1.0, std::optional<std::int64_t>(1))), {3}, std::nullopt, Partition{{4, 6}, {0}});
-  w.call(id(), ctor("RandomNormal", {{"seed", "1"}}, make<wi::RandomNormal>(0.0, 1.0, std::optional<std::int64_t>(1))), {3, 6}, std::nullopt, Partition{{4, 6}, {0, 6}});
-  w.call(id(), ctor("Zeros", {}, make<wi::Zeros>()), {3, -1}, std::nullopt);
-  w.call(id(), ctor("Ones", {}, make<wi::Ones>()), {-2}, std::nullopt);
-  w.call(id(), ctor("RandomNormal", {}, make<wi::RandomNormal>()), {std::int64_t{1} << 32, std::int64_t{1} << 31}, std::nullopt);
-  w.call(id(), ctor("Orthogonal", {}, make<wi::Orthogonal>()), {-1}, kI32);
-  w.call(id(), ctor("ConvolutionDeltaOrthogonal", {}, make<wi::ConvolutionDeltaOrthogonal>()), {3, 3}, kI32);
-  w.call(id(), ctor("ConvolutionDeltaOrthogonal", {{"dtype", "\"int32\""}}, make<wi::ConvolutionDeltaOrthogonal>(1.0, std::optional<std::int64_t>(), kI32)), {3, 3, 3}, std::nullopt);
-  w.call(id(), ctor("ConvolutionDeltaOrthogonal", {}, make<wi::ConvolutionDeltaOrthogonal>()), {3, 3, 3}, kI32);
-  w.call(id(), ctor("ConvolutionDeltaOrthogonal", {{"seed", "1"}}, make<wi::ConvolutionDeltaOrthogonal>(1.0, std::optional<std::int64_t>(1))), {2, 3, 3}, std::nullopt, Partition{{4, 3, 3}, {2, 0, 0}});
-  w.call(id(), ctor("ConvolutionOrthogonal2D", {}, make<wi::ConvolutionOrthogonal2D>()), {3, 3, 8, 4}, std::nullopt);
-  w.call(id(), ctor("ConvolutionOrthogonal2D", {}, make<wi::ConvolutionOrthogonal2D>()), {3, 2, 4, 4}, kI32);
-  w.call(id(), ctor("ConvolutionOrthogonal3D", {}, make<wi::ConvolutionOrthogonal3D>()), {3, 3, 4, 4}, std::nullopt);
-  w.call(id(), ctor("ConvolutionOrthogonal1D", {}, make<wi::ConvolutionOrthogonal1D>()), {3, 4, -4}, kI32);
-  w.call(id(), ctor("ConvolutionOrthogonal1D", {}, make<wi::ConvolutionOrthogonal1D>()), {3, 4, 4}, kI64);
-  w.call(id(), ctor("ConvolutionOrthogonal1D", {{"seed", "3"}}, make<wi::ConvolutionOrthogonal1D>(1.0, std::optional<std::int64_t>(3))), {0, 4, 4}, std::nullopt);
-  (void)no_instance;
+  wi::reset_default_graph();
+  check(cases >= 1300, "initializers_v1.txt has " + std::to_string(cases) + " cases");
+  std::printf("initializers_v1.txt: %d cases\n", cases);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string dir;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--write" && i + 1 < argc) {
-      dir = argv[++i];
-    } else {
-      std::fprintf(stderr, "usage: %s [--write DIR]\n", argv[0]);
-      return 2;
-    }
-  }
+  const std::string dir = argc > 1 ? argv[1] : "tests/data";
   test_half_conversions();
   test_seeds();
   test_values();
   test_partitions();
   test_errors();
+  test_constant_layout();
+  test_scoped_key_stream();
   test_orthogonal();
   test_convolution_orthogonal();
-  if (!dir.empty()) write_cases(dir);
-  std::printf("%d checks, %d failed\n", g_checks, g_failures);
-  return g_failures == 0 ? 0 : 1;
+  test_blake2b();
+  test_golden_file(dir);
+  return testing::report();
 }

@@ -2,6 +2,7 @@
 // Kernel targets: which instruction sets this build carries, which the CPU runs, which is used.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -27,11 +28,19 @@ void set_active_target(Target t);
 /// Parse a target name; throws std::invalid_argument naming the valid ones.
 Target parse_target(const std::string& name);
 
-/// Worker threads fills may use (>= 1). Default: the CPUs this process may run on, or
-/// WEIGHTINIT_NUM_THREADS when set. Output never depends on it.
+/// Most threads a fill may use. Fills are memory-bound: every machine's memory system
+/// saturates long before this many threads, while each thread reserves a stack (8 MiB of
+/// address space by default) and costs a start-up. Output never depends on it.
+inline constexpr int kMaxThreads = 256;
+
+/// Worker threads fills may use, in [1, kMaxThreads]. Default: the CPUs this process may run
+/// on (at most kMaxThreads), or WEIGHTINIT_NUM_THREADS when it is an integer in that range.
+/// Output never depends on it.
 int get_num_threads();
 
-/// Set the thread count for later fills; n < 1 throws std::invalid_argument.
-void set_num_threads(int n);
+/// Set the thread count for later fills. Throws std::invalid_argument (naming n and the
+/// maximum) unless 1 <= n <= kMaxThreads. Lowering it joins the pool's surplus threads now,
+/// or when the fill running at the time ends.
+void set_num_threads(std::int64_t n);
 
 }  // namespace weightinit

@@ -2,7 +2,11 @@
 // Fills of a caller's buffer from stream v1 (docs/streams.md).
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <stdexcept>
 #include <vector>
 
 namespace weightinit {
@@ -53,14 +57,45 @@ struct StreamSpec {
   std::uint64_t offset = 0;  ///< in counter blocks
 };
 
+/// Optional per-call control of a fill: a way to stop it early. The default runs to the end.
+///
+/// Every thread of the fill checks for a stop between slices of at most
+/// kFillSliceElements elements (well under a millisecond of work each), so a stop lands
+/// within about a millisecond plus the poll interval. A stopped fill throws FillCancelled
+/// after every thread has stopped writing; `out` then holds an unspecified mix of its old
+/// contents and the fill's values (each element is one or the other).
+struct FillControl {
+  /// Stops the fill once it reads true. Any thread may set it, at any time.
+  const std::atomic<bool>* cancel = nullptr;
+  /// Called on the thread that called fill, at most once per `poll_interval` (never for a
+  /// fill that ends sooner). Returning true stops the fill; an exception it throws stops the
+  /// fill and is rethrown by fill in place of FillCancelled. With a poll callback, a fill of
+  /// 2^20 elements or more runs on get_num_threads() pool threads while the calling thread
+  /// only polls, so a poll that blocks for a while (on Python's GIL, say) delays no work.
+  std::function<bool()> poll;
+  std::chrono::milliseconds poll_interval{20};
+};
+
+/// Elements one thread writes between two checks of FillControl.
+inline constexpr std::uint64_t kFillSliceElements = std::uint64_t{1} << 18;
+
+/// Thrown by fill and fill_box when FillControl stopped them.
+class FillCancelled : public std::runtime_error {
+ public:
+  FillCancelled() : std::runtime_error("fill: cancelled; the output's contents are unspecified") {}
+};
+
 /// Fill out[0, count) with elements first .. first+count-1 of the flat tensor.
 ///
 /// Element i depends only on (stream, i, distribution, dtype): never on threads, target,
 /// chunking or call order. `out` must hold `count` elements of `dtype`; nothing else is
 /// written and no temporary proportional to `count` is allocated. Thread-safe.
-/// Throws std::invalid_argument (naming the argument) on bad parameters.
+/// Throws std::invalid_argument (naming the argument) on bad parameters, before writing
+/// anything: among them any law whose values can leave the finite range of `dtype`
+/// (docs/robustness.md). Throws std::runtime_error if the OS refuses a worker thread
+/// (nothing is written then), FillCancelled if `control` stopped it.
 void fill(const Distribution& dist, const StreamSpec& stream, DType dtype, std::uint64_t first,
-          std::uint64_t count, void* out);
+          std::uint64_t count, void* out, const FillControl& control = FillControl());
 
 /// Check a box as fill_box does (ranks, the box inside the shape, at most 2^63 elements,
 /// distinct elements under the strides) and return its element count. Throws
@@ -74,10 +109,12 @@ std::uint64_t check_box(DType dtype, const std::vector<std::int64_t>& global_sha
 /// start[k] <= index[k] < start[k] + box_shape[k], written at out + sum(index'[k] * byte_strides[k])
 /// where index' = index - start. Equals the same slice of `fill` over the whole tensor.
 /// Throws std::invalid_argument on a box outside the shape, an element count over 2^63, or
-/// strides under which two elements share memory (an expanded or as_strided view).
+/// strides under which two elements share memory (an expanded or as_strided view); and as
+/// `fill` does.
 void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
               const std::vector<std::int64_t>& global_shape, const std::vector<std::int64_t>& start,
               const std::vector<std::int64_t>& box_shape, void* out,
-              const std::vector<std::int64_t>& byte_strides);
+              const std::vector<std::int64_t>& byte_strides,
+              const FillControl& control = FillControl());
 
 }  // namespace weightinit

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// C++ initializer classes mirroring weightinit.tf1 (TF 1.15's v1 classes), bit for bit.
+// The TF1 initializer classes (TF 1.15's v1 classes): their rules, once, for C++ and Python.
 #pragma once
 
 #include <cstdint>
@@ -16,13 +16,13 @@
 #include "weightinit/float16.hpp"
 #include "weightinit/laws.hpp"
 
-// Everything here returns exactly the bits the Python API (weightinit.tf1) returns for the
-// same graph seed, op seed, shape, dtype, parameters and partition, because both compute
-// every scale with the same double operations and end in the same fill layer. The
-// exceptions are Orthogonal and the convolution-orthogonal kernels, whose QR and matrix
-// products are our own (equal to the Python results to about 1e-7). Errors are ValueError /
-// TypeError (both std::invalid_argument) with the Python API's messages, in its order.
-// tests/test_cpp_api.py holds the two to this.
+// weightinit.tf1's Python classes are shells over these (cpp/bindings/tf1_bindings.cpp): the
+// seeds, partitions, dtype rules, Constant's layout, Identity, VarianceScaling and the
+// orthogonal kernels are decided here only, so both APIs return the same bits for the same
+// graph seed, op seed, shape, dtype, parameters and partition (tests/data/initializers_v1.txt
+// holds both to them). Errors are ValueError / TypeError (both std::invalid_argument) with
+// plain messages naming the argument; the Python shells add TF's messages where those quote a
+// Python value.
 
 namespace weightinit {
 
@@ -113,7 +113,7 @@ class Tensor {
   /// An empty rank-1 tensor of zero float32 elements.
   Tensor() = default;
   /// A zero-filled tensor. Throws ValueError for a negative dimension ("shape: dimensions
-  /// must be non-negative, got (3, -1)") or 2^63 elements or more.
+  /// must be non-negative, got [3, -1]") or 2^63 elements or more.
   Tensor(Shape shape, ElementType dtype);
 
   Tensor(const Tensor& other);
@@ -162,11 +162,11 @@ class Tensor {
   std::unique_ptr<unsigned char[]> bytes_;
 };
 
-/// A number as Python has them: an integer (any C++ integer type, exactly) or a double.
+/// An integer (any C++ integer type, exactly) or a double.
 ///
 /// Parameters that may be integers (RandomUniform's bounds, Constant's values) take one, so
-/// that the integer-dtype checks can tell 2 from 2.0 as the Python API does. bool is refused
-/// at compile time.
+/// that an integer element type can refuse 2.0 and take 2 exactly, also beyond 2^53. bool
+/// is refused at compile time.
 class Number {
  public:
   template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
@@ -178,13 +178,11 @@ class Number {
 
   /// True for an integer, false for a floating-point value.
   constexpr bool is_integer() const noexcept { return is_int_; }
-  /// The value as a double (an integer rounded to nearest, as Python's float(int)).
+  /// The value as a double (an integer rounded to nearest).
   double to_double() const noexcept;
   /// An integer's sign and magnitude; (false, 0) for a double.
   constexpr bool negative() const noexcept { return negative_; }
   constexpr std::uint64_t magnitude() const noexcept { return magnitude_; }
-  /// Python's str() of the value: "3", "-7", "0.5", "1.0", "1e-05", "inf".
-  std::string str() const;
 
  private:
   template <class T>
@@ -216,12 +214,15 @@ class Number {
 /// unpartitioned tensor; fans and scales come from `full_shape`. Immutable, thread-safe.
 class PartitionInfo {
  public:
-  /// Throws ValueError, with the Python messages, if the lengths differ or an offset is
-  /// outside [0, full_shape[i]).
+  /// Throws ValueError (TF's messages) if the lengths differ or an offset is outside
+  /// [0, full_shape[i]).
   PartitionInfo(Shape full_shape, Shape var_offset);
 
   const Shape& full_shape() const noexcept { return full_shape_; }
   const Shape& var_offset() const noexcept { return var_offset_; }
+  /// Throws ValueError unless a partition of `shape` at var_offset lies inside full_shape
+  /// (same rank, no dimension past the end). Every partitioned call checks this.
+  void check(const Shape& shape) const;
   /// The one dimension in which a partition of `shape` is split (nullopt if none). Throws
   /// ValueError if the rank differs, the partition runs past the full shape, or it is split
   /// in more than one dimension.
@@ -247,9 +248,8 @@ struct SeedPair {
 };
 
 /// Set the process-global graph-level seed (nullopt clears it) and restart the automatic op
-/// seeds at 0, as weightinit.tf1.set_random_seed. Thread-safe (one mutex guards the graph
-/// seed and the op-seed counter). This state is the C++ library's own: it is not shared with
-/// a Python interpreter in the same process.
+/// seeds at 0 (tf.compat.v1.set_random_seed). Thread-safe (one mutex guards the graph seed
+/// and the op-seed counter). weightinit.tf1 in Python reads and sets this same state.
 void set_random_seed(std::optional<std::int64_t> seed);
 
 /// Forget the graph-level seed and restart automatic op seeds at 0 (set_random_seed(nullopt)).
@@ -262,7 +262,7 @@ void reset_default_graph();
 ///   g unset, op seed s:    (87654321, s mod M)
 ///   g unset, no op seed:   nullopt (the op draws fresh seeds from the OS)
 ///
-/// with M = 2^31 - 1 and Python's `%` (a result in [0, M) for negative seeds too); exactly
+/// with M = 2^31 - 1 and the floored modulo (a result in [0, M) for negative seeds too); exactly
 /// (0, 0) becomes (0, M). Thread-safe: each call that needs an automatic op seed takes the
 /// next one atomically (which call gets which depends on the order the calls run in).
 std::optional<SeedPair> get_seed(std::optional<std::int64_t> op_seed);
@@ -275,6 +275,34 @@ struct KeyStream {
   std::uint64_t stream;
 };
 KeyStream key_stream(std::optional<std::int64_t> op_seed);
+
+/// While alive, every call of a random initializer on this thread draws on `ks` instead of
+/// the pair get_seed gives (nor does it take an automatic op seed): the stateless seeding of
+/// the Keras classes (key = seed, stream 0). Scopes nest; not copyable.
+class ScopedKeyStream {
+ public:
+  explicit ScopedKeyStream(KeyStream ks);
+  ~ScopedKeyStream();
+  ScopedKeyStream(const ScopedKeyStream&) = delete;
+  ScopedKeyStream& operator=(const ScopedKeyStream&) = delete;
+
+ private:
+  KeyStream ks_;
+  const KeyStream* previous_;
+};
+
+/// The number of elements of `shape`. Throws ValueError naming `argname` for a negative
+/// dimension or 2^63 elements or more.
+std::uint64_t check_shape(const Shape& shape, const char* argname);
+
+/// Constant's layout (TF1 graph mode) for elements of any type of `itemsize` bytes: the
+/// `values` (row-major, of shape `value_shape`) written row-major over `shape` at `out`, and
+/// when there are fewer values than elements the rest are copies of the last value (zero
+/// bytes when there are none). For a non-empty `shape`, throws TypeError when `verify_shape`
+/// and value_shape != shape, then ValueError for more values than elements; an empty shape
+/// takes no values and raises nothing. `shape` is checked already (check_shape).
+void constant_layout(const void* values, const Shape& value_shape, std::size_t itemsize,
+                     const Shape& shape, bool verify_shape, void* out);
 
 // The key/stream the partitions of one variable share (see RandomInitializer). Copying copies
 // the cached value; a mutex guards it.
@@ -296,9 +324,9 @@ class PartitionSeeds {
 
 /// Base of the initializers: a callable (shape, dtype, partition_info) -> tensor.
 ///
-/// Every call checks, in the Python API's order, the dtype, the shape, then the class's own
-/// arguments, and throws ValueError / TypeError (both std::invalid_argument) with the Python
-/// messages. Instances are immutable after construction (Python's get_config is the getters);
+/// Every call checks the dtype, the shape, then the class's own arguments, and throws
+/// ValueError / TypeError (both std::invalid_argument). Instances are immutable after
+/// construction (Python's get_config is the getters);
 /// calling one instance from several threads is safe. Random initializers follow
 /// set_random_seed / get_seed: a seeded instance returns the same values on every call, an
 /// unseeded one takes a new automatic op seed (or fresh OS seeds) on every call.
@@ -326,20 +354,19 @@ class Initializer {
 
   /// The constructor's dtype: the default of calls without one.
   ElementType dtype() const noexcept { return dtype_; }
-  /// The Python class name ("GlorotUniform", "VarianceScaling", ...), used in messages.
+  /// The class name ("GlorotUniform", "VarianceScaling", ...), used in messages.
   virtual const char* name() const noexcept = 0;
 
  protected:
   explicit Initializer(ElementType dtype) : dtype_(dtype) {}
-  /// Whether calls need a floating dtype (TypeError otherwise, as Python's call_dtype).
+  /// Whether calls need a floating dtype (TypeError otherwise: TF's random ops fail so).
   virtual bool float_only() const noexcept { return true; }
   /// Write the values; `shape` and `dtype` are checked already, `out` holds them.
   virtual void generate(const Shape& shape, ElementType dtype,
                         const std::optional<PartitionInfo>& partition_info, void* out) const = 0;
-  /// The checks every call starts with, in the Python class's order (default: the dtype,
-  /// then the shape).
+  /// The checks every call starts with (default: the dtype, then the shape).
   virtual void check_call(const Shape& shape, ElementType dtype) const;
-  /// Python's call_dtype: TypeError for an integer dtype when float_only().
+  /// TypeError for an integer dtype when float_only().
   void check_dtype(ElementType dtype) const;
 
   ElementType dtype_;
@@ -356,7 +383,7 @@ class RandomInitializer : public Initializer {
       : Initializer(dtype), seed_(seed) {}
   // Each unpartitioned call is one TF op with its own seeds. The partitions of one variable
   // share them: a partition at offset zero draws them, later partitions of the same full
-  // shape reuse them, so that together they form one tensor (as in Python).
+  // shape reuse them, so that together they form one tensor.
   detail::KeyStream call_key_stream(const std::optional<PartitionInfo>& partition_info) const;
 
   std::optional<std::int64_t> seed_;
@@ -391,15 +418,14 @@ class Ones : public Initializer {
 
 /// Constant values (`tf.compat.v1.constant_initializer`), TF1 graph-mode rules.
 ///
-/// The values are converted to the dtype (an integer dtype refuses a non-integer value with
-/// TypeError "Expected int32, but got 0.5 of type 'float'.", and values out of its range with
-/// ValueError), laid out row-major over the shape (their own shape is ignored), and a
-/// shorter list is padded with its **last** value (an empty list with zeros). As in NumPy, a
-/// list of integers that all fit int64 converts each integer to the dtype; any other list
-/// (a double, or an integer beyond int64, in it) converts all values to double first. More values than elements is a ValueError ("Too many elements
-/// provided. Needed at most 6, but received 8"); with verify_shape the value's shape must
-/// equal the shape (TypeError "Expected Tensor's shape: (3, 4), got (8,)."). partition_info
-/// is ignored, as in TF.
+/// The values are converted to the dtype, laid out row-major over the shape (their own
+/// shape is ignored), and a shorter list is padded with its **last** value (an empty list
+/// with zeros): detail::constant_layout. An integer dtype takes integers exactly (TypeError
+/// for a double, ValueError for a value out of its range); a float dtype takes every value
+/// as a double (an integer rounded to nearest) rounded to the element type. More values
+/// than elements is a ValueError ("Too many elements provided. Needed at most 6, but
+/// received 8"); with verify_shape the value's shape must equal the shape (TypeError
+/// "Expected Tensor's shape: [3, 4], got [8]."). partition_info is ignored, as in TF.
 class Constant : public Initializer {
  public:
   /// A scalar value (shape ()).
@@ -446,8 +472,8 @@ class Constant : public Initializer {
 /// for the element's raw 32- / 64-bit stream word w (TF's rule). minval > maxval gives
 /// (maxval, minval], minval == maxval gives minval (the values of TF's formula).
 /// At call time: ValueError "Must specify maxval for integer dtype int32", TypeError for a
-/// non-integer bound with an integer dtype, ValueError for minval >= maxval there (non-empty
-/// shapes), a bound out of the integer dtype's range, or a non-finite bound.
+/// non-integer bound with an integer dtype, ValueError for a bound out of the integer
+/// dtype's range, for minval >= maxval there (non-empty shapes), or a non-finite bound.
 class RandomUniform : public RandomInitializer {
  public:
   RandomUniform(Number minval = 0, std::optional<Number> maxval = std::nullopt,
@@ -519,8 +545,8 @@ inline constexpr double kTruncatedStddev = laws::kTruncatedStddev;
 /// stddev sqrt(s); "uniform": uniform on [-sqrt(3 s), sqrt(3 s)). Fans in TF's layout
 /// (..., in, out), from the partition's full_shape when partitioned.
 /// The constructor throws ValueError in TF's order: scale <= 0 ("`scale` must be positive
-/// float."), an unknown mode (case-sensitive), an unknown distribution (case-insensitive;
-/// stored lower-cased), a non-float dtype.
+/// float."), an unknown mode (case-sensitive; laws::parse_mode), an unknown distribution
+/// (case-insensitive, stored lower-cased; laws::parse_scaling), a non-float dtype.
 class VarianceScaling : public RandomInitializer {
  public:
   VarianceScaling(double scale = 1.0, const std::string& mode = "fan_in",
@@ -618,12 +644,10 @@ class Identity : public Initializer {
 /// stream (float64 for float64 output, float32 otherwise), factored A = QR by Householder QR
 /// in double, each column of Q multiplied by the sign of R's diagonal element (the Haar
 /// measure; sign 0 gives a zero column), transposed when rows < cols, reshaped and scaled.
-/// So W^T W = gain^2 I (rows >= cols) or W W^T = gain^2 I. Not guaranteed bit-identical to
-/// the Python API, whose QR is LAPACK's (also in double, for float32 input too): float64
-/// results agree to about 1e-14, and narrower outputs almost always in every bit (a last-place
-/// rounding may differ). Shapes of rank < 2 and real
-/// partitions are ValueErrors, as in Python. Uses the fill threads (get_num_threads());
-/// the result does not depend on their number.
+/// So W^T W = gain^2 I (rows >= cols) or W W^T = gain^2 I. weightinit.tf1.Orthogonal calls
+/// this class: both APIs give the same bits. Shapes of rank < 2 and real partitions are
+/// ValueErrors. Uses the fill threads (get_num_threads()); the result does not depend on
+/// their number.
 class Orthogonal : public RandomInitializer {
  public:
   Orthogonal(double gain = 1.0, std::optional<std::int64_t> seed = std::nullopt,
@@ -646,7 +670,7 @@ class Orthogonal : public RandomInitializer {
 ///
 /// For a kernel (k1, [k2, [k3,]] in, out) with in <= out: zero but at the spatial centre
 /// ((k1 - 1) / 2, ...), which holds gain times the first `in` rows of a Haar-orthogonal
-/// out x out matrix (as Orthogonal draws it). Checks in Python's order, shape first:
+/// out x out matrix (as Orthogonal draws it). Checks in TF's order, shape first:
 /// ValueError for a rank outside 3..5 or in > out, then TypeError for an integer dtype,
 /// ValueError for a real partition. A seeded instance returns the same kernel on every call.
 class ConvolutionDeltaOrthogonal : public RandomInitializer {
@@ -671,11 +695,9 @@ class ConvolutionDeltaOrthogonal : public RandomInitializer {
 /// A kernel (k, ..., k, in, out) with in <= out whose transfer function has orthonormal rows
 /// times gain at every frequency, so the circular convolution is an isometry: the first `in`
 /// rows of a Haar out x out matrix times a product of k - 1 block kernels of random symmetric
-/// projections. All matrices are drawn one after another from the call's one stream, as the
-/// Python API does (TF instead bumps the instance's seed). Checks in Python's order: the rank,
-/// in > out, unequal kernel sizes (ValueError), then the dtype, then a real partition. Not
-/// bit-identical to Python (our QR and products run in double, NumPy's products in the draw's
-/// dtype): equal to about 1e-7 in float32.
+/// projections. All matrices are drawn one after another from the call's one stream (TF
+/// instead bumps the instance's seed). Checks in TF's order: the rank, in > out, unequal
+/// kernel sizes (ValueError), then the dtype, then a real partition.
 class ConvolutionOrthogonal : public RandomInitializer {
  public:
   double gain() const noexcept { return gain_; }

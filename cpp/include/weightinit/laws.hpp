@@ -85,12 +85,19 @@ struct Law {
 /// Write the box of a tensor of `global_shape` drawn from `law` (see fill_box in fill.hpp for
 /// the box and strides), with the degenerate laws resolved as Law says. The one entry every
 /// surface's random fill ends in. dtype: float32, float64, float16 or bfloat16 (uint32 /
-/// uint64 for Law::bits() only). Throws
+/// uint64 for Law::bits() only). `control` may stop a long fill (FillCancelled; see fill.hpp).
+/// Throws
 /// ValueError for parameters the fill layer refuses (non-finite, beyond the dtype's range).
 void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
               const std::vector<std::int64_t>& global_shape, const std::vector<std::int64_t>& start,
               const std::vector<std::int64_t>& box_shape, void* out,
-              const std::vector<std::int64_t>& byte_strides);
+              const std::vector<std::int64_t>& byte_strides,
+              const FillControl& control = FillControl());
+
+/// Throw ValueError if fill_law would treat `law` as degenerate for `dtype` (a constant or a
+/// mirrored draw instead of the law itself): the check of APIs that promise every value
+/// inside [low, high) or a proper normal, such as weightinit.fill.
+void check_proper(const Law& law, DType dtype);
 
 /// fill_law over a whole row-major contiguous tensor of `shape`.
 void fill_law(const Law& law, const StreamSpec& stream, DType dtype,

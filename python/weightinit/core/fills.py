@@ -77,7 +77,8 @@ def fill(out, distribution: str, params, *, seed, stream: int = 0, offset: int =
     global_shape, start : sequence of int, optional
         The whole tensor's shape and where `out` starts in it; default: `out` is the whole.
     """
-    _core.fill(out, _core.Law.of(distribution, params), seed, stream, offset, global_shape, start)
+    _core.fill(out, _core.Law.of(distribution, params), seed, stream, offset, global_shape, start,
+               strict=True)
     return out
 
 

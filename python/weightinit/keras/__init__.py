@@ -29,43 +29,47 @@ from __future__ import annotations
 import math
 import reprlib
 import secrets
-import types
 
 import numpy as np
 
+from .. import _core
 from ..core.fills import check_shape
-from ..tf1._base import (FLOAT32, assert_float_dtype, compute_fans, draw, namespace,
-                        partition_box, plain, random_uniform_dtype, real, resolve_dtype, warn)
-from ..tf1._init import (V1_DISTRIBUTIONS, check_variance_scaling, constant_array,
-                        identity_block, normal_values, uniform_values, variance_scaling_params)
-from ..tf1._keras_v1 import deserialize_from, get_from, v1
-from ..tf1._orthogonal import check_orthogonal_shape, orthogonal as orthogonal_matrix
-from ..tf1._seeds import check_seed
-from ..core.dtypes import is_float
+from ..tf1 import keras as _tf1_keras, surface
+from ..tf1.surface import FLOAT32, namespace, plain
 
+v1 = _tf1_keras.initializers
+_tf1 = _core.tf1
 _PARTITION_KEYWORDS = ("partition_shape", "partition_offset")
 
 
 def _dtype(dtype) -> np.dtype:
     """The call's dtype: float32 (Keras's ``floatx``) when None."""
-    return FLOAT32 if dtype is None else resolve_dtype(dtype)
+    return FLOAT32 if dtype is None else surface.resolve_dtype(dtype)
+
+
+def _float_type(dtype):
+    """The dtype and element type of a float-only Keras call (TF2's ValueError for others)."""
+    dt = _dtype(dtype)
+    et = surface.float_type(dt)
+    if et is None:
+        raise ValueError(f"Expected floating point type, got {dt.name}.")
+    return dt, et
 
 
 def _shape_and_box(name: str, shape, kwargs: dict, partitions: bool = True):
-    """(shape of the result, box of the full `shape` or None) from tf-keras's keywords."""
+    """(shape of the result, full shape, start of the box or None) from tf-keras's keywords;
+    the box is checked where it is drawn."""
     unknown = sorted(set(kwargs) - set(_PARTITION_KEYWORDS))
     if unknown:
         raise TypeError(f"Unknown keyword arguments: {unknown}. Allowed keyword arguments: "
                         f"{list(_PARTITION_KEYWORDS)}.")
     shape = check_shape(shape)
     if not kwargs:
-        return shape, None
+        return shape, shape, None
     if not partitions:
         raise ValueError(f"{name} initializer doesn't support partition-related arguments.")
     part = check_shape(kwargs.get("partition_shape", shape), "partition_shape")
-    offset = kwargs.get("partition_offset", (0,) * len(shape))
-    box = partition_box(part, types.SimpleNamespace(full_shape=shape, var_offset=offset))
-    return part, box
+    return part, shape, tuple(kwargs.get("partition_offset", (0,) * len(shape)))
 
 
 class Initializer:
@@ -104,7 +108,7 @@ class _Filled(Initializer):
         """A new array of `shape` (or ``partition_shape``) and `dtype`, every element
         ``_fill_value``."""
         dt = _dtype(dtype)
-        shape, _ = _shape_and_box(type(self).__name__, shape, kwargs)
+        shape, _, _ = _shape_and_box(type(self).__name__, shape, kwargs)
         return np.full(shape, self._fill_value, dtype=dt)
 
 
@@ -138,17 +142,14 @@ class Constant(Initializer):
     """
 
     def __init__(self, value=0):
-        if not (np.isscalar(value) or isinstance(value, (list, tuple, np.ndarray))):
-            raise TypeError(f"Invalid type for initial value: {type(value)} (expected Python "
-                            "scalar, list or tuple of values, or numpy.ndarray).")
+        surface.check_constant_value(value)
         self.value = value
 
     def __call__(self, shape, dtype=None, **kwargs):
         """A new array of `shape` (or ``partition_shape``) and `dtype` holding `value`."""
         dt = _dtype(dtype)
-        part, box = _shape_and_box("Constant", shape, kwargs)
-        full = box[0] if box is not None else part
-        values = constant_array(self.value, dt)
+        part, full, start = _shape_and_box("Constant", shape, kwargs)
+        values = surface.constant_array(self.value, dt)
         if values.shape != full and values.size == math.prod(full):
             values = values.reshape(full)
         try:
@@ -156,8 +157,9 @@ class Constant(Initializer):
         except ValueError:
             raise ValueError(f"Constant: a value of shape {values.shape} cannot fill shape "
                              f"{full}") from None
-        if box is not None:
-            values = values[tuple(slice(o, o + n) for o, n in zip(box[1], part))]
+        if start is not None:
+            _tf1.PartitionInfo(full, start).check(part)
+            values = values[tuple(slice(o, o + n) for o, n in zip(start, part))]
         return np.array(values, dtype=dt)
 
     def get_config(self) -> dict:
@@ -168,18 +170,26 @@ class _Random(Initializer):
     """Seed handling of the random Keras initializers (see the module docstring)."""
 
     def __init__(self, seed=None):
-        self.seed = check_seed(seed)
+        self.seed = surface.check_seed(seed)
         self._key = secrets.randbits(64) if self.seed is None else self.seed % (1 << 64)
         self._called = False
 
     def _key_stream(self):
         if self.seed is None and self._called:
-            warn(f"The initializer {type(self).__name__} is unseeded and being called multiple "
-                 "times, which will return identical values each time (even if the initializer "
-                 "is unseeded). Please update your code to provide a seed to the initializer, "
-                 "or avoid using the same initializer instance more than once.", UserWarning)
+            surface.warn(f"The initializer {type(self).__name__} is unseeded and being called "
+                         "multiple times, which will return identical values each time (even if "
+                         "the initializer is unseeded). Please update your code to provide a "
+                         "seed to the initializer, or avoid using the same initializer instance "
+                         "more than once.", UserWarning)
         self._called = True
         return self._key, 0
+
+    def _draw(self, law, dt, part, full, start):
+        """`law` drawn through the fill door on (key, stream 0): the box of `full` at `start`."""
+        out = np.empty(part, dt)
+        key, stream = self._key_stream()
+        _core.fill(out, law, key, stream, 0, full, start)
+        return out
 
     def get_config(self) -> dict:
         return {"seed": self.seed}
@@ -195,11 +205,8 @@ class RandomNormal(_Random):
     seed : int or None
     """
 
-    _bounds: tuple = ()
-
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        real(mean, "mean")
-        real(stddev, "stddev")
+        _core.Law.normal(mean, stddev)  # both real numbers (TypeError naming the argument)
         self.mean = mean
         self.stddev = stddev
         super().__init__(seed)
@@ -212,10 +219,12 @@ class RandomNormal(_Random):
         ValueError
             For a non-float dtype ("Expected floating point type, got ...").
         """
-        dt = assert_float_dtype(_dtype(dtype))
-        shape, box = _shape_and_box(type(self).__name__, shape, kwargs)
-        return normal_values(shape, dt, self.mean, self.stddev, self._bounds, self._key_stream,
-                             box)
+        dt, _ = _float_type(dtype)
+        part, full, start = _shape_and_box(type(self).__name__, shape, kwargs)
+        return self._draw(self._law(), dt, part, full, start)
+
+    def _law(self):
+        return _core.Law.normal(self.mean, self.stddev)
 
     def get_config(self) -> dict:
         return {"mean": plain(self.mean), "stddev": plain(self.stddev), "seed": self.seed}
@@ -233,7 +242,8 @@ class TruncatedNormal(RandomNormal):
     seed : int or None
     """
 
-    _bounds = (-2.0, 2.0)
+    def _law(self):
+        return _core.laws.tf_truncated_normal(self.mean, self.stddev)
 
 
 class RandomUniform(_Random):
@@ -250,12 +260,14 @@ class RandomUniform(_Random):
     """
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
-        real(minval, "minval")
-        if maxval is not None:
-            real(maxval, "maxval")
+        self._impl_of(minval, maxval)  # the bounds' types, as the C++ class checks them
         self.minval = minval
         self.maxval = maxval
         super().__init__(seed)
+
+    @staticmethod
+    def _impl_of(minval, maxval):
+        return _tf1.RandomUniform(minval, maxval, None, _tf1.ElementType.float32)
 
     def __call__(self, shape, dtype=None, **kwargs):
         """A new array of `shape` (or ``partition_shape``) and `dtype`.
@@ -267,11 +279,15 @@ class RandomUniform(_Random):
             got ...") and the cases of :class:`weightinit.tf1.RandomUniform`.
         """
         dt = _dtype(dtype)
-        if not (is_float(dt) or dt.kind in "iu"):
+        if not (surface.float_type(dt) or dt.kind in "iu"):
             raise ValueError(f"Expected float or integer dtype, got {dt.name}.")
-        random_uniform_dtype(dt)
-        shape, box = _shape_and_box("RandomUniform", shape, kwargs)
-        return uniform_values(shape, dt, self.minval, self.maxval, self._key_stream, box)
+        et = surface.random_uniform_type(dt)
+        bound = surface.non_integer_bound(self.minval, self.maxval)
+        if bound is not None and et in surface.INTEGER_TYPES:
+            raise surface.integer_bound_error(bound, et)
+        part, full, start = _shape_and_box("RandomUniform", shape, kwargs)
+        info = None if start is None else _tf1.PartitionInfo(full, start)
+        return self._impl_of(self.minval, self.maxval)(part, et, info, self._key_stream())
 
     def get_config(self) -> dict:
         return {"minval": plain(self.minval), "maxval": plain(self.maxval), "seed": self.seed}
@@ -296,7 +312,9 @@ class VarianceScaling(_Random):
     """
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
-        distribution = check_variance_scaling(scale, mode, distribution, V1_DISTRIBUTIONS)
+        # TF's checks in TF's order, and the lower-cased name, from the TF1 class.
+        distribution = _tf1.VarianceScaling(scale, mode, distribution, None,
+                                            _tf1.ElementType.float32).distribution
         self.scale = scale
         self.mode = mode
         self.distribution = "truncated_normal" if distribution == "normal" else distribution
@@ -304,12 +322,10 @@ class VarianceScaling(_Random):
 
     def __call__(self, shape, dtype=None, **kwargs):
         """A new float array of `shape` (or ``partition_shape``; fans from `shape`)."""
-        dt = assert_float_dtype(_dtype(dtype))
-        part, box = _shape_and_box(type(self).__name__, shape, kwargs)
-        fans = compute_fans(box[0] if box is not None else part)
-        distribution, params = variance_scaling_params(self.scale, self.mode,
-                                                       self.distribution, fans)
-        return draw(part, dt, distribution, params, self._key_stream(), box)
+        dt, _ = _float_type(dtype)
+        part, full, start = _shape_and_box(type(self).__name__, shape, kwargs)
+        law = _core.laws.variance_scaling(full, "tf", self.scale, self.mode, self.distribution)
+        return self._draw(law, dt, part, full, start)
 
     def get_config(self) -> dict:
         return {"scale": plain(self.scale), "mode": self.mode,
@@ -383,16 +399,15 @@ class Orthogonal(_Random):
     """
 
     def __init__(self, gain=1.0, seed=None):
-        real(gain, "gain")
+        _tf1.Orthogonal(gain, None, _tf1.ElementType.float32)  # the gain's type
         self.gain = gain
         super().__init__(seed)
 
     def __call__(self, shape, dtype=None, **kwargs):
         """A new float array of `shape` (rank >= 2)."""
-        dt = assert_float_dtype(_dtype(dtype))
-        shape, _ = _shape_and_box("Orthogonal", shape, kwargs, partitions=False)
-        check_orthogonal_shape(shape)
-        return orthogonal_matrix(shape, dt, real(self.gain, "gain"), self._key_stream())
+        _, et = _float_type(dtype)
+        shape, _, _ = _shape_and_box("Orthogonal", shape, kwargs, partitions=False)
+        return _tf1.Orthogonal(self.gain, None, et)(shape, None, None, self._key_stream())
 
     def get_config(self) -> dict:
         return {"gain": plain(self.gain), "seed": self.seed}
@@ -407,14 +422,14 @@ class Identity(Initializer):
     """
 
     def __init__(self, gain=1.0):
-        real(gain, "gain")
+        _tf1.Identity(gain, _tf1.ElementType.float32)  # the gain's type
         self.gain = gain
 
     def __call__(self, shape, dtype=None, **kwargs):
         """A new float array of the 2-D `shape`."""
-        dt = assert_float_dtype(_dtype(dtype))
-        shape, _ = _shape_and_box("Identity", shape, kwargs, partitions=False)
-        return identity_block(shape, shape, (0,) * len(shape), dt, real(self.gain, "gain"))
+        _, et = _float_type(dtype)
+        shape, _, _ = _shape_and_box("Identity", shape, kwargs, partitions=False)
+        return _tf1.Identity(self.gain, et)(shape)
 
     def get_config(self) -> dict:
         return {"gain": plain(self.gain)}
@@ -468,7 +483,7 @@ def deserialize(config):
     ValueError
         For an unknown ``class_name`` or a malformed dict.
     """
-    return deserialize_from(OBJECTS, config)
+    return surface.deserialize_from(OBJECTS, config)
 
 
 def get(identifier):
@@ -483,7 +498,7 @@ def get(identifier):
         "Could not interpret initializer identifier: ..." for anything else, or an unknown
         name.
     """
-    return get_from(identifier, deserialize, instantiate_classes=True)
+    return surface.get_from(identifier, deserialize, instantiate_classes=True)
 
 
 initializers = namespace(

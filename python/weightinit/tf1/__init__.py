@@ -67,14 +67,15 @@ import sys as _sys
 
 import numpy as _np
 
-from ._base import Initializer, PartitionInfo, namespace as _namespace
+from ._base import Initializer, PartitionInfo
+from .surface import namespace as _namespace
 from ._init import (Constant, GlorotNormal, GlorotUniform, Identity, Ones, RandomNormal,
-                        RandomUniform, TruncatedNormal, UniformUnitScaling, VarianceScaling,
-                        Zeros, he_normal, he_uniform, lecun_normal, lecun_uniform)
+                    RandomUniform, TruncatedNormal, UniformUnitScaling, VarianceScaling, Zeros,
+                    he_normal, he_uniform, lecun_normal, lecun_uniform)
 from ._keras_v1 import v1 as _keras_v1
 from ._orthogonal import (ConvolutionDeltaOrthogonal, ConvolutionOrthogonal,
-                              ConvolutionOrthogonal1D, ConvolutionOrthogonal2D,
-                              ConvolutionOrthogonal3D, Orthogonal)
+                          ConvolutionOrthogonal1D, ConvolutionOrthogonal2D,
+                          ConvolutionOrthogonal3D, Orthogonal)
 from ._seeds import get_seed, reset_default_graph, set_random_seed
 
 # init_ops' module aliases: class aliases, not factories (``zeros_initializer()`` is a Zeros).

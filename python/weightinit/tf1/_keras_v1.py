@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 from . import _init as _tf1_init
-from ._base import DEFAULT_DTYPE, Initializer, namespace
+from ._base import Initializer
 from ._init import (Constant, GlorotNormal, GlorotUniform, Identity, Ones, VarianceScaling,
-                        Zeros, he_normal, he_uniform, lecun_normal, lecun_uniform)
+                    Zeros, he_normal, he_uniform, lecun_normal, lecun_uniform)
 from ._orthogonal import Orthogonal
+from .surface import DEFAULT_DTYPE, deserialize_from, get_from, namespace
 
 
 class RandomNormal(_tf1_init.RandomNormal):
@@ -41,38 +42,6 @@ class TruncatedNormal(_tf1_init.TruncatedNormal):
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None, dtype=DEFAULT_DTYPE):
         super().__init__(mean=mean, stddev=stddev, seed=seed, dtype=dtype)
-
-
-def deserialize_from(table: dict, config):
-    """The object `config` (``{"class_name": ..., "config": {...}}``) names in `table`.
-
-    Classes are rebuilt with ``from_config``; functions (``he_normal``...) are called with the
-    config as keyword arguments. Names are case-sensitive.
-    """
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"Could not interpret serialized initializer: {config!r}")
-    name = config["class_name"]
-    obj = table.get(name) if isinstance(name, str) else None
-    if obj is None:
-        raise ValueError(f"Unknown initializer: {name!r}. Known names: {sorted(table)}")
-    arguments = dict(config.get("config") or {})
-    return obj.from_config(arguments) if isinstance(obj, type) else obj(**arguments)
-
-
-def get_from(identifier, deserialize, instantiate_classes: bool):
-    """Keras's ``get``: None, a config dict, a name, or a callable (a class is instantiated
-    only with `instantiate_classes`, as TF2 does and TF 1.15 does not)."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return deserialize({"class_name": identifier, "config": {}})
-    if instantiate_classes and isinstance(identifier, type):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
 
 
 V1_OBJECTS = {

@@ -1,40 +1,20 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""TF1 seeding: the graph-level seed, op seeds, and their mapping onto the Philox key and stream.
+"""TF1 seeding: the graph-level seed and op seeds (the C++ state, weightinit._core.tf1).
 
 TF's ``get_seed`` rules are kept exactly for an explicit op seed; the automatic op seed (graph
 seed set, op seed ``None``) is a documented counter, as in TF 2.x graph mode. The pair
-``(seed, seed2)`` that TF would hand to its random op becomes (Philox key, stream id).
+``(seed, seed2)`` that TF would hand to its random op becomes (Philox key, stream id). One
+process-wide state serves the C++ API and this module.
 """
 
 from __future__ import annotations
 
-import operator
-import secrets
-import threading
+from .. import _core
 
-import numpy as np
-
-# TF's constants (random_seed.py): the graph seed used when only an op seed is given, and the
-# modulus both seeds are reduced by (they are int32-sized op attributes in TF).
-DEFAULT_GRAPH_SEED = 87654321
-MAXINT32 = 2**31 - 1
-
-_lock = threading.Lock()
-_graph_seed = None
-_counter = 0
-
-
-def check_seed(seed, argname: str = "seed"):
-    """``None`` or a Python int (any sign: TF reduces seeds with ``%``), else TypeError."""
-    if seed is None:
-        return None
-    if isinstance(seed, (bool, np.bool_)):
-        raise TypeError(f"{argname}: expected an integer or None, got bool")
-    try:
-        return operator.index(seed)
-    except TypeError:
-        raise TypeError(
-            f"{argname}: expected an integer or None, got {type(seed).__name__}") from None
+#: TF's graph seed when only an op seed is given.
+DEFAULT_GRAPH_SEED = _core.tf1.DEFAULT_GRAPH_SEED
+#: TF's modulus of both seeds (they are int32-sized op attributes in TF).
+MAXINT32 = _core.tf1.MAXINT32
 
 
 def set_random_seed(seed):
@@ -44,7 +24,7 @@ def set_random_seed(seed):
     It also restarts the counter of automatic op seeds at 0, so that re-running the same
     initialization code after ``set_random_seed(s)`` gives the same values (what TF gives in a
     fresh graph, or in eager mode, where ``set_random_seed`` re-creates the op-seed
-    generator).
+    generator). The C++ API's ``weightinit::set_random_seed`` sets the same state.
 
     Parameters
     ----------
@@ -56,11 +36,7 @@ def set_random_seed(seed):
     TypeError
         If `seed` is not an integer or ``None``.
     """
-    global _graph_seed, _counter
-    seed = check_seed(seed)
-    with _lock:
-        _graph_seed = seed
-        _counter = 0
+    _core.tf1.set_random_seed(seed)
 
 
 def reset_default_graph():
@@ -69,7 +45,7 @@ def reset_default_graph():
     The seed part of ``tf.compat.v1.reset_default_graph``: weightinit has no graph, so this is
     all it does.
     """
-    set_random_seed(None)
+    _core.tf1.reset_default_graph()
 
 
 def get_seed(op_seed):
@@ -96,34 +72,10 @@ def get_seed(op_seed):
     Returns
     -------
     tuple of (int or None, int or None)
+
+    Raises
+    ------
+    TypeError
+        If `op_seed` is not an integer or ``None``.
     """
-    global _counter
-    op_seed = check_seed(op_seed, "op_seed")
-    with _lock:
-        graph_seed = _graph_seed
-        if graph_seed is not None and op_seed is None:
-            op_seed = _counter
-            _counter += 1
-    if graph_seed is not None:
-        seeds = (graph_seed % MAXINT32, op_seed % MAXINT32)
-    elif op_seed is not None:
-        seeds = (DEFAULT_GRAPH_SEED, op_seed % MAXINT32)
-    else:
-        return None, None
-    if seeds == (0, 0):
-        seeds = (0, MAXINT32)
-    return seeds
-
-
-def fresh_key_stream():
-    """A (key, stream id) pair from the OS entropy source: TF's unseeded ops."""
-    return secrets.randbits(64), secrets.randbits(64)
-
-
-def key_stream(op_seed):
-    """(Philox key, stream id) for one TF1 random op with `op_seed`: :func:`get_seed`'s pair,
-    or a fresh pair from the OS when both seeds are ``None``."""
-    seed, seed2 = get_seed(op_seed)
-    if seed is None:
-        return fresh_key_stream()
-    return seed, seed2
+    return _core.tf1.get_seed(op_seed) or (None, None)

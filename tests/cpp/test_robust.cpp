@@ -1,0 +1,637 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// ctest: the library under misuse, faults and load. Refusals (overflow, far-tail and
+// unresolvable windows), the reach constants against the kernels' own quantile function,
+// cancellation, thread bounds and release, thread-start failure, and a pool stress test
+// (concurrent fills, thread counts and targets changing underneath, cancellations), which
+// .ci/run also runs under ThreadSanitizer.
+//
+//   test_robust [--stress-only] [--stress-rounds N]
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#if defined(__linux__)
+#include <dirent.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#endif
+
+#include "normal_cdf.hpp"
+#include "stream_reach.hpp"
+#include "thread_pool.hpp"
+#include "weightinit/weightinit.hpp"
+
+// The kernels' own elementary functions, compiled here for the host (scalar) target.
+namespace kernel_math {
+#include "math-inl.hpp"
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define WEIGHTINIT_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define WEIGHTINIT_TEST_SANITIZED 1
+#endif
+#endif
+#ifndef WEIGHTINIT_TEST_SANITIZED
+#define WEIGHTINIT_TEST_SANITIZED 0
+#endif
+
+namespace wi = weightinit;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+int g_failures = 0;
+int g_checks = 0;
+
+void check(bool ok, const std::string& what) {
+  ++g_checks;
+  if (!ok) {
+    ++g_failures;
+    std::fprintf(stderr, "FAIL: %s\n", what.c_str());
+  }
+}
+
+// The message of the std::invalid_argument `fn` throws, or "" if it throws nothing.
+template <class Fn>
+std::string refusal(Fn&& fn) {
+  try {
+    fn();
+  } catch (const std::invalid_argument& e) {
+    return e.what()[0] != '\0' ? e.what() : "?";
+  }
+  return "";
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+const char* name(wi::DType d) {
+  switch (d) {
+    case wi::DType::kFloat32: return "float32";
+    case wi::DType::kFloat64: return "float64";
+    case wi::DType::kFloat16: return "float16";
+    case wi::DType::kBFloat16: return "bfloat16";
+    default: return "words";
+  }
+}
+
+double decode(wi::DType d, const unsigned char* p) {
+  switch (d) {
+    case wi::DType::kFloat32: {
+      float f;
+      std::memcpy(&f, p, 4);
+      return f;
+    }
+    case wi::DType::kFloat64: {
+      double f;
+      std::memcpy(&f, p, 8);
+      return f;
+    }
+    case wi::DType::kBFloat16: {
+      std::uint16_t h;
+      std::memcpy(&h, p, 2);
+      const std::uint32_t x = std::uint32_t{h} << 16;
+      float f;
+      std::memcpy(&f, &x, 4);
+      return f;
+    }
+    default: {
+      std::uint16_t h;
+      std::memcpy(&h, p, 2);
+      const int exp = (h >> 10) & 0x1f, man = h & 0x3ff;
+      const double sign = (h >> 15) ? -1.0 : 1.0;
+      if (exp == 0x1f) return man ? std::nan("") : sign * HUGE_VAL;
+      if (exp == 0) return sign * std::ldexp(man, -24);
+      return sign * std::ldexp(man | 0x400, exp - 25);
+    }
+  }
+}
+
+double max_finite(wi::DType d) {
+  switch (d) {
+    case wi::DType::kFloat32: return std::numeric_limits<float>::max();
+    case wi::DType::kFloat64: return std::numeric_limits<double>::max();
+    case wi::DType::kBFloat16: return 3.3895313892515355e38;
+    default: return 65504.0;
+  }
+}
+
+// Fill `count` values of `dtype` and decode them.
+std::vector<double> draw(const wi::Distribution& d, wi::DType dtype, std::uint64_t count,
+                         std::uint64_t seed = 1) {
+  std::vector<unsigned char> buf(count * static_cast<std::size_t>(wi::dtype_size(dtype)));
+  wi::fill(d, {seed, 0, 0}, dtype, 0, count, buf.data());
+  std::vector<double> out(count);
+  for (std::uint64_t i = 0; i < count; ++i) out[i] = decode(dtype, buf.data() + i * wi::dtype_size(dtype));
+  return out;
+}
+
+// x >= 0 with Φ(-x) = p, to the last bit our Φ resolves.
+double exact_upper_quantile(double p) {
+  double lo = 0.0, hi = 40.0;
+  for (int i = 0; i < 200; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (wi::detail::normal_cdf_lower(-mid) > p ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+constexpr wi::DType kFloats[] = {wi::DType::kFloat16, wi::DType::kBFloat16, wi::DType::kFloat32,
+                                 wi::DType::kFloat64};
+
+// --- the reach constants against the kernels --------------------------------------------
+
+float kernel_z_f32(float t) {
+  return kernel_math::ndtri_lower_f32(t, kernel_math::sqrt_f32(-kernel_math::log_f32(t)));
+}
+double kernel_z_f64(double t) {
+  return kernel_math::ndtri_lower_f64(t, kernel_math::sqrt_f64(-kernel_math::log_f64(t)));
+}
+
+void test_reach() {
+  using wi::detail::kReachMargin;
+  // The extreme draws of an untruncated normal: CDF value kMinU exactly.
+  struct Case {
+    const char* what;
+    double t;
+    double z;
+  } cases[] = {
+      {"float32 arithmetic", wi::detail::kMinUFloat,
+       -kernel_z_f32(static_cast<float>(wi::detail::kMinUFloat))},
+      {"double for 32-bit words", wi::detail::kMinUWide, -kernel_z_f64(wi::detail::kMinUWide)},
+      {"float64", wi::detail::kMinUDouble, -kernel_z_f64(wi::detail::kMinUDouble)},
+  };
+  for (const Case& c : cases) {
+    const double exact = exact_upper_quantile(c.t);
+    std::printf("reach, %s: |z| <= %.6f at t = %.3g (exact quantile %.6f)\n", c.what, c.z, c.t, exact);
+    check(std::fabs(c.z - exact) <= exact * kReachMargin,
+          std::string("reach constant matches the kernel: ") + c.what);
+  }
+  // The allowance covers the kernels' quantile everywhere a draw can land: float arithmetic
+  // from 2e-11 (below it the setup switches to double), double down to 1e-300.
+  double worst_f = 0, worst_d = 0;
+  for (int i = 0; i <= 2000; ++i) {
+    const double tf = std::exp(std::log(2e-11) + (std::log(0.5) - std::log(2e-11)) * i / 2000.0);
+    const float t32 = static_cast<float>(tf);
+    const double ef = exact_upper_quantile(t32);
+    if (ef > 1e-3) worst_f = std::max(worst_f, std::fabs(-kernel_z_f32(t32) - ef) / ef);
+    const double td = std::exp(std::log(1e-300) + (std::log(0.5) - std::log(1e-300)) * i / 2000.0);
+    const double ed = exact_upper_quantile(td);
+    if (ed > 1e-3) worst_d = std::max(worst_d, std::fabs(-kernel_z_f64(td) - ed) / ed);
+  }
+  std::printf("kernel quantile error: float %.2e, double %.2e relative (allowance %.2e)\n", worst_f,
+              worst_d, kReachMargin);
+  check(worst_f < kReachMargin / 2 && worst_d < kReachMargin / 2, "reach margin covers the kernels");
+}
+
+// --- one overflow policy ------------------------------------------------------------------
+
+void test_overflow_policy() {
+  for (wi::DType d : kFloats) {
+    const double m = max_finite(d);
+    const std::string range = std::string(name(d)) + " range [";
+    const double zmax = exact_upper_quantile(d == wi::DType::kFloat64 ? wi::detail::kMinUDouble
+                                                                     : wi::detail::kMinUFloat);
+    // Normal: refused just above the reach, accepted just below it, and never inf.
+    const double sd_over = m / zmax * (1 + 0x1p-16), sd_under = m / zmax * (1 - 0x1p-16);
+    std::string msg = refusal([&] { draw(wi::Distribution::normal(0, sd_over), d, 64); });
+    check(contains(msg, "mean, stddev: values reach") && contains(msg, range),
+          std::string("normal beyond the reach refused, naming the range: ") + name(d) + ": " + msg);
+    msg = refusal([&] { draw(wi::Distribution::normal(m * 0.999, m * 0.01), d, 64); });
+    check(contains(msg, range), std::string("normal near the top refused: ") + name(d));
+    bool finite = true;
+    for (double v : draw(wi::Distribution::normal(0, sd_under), d, 1 << 16)) finite = finite && std::isfinite(v);
+    check(finite, std::string("normal just inside the reach: all finite: ") + name(d));
+    // Uniform: [low, high) must lie in the range.
+    if (d == wi::DType::kFloat64) {  // every finite bound is in range; the width may not be
+      msg = refusal([&] { draw(wi::Distribution::uniform(-m, m), d, 64); });
+      check(contains(msg, "high - low overflows float64"), "uniform wider than float64: " + msg);
+    } else {
+      msg = refusal([&] { draw(wi::Distribution::uniform(-m * 1.001, 0), d, 64); });
+      check(contains(msg, "low, high") && contains(msg, range), std::string("uniform below the range: ") + name(d));
+      msg = refusal([&] { draw(wi::Distribution::uniform(0, m * 1.001), d, 64); });
+      check(contains(msg, range), std::string("uniform above the range: ") + name(d));
+    }
+    // Up to the top of the range (float32 arithmetic must hold high - low).
+    finite = true;
+    for (double v : draw(wi::Distribution::uniform(d == wi::DType::kFloat16 ? -m : 0, m), d, 1 << 16)) {
+      finite = finite && std::isfinite(v) && v < m;
+    }
+    check(finite, std::string("uniform up to the largest finite value: finite, below high: ") + name(d));
+    // Truncated normal: the law's bounds clamp first, then the reach counts.
+    msg = refusal([&] { draw(wi::Distribution::truncated_normal(0, m / 1.5, -2, 2), d, 64); });
+    check(contains(msg, range), std::string("truncated normal with bounds beyond the range: ") + name(d));
+    finite = true;
+    for (double v : draw(wi::Distribution::truncated_normal(0, m / 2.5, -2, 2), d, 1 << 14)) {
+      finite = finite && std::isfinite(v);
+    }
+    check(finite, std::string("truncated normal inside the range: ") + name(d));
+    finite = true;  // bounds far beyond the range, the reach inside it: accepted
+    for (double v : draw(wi::Distribution::truncated_normal(0, sd_under, -1e3, 1e3), d, 1 << 14)) {
+      finite = finite && std::isfinite(v);
+    }
+    check(finite, std::string("truncated normal, unreachable bounds: ") + name(d));
+  }
+  // A one-sided tail reaches further than the untruncated normal: [5, inf) in float16 is
+  // drawn in double from 32-bit words, whose smallest CDF step reaches z = 8.5.
+  const double z_tail = exact_upper_quantile(wi::detail::kMinUWide * wi::detail::normal_cdf_lower(-5));
+  check(z_tail > 8 && z_tail < 9, "one-sided tail reach is about 8.5");
+  const double inf = std::numeric_limits<double>::infinity();
+  check(contains(refusal([&] { draw(wi::Distribution::truncated_normal(0, 65504 / z_tail * 1.001, 5, inf),
+                                     wi::DType::kFloat16, 64); }),
+                 "float16 range"),
+        "one-sided tail beyond float16 refused");
+  bool finite = true;
+  for (double v : draw(wi::Distribution::truncated_normal(0, 65504 / z_tail * 0.999, 5, inf),
+                       wi::DType::kFloat16, 1 << 16)) {
+    finite = finite && std::isfinite(v);
+  }
+  check(finite, "one-sided tail inside float16 accepted, finite");
+}
+
+// --- far-tail and unresolvable windows ----------------------------------------------------
+
+void test_windows() {
+  struct Bad {
+    double mean, sd, a, b;
+    bool between;
+    wi::DType d;
+  } bad[] = {
+      {0, 1, 100, 100.0005, false, wi::DType::kFloat64},
+      {0, 1, 60, 60.0001, false, wi::DType::kFloat64},
+      {0, 1, 500, 500.000001, false, wi::DType::kFloat64},
+      {0, 1e-3, 0.5, 0.5 + 1e-9, true, wi::DType::kFloat64},
+      {0, 1, 37, 37.0005, false, wi::DType::kFloat64},
+      {0, 1, 37, 37.0005, false, wi::DType::kFloat32},
+      {0, 1, -37.0005, -37, false, wi::DType::kFloat64},
+      {0, 1, 0, 1e-300, false, wi::DType::kFloat64},
+      {0, 1, 0, 1e-17, false, wi::DType::kFloat64},
+      {0.3, 2.0, 0.3, 0.3 + 3e-16, true, wi::DType::kFloat64},
+      {0, 1, 40, 41, false, wi::DType::kFloat16},
+  };
+  for (const Bad& c : bad) {
+    const std::string msg = refusal([&] {
+      const wi::Distribution d = c.between ? wi::Distribution::truncated_normal_between(c.mean, c.sd, c.a, c.b)
+                                           : wi::Distribution::truncated_normal(c.mean, c.sd, c.a, c.b);
+      draw(d, c.d, 64);
+    });
+    char what[160];
+    std::snprintf(what, sizeof what, "window (%g, %g, %.17g, %.17g) %s refused", c.mean, c.sd, c.a, c.b, name(c.d));
+    check(contains(msg, "a, b:"), std::string(what) + ": " + msg);
+  }
+  // A sweep of windows over the whole line: each is refused or gives finite values inside
+  // it; and never a constant, unless the window is within the transform's accuracy (7 ulp,
+  // docs/streams.md) of a single value: no more than 16 values of the dtype wide.
+  const double inf = std::numeric_limits<double>::infinity();
+  int accepted = 0, refused = 0, narrow_constant = 0;
+  for (wi::DType d : {wi::DType::kFloat32, wi::DType::kFloat64}) {
+    for (double a = -41.0; a <= 41.0; a += 0.37) {
+      for (double w : {1e-15, 1e-14, 1e-13, 1e-12, 1e-9, 1e-6, 1e-4, 1e-3, 0.01, 0.5, 3.0, inf}) {
+        const double b = a + w;
+        std::vector<double> v;
+        const std::string msg = refusal([&] { v = draw(wi::Distribution::truncated_normal(0, 1, a, b), d, 256); });
+        if (!msg.empty()) {
+          ++refused;
+          continue;
+        }
+        ++accepted;
+        bool ok = true;
+        for (double x : v) ok = ok && std::isfinite(x) && x >= a && x <= b;
+        const auto [lo_it, hi_it] = std::minmax_element(v.begin(), v.end());
+        bool narrow = true;
+        if (*lo_it == *hi_it) {
+          // Count the dtype's values in [a, b], up to 17.
+          double x = d == wi::DType::kFloat64 ? a : static_cast<double>(static_cast<float>(a));
+          if (x < a) x = d == wi::DType::kFloat64 ? std::nextafter(x, inf) : std::nextafter(static_cast<float>(x), HUGE_VALF);
+          int values = 0;
+          for (; x <= b && values <= 16; ++values) {
+            x = d == wi::DType::kFloat64 ? std::nextafter(x, inf) : std::nextafter(static_cast<float>(x), HUGE_VALF);
+          }
+          narrow = values <= 16;
+          narrow_constant += narrow;
+        }
+        char what[120];
+        std::snprintf(what, sizeof what, "window [%.17g, %.17g] %s", a, b, name(d));
+        check(ok, std::string(what) + ": finite, inside");
+        check(narrow, std::string(what) + ": not a constant");
+      }
+    }
+  }
+  std::printf("window sweep: %d accepted (%d constant, each at most 16 values wide), %d refused\n",
+              accepted, narrow_constant, refused);
+}
+
+// --- cancellation -------------------------------------------------------------------------
+
+void test_cancel() {
+  const std::uint64_t n = std::uint64_t{1} << 26;  // 256 MiB of float32
+  std::unique_ptr<float[]> buf(new float[n]);
+  const wi::Distribution u = wi::Distribution::uniform(1, 2);
+  const wi::StreamSpec s{7, 0, 0};
+  for (int threads : {1, 2, 4}) {
+    wi::set_num_threads(threads);
+    const std::string at = " (" + std::to_string(threads) + " threads)";
+    // Already cancelled: nothing is written.
+    buf[0] = buf[n - 1] = -1.0f;
+    std::atomic<bool> cancel{true};
+    wi::FillControl control;
+    control.cancel = &cancel;
+    bool cancelled = false;
+    try {
+      wi::fill(u, s, wi::DType::kFloat32, 0, n, buf.get(), control);
+    } catch (const wi::FillCancelled&) {
+      cancelled = true;
+    }
+    check(cancelled && buf[0] == -1.0f && buf[n - 1] == -1.0f, "a set cancel flag stops before writing" + at);
+    // Cancelled from another thread while running: it stops early and says so.
+    cancel = false;
+    std::atomic<bool> started{false};
+    Clock::time_point t_cancel;
+    std::thread canceller([&] {
+      while (!started.load()) std::this_thread::yield();
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      t_cancel = Clock::now();
+      cancel = true;
+    });
+    cancelled = false;
+    double latency = -1;
+    control.poll = [&] {
+      started = true;
+      return false;
+    };
+    control.poll_interval = std::chrono::milliseconds(1);
+    try {
+      wi::fill(u, s, wi::DType::kFloat32, 0, n, buf.get(), control);
+    } catch (const wi::FillCancelled&) {
+      cancelled = true;
+      latency = ms_since(t_cancel);
+    }
+    started = true;
+    canceller.join();
+    check(cancelled && buf[n - 1] == -1.0f, "a cancel flag set during the fill stops it" + at);
+    std::printf("cancel flag -> FillCancelled: %.2f ms%s\n", latency, at.c_str());
+    // A poll that says stop, and a poll that throws.
+    control.cancel = nullptr;
+    int polls = 0;
+    control.poll = [&] { return ++polls == 2; };
+    cancelled = false;
+    try {
+      wi::fill(u, s, wi::DType::kFloat32, 0, n, buf.get(), control);
+    } catch (const wi::FillCancelled&) {
+      cancelled = true;
+    }
+    check(cancelled && polls == 2 && buf[n - 1] == -1.0f, "poll returning true stops the fill" + at);
+    control.poll = []() -> bool { throw std::runtime_error("from poll"); };
+    std::string what;
+    try {
+      wi::fill(u, s, wi::DType::kFloat32, 0, n, buf.get(), control);
+    } catch (const wi::FillCancelled&) {
+      what = "FillCancelled";
+    } catch (const std::runtime_error& e) {
+      what = e.what();
+    }
+    check(what == "from poll", "an exception from poll is rethrown" + at);
+    // And the pool is healthy afterwards: a controlled fill that is not stopped completes.
+    control.poll = [] { return false; };
+    wi::fill(u, s, wi::DType::kFloat32, 0, n, buf.get(), control);
+    std::vector<float> ref(4096);
+    wi::fill(u, s, wi::DType::kFloat32, n - ref.size(), ref.size(), ref.data());
+    check(std::memcmp(ref.data(), buf.get() + n - ref.size(), ref.size() * 4) == 0,
+          "after cancellations, a full fill is right" + at);
+  }
+}
+
+// --- thread bounds ------------------------------------------------------------------------
+
+int os_threads() {
+#if defined(__linux__)
+  int n = 0;
+  if (DIR* d = opendir("/proc/self/task")) {
+    while (const dirent* e = readdir(d)) n += e->d_name[0] != '.';
+    closedir(d);
+  }
+  return n;
+#else
+  return -1;
+#endif
+}
+
+void test_threads() {
+  for (std::int64_t n : {std::int64_t{0}, std::int64_t{-1}, std::int64_t{wi::kMaxThreads} + 1,
+                         std::int64_t{100000}, std::int64_t{1} << 31, INT64_MAX}) {
+    const std::string msg = refusal([&] { wi::set_num_threads(n); });
+    check(contains(msg, "n must be in [1, 256]") && contains(msg, std::to_string(n)),
+          "set_num_threads(" + std::to_string(n) + ") refused: " + msg);
+  }
+  check(refusal([] { wi::set_num_threads(wi::kMaxThreads); }).empty(), "set_num_threads(kMaxThreads)");
+  std::vector<float> buf(std::size_t{1} << 22);
+  const wi::Distribution nd = wi::Distribution::normal(0, 1);
+  wi::set_num_threads(1);
+  wi::fill(nd, {3, 0, 0}, wi::DType::kFloat32, 0, buf.size(), buf.data());
+  const std::vector<float> ref = buf;
+  wi::set_num_threads(6);
+  wi::fill(nd, {3, 0, 0}, wi::DType::kFloat32, 0, buf.size(), buf.data());
+  check(buf == ref, "6 threads == 1 thread");
+  const int with6 = os_threads();
+  check(wi::detail::pool_workers() == 5, "6 threads: 5 pool workers");
+  wi::set_num_threads(2);
+  check(wi::detail::pool_workers() == 2, "lowering to 2 releases workers at once (keeps 2)");
+  if (with6 > 0) check(os_threads() == with6 - 3, "lowering to 2 ends 3 OS threads");
+  wi::fill(nd, {3, 0, 0}, wi::DType::kFloat32, 0, buf.size(), buf.data());
+  check(buf == ref && wi::detail::pool_workers() == 2, "2 threads after lowering");
+  // With a poll callback, a long fill's caller only polls: 2 workers do the work.
+  wi::FillControl polled;
+  int polls = 0;
+  polled.poll = [&polls] { return ++polls < 0; };
+  polled.poll_interval = std::chrono::milliseconds(0);
+  wi::fill(nd, {3, 0, 0}, wi::DType::kFloat32, 0, buf.size(), buf.data(), polled);
+  check(buf == ref && wi::detail::pool_workers() == 2, "polled fill on 2 workers");
+  wi::set_num_threads(1);
+  wi::fill(nd, {3, 0, 0}, wi::DType::kFloat32, 0, buf.size(), buf.data(), polled);
+  check(buf == ref && wi::detail::pool_workers() == 1, "polled fill, 1 thread: 1 worker");
+  wi::set_num_threads(2);
+  // The maximum works (the pool starts 255 workers) and lowering releases them again.
+  wi::set_num_threads(wi::kMaxThreads);
+  std::vector<float> big(std::size_t{1} << 25);
+  wi::fill(nd, {3, 0, 0}, wi::DType::kFloat32, 0, big.size(), big.data());
+  check(std::memcmp(big.data(), ref.data(), ref.size() * 4) == 0, "256 threads == 1 thread");
+  check(wi::detail::pool_workers() == wi::kMaxThreads - 1, "256 threads: 255 workers");
+  wi::set_num_threads(2);
+  check(wi::detail::pool_workers() == 2, "lowering from 256 releases 253 workers");
+}
+
+#if defined(__linux__) && !WEIGHTINIT_TEST_SANITIZED
+// Where the OS refuses threads (an address-space limit that thread stacks overrun), a fill
+// raises a clear error, keeps no thread it started, writes nothing, and works again with
+// fewer threads. In a child process, whose limit dies with it.
+void test_thread_start_failure() {
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<float> buf(std::size_t{1} << 24, -1.0f);
+    wi::set_num_threads(1);
+    const int before = os_threads();
+    rlimit lim{};
+    getrlimit(RLIMIT_AS, &lim);
+    long pages = 0, rss = 0;
+    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+      if (std::fscanf(f, "%ld %ld", &pages, &rss) != 2) pages = 0;
+      std::fclose(f);
+    }
+    // Room for a few thread stacks (8 MiB each by default), not for 63.
+    lim.rlim_cur = static_cast<rlim_t>(pages) * static_cast<rlim_t>(sysconf(_SC_PAGESIZE)) + (40 << 20);
+    if (pages == 0 || setrlimit(RLIMIT_AS, &lim) != 0) _exit(3);
+    wi::set_num_threads(64);
+    std::string what;
+    try {
+      wi::fill(wi::Distribution::uniform(0, 1), {1, 0, 0}, wi::DType::kFloat32, 0, buf.size(), buf.data());
+    } catch (const std::runtime_error& e) {
+      what = e.what();
+    }
+    const bool clear = contains(what, "cannot start worker thread") && contains(what, "set_num_threads");
+    const bool untouched = buf[0] == -1.0f && buf[buf.size() - 1] == -1.0f;
+    const int after = os_threads();
+    const bool no_leak = after == before && wi::detail::pool_workers() == 0;
+    wi::set_num_threads(2);
+    wi::fill(wi::Distribution::uniform(0, 1), {1, 0, 0}, wi::DType::kFloat32, 0, buf.size(), buf.data());
+    std::vector<float> ref(16);
+    wi::fill(wi::Distribution::uniform(0, 1), {1, 0, 0}, wi::DType::kFloat32, buf.size() - 16, 16, ref.data());
+    const bool works = std::memcmp(ref.data(), buf.data() + buf.size() - 16, 64) == 0;
+    std::printf("thread start failure: \"%s\"; OS threads %d before, %d after\n", what.c_str(), before, after);
+    std::fflush(stdout);
+    _exit((clear ? 0 : 4) | (untouched ? 0 : 8) | (no_leak ? 0 : 16) | (works ? 0 : 32));
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+  check(code != 3, "child set its address-space limit");
+  check((code & 4) == 0 && code != 255, "thread start failure: a clear error");
+  check((code & 8) == 0 && code != 255, "thread start failure: nothing written");
+  check((code & 16) == 0 && code != 255, "thread start failure: no thread left behind");
+  check((code & 32) == 0 && code != 255, "thread start failure: fewer threads work afterwards");
+}
+#endif
+
+// --- the pool under load ------------------------------------------------------------------
+
+// Fills from several threads at once while thread counts and targets change and some fills
+// are cancelled: every completed fill equals its one-thread reference.
+void test_stress(int rounds) {
+  struct Job {
+    wi::Distribution dist;
+    wi::DType dtype;
+    std::uint64_t first, count;
+    std::uint64_t seed;
+    std::vector<unsigned char> ref;
+  };
+  std::mt19937_64 rng(12345);
+  std::vector<Job> jobs;
+  const wi::Distribution laws[] = {wi::Distribution::uniform(-1, 1), wi::Distribution::normal(0, 2),
+                                   wi::Distribution::truncated_normal(0, 1, -2, 2),
+                                   wi::Distribution::truncated_normal(0, 1, 3, 8)};
+  wi::set_num_threads(1);
+  for (int i = 0; i < 24; ++i) {
+    // A few jobs of 2^20 elements or more: with a poll callback their caller only polls.
+    const std::uint64_t count = i % 8 == 0 ? (std::uint64_t{1} << 20) + rng() % 100000 : 1 + rng() % 300000;
+    Job j{laws[rng() % 4], kFloats[rng() % 4], rng() % 100000, count, rng(), {}};
+    j.ref.resize(j.count * static_cast<std::size_t>(wi::dtype_size(j.dtype)));
+    wi::fill(j.dist, {j.seed, 0, 0}, j.dtype, j.first, j.count, j.ref.data());
+    jobs.push_back(std::move(j));
+  }
+  const std::vector<wi::Target> targets = wi::available_targets();
+  std::atomic<bool> done{false};
+  std::atomic<int> mismatches{0}, completed{0}, cancelled{0};
+  std::thread toggler([&] {
+    std::mt19937 r(7);
+    while (!done.load()) {
+      wi::set_num_threads(1 + static_cast<int>(r() % 4));
+      wi::set_active_target(targets[r() % targets.size()]);
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  });
+  std::vector<std::thread> fillers;
+  for (int f = 0; f < 4; ++f) {
+    fillers.emplace_back([&, f] {
+      std::mt19937 r(100 + f);
+      for (int k = 0; k < rounds; ++k) {
+        const Job& j = jobs[r() % jobs.size()];
+        std::vector<unsigned char> out(j.ref.size());
+        std::atomic<bool> stop{false};
+        wi::FillControl control;
+        const bool cancel_it = f == 3 && k % 2 == 0;
+        if (f == 2) {  // polled, never stopped
+          control.poll = [] { return false; };
+          control.poll_interval = std::chrono::milliseconds(0);
+        }
+        if (cancel_it) {
+          control.cancel = &stop;
+          control.poll = [&stop] {
+            stop = true;  // stop at the first poll
+            return false;
+          };
+          control.poll_interval = std::chrono::milliseconds(0);
+        }
+        try {
+          wi::fill(j.dist, {j.seed, 0, 0}, j.dtype, j.first, j.count, out.data(), control);
+          ++completed;
+          if (out != j.ref) ++mismatches;
+        } catch (const wi::FillCancelled&) {
+          ++cancelled;
+        }
+      }
+    });
+  }
+  for (std::thread& t : fillers) t.join();
+  done = true;
+  toggler.join();
+  wi::set_active_target(targets.back());
+  std::printf("stress: %d fills completed, %d cancelled, %d mismatches\n", completed.load(),
+              cancelled.load(), mismatches.load());
+  check(mismatches == 0, "stress: every completed fill equals its one-thread reference");
+  check(completed >= 3 * rounds, "stress: fills completed");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool stress_only = false;
+  int rounds = 40;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--stress-only") stress_only = true;
+    if (a == "--stress-rounds" && i + 1 < argc) rounds = std::atoi(argv[++i]);
+  }
+  const int threads = wi::get_num_threads();
+  if (!stress_only) {
+    test_reach();
+    test_overflow_policy();
+    test_windows();
+    test_cancel();
+    test_threads();
+#if defined(__linux__) && !WEIGHTINIT_TEST_SANITIZED
+    test_thread_start_failure();
+#endif
+  }
+  test_stress(rounds);
+  wi::set_num_threads(threads);
+  std::printf("%d checks, %d failed\n", g_checks, g_failures);
+  return g_failures == 0 ? 0 : 1;
+}
