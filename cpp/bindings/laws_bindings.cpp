@@ -131,6 +131,13 @@ void register_laws(py::module_& m) {
           return laws::variance_scaling(dims(shape, "shape"), layout_of(layout), real(scale, "scale"),
                                         laws::parse_mode(mode), laws::parse_scaling(distribution));
         }, py::arg("shape"), py::arg("layout"), py::arg("scale"), py::arg("mode"), py::arg("distribution"));
+  l.def("jax_variance_scaling", [](const py::handle& fan_in, const py::handle& fan_out,
+                                   const py::handle& scale, const std::string& mode,
+                                   const std::string& distribution) {
+          return laws::jax_variance_scaling(real(fan_in, "fan_in"), real(fan_out, "fan_out"),
+                                            real(scale, "scale"), mode, distribution);
+        }, py::arg("fan_in"), py::arg("fan_out"), py::arg("scale"), py::arg("mode"),
+        py::arg("distribution"));
   l.def("uniform_unit_scaling", [](const py::handle& shape, const py::handle& factor) {
           return laws::uniform_unit_scaling(dims(shape, "shape"), real(factor, "factor"));
         }, py::arg("shape"), py::arg("factor"));

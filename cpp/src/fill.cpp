@@ -12,6 +12,7 @@
 #include <string>
 
 #include "dispatch.hpp"
+#include "float_env.hpp"
 #include "normal_cdf.hpp"
 #include "stream_reach.hpp"
 #include "thread_pool.hpp"
@@ -488,6 +489,7 @@ void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
               const std::vector<std::int64_t>& byte_strides, const FillControl& control) {
   const std::uint64_t box_total = check_box(dtype, global_shape, start, box_shape, byte_strides);
   if (box_total == 0) return;
+  const detail::FloatEnvironment ieee;  // the setup and the caller's share of the tasks
   const std::size_t rank = global_shape.size();
   const Setup setup = make_setup(dist, stream, dtype);
   const detail::GroupFn fn = detail::active_kernels().fn[static_cast<int>(dtype)][setup.transform];

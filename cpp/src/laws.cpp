@@ -9,6 +9,7 @@
 #include <limits>
 #include <string>
 
+#include "float_env.hpp"
 #include "store.hpp"
 
 // The scales are computed with the double operations that TF's and torch's Python code
@@ -90,6 +91,7 @@ void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
     throw TypeError(words ? "dtype: uint32 / uint64 output takes only the raw stream words (bits)"
                           : "dtype: raw stream words go to uint32 / uint64 output");
   }
+  const detail::FloatEnvironment ieee;  // constants and parameters rounded as IEEE-754 rounds
   const bool wide = dtype == DType::kFloat64;
   // The working precision: the fill layer rounds the parameters to it first.
   auto work = [wide](double x) { return wide ? x : static_cast<double>(detail::to_f32(x)); };
@@ -169,6 +171,7 @@ void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
 }
 
 void check_proper(const Law& law, DType dtype) {
+  const detail::FloatEnvironment ieee;  // a subnormal bound is not zero here
   const bool wide = dtype == DType::kFloat64;
   switch (law.kind) {
     case Law::Kind::kUniform: {
@@ -221,6 +224,23 @@ Scaling parse_scaling(const std::string& distribution) {
                    " (expected one of normal, uniform, truncated_normal, untruncated_normal)");
 }
 
+namespace {
+
+// VarianceScaling's law for the variance s = scale / n, whichever framework computed n.
+Law scaled_law(double s, Scaling distribution) {
+  switch (distribution) {
+    case Scaling::kTruncatedNormal:
+      return Law::truncated_normal(0.0, std::sqrt(s) / kTruncatedStddev, -2.0, 2.0);
+    case Scaling::kUntruncatedNormal: return Law::normal(0.0, std::sqrt(s));
+    default: {
+      const double limit = std::sqrt(3.0 * s);
+      return Law::uniform(-limit, limit);
+    }
+  }
+}
+
+}  // namespace
+
 Law variance_scaling(Fans fans, double scale, Mode mode, Scaling distribution) {
   if (!(scale > 0)) throw ValueError("`scale` must be positive float.");
   // TF: n is an int for fan_in / fan_out and (fan_in + fan_out) / 2.0 for fan_avg (the exact
@@ -234,21 +254,51 @@ Law variance_scaling(Fans fans, double scale, Mode mode, Scaling distribution) {
                               static_cast<std::uint64_t>(fans.fan_out)) / 2.0;
       break;
   }
-  const double s = scale / std::max(1.0, n);
-  switch (distribution) {
-    case Scaling::kTruncatedNormal:
-      return Law::truncated_normal(0.0, std::sqrt(s) / kTruncatedStddev, -2.0, 2.0);
-    case Scaling::kUntruncatedNormal: return Law::normal(0.0, std::sqrt(s));
-    default: {
-      const double limit = std::sqrt(3.0 * s);
-      return Law::uniform(-limit, limit);
-    }
-  }
+  return scaled_law(scale / std::max(1.0, n), distribution);
 }
 
 Law variance_scaling(const std::vector<std::int64_t>& shape, FanLayout layout, double scale,
                      Mode mode, Scaling distribution) {
   return variance_scaling(compute_fans(shape, layout), scale, mode, distribution);
+}
+
+Law jax_variance_scaling(double fan_in, double fan_out, double scale, const std::string& mode,
+                         const std::string& distribution) {
+  if (!(scale > 0) || !std::isfinite(scale)) {
+    throw ValueError("scale: must be a positive finite number, got " + num(scale));
+  }
+  // JAX's own strings: "normal" is the untruncated normal there.
+  Scaling scaling;
+  if (distribution == "truncated_normal") {
+    scaling = Scaling::kTruncatedNormal;
+  } else if (distribution == "normal") {
+    scaling = Scaling::kUntruncatedNormal;
+  } else if (distribution == "uniform") {
+    scaling = Scaling::kUniform;
+  } else {
+    throw ValueError("distribution: invalid distribution for variance scaling initializer: " +
+                     distribution + " (expected one of truncated_normal, normal, uniform)");
+  }
+  // JAX's Python float arithmetic: (fan_in + fan_out) / 2 and (fan_in * fan_out) ** 0.5, each
+  // operation rounded once (x ** 0.5 is the correctly rounded square root, as std::sqrt).
+  double n;
+  if (mode == "fan_in") {
+    n = fan_in;
+  } else if (mode == "fan_out") {
+    n = fan_out;
+  } else if (mode == "fan_avg") {
+    n = (fan_in + fan_out) / 2;
+  } else if (mode == "fan_geo_avg") {
+    n = std::sqrt(fan_in * fan_out);
+  } else {
+    throw ValueError("mode: invalid mode for variance scaling initializer: " + mode +
+                     " (expected one of fan_in, fan_out, fan_avg, fan_geo_avg)");
+  }
+  if (!(n > 0) || !std::isfinite(n)) {
+    throw ValueError("fan_in, fan_out: the " + mode + " denominator must be positive and finite, got " +
+                     num(n) + " (fans " + num(fan_in) + ", " + num(fan_out) + ")");
+  }
+  return scaled_law(scale / n, scaling);
 }
 
 Law uniform_unit_scaling(const std::vector<std::int64_t>& shape, double factor) {

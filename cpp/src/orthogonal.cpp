@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "float_env.hpp"
 #include "householder.hpp"
 #include "initializers_internal.hpp"
 #include "matrix.hpp"
@@ -183,6 +184,7 @@ void orthogonal_in(W* work, std::int64_t rows, std::int64_t cols, double gain, D
 
 void orthogonal(std::int64_t rows, std::int64_t cols, double gain, DType dtype,
                 const StreamSpec& stream, void* out) {
+  const detail::FloatEnvironment ieee;  // IEEE-754's default modes, whatever the caller's
   if (rows < 0) detail::fail("rows: must be non-negative, got " + std::to_string(rows));
   if (cols < 0) detail::fail("cols: must be non-negative, got " + std::to_string(cols));
   if (!std::isfinite(gain)) {
@@ -486,6 +488,7 @@ void ConvolutionDeltaOrthogonal::check_call(const Shape& shape, ElementType dtyp
 void ConvolutionDeltaOrthogonal::generate(const Shape& shape, ElementType dt,
                                           const std::optional<PartitionInfo>& partition_info,
                                           void* out) const {
+  const detail::FloatEnvironment ieee;
   detail::refuse_split(name(), shape, detail::partition_box(shape, partition_info));
   const std::size_t size = detail::element_count(shape);
   std::memset(out, 0, size * static_cast<std::size_t>(element_size(dt)));
@@ -520,6 +523,7 @@ void ConvolutionOrthogonal::check_call(const Shape& shape, ElementType dtype) co
 void ConvolutionOrthogonal::generate(const Shape& shape, ElementType dt,
                                      const std::optional<PartitionInfo>& partition_info,
                                      void* out) const {
+  const detail::FloatEnvironment ieee;
   detail::refuse_split(name(), shape, detail::partition_box(shape, partition_info));
   if (detail::element_count(shape) == 0) return;
   const detail::KeyStream ks = detail::key_stream(seed_);

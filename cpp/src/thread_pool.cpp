@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "float_env.hpp"
+
 #if defined(__linux__)
 #include <sched.h>
 #endif
@@ -163,6 +165,8 @@ class Pool {
   }
 
   void work(std::size_t id, std::uint64_t seen) {
+    // A worker starts with its creator's environment, which may be a host's (FTZ / DAZ).
+    const FloatEnvironment ieee;
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mutex_);

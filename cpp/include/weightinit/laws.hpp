@@ -133,6 +133,16 @@ Law variance_scaling(Fans fans, double scale, Mode mode, Scaling distribution);
 /// variance_scaling with the fans of `shape` in `layout`.
 Law variance_scaling(const std::vector<std::int64_t>& shape, FanLayout layout, double scale,
                      Mode mode, Scaling distribution);
+/// JAX's variance_scaling (jax.nn.initializers) from the fans JAX computes for its in / out /
+/// batch axes: real numbers, fractional when those axes overlap. mode "fan_in", "fan_out",
+/// "fan_avg" or "fan_geo_avg" gives n = fan_in, fan_out, (fan_in + fan_out) / 2 or
+/// sqrt(fan_in * fan_out), and s = scale / n (no max(1, n): JAX has none); distribution
+/// "truncated_normal", "normal" (untruncated, unlike TF's alias) or "uniform" gives the laws
+/// of variance_scaling above. Throws ValueError for a scale that is not positive and finite,
+/// another mode or distribution (JAX's messages), and an n that is not positive and finite
+/// (JAX divides by zero there: only a tensor with no elements has a zero fan).
+Law jax_variance_scaling(double fan_in, double fan_out, double scale, const std::string& mode,
+                         const std::string& distribution);
 /// TF1's deprecated UniformUnitScaling: uniform on [-m, m), m = sqrt(3 / input_size) * factor,
 /// input_size = max(1, product of all dimensions but the last). ValueError for a
 /// non-finite factor.
