@@ -98,3 +98,10 @@ def test_numpy_path_never_imports_torch():
         "assert 'torch' not in sys.modules, 'torch was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("shape", [(3, 3, 0), (4, 2, 3, 0), (2, 2, 0, 3, 3)])
+def test_dirac_with_an_empty_spatial_dimension_is_a_no_op(shape):
+    # torch raises IndexError from its indexing; an empty tensor has nothing to set.
+    a = np.empty(shape, np.float32)
+    assert init.dirac_(a) is a

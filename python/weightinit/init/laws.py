@@ -179,7 +179,8 @@ def ones_of_dirac(shape, groups=1) -> tuple:
     if shape[0] % groups != 0:
         raise ValueError("dim 0 must be divisible by groups")
     out_per_group = shape[0] // groups
-    d = np.arange(min(out_per_group, shape[1]))
+    # A zero spatial size leaves no element to set (torch: IndexError): the pattern is empty.
+    d = np.arange(min(out_per_group, shape[1]) if all(shape[2:]) else 0)
     out_rows = (np.arange(groups)[:, np.newaxis] * out_per_group + d).ravel()
     in_rows = np.tile(d, groups)
     centres = tuple(np.full(out_rows.shape, size // 2) for size in shape[2:])
