@@ -207,7 +207,7 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     r"""Fill `tensor` with :math:`\mathcal{N}(\mathrm{mean}, \mathrm{std}^2)` in place; return it.
 
-    Untruncated (|z| <= 6.24 in float32, 8.13 in float64, docs/streams.md §5); ``std == 0``
+    Untruncated (|z| <= 6.2303 in float32, 8.2095 in float64, docs/streams.md §5); ``std == 0``
     fills with `mean`.
 
     Raises
