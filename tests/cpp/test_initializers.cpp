@@ -707,7 +707,7 @@ std::string blake2b_hex(const unsigned char* data, std::size_t n, std::size_t ou
     done += 128;
   }
   unsigned char last[128] = {};
-  std::memcpy(last, data + done, n - done);
+  if (n > done) std::memcpy(last, data + done, n - done);  // data may be null when n == 0
   counted += n - done;
   compress(last, true);
   std::string out;
