@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "weightinit/fill.hpp"
+#include "weightinit/generator.hpp"
 
 namespace weightinit::bindings {
 
@@ -32,6 +33,13 @@ std::vector<std::int64_t> dims(const pybind11::handle& s, const char* name);
 /// A real number (int, float, NumPy scalar; not bool or str) as a double, else TypeError /
 /// ValueError naming `name`.
 double real(const pybind11::handle& v, const char* name);
+
+/// The stream of a fill: (seed, stream, offset), or `generator`'s seed on `stream` (its offset
+/// is reserved later, after every check). Returns the generator (nullptr for an explicit
+/// seed); TypeError / ValueError naming the argument.
+Generator* stream_of(const pybind11::handle& seed, const pybind11::handle& stream,
+                     const pybind11::handle& offset, const pybind11::handle& generator,
+                     StreamSpec& s);
 
 /// A writable buffer, checked: where to write, in which element type, with which shape and
 /// byte strides; `owner` keeps the Python object alive while the fill runs.

@@ -284,6 +284,18 @@ Output writable_output(const py::handle& out, bool words, bool no_grad, const st
                        std::string(py::str(py::type::of(out).attr("__name__"))));
 }
 
+Generator* stream_of(const py::handle& seed, const py::handle& stream, const py::handle& offset,
+                     const py::handle& generator, StreamSpec& s) {
+  s = StreamSpec{0, to_u64(stream, "stream"), 0};
+  if (generator.is_none()) {
+    s.seed = to_u64(seed, "seed");
+    s.offset = to_u64(offset, "offset");
+    return nullptr;
+  }
+  if (!seed.is_none()) throw py::type_error("seed, generator: give one of them, not both");
+  return generator.cast<Generator*>();
+}
+
 namespace {
 
 void fill_released(const Output& t, const Law& law, StreamSpec s, const std::vector<std::int64_t>& g,
@@ -302,15 +314,8 @@ void fill_output(const py::handle& out, const Law& law, const py::handle& seed,
   if (g.size() != rank || st.size() != rank) {
     throw py::value_error("global_shape, start: need the rank of out (" + std::to_string(rank) + ")");
   }
-  StreamSpec s{0, to_u64(stream, "stream"), 0};
-  Generator* gen = nullptr;
-  if (generator.is_none()) {
-    s.seed = to_u64(seed, "seed");
-    s.offset = to_u64(offset, "offset");
-  } else {
-    if (!seed.is_none()) throw py::type_error("seed, generator: give one of them, not both");
-    gen = generator.cast<Generator*>();
-  }
+  StreamSpec s;
+  Generator* gen = stream_of(seed, stream, offset, generator, s);
   if (t.meta) {  // the law's own checks still run (an empty box writes nothing)
     fill_law(law, s, t.dtype, std::vector<std::int64_t>(rank, 0), st, std::vector<std::int64_t>(rank, 0),
              nullptr, std::vector<std::int64_t>(rank, 0));

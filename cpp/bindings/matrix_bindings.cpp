@@ -64,15 +64,8 @@ void register_matrix(py::module_& m) {
           throw py::value_error(name + ": has " + std::to_string(size) + " elements, rows * cols = " +
                                 std::to_string(r) + " * " + std::to_string(c));
         }
-        StreamSpec s{0, to_u64(stream, "stream"), 0};
-        Generator* gen = nullptr;
-        if (generator.is_none()) {
-          s.seed = to_u64(seed, "seed");
-          s.offset = to_u64(offset, "offset");
-        } else {
-          if (!seed.is_none()) throw py::type_error("seed, generator: give one of them, not both");
-          gen = generator.cast<Generator*>();
-        }
+        StreamSpec s;
+        Generator* gen = stream_of(seed, stream, offset, generator, s);
         if (t.meta || size == 0) return;
         // The normal matrix is drawn in the working precision (double for float64 output).
         const DType work = t.dtype == DType::kFloat64 ? DType::kFloat64 : DType::kFloat32;

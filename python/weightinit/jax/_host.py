@@ -24,6 +24,7 @@ from jax.sharding import NamedSharding, PartitionSpec
 from .. import _core
 from ..core import Law
 from ..core.dtypes import FLOAT_NAMES
+from ..core.fills import check_shape as _check_shape
 from ..shard import box_of_slices
 
 OutSharding = Optional[Union[NamedSharding, PartitionSpec]]
@@ -97,27 +98,15 @@ def check_shape(shape: Any) -> Shape:
     ValueError
         A negative dimension.
     """
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, (bool, np.bool_)):
-        shape = (shape,)
-    if isinstance(shape, (str, bytes)) or not isinstance(shape, (Sequence, np.ndarray)):
+    if isinstance(shape, (Sequence, np.ndarray)) and not isinstance(shape, (str, bytes)):
+        for d in shape:
+            if isinstance(d, jax.core.Tracer):
+                raise TypeError("shape: must be static (Python ints), got a traced dimension; "
+                                "under jax.jit mark it static, e.g. jax.jit(init, static_argnums=1)")
+    elif not isinstance(shape, (int, np.integer)) or isinstance(shape, (bool, np.bool_)):
         raise TypeError(f"shape: expected a sequence of integers, got {shape!r}")
-    dims = []
-    for d in shape:
-        if isinstance(d, jax.core.Tracer):
-            raise TypeError("shape: must be static (Python ints), got a traced dimension; under "
-                            "jax.jit mark it static, e.g. jax.jit(init, static_argnums=1)")
-        if isinstance(d, (bool, np.bool_)):
-            raise TypeError(f"shape: dimensions must be integers, got {d!r}")
-        try:
-            d = operator.index(d)
-        except TypeError:
-            raise TypeError(f"shape: dimensions must be integers, got {d!r}") from None
-        if d < 0:
-            raise ValueError(f"shape: dimensions must be non-negative, got {tuple(shape)}")
-        dims.append(d)
-    if math.prod(dims) >= 1 << 63:
-        raise ValueError(f"shape: {tuple(dims)} has more than 2**63 elements")
-    return tuple(dims)
+    result: Shape = _check_shape(shape)
+    return result
 
 
 def float_dtype(dtype: Any, *, warn: bool = True) -> np.dtype:
