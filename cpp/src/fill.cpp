@@ -12,8 +12,10 @@
 
 #include "dispatch.hpp"
 #include "normal_cdf.hpp"
+#include "setup.hpp"
 #include "thread_pool.hpp"
 #include "weightinit/cpu.hpp"
+#include "weightinit/float16.hpp"
 
 namespace weightinit {
 namespace {
@@ -44,18 +46,7 @@ std::string show(double v) {
 // --- values representable in the output dtype ----------------------------------------------
 
 std::uint16_t encode16(DType d, float v) {
-  std::uint32_t x;
-  std::memcpy(&x, &v, 4);
-  if (d == DType::kBFloat16) return static_cast<std::uint16_t>((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
-  const std::uint32_t sign = (x >> 16) & 0x8000u, ax = x & 0x7fffffffu;
-  std::uint32_t normal = (ax + 0x0fffu + ((ax >> 13) & 1u) - 0x38000000u) >> 13;
-  normal = normal > 0x7c00u ? 0x7c00u : normal;
-  float a;
-  std::memcpy(&a, &ax, 4);
-  const float shifted = a + 0.5f;
-  std::uint32_t sb;
-  std::memcpy(&sb, &shifted, 4);
-  return static_cast<std::uint16_t>((ax < 0x38800000u ? sb - 0x3f000000u : normal) | sign);
+  return d == DType::kBFloat16 ? bfloat16_bits(v) : float16_bits(v);
 }
 
 double decode16(DType d, std::uint16_t h) {
@@ -188,38 +179,10 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
     if (!wide && (std::fabs(mean) > fmax || sd > fmax)) {
       fail("mean, stddev: outside the float32 range");
     }
-    // Probabilities of the two tails cut off, and of the interval kept (docs/streams.md §5).
-    const double pa = ta < 0 ? detail::normal_cdf_lower(ta) : 1.0 - detail::normal_cdf_lower(-ta);
-    const double qb = tb > 0 ? detail::normal_cdf_lower(-tb) : 1.0 - detail::normal_cdf_lower(tb);
-    double delta;
-    if (tb - ta < 1e-3) {
-      // A narrow window: Φ(b) - Φ(a) would cancel to nothing; Simpson's rule on the density
-      // is exact to (b - a)^4 / 2880 relative here.
-      const double mid = 0.5 * (ta + tb);
-      auto density = [](double x) { return detail::exp_f64(-0.5 * x * x); };
-      delta = (tb - ta) / 6.0 * (density(ta) + 4.0 * density(mid) + density(tb)) *
-              0.398942280401432677939946059934;
-    } else if (tb <= 0) {
-      delta = detail::normal_cdf_lower(tb) - pa;
-    } else if (ta >= 0) {
-      delta = detail::normal_cdf_lower(-ta) - qb;
-    } else {
-      delta = (1.0 - pa) - qb;
-    }
-    const double side = std::min(pa, qb);
-    if (!(delta > 0) || side + delta * 0x1p-53 < 1e-300) {
-      fail("a, b: the interval [" + show(ta) + ", " + show(tb) +
-           "] (in standard deviations) lies too far in one tail: its probability is below "
-           "1e-300");
-    }
-    a.d_pa = pa;
-    a.d_qb = qb;
-    a.d_delta = delta;
+    // The law's kernel constants and transform (docs/streams.md §5).
+    out.transform = detail::normal_law_setup(ta, tb, wide, a);
     a.d_mean = mean;
     a.d_std = sd;
-    a.f_pa = static_cast<float>(pa);
-    a.f_qb = static_cast<float>(qb);
-    a.f_delta = static_cast<float>(delta);
     a.f_mean = static_cast<float>(mean);
     a.f_std = static_cast<float>(sd);
     if (dist.kind == Distribution::Kind::kTruncatedNormal) {
@@ -230,11 +193,6 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
       fail("a, b: no " + std::string(dtype_name(dtype)) + " value lies in [" + show(dist.low) +
            ", " + show(dist.high) + "]");
     }
-    // float arithmetic resolves t (the smaller tail probability) to 2^-24 relative and covers
-    // t >= e^-25 (AS 241's first two regions); intervals narrower than 1/256 of their side's
-    // probability, or reaching deeper into a tail, are drawn in double arithmetic.
-    const bool float_ok = side + delta * 0x1p-32 >= 2e-11 && delta >= (side + delta) * 0x1p-8;
-    out.transform = wide || float_ok ? detail::kNormal : detail::kNormalWide;
   }
   a.d_clamp_lo = clamp_lo;
   a.d_clamp_hi = clamp_hi;
@@ -293,6 +251,13 @@ struct Runner {
 };
 
 }  // namespace
+
+namespace detail {
+LawSetup law_setup(const Distribution& dist, DType dtype) {
+  const Setup s = make_setup(dist, StreamSpec{}, dtype);
+  return {s.args, s.transform};
+}
+}  // namespace detail
 
 Distribution Distribution::uniform(double low, double high) {
   if (!std::isfinite(low)) fail("low: must be finite, got " + show(low));
