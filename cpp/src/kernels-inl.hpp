@@ -223,50 +223,95 @@ WEIGHTINIT_INLINE float normal_z_f32(const KernelArgs& a, std::uint32_t w) {
 }
 
 #if WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX512F__)
-// normal_z_f32 for 16 words: the same operations, lane by lane; the table's 32 entries of
-// each coefficient sit in two registers, picked by one two-source permute.
-template <bool Sym>
+// normal_z_f32 for 16 V words: the same operations, lane by lane; the table's 32 entries of
+// each coefficient sit in two registers, picked by one two-source permute. V vectors go in
+// lockstep so that their Horner chains overlap.
+constexpr int kNearSlot0 = 15;  // slots 15..30: tail octaves j = 16..30 and the centre
+
+template <bool Sym, int V>
 WEIGHTINIT_INLINE void normal_z_x16(const KernelArgs& a, const std::uint32_t* wp, float* zp) {
-  const __m512i w = _mm512_load_si512(wp);
-  const __m512i sgn = _mm512_srai_epi32(w, 31);
-  const __m512i v = _mm512_xor_si512(w, sgn);
-  const __m512i ta = _mm512_or_si512(_mm512_slli_epi32(v, 1), _mm512_set1_epi32(1));
-  const __m512i qb = _mm512_sub_epi32(_mm512_setzero_si512(), ta);
-  const __mmask16 centre =
-      _mm512_cmple_epu32_mask(qb, _mm512_set1_epi32(static_cast<int>(a.f_centre_max)));
-  const __m512i c = _mm512_mask_blend_epi32(centre, ta, qb);
-  __m512 x;
-  if constexpr (Sym) {
-    const __m512d delta = _mm512_set1_pd(a.f_delta), pa33 = _mm512_set1_pd(a.f_pa33);
-    const __m512d lo = _mm512_mul_pd(_mm512_cvtepu32_pd(_mm512_castsi512_si256(c)), delta);
-    const __m512d hi = _mm512_mul_pd(_mm512_cvtepu32_pd(_mm512_extracti64x4_epi64(c, 1)), delta);
-    const __m512d lo_x = _mm512_mask_add_pd(lo, static_cast<__mmask8>(~centre), lo, pa33);
-    const __m512d hi_x = _mm512_mask_add_pd(hi, static_cast<__mmask8>(~centre >> 8), hi, pa33);
-    x = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo_x)), _mm512_cvtpd_ps(hi_x), 1);
+  __m512i sgn[V], slot[V];
+  __m512 var[V], mult[V], p[V];
+#pragma GCC unroll 8
+  for (int i = 0; i < V; ++i) {
+    const __m512i w = _mm512_load_si512(wp + 16 * i);
+    sgn[i] = _mm512_srai_epi32(w, 31);
+    const __m512i v = _mm512_xor_si512(w, sgn[i]);
+    const __m512i ta = _mm512_or_si512(_mm512_slli_epi32(v, 1), _mm512_set1_epi32(1));
+    const __m512i qb = _mm512_sub_epi32(_mm512_setzero_si512(), ta);
+    const __mmask16 centre =
+        _mm512_cmple_epu32_mask(qb, _mm512_set1_epi32(static_cast<int>(a.f_centre_max)));
+    const __m512i c = _mm512_mask_blend_epi32(centre, ta, qb);
+    __m512 x;
+    if constexpr (Sym) {
+      const __m512d delta = _mm512_set1_pd(a.f_delta), pa33 = _mm512_set1_pd(a.f_pa33);
+      const __m512d lo = _mm512_mul_pd(_mm512_cvtepu32_pd(_mm512_castsi512_si256(c)), delta);
+      const __m512d hi = _mm512_mul_pd(_mm512_cvtepu32_pd(_mm512_extracti64x4_epi64(c, 1)), delta);
+      const __m512d lo_x = _mm512_mask_add_pd(lo, static_cast<__mmask8>(~centre), lo, pa33);
+      const __m512d hi_x = _mm512_mask_add_pd(hi, static_cast<__mmask8>(~centre >> 8), hi, pa33);
+      x = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo_x)), _mm512_cvtpd_ps(hi_x), 1);
+    } else {
+      x = _mm512_cvtepu32_ps(c);
+    }
+    x = _mm512_min_ps(x, _mm512_set1_ps(kBelow2To31));
+    const __m512i bits = _mm512_castps_si512(x);
+    slot[i] = _mm512_mask_srli_epi32(_mm512_set1_epi32(kQuantileCentreSlot),
+                                     static_cast<__mmask16>(~centre), bits, 23);
+    // 0xEA: (bits & 0x007fffff) | 0x3f800000, the mantissa m in [1, 2)
+    const __m512 m = _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
+        bits, _mm512_set1_epi32(0x007fffff), _mm512_set1_epi32(0x3f800000), 0xEA));
+    const __m512 qs = _mm512_mul_ps(x, _mm512_set1_ps(0x1p-33f));
+    var[i] = _mm512_mask_blend_ps(centre, _mm512_sub_ps(_mm512_set1_ps(2.0f), m),
+                                  _mm512_mul_ps(qs, qs));
+    mult[i] = _mm512_mask_blend_ps(centre, _mm512_set1_ps(1.0f), qs);
+  }
+  // The coefficients: slots 15-30 (the centre and t >= 2^-17) by one-source permutes of the
+  // table's upper 16 entries; a vector with a lane deeper in the tail (2^-16 of the
+  // normal's words) takes the two-source permute over all 32.
+  __mmask16 deep = 0;
+#pragma GCC unroll 8
+  for (int i = 0; i < V; ++i) {
+    slot[i] = _mm512_sub_epi32(slot[i], _mm512_set1_epi32(kNearSlot0));
+    deep |= _mm512_test_epi32_mask(slot[i], _mm512_set1_epi32(16));
+  }
+  if (deep == 0) {
+    const __m512 top = _mm512_loadu_ps(kQuantileCoef[kQuantileDegree] + kNearSlot0);
+#pragma GCC unroll 8
+    for (int i = 0; i < V; ++i) p[i] = _mm512_permutexvar_ps(slot[i], top);
+#pragma GCC unroll 8
+    for (int k = kQuantileDegree - 1; k >= 0; --k) {
+      const __m512 t = _mm512_loadu_ps(kQuantileCoef[k] + kNearSlot0);
+    #pragma GCC unroll 8
+  for (int i = 0; i < V; ++i) {
+        // Keeps each permute next to its Horner step: hoisted, the 9 V results spill.
+        asm("" : "+v"(slot[i]));
+        p[i] = _mm512_fmadd_ps(p[i], var[i], _mm512_permutexvar_ps(slot[i], t));
+      }
+    }
   } else {
-    x = _mm512_cvtepu32_ps(c);
+#pragma GCC unroll 8
+    for (int i = 0; i < V; ++i) slot[i] = _mm512_add_epi32(slot[i], _mm512_set1_epi32(kNearSlot0));
+    const __m512 t0 = _mm512_load_ps(kQuantileCoef[kQuantileDegree]);
+    const __m512 t1 = _mm512_load_ps(kQuantileCoef[kQuantileDegree] + 16);
+#pragma GCC unroll 8
+    for (int i = 0; i < V; ++i) p[i] = _mm512_permutex2var_ps(t0, slot[i], t1);
+#pragma GCC unroll 8
+    for (int k = kQuantileDegree - 1; k >= 0; --k) {
+      const __m512 u0 = _mm512_load_ps(kQuantileCoef[k]), u1 = _mm512_load_ps(kQuantileCoef[k] + 16);
+    #pragma GCC unroll 8
+  for (int i = 0; i < V; ++i) {
+        p[i] = _mm512_fmadd_ps(p[i], var[i], _mm512_permutex2var_ps(u0, slot[i], u1));
+      }
+    }
   }
-  x = _mm512_min_ps(x, _mm512_set1_ps(kBelow2To31));
-  const __m512i bits = _mm512_castps_si512(x);
-  const __m512i slot = _mm512_mask_srli_epi32(_mm512_set1_epi32(kQuantileCentreSlot),
-                                              static_cast<__mmask16>(~centre), bits, 23);
-  // 0xEA: (bits & 0x007fffff) | 0x3f800000, the mantissa m in [1, 2)
-  const __m512 m = _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
-      bits, _mm512_set1_epi32(0x007fffff), _mm512_set1_epi32(0x3f800000), 0xEA));
-  const __m512 qs = _mm512_mul_ps(x, _mm512_set1_ps(0x1p-33f));
-  const __m512 var = _mm512_mask_blend_ps(centre, _mm512_sub_ps(_mm512_set1_ps(2.0f), m),
-                                          _mm512_mul_ps(qs, qs));
-  __m512 p = _mm512_permutex2var_ps(_mm512_load_ps(kQuantileCoef[kQuantileDegree]), slot,
-                                    _mm512_load_ps(kQuantileCoef[kQuantileDegree] + 16));
-  for (int k = kQuantileDegree - 1; k >= 0; --k) {
-    const __m512 ck = _mm512_permutex2var_ps(_mm512_load_ps(kQuantileCoef[k]), slot,
-                                             _mm512_load_ps(kQuantileCoef[k] + 16));
-    p = _mm512_add_ps(_mm512_mul_ps(p, var), ck);
+#pragma GCC unroll 8
+  for (int i = 0; i < V; ++i) {
+    const __m512 z_abs = _mm512_mul_ps(p[i], mult[i]);
+    // 0xD2: z_abs ^ (~sgn & sign bit): negative where the word lies below 2^31.
+    _mm512_store_ps(zp + 16 * i, _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
+                                     _mm512_castps_si512(z_abs), sgn[i],
+                                     _mm512_set1_epi32(INT32_MIN), 0xD2)));
   }
-  const __m512 z_abs = _mm512_mul_ps(p, _mm512_mask_blend_ps(centre, _mm512_set1_ps(1.0f), qs));
-  // 0xD2: z_abs ^ (~sgn & sign bit): negative where the word lies below 2^31.
-  _mm512_store_ps(zp, _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
-                          _mm512_castps_si512(z_abs), sgn, _mm512_set1_epi32(INT32_MIN), 0xD2)));
 }
 #elif WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX2__)
 // normal_z_f32 for 8 words. AVX2's permute picks among 8 entries: the main path holds slots
@@ -334,12 +379,12 @@ WEIGHTINIT_INLINE void normal_z_x8(const KernelArgs& a, const std::uint32_t* wp,
     p = _mm256_permutevar8x32_ps(_mm256_loadu_ps(kQuantileCoef[kQuantileDegree] + 23), near);
     for (int k = kQuantileDegree - 1; k >= 0; --k) {
       const __m256 ck = _mm256_permutevar8x32_ps(_mm256_loadu_ps(kQuantileCoef[k] + 23), near);
-      p = _mm256_add_ps(_mm256_mul_ps(p, var), ck);
+      p = _mm256_fmadd_ps(p, var, ck);
     }
   } else {
     p = lookup32_avx2(kQuantileCoef[kQuantileDegree], slot);
     for (int k = kQuantileDegree - 1; k >= 0; --k) {
-      p = _mm256_add_ps(_mm256_mul_ps(p, var), lookup32_avx2(kQuantileCoef[k], slot));
+      p = _mm256_fmadd_ps(p, var, lookup32_avx2(kQuantileCoef[k], slot));
     }
   }
   const __m256 z_abs = _mm256_mul_ps(p, _mm256_blendv_ps(qs, _mm256_set1_ps(1.0f), tail_ps));
@@ -353,7 +398,7 @@ WEIGHTINIT_INLINE void normal_fast_f32(const KernelArgs& a, const std::uint32_t*
                                        std::uint64_t base) {
   alignas(64) float z[N];
 #if WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX512F__)
-  for (int e = 0; e < N; e += 16) normal_z_x16<Sym>(a, w + e, z + e);
+  for (int e = 0; e < N; e += 64) normal_z_x16<Sym, 4>(a, w + e, z + e);
 #elif WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX2__)
   for (int e = 0; e < N; e += 8) normal_z_x8<Sym>(a, w + e, z + e);
 #else
@@ -361,7 +406,7 @@ WEIGHTINIT_INLINE void normal_fast_f32(const KernelArgs& a, const std::uint32_t*
 #endif
   for (int e = 0; e < N; ++e) {
     store<Out>(out, base + static_cast<std::uint64_t>(e),
-               clamp(a.f_mean + a.f_std * z[e], a.f_clamp_lo, a.f_clamp_hi));
+               clamp(fma_f32(a.f_std, z[e], a.f_mean), a.f_clamp_lo, a.f_clamp_hi));
   }
 }
 

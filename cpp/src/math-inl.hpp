@@ -80,6 +80,29 @@ WEIGHTINIT_INLINE double log_f64(double x) {
   return e * 6.93147180369123816490e-01 + (e * 1.90821492927058770002e-10 + (two_s + two_s * series));
 }
 
+// a * b + c with one rounding (IEEE 754 fusedMultiplyAdd). The instruction where the target
+// has it; otherwise exactly the same result from doubles: a * b is exact in double (48
+// bits), the sum is rounded to odd (the double neighbour with an odd last bit when inexact,
+// found with Knuth's TwoSum), and a double rounded to odd rounds to float32 as the exact
+// sum would (53 >= 24 + 2 bits; Boldo and Melquiond, IEEE Trans. Computers 57(4), 2008).
+WEIGHTINIT_INLINE float fma_f32(float a, float b, float c) {
+#if defined(__FMA__) || defined(__aarch64__) || defined(_M_ARM64)
+  return __builtin_fmaf(a, b, c);
+#else
+  const double p = static_cast<double>(a) * static_cast<double>(b);
+  const double cd = c;
+  const double s = p + cd;
+  const double bv = s - p;
+  const double err = (p - (s - bv)) + (cd - bv);
+  std::uint64_t bits = bits_from_f64(s);
+  // Inexact with an even last bit: step to the odd neighbour on err's side of s.
+  const bool away = (err > 0) == (s > 0);
+  const std::uint64_t odd = away ? bits + 1 : bits - 1;
+  bits = err != 0 && (bits & 1) == 0 ? odd : bits;
+  return static_cast<float>(f64_from_bits(bits));
+#endif
+}
+
 // --- the float32 quantile (16/32-bit outputs) --------------------------------------------
 
 #include "quantile_table.hpp"
@@ -89,9 +112,10 @@ constexpr float kBelow2To31 = 0x1.fffffep30f;
 
 // |z| = |Φ⁻¹(u)| from x = t 2^33 (the tail probability t = min(u, 1 - u) < 1/4) or, when
 // `centre`, from x = |q| 2^33 (q = u - 1/2, |q| < 1/4), with x < 2^31. One polynomial of
-// quantile_table.hpp: the tail octave of x picks the segment and the variable is 2 - m for
-// x's mantissa m; the centre has its own segment in r = q^2 and multiplies by |q|.
-// All coefficients and variables are >= 0, so |z| never decreases as the variable grows.
+// quantile_table.hpp by Horner's rule in fused multiply-adds: the tail octave of x picks
+// the segment and the variable is 2 - m for x's mantissa m; the centre has its own segment
+// in r = q^2 and multiplies by |q|. All coefficients and variables are >= 0, so each step
+// is a non-decreasing function of the variable, and so is |z|.
 WEIGHTINIT_INLINE float quantile_abs_f32(float x, bool centre) {
   const std::uint32_t bits = bits_from_f32(x);
   const int slot = centre ? kQuantileCentreSlot : static_cast<int>((bits >> 23) & 31u);
@@ -99,7 +123,7 @@ WEIGHTINIT_INLINE float quantile_abs_f32(float x, bool centre) {
   const float qs = x * 0x1p-33f;
   const float v = centre ? qs * qs : 2.0f - m;
   float p = kQuantileCoef[kQuantileDegree][slot];
-  for (int k = kQuantileDegree - 1; k >= 0; --k) p = p * v + kQuantileCoef[k][slot];
+  for (int k = kQuantileDegree - 1; k >= 0; --k) p = fma_f32(p, v, kQuantileCoef[k][slot]);
   return p * (centre ? qs : 1.0f);
 }
 

@@ -6,36 +6,36 @@
 // Fit (max error of the float32 Horner evaluation on a check grid, float32 ulps):
 //   tail j= 0: max err 0.99 ulp
 //   tail j= 1: max err 0.90 ulp
-//   tail j= 2: max err 0.66 ulp
-//   tail j= 3: max err 0.58 ulp
+//   tail j= 2: max err 0.65 ulp
+//   tail j= 3: max err 0.59 ulp
 //   tail j= 4: max err 0.58 ulp
 //   tail j= 5: max err 0.85 ulp
 //   tail j= 6: max err 0.81 ulp
-//   tail j= 7: max err 0.90 ulp
+//   tail j= 7: max err 0.93 ulp
 //   tail j= 8: max err 0.89 ulp
 //   tail j= 9: max err 0.86 ulp
-//   tail j=10: max err 0.81 ulp
+//   tail j=10: max err 0.78 ulp
 //   tail j=11: max err 0.59 ulp
 //   tail j=12: max err 0.79 ulp
-//   tail j=13: max err 0.67 ulp
+//   tail j=13: max err 0.65 ulp
 //   tail j=14: max err 0.59 ulp
 //   tail j=15: max err 0.88 ulp
 //   tail j=16: max err 0.84 ulp
 //   tail j=17: max err 1.04 ulp
-//   tail j=18: max err 1.00 ulp
-//   tail j=19: max err 1.03 ulp
+//   tail j=18: max err 1.02 ulp
+//   tail j=19: max err 1.00 ulp
 //   tail j=20: max err 0.78 ulp
 //   tail j=21: max err 1.21 ulp
-//   tail j=22: max err 0.97 ulp
+//   tail j=22: max err 0.94 ulp
 //   tail j=23: max err 0.94 ulp
-//   tail j=24: max err 1.14 ulp
+//   tail j=24: max err 1.16 ulp
 //   tail j=25: max err 1.06 ulp
 //   tail j=26: max err 1.22 ulp
 //   tail j=27: max err 0.96 ulp
-//   tail j=28: max err 1.36 ulp
+//   tail j=28: max err 1.23 ulp
 //   tail j=29: max err 1.44 ulp
-//   tail j=30: max err 1.48 ulp
-//   centre: |z| / |q| max err 0.54 ulp
+//   tail j=30: max err 1.25 ulp
+//   centre: |z| / |q| max err 0.53 ulp
 //   seams: constant terms raised by one float32 ulp 3 times (slots [5, 7, 23])
 //   monotone: 0 increases of |z| over all 31 * 2^23 float32 inputs of the tail
 constexpr int kQuantileDegree = 8;

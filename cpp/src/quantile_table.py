@@ -4,9 +4,9 @@
 
     python cpp/src/quantile_table.py          # rewrites cpp/src/quantile_table.hpp
 
-The float kernel (docs/streams.md §5) evaluates |z| = P_s(x) by Horner's rule in float32,
-P_s(x) = c0 + x (c1 + x (... + x c8)), with the segment s picked by the exponent of the
-probability:
+The float kernel (docs/streams.md §5) evaluates |z| = P_s(x) by Horner's rule in float32
+fused multiply-adds, P_s(x) = c0 + x (c1 + x (... + x c8)), with the segment s picked by the
+exponent of the probability:
 
 * slot 30, the centre (|q| < 1/4, q = u - 1/2): |z| = |q| P(r), r = q^2 in [0, 1/16];
 * slot j & 31 for the tail octave t * 2^33 in [2^j, 2^(j+1)), j = 0..30 (t < 1/4):
@@ -124,11 +124,27 @@ def fit_segment(xs, fx):
     return [fixed[k] for k in range(DEGREE + 1)]
 
 
+def fma32(a, b, c):
+    """fma_f32 of math-inl.hpp: a * b + c rounded once to float32 (exact product in double,
+    the sum rounded to odd, then to float32)."""
+    a, b, c = (np.asarray(v, np.float32).astype(np.float64) for v in (a, b, c))
+    p = a * b
+    s = p + c
+    bv = s - p
+    err = (p - (s - bv)) + (c - bv)
+    bits = s.view(np.uint64).copy()
+    away = (err > 0) == (s > 0)
+    fix = (err != 0) & ((bits & np.uint64(1)) == 0)
+    bits[fix & away] += np.uint64(1)
+    bits[fix & ~away] -= np.uint64(1)
+    return bits.view(np.float64).astype(np.float32)
+
+
 def horner_f32(c, x):
     x = np.asarray(x, np.float32)
     p = np.full_like(x, np.float32(c[DEGREE]))
     for k in range(DEGREE - 1, -1, -1):
-        p = (p * x).astype(np.float32) + np.float32(c[k])
+        p = fma32(p, x, np.float32(c[k]))
     return p
 
 
@@ -143,7 +159,7 @@ def kernel_abs(table, x, centre):
     coef = np.asarray(table, np.float32)
     p = coef[DEGREE][slot]
     for k in range(DEGREE - 1, -1, -1):
-        p = ((p * v).astype(np.float32) + coef[k][slot]).astype(np.float32)
+        p = fma32(p, v, coef[k][slot])
     return (p * (qs if centre else np.float32(1))).astype(np.float32)
 
 
