@@ -27,7 +27,9 @@
 // (x87, 64-bit significand) with glibc's erfcl / erfl / expl, which leaves about 1e-19
 // relative. bench/accuracy_mpmath.py checks both references against mpmath.
 //
-// Build: cmake -DWEIGHTINIT_BUILD_BENCH=ON; run niced, it keeps two cores busy for minutes.
+// Build: cmake -DWEIGHTINIT_BUILD_BENCH=ON (or the tests, which run strided sweeps with
+// --max-ulp / --max-descents: exit status 1 above them). Run full sweeps niced: they keep
+// two cores busy for many minutes.
 
 #include <atomic>
 #include <cmath>
@@ -205,6 +207,8 @@ struct Options {
   std::uint64_t stride = 1, start = 0, samples = 10000000, seed = 12345;
   int threads = 2;
   bool bits52 = false, bits31 = false, per_word = false, identity = false;
+  double max_ulp = INFINITY;                               // --max-ulp: fail above
+  std::uint64_t max_descents = ~std::uint64_t{0};          // --max-descents: fail above
   std::string target, vs, file;
 };
 
@@ -385,8 +389,10 @@ int run_f32(const Options& o) {
   std::uint64_t ndistinct = 0;
   for (auto& s : seen) ndistinct += static_cast<std::uint64_t>(__builtin_popcountll(s.load()));
 
-  std::printf("law: N(0,1) on [%g, %g], float32, %s kernel, target %s\n", o.a, o.b,
-              setup.transform == weightinit::detail::kNormalWide ? "double-arithmetic" : "float",
+  const char* kernel = setup.transform == weightinit::detail::kNormalWide  ? "double"
+                       : setup.transform == weightinit::detail::kNormalFar ? "far (log-space)"
+                                                                           : "float";
+  std::printf("law: N(0,1) on [%g, %g], float32, %s kernel, target %s\n", o.a, o.b, kernel,
               target.c_str());
   std::printf("words: %llu (from %llu, stride %llu)\n", static_cast<unsigned long long>(all.words),
               static_cast<unsigned long long>(o.start), static_cast<unsigned long long>(o.stride));
@@ -406,7 +412,10 @@ int run_f32(const Options& o) {
     std::printf("words whose bits differ from target %s: %llu\n", o.vs.c_str(),
                 static_cast<unsigned long long>(all.mismatches));
   }
-  return 0;
+  const bool ok = all.mismatches == 0 && (o.identity || (all.worst <= o.max_ulp &&
+                                                          all.descents <= o.max_descents));
+  if (!ok) std::printf("FAIL\n");
+  return ok ? 0 : 1;
 }
 
 // --- float64 ------------------------------------------------------------------------------
@@ -486,7 +495,8 @@ int run_f64(const Options& o) {
   std::printf("mean: %.3f ulp; words over 1..8 ulp:", sum / static_cast<double>(n_extreme + n));
   for (int k = 1; k < 9; ++k) std::printf(" %llu", static_cast<unsigned long long>(over[k]));
   std::printf("\n");
-  return 0;
+  if (worst > o.max_ulp) std::printf("FAIL\n");
+  return worst <= o.max_ulp ? 0 : 1;
 }
 
 // A sample of the float64 reference, for bench/accuracy_mpmath.py: "word hex, reference".
@@ -555,6 +565,8 @@ int main(int argc, char** argv) {
     else if (k == "--bits31") o.bits31 = v == "1";
     else if (k == "--per-word") o.per_word = v == "1";
     else if (k == "--identity") o.identity = v == "1";
+    else if (k == "--max-ulp") o.max_ulp = std::stod(v);
+    else if (k == "--max-descents") o.max_descents = std::stoull(v);
     else if (k == "--law") {
       const std::size_t comma = v.find(',');
       o.a = parse_bound(v.substr(0, comma));
