@@ -226,12 +226,34 @@ WEIGHTINIT_INLINE float normal_z_f32(const KernelArgs& a, std::uint32_t w) {
 // normal_z_f32 for 16 V words: the same operations, lane by lane; the table's 32 entries of
 // each coefficient sit in two registers, picked by one two-source permute. V vectors go in
 // lockstep so that their Horner chains overlap.
-constexpr int kNearSlot0 = 15;  // slots 15..30: tail octaves j = 16..30 and the centre
+// The table's slots 15..30 (tail octaves j = 16..30 and the centre) rotated so that the low
+// 4 bits of a tail lane's exponent field index them directly (the field e + 127 names slot
+// (e + 127) mod 32 and position (e + 127) mod 16), with the centre at position 14.
+struct NearTable {
+  alignas(64) float c[kQuantileDegree + 1][16];
+};
 
+constexpr NearTable make_near_table() {
+  NearTable t{};
+  for (int k = 0; k <= kQuantileDegree; ++k) {
+    for (int i = 0; i < 16; ++i) t.c[k][i] = kQuantileCoef[k][15 + ((i + 1) & 15)];
+  }
+  return t;
+}
+
+constexpr NearTable kNearTable = make_near_table();
+constexpr int kNearCentre = 14;
+
+// normal_z_f32 for 16 V words: the same operations, lane by lane. The coefficients come by
+// one-source permutes of the rotated upper 16 slots; a call with a lane deeper in the tail
+// (t < 2^-17: 2^-16 of the normal's words) takes two-source permutes over all 32 slots.
+// V vectors go in lockstep so that their Horner chains overlap.
 template <bool Sym, int V>
 WEIGHTINIT_INLINE void normal_z_x16(const KernelArgs& a, const std::uint32_t* wp, float* zp) {
-  __m512i sgn[V], slot[V];
+  __m512i sgn[V], idx[V];
   __m512 var[V], mult[V], p[V];
+  __mmask16 centres[V];
+  __mmask16 deep = 0;
 #pragma GCC unroll 8
   for (int i = 0; i < V; ++i) {
     const __m512i w = _mm512_load_si512(wp + 16 * i);
@@ -255,8 +277,11 @@ WEIGHTINIT_INLINE void normal_z_x16(const KernelArgs& a, const std::uint32_t* wp
     }
     x = _mm512_min_ps(x, _mm512_set1_ps(kBelow2To31));
     const __m512i bits = _mm512_castps_si512(x);
-    slot[i] = _mm512_mask_srli_epi32(_mm512_set1_epi32(kQuantileCentreSlot),
-                                     static_cast<__mmask16>(~centre), bits, 23);
+    idx[i] = _mm512_mask_srli_epi32(_mm512_set1_epi32(kNearCentre),
+                                    static_cast<__mmask16>(~centre), bits, 23);
+    deep |= _mm512_mask_cmp_ps_mask(static_cast<__mmask16>(~centre), x, _mm512_set1_ps(0x1p16f),
+                                    _CMP_LT_OQ);
+    centres[i] = centre;
     // 0xEA: (bits & 0x007fffff) | 0x3f800000, the mantissa m in [1, 2)
     const __m512 m = _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
         bits, _mm512_set1_epi32(0x007fffff), _mm512_set1_epi32(0x3f800000), 0xEA));
@@ -265,42 +290,35 @@ WEIGHTINIT_INLINE void normal_z_x16(const KernelArgs& a, const std::uint32_t* wp
                                   _mm512_mul_ps(qs, qs));
     mult[i] = _mm512_mask_blend_ps(centre, _mm512_set1_ps(1.0f), qs);
   }
-  // The coefficients: slots 15-30 (the centre and t >= 2^-17) by one-source permutes of the
-  // table's upper 16 entries; a vector with a lane deeper in the tail (2^-16 of the
-  // normal's words) takes the two-source permute over all 32.
-  __mmask16 deep = 0;
-#pragma GCC unroll 8
-  for (int i = 0; i < V; ++i) {
-    slot[i] = _mm512_sub_epi32(slot[i], _mm512_set1_epi32(kNearSlot0));
-    deep |= _mm512_test_epi32_mask(slot[i], _mm512_set1_epi32(16));
-  }
   if (deep == 0) {
-    const __m512 top = _mm512_loadu_ps(kQuantileCoef[kQuantileDegree] + kNearSlot0);
+    const __m512 top = _mm512_load_ps(kNearTable.c[kQuantileDegree]);
 #pragma GCC unroll 8
-    for (int i = 0; i < V; ++i) p[i] = _mm512_permutexvar_ps(slot[i], top);
+    for (int i = 0; i < V; ++i) p[i] = _mm512_permutexvar_ps(idx[i], top);
 #pragma GCC unroll 8
     for (int k = kQuantileDegree - 1; k >= 0; --k) {
-      const __m512 t = _mm512_loadu_ps(kQuantileCoef[k] + kNearSlot0);
-    #pragma GCC unroll 8
-  for (int i = 0; i < V; ++i) {
+      const __m512 t = _mm512_load_ps(kNearTable.c[k]);
+#pragma GCC unroll 8
+      for (int i = 0; i < V; ++i) {
         // Keeps each permute next to its Horner step: hoisted, the 9 V results spill.
-        asm("" : "+v"(slot[i]));
-        p[i] = _mm512_fmadd_ps(p[i], var[i], _mm512_permutexvar_ps(slot[i], t));
+        asm("" : "+v"(idx[i]));
+        p[i] = _mm512_fmadd_ps(p[i], var[i], _mm512_permutexvar_ps(idx[i], t));
       }
     }
   } else {
 #pragma GCC unroll 8
-    for (int i = 0; i < V; ++i) slot[i] = _mm512_add_epi32(slot[i], _mm512_set1_epi32(kNearSlot0));
+    for (int i = 0; i < V; ++i) {
+      idx[i] = _mm512_mask_mov_epi32(idx[i], centres[i], _mm512_set1_epi32(kQuantileCentreSlot));
+    }
     const __m512 t0 = _mm512_load_ps(kQuantileCoef[kQuantileDegree]);
     const __m512 t1 = _mm512_load_ps(kQuantileCoef[kQuantileDegree] + 16);
 #pragma GCC unroll 8
-    for (int i = 0; i < V; ++i) p[i] = _mm512_permutex2var_ps(t0, slot[i], t1);
+    for (int i = 0; i < V; ++i) p[i] = _mm512_permutex2var_ps(t0, idx[i], t1);
 #pragma GCC unroll 8
     for (int k = kQuantileDegree - 1; k >= 0; --k) {
       const __m512 u0 = _mm512_load_ps(kQuantileCoef[k]), u1 = _mm512_load_ps(kQuantileCoef[k] + 16);
-    #pragma GCC unroll 8
-  for (int i = 0; i < V; ++i) {
-        p[i] = _mm512_fmadd_ps(p[i], var[i], _mm512_permutex2var_ps(u0, slot[i], u1));
+#pragma GCC unroll 8
+      for (int i = 0; i < V; ++i) {
+        p[i] = _mm512_fmadd_ps(p[i], var[i], _mm512_permutex2var_ps(u0, idx[i], u1));
       }
     }
   }
@@ -405,8 +423,10 @@ WEIGHTINIT_INLINE void normal_fast_f32(const KernelArgs& a, const std::uint32_t*
   for (int e = 0; e < N; ++e) z[e] = normal_z_f32<Sym>(a, w[e]);
 #endif
   for (int e = 0; e < N; ++e) {
+    const float x = fma_f32(a.f_std, z[e], a.f_mean);
+    // The untruncated normal's bounds are -inf and inf: clamping would change nothing.
     store<Out>(out, base + static_cast<std::uint64_t>(e),
-               clamp(fma_f32(a.f_std, z[e], a.f_mean), a.f_clamp_lo, a.f_clamp_hi));
+               Sym ? clamp(x, a.f_clamp_lo, a.f_clamp_hi) : x);
   }
 }
 
