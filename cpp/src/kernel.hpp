@@ -10,19 +10,21 @@ namespace weightinit::detail {
 /// (one word each), 32 for float64 (two words each).
 inline constexpr int kBlocksPerGroup = 16;
 
-/// How words become values (docs/streams.md §5). For 16/32-bit outputs kNormal and
-/// kNormalSym run in float arithmetic (the normal; a window symmetric about 0), kNormalWide
-/// in double (any other window the double probabilities resolve) and kNormalFar in double
-/// with the tail probability in log space (one-sided windows far out). float64 outputs run
-/// kNormalWide's arithmetic for kNormal, kNormalSym and kNormalWide.
+/// How words become values (docs/streams.md §5). For 16/32-bit outputs kNormal, kNormalSym
+/// and kNormalAsym run in float arithmetic (the normal; a window [-c, c]; another window
+/// around 0 that the float tables cover), kNormalWide in double (any other window the
+/// double probabilities resolve) and kNormalFar in double with the tail probability in log
+/// space (one-sided windows far out). float64 outputs run kNormalWide's arithmetic for all
+/// but kNormalFar.
 enum Transform : int {
   kUniform = 0,
   kNormal = 1,
   kNormalSym = 2,
-  kNormalWide = 3,
-  kNormalFar = 4,
-  kBits = 5,
-  kNumTransforms = 6
+  kNormalAsym = 3,
+  kNormalWide = 4,
+  kNormalFar = 5,
+  kBits = 6,
+  kNumTransforms = 7
 };
 
 /// Everything a kernel needs, computed once per fill by fill.cpp. Every bound is already
@@ -37,6 +39,10 @@ struct KernelArgs {
   float f_clamp_lo, f_clamp_hi;
   std::uint32_t f_centre_max;     // kNormal/Sym: centre iff 2^32 - (2v + 1) <= f_centre_max
   double f_delta, f_pa33;         // kNormalSym: Δ and Φ(a) 2^33, in double
+  std::uint32_t f_split;          // kNormalAsym: the first word above the median
+  std::uint32_t f_kc_lo, f_kc_hi; // kNormalAsym: central iff the distance k <= these
+  double f_delta2;                // kNormalAsym: 2Δ
+  double f_off[4];                // kNormalAsym: x offsets, central lower/upper, tail lower/upper
   // double arithmetic (float64 outputs, kNormalWide, kNormalFar)
   double d_lo, d_range;
   double d_mean, d_std;

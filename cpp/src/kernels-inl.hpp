@@ -194,38 +194,57 @@ WEIGHTINIT_INLINE void uniform_f32(const KernelArgs& a, const std::uint32_t* w, 
   }
 }
 
-// --- normal and truncated normal: the float kernel (docs/streams.md §5.2) -------------
+// --- normal and truncated normal: the float kernel (docs/streams.md §5.1) -------------
 //
-// Word w folds at 2^31: v = w (w < 2^31: z < 0) or ~w (z > 0); a = 2v + 1 and b = 2^32 - a
-// are t 2^33 and |q| 2^33 of the normal (t = min(u, 1 - u), q = u - 1/2, u = (w + 1/2) 2^-32),
-// exact integers. The element is central when b <= f_centre_max (|q| < 1/4 for the law).
-// kNormal rounds the integer itself to float; kNormalSym (a window [-c, c]) forms the law's
-// b Δ or Φ(-c) 2^33 + a Δ in double and rounds that once. quantile_abs_f32 does the rest.
-// The reference: z for one word.
-template <bool Sym>
-WEIGHTINIT_INLINE float normal_z_f32(const KernelArgs& a, std::uint32_t w) {
-  const std::uint32_t sgn = static_cast<std::uint32_t>(static_cast<std::int32_t>(w) >> 31);
-  const std::uint32_t v = w ^ sgn;
-  const std::uint32_t ta = 2u * v + 1u;
-  const std::uint32_t qb = 0u - ta;
-  const bool centre = qb <= a.f_centre_max;
-  const std::uint32_t c = centre ? qb : ta;
-  float x;
-  if constexpr (Sym) {
-    const double cd = static_cast<double>(c) * a.f_delta;
-    x = static_cast<float>(centre ? cd : a.f_pa33 + cd);
+// Each word becomes x (t 2^33, or |q| 2^33 when central), a central flag and a sign; then
+// quantile_abs_f32. The normal and windows [-c, c] fold at 2^31: v = w (w < 2^31: z < 0)
+// or ~w, a = 2v + 1 and b = 2^32 - a are t 2^33 and |q| 2^33 of the normal (exact
+// integers), central when b <= f_centre_max; the normal rounds the integer to float, [-c, c]
+// forms b Δ or Φ(-c) 2^33 + a Δ in double and rounds that once. Other windows around 0 fold
+// at their median word K: k = distance from the median, v = w or ~w, and
+// x = k 2Δ + F (central) or v 2Δ + Φ(a) 2^33 + Δ (tail), in double, rounded once.
+enum FastLaw { kFastNormal = 0, kFastSym = 1, kFastAsym = 2 };
+
+// The reference formation of one word.
+template <int L>
+WEIGHTINIT_INLINE void form_f32(const KernelArgs& a, std::uint32_t w, float& x, bool& centre,
+                                bool& negative) {
+  if constexpr (L == kFastAsym) {
+    const bool lower = w < a.f_split;
+    const std::uint32_t k = lower ? a.f_split - 1u - w : w - a.f_split;
+    const std::uint32_t v = lower ? w : ~w;
+    centre = k <= (lower ? a.f_kc_lo : a.f_kc_hi);
+    const double off = centre ? (lower ? a.f_off[0] : a.f_off[1]) : (lower ? a.f_off[2] : a.f_off[3]);
+    x = static_cast<float>(static_cast<double>(centre ? k : v) * a.f_delta2 + off);
+    negative = lower;
   } else {
-    x = static_cast<float>(c);
+    const std::uint32_t sgn = static_cast<std::uint32_t>(static_cast<std::int32_t>(w) >> 31);
+    const std::uint32_t v = w ^ sgn;
+    const std::uint32_t ta = 2u * v + 1u;
+    const std::uint32_t qb = 0u - ta;
+    centre = qb <= a.f_centre_max;
+    const std::uint32_t c = centre ? qb : ta;
+    if constexpr (L == kFastSym) {
+      const double cd = static_cast<double>(c) * a.f_delta;
+      x = static_cast<float>(centre ? cd : a.f_pa33 + cd);
+    } else {
+      x = static_cast<float>(c);
+    }
+    negative = sgn == 0;
   }
   x = x < kBelow2To31 ? x : kBelow2To31;
+}
+
+template <int L>
+WEIGHTINIT_INLINE float normal_z_f32(const KernelArgs& a, std::uint32_t w) {
+  float x;
+  bool centre, negative;
+  form_f32<L>(a, w, x, centre, negative);
   const float z_abs = quantile_abs_f32(x, centre);
-  return sgn != 0 ? z_abs : -z_abs;
+  return negative ? -z_abs : z_abs;
 }
 
 #if WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX512F__)
-// normal_z_f32 for 16 V words: the same operations, lane by lane; the table's 32 entries of
-// each coefficient sit in two registers, picked by one two-source permute. V vectors go in
-// lockstep so that their Horner chains overlap.
 // The table's slots 15..30 (tail octaves j = 16..30 and the centre) rotated so that the low
 // 4 bits of a tail lane's exponent field index them directly (the field e + 127 names slot
 // (e + 127) mod 32 and position (e + 127) mod 16), with the centre at position 14.
@@ -244,51 +263,31 @@ constexpr NearTable make_near_table() {
 constexpr NearTable kNearTable = make_near_table();
 constexpr int kNearCentre = 14;
 
-// normal_z_f32 for 16 V words: the same operations, lane by lane. The coefficients come by
-// one-source permutes of the rotated upper 16 slots; a call with a lane deeper in the tail
-// (t < 2^-17: 2^-16 of the normal's words) takes two-source permutes over all 32 slots.
-// V vectors go in lockstep so that their Horner chains overlap.
-template <bool Sym, int V>
-WEIGHTINIT_INLINE void normal_z_x16(const KernelArgs& a, const std::uint32_t* wp, float* zp) {
-  __m512i sgn[V], idx[V];
+// quantile_abs_f32 and the sign for 16 V lanes: x (already min'ed), the central lanes and
+// the sign bits (0x80000000 where z < 0). The coefficients come by one-source permutes of
+// the rotated upper 16 slots; a call with a lane deeper in the tail (t < 2^-17: 2^-16 of
+// the normal's words) takes two-source permutes over all 32 slots. V vectors go in
+// lockstep so that their Horner chains overlap.
+template <int V>
+WEIGHTINIT_INLINE void quantile_x16(const __m512 (&x)[V], const __mmask16 (&centre)[V],
+                                    const __m512i (&sign)[V], float* zp) {
+  __m512i idx[V];
   __m512 var[V], mult[V], p[V];
-  __mmask16 centres[V];
   __mmask16 deep = 0;
 #pragma GCC unroll 8
   for (int i = 0; i < V; ++i) {
-    const __m512i w = _mm512_load_si512(wp + 16 * i);
-    sgn[i] = _mm512_srai_epi32(w, 31);
-    const __m512i v = _mm512_xor_si512(w, sgn[i]);
-    const __m512i ta = _mm512_or_si512(_mm512_slli_epi32(v, 1), _mm512_set1_epi32(1));
-    const __m512i qb = _mm512_sub_epi32(_mm512_setzero_si512(), ta);
-    const __mmask16 centre =
-        _mm512_cmple_epu32_mask(qb, _mm512_set1_epi32(static_cast<int>(a.f_centre_max)));
-    const __m512i c = _mm512_mask_blend_epi32(centre, ta, qb);
-    __m512 x;
-    if constexpr (Sym) {
-      const __m512d delta = _mm512_set1_pd(a.f_delta), pa33 = _mm512_set1_pd(a.f_pa33);
-      const __m512d lo = _mm512_mul_pd(_mm512_cvtepu32_pd(_mm512_castsi512_si256(c)), delta);
-      const __m512d hi = _mm512_mul_pd(_mm512_cvtepu32_pd(_mm512_extracti64x4_epi64(c, 1)), delta);
-      const __m512d lo_x = _mm512_mask_add_pd(lo, static_cast<__mmask8>(~centre), lo, pa33);
-      const __m512d hi_x = _mm512_mask_add_pd(hi, static_cast<__mmask8>(~centre >> 8), hi, pa33);
-      x = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo_x)), _mm512_cvtpd_ps(hi_x), 1);
-    } else {
-      x = _mm512_cvtepu32_ps(c);
-    }
-    x = _mm512_min_ps(x, _mm512_set1_ps(kBelow2To31));
-    const __m512i bits = _mm512_castps_si512(x);
+    const __m512i bits = _mm512_castps_si512(x[i]);
     idx[i] = _mm512_mask_srli_epi32(_mm512_set1_epi32(kNearCentre),
-                                    static_cast<__mmask16>(~centre), bits, 23);
-    deep |= _mm512_mask_cmp_ps_mask(static_cast<__mmask16>(~centre), x, _mm512_set1_ps(0x1p16f),
-                                    _CMP_LT_OQ);
-    centres[i] = centre;
+                                    static_cast<__mmask16>(~centre[i]), bits, 23);
+    deep |= _mm512_mask_cmp_ps_mask(static_cast<__mmask16>(~centre[i]), x[i],
+                                    _mm512_set1_ps(0x1p16f), _CMP_LT_OQ);
     // 0xEA: (bits & 0x007fffff) | 0x3f800000, the mantissa m in [1, 2)
     const __m512 m = _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
         bits, _mm512_set1_epi32(0x007fffff), _mm512_set1_epi32(0x3f800000), 0xEA));
-    const __m512 qs = _mm512_mul_ps(x, _mm512_set1_ps(0x1p-33f));
-    var[i] = _mm512_mask_blend_ps(centre, _mm512_sub_ps(_mm512_set1_ps(2.0f), m),
+    const __m512 qs = _mm512_mul_ps(x[i], _mm512_set1_ps(0x1p-33f));
+    var[i] = _mm512_mask_blend_ps(centre[i], _mm512_sub_ps(_mm512_set1_ps(2.0f), m),
                                   _mm512_mul_ps(qs, qs));
-    mult[i] = _mm512_mask_blend_ps(centre, _mm512_set1_ps(1.0f), qs);
+    mult[i] = _mm512_mask_blend_ps(centre[i], _mm512_set1_ps(1.0f), qs);
   }
   if (deep == 0) {
     const __m512 top = _mm512_load_ps(kNearTable.c[kQuantileDegree]);
@@ -307,7 +306,7 @@ WEIGHTINIT_INLINE void normal_z_x16(const KernelArgs& a, const std::uint32_t* wp
   } else {
 #pragma GCC unroll 8
     for (int i = 0; i < V; ++i) {
-      idx[i] = _mm512_mask_mov_epi32(idx[i], centres[i], _mm512_set1_epi32(kQuantileCentreSlot));
+      idx[i] = _mm512_mask_mov_epi32(idx[i], centre[i], _mm512_set1_epi32(kQuantileCentreSlot));
     }
     const __m512 t0 = _mm512_load_ps(kQuantileCoef[kQuantileDegree]);
     const __m512 t1 = _mm512_load_ps(kQuantileCoef[kQuantileDegree] + 16);
@@ -325,16 +324,61 @@ WEIGHTINIT_INLINE void normal_z_x16(const KernelArgs& a, const std::uint32_t* wp
 #pragma GCC unroll 8
   for (int i = 0; i < V; ++i) {
     const __m512 z_abs = _mm512_mul_ps(p[i], mult[i]);
-    // 0xD2: z_abs ^ (~sgn & sign bit): negative where the word lies below 2^31.
-    _mm512_store_ps(zp + 16 * i, _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
-                                     _mm512_castps_si512(z_abs), sgn[i],
-                                     _mm512_set1_epi32(INT32_MIN), 0xD2)));
+    _mm512_store_ps(zp + 16 * i,
+                    _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(z_abs), sign[i])));
   }
 }
+
+// normal_z_f32 for 16 V words (the normal and [-c, c]: formation in registers).
+template <int L, int V>
+WEIGHTINIT_INLINE void normal_z_x16(const KernelArgs& a, const std::uint32_t* wp, float* zp) {
+  __m512 x[V];
+  __mmask16 centre[V];
+  __m512i sign[V];
+#pragma GCC unroll 8
+  for (int i = 0; i < V; ++i) {
+    const __m512i w = _mm512_load_si512(wp + 16 * i);
+    const __m512i sgn = _mm512_srai_epi32(w, 31);
+    sign[i] = _mm512_andnot_si512(sgn, _mm512_set1_epi32(INT32_MIN));
+    const __m512i v = _mm512_xor_si512(w, sgn);
+    const __m512i ta = _mm512_or_si512(_mm512_slli_epi32(v, 1), _mm512_set1_epi32(1));
+    const __m512i qb = _mm512_sub_epi32(_mm512_setzero_si512(), ta);
+    centre[i] = _mm512_cmple_epu32_mask(qb, _mm512_set1_epi32(static_cast<int>(a.f_centre_max)));
+    const __m512i c = _mm512_mask_blend_epi32(centre[i], ta, qb);
+    if constexpr (L == kFastSym) {
+      const __m512d delta = _mm512_set1_pd(a.f_delta), pa33 = _mm512_set1_pd(a.f_pa33);
+      const __m512d lo = _mm512_mul_pd(_mm512_cvtepu32_pd(_mm512_castsi512_si256(c)), delta);
+      const __m512d hi = _mm512_mul_pd(_mm512_cvtepu32_pd(_mm512_extracti64x4_epi64(c, 1)), delta);
+      const __m512d lo_x = _mm512_mask_add_pd(lo, static_cast<__mmask8>(~centre[i]), lo, pa33);
+      const __m512d hi_x = _mm512_mask_add_pd(hi, static_cast<__mmask8>(~centre[i] >> 8), hi, pa33);
+      x[i] = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo_x)), _mm512_cvtpd_ps(hi_x), 1);
+    } else {
+      x[i] = _mm512_cvtepu32_ps(c);
+    }
+    x[i] = _mm512_min_ps(x[i], _mm512_set1_ps(kBelow2To31));
+  }
+  quantile_x16<V>(x, centre, sign, zp);
+}
+
+// The same from formed arrays (other windows: their formation is the reference loop).
+template <int V>
+WEIGHTINIT_INLINE void formed_z_x16(const float* xp, const std::int32_t* cp,
+                                    const std::int32_t* np, float* zp) {
+  __m512 x[V];
+  __mmask16 centre[V];
+  __m512i sign[V];
+#pragma GCC unroll 8
+  for (int i = 0; i < V; ++i) {
+    x[i] = _mm512_load_ps(xp + 16 * i);
+    centre[i] = _mm512_movepi32_mask(_mm512_load_si512(cp + 16 * i));
+    sign[i] = _mm512_and_si512(_mm512_load_si512(np + 16 * i), _mm512_set1_epi32(INT32_MIN));
+  }
+  quantile_x16<V>(x, centre, sign, zp);
+}
 #elif WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX2__)
-// normal_z_f32 for 8 words. AVX2's permute picks among 8 entries: the main path holds slots
-// 23-30 (the centre and t >= 2^-9), and a vector with a lane deeper in the tail (2^-8 of
-// the normal's words) takes the full 32-entry lookup instead.
+// AVX2's permute picks among 8 entries: the main path holds slots 23-30 (the centre and
+// t >= 2^-9), and a vector with a lane deeper in the tail (2^-8 of the normal's words)
+// takes the full 32-entry lookup instead.
 WEIGHTINIT_INLINE __m256 lookup32_avx2(const float* table, __m256i slot) {
   const __m256 b3 = _mm256_castsi256_ps(_mm256_slli_epi32(slot, 28));
   const __m256 b4 = _mm256_castsi256_ps(_mm256_slli_epi32(slot, 27));
@@ -345,38 +389,10 @@ WEIGHTINIT_INLINE __m256 lookup32_avx2(const float* table, __m256i slot) {
   return _mm256_blendv_ps(lo, hi, b4);
 }
 
-template <bool Sym>
-WEIGHTINIT_INLINE void normal_z_x8(const KernelArgs& a, const std::uint32_t* wp, float* zp) {
-  const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(wp));
-  const __m256i sgn = _mm256_srai_epi32(w, 31);
-  const __m256i v = _mm256_xor_si256(w, sgn);
-  const __m256i ta = _mm256_or_si256(_mm256_slli_epi32(v, 1), _mm256_set1_epi32(1));
-  const __m256i qb = _mm256_sub_epi32(_mm256_setzero_si256(), ta);
-  // Unsigned qb > centre_max as a signed comparison of both with the top bit flipped.
+// quantile_abs_f32 and the sign for 8 lanes: x (already min'ed), the tail lanes (all ones)
+// and the sign bits (0x80000000 where z < 0).
+WEIGHTINIT_INLINE void quantile_x8(__m256 x, __m256i tail, __m256i sign, float* zp) {
   const __m256i flip = _mm256_set1_epi32(INT32_MIN);
-  const __m256i tail = _mm256_cmpgt_epi32(
-      _mm256_xor_si256(qb, flip),
-      _mm256_xor_si256(_mm256_set1_epi32(static_cast<int>(a.f_centre_max)), flip));
-  const __m256i c = _mm256_blendv_epi8(qb, ta, tail);
-  __m256 x;
-  if constexpr (Sym) {
-    // c as a double: (c - 2^31) converts exactly as a signed value; adding 2^31 is exact.
-    const __m256i cs = _mm256_xor_si256(c, flip);
-    const __m256d two31 = _mm256_set1_pd(0x1p31), delta = _mm256_set1_pd(a.f_delta);
-    const __m256d pa33 = _mm256_set1_pd(a.f_pa33);
-    const __m256d lo = _mm256_mul_pd(
-        _mm256_add_pd(_mm256_cvtepi32_pd(_mm256_castsi256_si128(cs)), two31), delta);
-    const __m256d hi = _mm256_mul_pd(
-        _mm256_add_pd(_mm256_cvtepi32_pd(_mm256_extracti128_si256(cs, 1)), two31), delta);
-    const __m256d tail_lo = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(tail)));
-    const __m256d tail_hi = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(tail, 1)));
-    const __m256d lo_x = _mm256_blendv_pd(lo, _mm256_add_pd(lo, pa33), tail_lo);
-    const __m256d hi_x = _mm256_blendv_pd(hi, _mm256_add_pd(hi, pa33), tail_hi);
-    x = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo_x)), _mm256_cvtpd_ps(hi_x), 1);
-  } else {
-    x = _mm256_cvtepi32_ps(c);  // c < 2^31 for the normal (centre_max = 2^31 - 1)
-  }
-  x = _mm256_min_ps(x, _mm256_set1_ps(kBelow2To31));
   const __m256i bits = _mm256_castps_si256(x);
   const __m256i slot = _mm256_blendv_epi8(_mm256_set1_epi32(kQuantileCentreSlot),
                                           _mm256_srli_epi32(bits, 23), tail);
@@ -406,27 +422,90 @@ WEIGHTINIT_INLINE void normal_z_x8(const KernelArgs& a, const std::uint32_t* wp,
     }
   }
   const __m256 z_abs = _mm256_mul_ps(p, _mm256_blendv_ps(qs, _mm256_set1_ps(1.0f), tail_ps));
-  const __m256i neg = _mm256_andnot_si256(sgn, flip);
-  _mm256_store_ps(zp, _mm256_castsi256_ps(_mm256_xor_si256(_mm256_castps_si256(z_abs), neg)));
+  _mm256_store_ps(zp, _mm256_castsi256_ps(_mm256_xor_si256(_mm256_castps_si256(z_abs), sign)));
+}
+
+// normal_z_f32 for 8 words (the normal and [-c, c]).
+template <int L>
+WEIGHTINIT_INLINE void normal_z_x8(const KernelArgs& a, const std::uint32_t* wp, float* zp) {
+  const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(wp));
+  const __m256i sgn = _mm256_srai_epi32(w, 31);
+  const __m256i v = _mm256_xor_si256(w, sgn);
+  const __m256i ta = _mm256_or_si256(_mm256_slli_epi32(v, 1), _mm256_set1_epi32(1));
+  const __m256i qb = _mm256_sub_epi32(_mm256_setzero_si256(), ta);
+  // Unsigned qb > centre_max as a signed comparison of both with the top bit flipped.
+  const __m256i flip = _mm256_set1_epi32(INT32_MIN);
+  const __m256i tail = _mm256_cmpgt_epi32(
+      _mm256_xor_si256(qb, flip),
+      _mm256_xor_si256(_mm256_set1_epi32(static_cast<int>(a.f_centre_max)), flip));
+  const __m256i c = _mm256_blendv_epi8(qb, ta, tail);
+  __m256 x;
+  if constexpr (L == kFastSym) {
+    // c as a double: (c - 2^31) converts exactly as a signed value; adding 2^31 is exact.
+    const __m256i cs = _mm256_xor_si256(c, flip);
+    const __m256d two31 = _mm256_set1_pd(0x1p31), delta = _mm256_set1_pd(a.f_delta);
+    const __m256d pa33 = _mm256_set1_pd(a.f_pa33);
+    const __m256d lo = _mm256_mul_pd(
+        _mm256_add_pd(_mm256_cvtepi32_pd(_mm256_castsi256_si128(cs)), two31), delta);
+    const __m256d hi = _mm256_mul_pd(
+        _mm256_add_pd(_mm256_cvtepi32_pd(_mm256_extracti128_si256(cs, 1)), two31), delta);
+    const __m256d tail_lo = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(tail)));
+    const __m256d tail_hi = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(tail, 1)));
+    const __m256d lo_x = _mm256_blendv_pd(lo, _mm256_add_pd(lo, pa33), tail_lo);
+    const __m256d hi_x = _mm256_blendv_pd(hi, _mm256_add_pd(hi, pa33), tail_hi);
+    x = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo_x)), _mm256_cvtpd_ps(hi_x), 1);
+  } else {
+    x = _mm256_cvtepi32_ps(c);  // c < 2^31 for the normal (centre_max = 2^31 - 1)
+  }
+  x = _mm256_min_ps(x, _mm256_set1_ps(kBelow2To31));
+  quantile_x8(x, tail, _mm256_andnot_si256(sgn, flip), zp);
+}
+
+WEIGHTINIT_INLINE void formed_z_x8(const float* xp, const std::int32_t* cp, const std::int32_t* np,
+                                   float* zp) {
+  const __m256i tail = _mm256_xor_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(cp)),
+                                        _mm256_set1_epi32(-1));
+  const __m256i sign = _mm256_and_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(np)),
+                                        _mm256_set1_epi32(INT32_MIN));
+  quantile_x8(_mm256_load_ps(xp), tail, sign, zp);
 }
 #endif
 
-template <int Out, bool Sym, int N>
+template <int Out, int L, int N>
 WEIGHTINIT_INLINE void normal_fast_f32(const KernelArgs& a, const std::uint32_t* w, void* out,
                                        std::uint64_t base) {
   alignas(64) float z[N];
-#if WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX512F__)
-  for (int e = 0; e < N; e += 64) normal_z_x16<Sym, 4>(a, w + e, z + e);
-#elif WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX2__)
-  for (int e = 0; e < N; e += 8) normal_z_x8<Sym>(a, w + e, z + e);
+#if WEIGHTINIT_KERNEL_INTRINSICS && (defined(__AVX512F__) || defined(__AVX2__))
+  if constexpr (L == kFastAsym) {
+    // The formation as the reference writes it (the compiler vectorizes it), then the core.
+    alignas(64) float x[N];
+    alignas(64) std::int32_t centre[N], negative[N];
+    for (int e = 0; e < N; ++e) {
+      bool c, n;
+      form_f32<L>(a, w[e], x[e], c, n);
+      centre[e] = c ? -1 : 0;
+      negative[e] = n ? -1 : 0;
+    }
+#if defined(__AVX512F__)
+    for (int e = 0; e < N; e += 64) formed_z_x16<4>(x + e, centre + e, negative + e, z + e);
 #else
-  for (int e = 0; e < N; ++e) z[e] = normal_z_f32<Sym>(a, w[e]);
+    for (int e = 0; e < N; e += 8) formed_z_x8(x + e, centre + e, negative + e, z + e);
+#endif
+  } else {
+#if defined(__AVX512F__)
+    for (int e = 0; e < N; e += 64) normal_z_x16<L, 4>(a, w + e, z + e);
+#else
+    for (int e = 0; e < N; e += 8) normal_z_x8<L>(a, w + e, z + e);
+#endif
+  }
+#else
+  for (int e = 0; e < N; ++e) z[e] = normal_z_f32<L>(a, w[e]);
 #endif
   for (int e = 0; e < N; ++e) {
     const float x = fma_f32(a.f_std, z[e], a.f_mean);
     // The untruncated normal's bounds are -inf and inf: clamping would change nothing.
     store<Out>(out, base + static_cast<std::uint64_t>(e),
-               Sym ? clamp(x, a.f_clamp_lo, a.f_clamp_hi) : x);
+               L == kFastNormal ? x : clamp(x, a.f_clamp_lo, a.f_clamp_hi));
   }
 }
 
@@ -514,8 +593,12 @@ WEIGHTINIT_INLINE void transform_32(const KernelArgs& a, const std::uint32_t* wo
     std::memcpy(static_cast<std::uint32_t*>(out) + base, words, kGroup * sizeof(std::uint32_t));
   } else if constexpr (T == kUniform) {
     uniform_f32<Out, kGroup>(a, words, out, base);
-  } else if constexpr (T == kNormal || T == kNormalSym) {
-    normal_fast_f32<Out, T == kNormalSym, kGroup>(a, words, out, base);
+  } else if constexpr (T == kNormal) {
+    normal_fast_f32<Out, kFastNormal, kGroup>(a, words, out, base);
+  } else if constexpr (T == kNormalSym) {
+    normal_fast_f32<Out, kFastSym, kGroup>(a, words, out, base);
+  } else if constexpr (T == kNormalAsym) {
+    normal_fast_f32<Out, kFastAsym, kGroup>(a, words, out, base);
   } else {
     alignas(64) std::uint64_t bits[kGroup];
     alignas(64) double x[kGroup];
@@ -631,26 +714,27 @@ void words_64(const KernelArgs& args, const void* bits, std::uint64_t ngroups, v
 
 const KernelTable& table() {
 #define WEIGHTINIT_ROW32(F, Out)                                                       \
-  {F<Out, kUniform>, F<Out, kNormal>, F<Out, kNormalSym>, F<Out, kNormalWide>, F<Out, kNormalFar>, \
-   nullptr}
+  {F<Out, kUniform>, F<Out, kNormal>, F<Out, kNormalSym>, F<Out, kNormalAsym>,          \
+   F<Out, kNormalWide>, F<Out, kNormalFar>, nullptr}
   static const KernelTable t = {
       {
           WEIGHTINIT_ROW32(fill_groups_32, kOutF32),
           {fill_groups_64<kUniform>, fill_groups_64<kNormal>, fill_groups_64<kNormalSym>,
-           fill_groups_64<kNormalWide>, fill_groups_64<kNormalFar>, nullptr},
+           fill_groups_64<kNormalAsym>, fill_groups_64<kNormalWide>, fill_groups_64<kNormalFar>,
+           nullptr},
           WEIGHTINIT_ROW32(fill_groups_32, kOutF16),
           WEIGHTINIT_ROW32(fill_groups_32, kOutBF16),
-          {nullptr, nullptr, nullptr, nullptr, nullptr, fill_groups_32<kOutU32, kBits>},
-          {nullptr, nullptr, nullptr, nullptr, nullptr, fill_groups_64<kBits>},
+          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, fill_groups_32<kOutU32, kBits>},
+          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, fill_groups_64<kBits>},
       },
       {
           WEIGHTINIT_ROW32(words_32, kOutF32),
-          {words_64<kUniform>, words_64<kNormal>, words_64<kNormalSym>, words_64<kNormalWide>,
-           words_64<kNormalFar>, nullptr},
+          {words_64<kUniform>, words_64<kNormal>, words_64<kNormalSym>, words_64<kNormalAsym>,
+           words_64<kNormalWide>, words_64<kNormalFar>, nullptr},
           WEIGHTINIT_ROW32(words_32, kOutF16),
           WEIGHTINIT_ROW32(words_32, kOutBF16),
-          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
-          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
+          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
+          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
       }};
 #undef WEIGHTINIT_ROW32
   return t;

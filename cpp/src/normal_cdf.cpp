@@ -154,6 +154,34 @@ Transform normal_law_setup(double a, double b, bool f64, KernelArgs& k) {
       return kNormalSym;
     }
   }
+  // Other windows around 0 whose tails the float tables cover (t 2^33 >= 1 on both sides)
+  // and whose median lies well inside: the float kernel, folded at the median word.
+  if (!f64 && a < 0 && b > 0) {
+    const double delta = normal_mass(a, b);
+    const double pa = normal_cdf_lower(a);
+    const double qb = b == inf ? 0.0 : normal_cdf_lower(-b);
+    const double U0 = -normal_cdf_centred(a) / delta;
+    if (delta >= 0x1p-60 && U0 >= 0x1p-20 && U0 <= 1.0 - 0x1p-20 && pa * 0x1p33 + delta >= 1.0 &&
+        qb * 0x1p33 + delta >= 1.0) {
+      const double W0 = U0 * 0x1p32;
+      const double split = std::ceil(W0 - 0.5);  // the first word W with W + 1/2 > W0
+      const double f_lo = (W0 - 0.5) - (split - 1.0), f_hi = 1.0 - f_lo;
+      k.f_split = static_cast<std::uint32_t>(split);
+      k.f_delta2 = 2.0 * delta;
+      k.f_off[0] = f_lo * k.f_delta2;
+      k.f_off[1] = f_hi * k.f_delta2;
+      k.f_off[2] = pa * 0x1p33 + delta;
+      k.f_off[3] = qb * 0x1p33 + delta;
+      // Central iff the law's |q| = (k + f) 2Δ 2^-33 < 1/4, i.e. k < 2^30 / Δ - f.
+      auto central_max = [&](double f) {
+        const double m = std::ceil(0x1p30 / delta - f) - 1.0;
+        return m >= 0x1p32 - 1 ? 0xffffffffu : m <= 0 ? 0u : static_cast<std::uint32_t>(m);
+      };
+      k.f_kc_lo = central_max(f_lo);
+      k.f_kc_hi = central_max(f_hi);
+      return kNormalAsym;
+    }
+  }
   // The double kernels. Orient the window so that most of its mass lies above 0: mirrored
   // laws draw -z from ~W.
   const bool flip = b <= 0 || (a < 0 && -normal_cdf_centred(a) > normal_cdf_centred(b));
