@@ -509,7 +509,7 @@ WEIGHTINIT_INLINE void normal_fast_f32(const KernelArgs& a, const std::uint32_t*
   }
 }
 
-// --- normal and truncated normal: the double kernels (docs/streams.md §5.3) -------------
+// --- normal and truncated normal: the double kernels (docs/streams.md §5.2, §5.3) --------
 
 // A B-bit unsigned value as a double, correctly rounded (two exact halves, one addition);
 // written out because AVX2 has no 64-bit integer conversion.

@@ -2,9 +2,9 @@
 // Elementary functions for the kernels: our own log and normal quantiles, no libm, so every
 // target and platform computes the same bits. Include inside a target namespace only.
 //
-// Each function is a fixed sequence of IEEE-754 +, -, *, / and sqrt (all correctly rounded,
-// never contracted: the build passes -ffp-contract=off), so its bits do not depend on the
-// vector width, the compiler or the OS.
+// Each function is a fixed sequence of IEEE-754 +, -, *, /, sqrt and fused multiply-add
+// (all correctly rounded; fma only where written, never contracted: the build passes
+// -ffp-contract=off), so its bits do not depend on the vector width, the compiler or the OS.
 
 // Included by kernels-inl.hpp inside a target namespace, after <cstdint>, <cstring>, <cmath>
 // and weightinit/float16.hpp.
@@ -54,8 +54,9 @@ WEIGHTINIT_INLINE double sqrt_f64(double x) {
 #endif
 }
 
-// Natural log of a positive normal double; same reduction, series to s^21 (next term below
-// 1e-18 relative), fdlibm's split of ln 2. Error about 1 ulp.
+// Natural log of a positive normal double: x = 2^e m with m in [sqrt(1/2), sqrt(2)),
+// log m = 2 atanh(s), s = (m - 1)/(m + 1), by its series to s^21 (next term below 1e-18
+// relative), ln 2 split in fdlibm's head and tail so e ln2_hi is exact. Error about 1 ulp.
 WEIGHTINIT_INLINE double log_f64(double x) {
   std::uint64_t ix = bits_from_f64(x) + (0x3ff0000000000000ull - 0x3fe6a09e667f3bcdull);
   // The biased exponent (< 2^12) as the low mantissa bits of 2^52: exact, and without an
