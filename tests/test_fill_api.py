@@ -135,6 +135,8 @@ def test_not_an_array():
     ("truncated_normal", (0, 1, 1, float("nan")), "b: must not be NaN"),
     # A window holding no float32 value (far tails are drawn exactly; only this is refused).
     ("truncated_normal", (0, 1, 1.0000000001, 1.0000000002), "no float32 value lies in"),
+    ("truncated_normal", (0, 1, float("-inf"), -1e300), "no float32 value lies in"),
+    ("truncated_normal", (0, 1, 1e39, float("inf")), "no float32 value lies in"),
     ("uniform", (0,), "params: uniform takes"),
     ("normal", (0, 1, 2), "params: normal takes"),
 ])

@@ -188,6 +188,9 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
     if (dist.kind == Distribution::Kind::kTruncatedNormal) {
       if (dist.low > -inf) clamp_lo = round_up(dtype, dist.low);
       if (dist.high < inf) clamp_hi = round_down(dtype, dist.high, /*strict=*/false);
+      // Only the dtype's finite values count: a window beyond them holds none.
+      clamp_lo = std::max(clamp_lo, -max_finite(dtype));
+      clamp_hi = std::min(clamp_hi, max_finite(dtype));
     }
     if (!(clamp_lo <= clamp_hi)) {
       fail("a, b: no " + std::string(dtype_name(dtype)) + " value lies in [" + show(dist.low) +
