@@ -87,7 +87,7 @@ WEIGHTINIT_INLINE double log_f64(double x) {
 // found with Knuth's TwoSum), and a double rounded to odd rounds to float32 as the exact
 // sum would (53 >= 24 + 2 bits; Boldo and Melquiond, IEEE Trans. Computers 57(4), 2008).
 WEIGHTINIT_INLINE float fma_f32(float a, float b, float c) {
-#if defined(__FMA__) || defined(__aarch64__) || defined(_M_ARM64)
+#if defined(__GNUC__) && (defined(__FMA__) || defined(__aarch64__))
   return __builtin_fmaf(a, b, c);
 #else
   const double p = static_cast<double>(a) * static_cast<double>(b);
