@@ -352,7 +352,7 @@ def test_progress_lines():
 def test_info_and_demo(capsys):
     code, out, _ = run(capsys, "info")
     assert code == 0
-    assert f"weightinit {wi.__version__} (stream v1)" in out
+    assert f"weightinit {wi.__version__} (stream v{wi.STREAM_VERSION})" in out
     assert f"threads    {wi.get_num_threads()}" in out and "targets    scalar" in out
     assert "presets    gpt2-small, llama-7b, tiny" in out
     code, out, _ = run(capsys, "demo", "--rows", 64, "--cols", 32)

@@ -135,8 +135,11 @@ def test_not_an_array():
     ("truncated_normal", (0, 1, 2, -2), "need a < b"),
     ("truncated_normal", (0, 1, 1, 1), "need a < b"),
     ("truncated_normal", (0, 1, float("nan"), 1), "a: must not be NaN"),
-    ("truncated_normal", (0, 1, 40, 41), "too far in one tail"),
-    ("truncated_normal", (0, 1, float("-inf"), -40), "too far in one tail"),
+    ("truncated_normal", (0, 1, 1, float("nan")), "b: must not be NaN"),
+    # A window holding no float32 value (far tails are drawn exactly; only this is refused).
+    ("truncated_normal", (0, 1, 1.0000000001, 1.0000000002), "no float32 value lies in"),
+    ("truncated_normal", (0, 1, float("-inf"), -1e300), "no float32 value lies in"),
+    ("truncated_normal", (0, 1, 1e39, float("inf")), "no float32 value lies in"),
     ("uniform", (0,), "params: uniform takes"),
     ("normal", (0, 1, 2), "params: normal takes"),
 ])

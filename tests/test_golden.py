@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Stream v1 is frozen: every target and thread count reproduces tests/data/golden_v1.txt."""
+"""Stream v2 is frozen: every target and thread count reproduces tests/data/golden_v2.txt."""
 
 import math
 import pathlib
@@ -10,7 +10,7 @@ import pytest
 import weightinit as wi
 from weightinit import _core
 
-GOLDEN = pathlib.Path(__file__).parent / "data" / "golden_v1.txt"
+GOLDEN = pathlib.Path(__file__).parent / "data" / "golden_v2.txt"
 VIEW = {2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""The TF1 initializers reproduce tests/data/initializers_v1.txt (so does the C++ API: ctest).
+"""The TF1 initializers reproduce tests/data/initializers_v2.txt (so does the C++ API: ctest).
 
 Every case of the file runs through weightinit.tf1 (tests/data/make_initializer_golden.py
 reads the format and runs a case; it also wrote the file) on every kernel target.

@@ -15,8 +15,10 @@
 #include "float_env.hpp"
 #include "normal_cdf.hpp"
 #include "stream_reach.hpp"
+#include "setup.hpp"
 #include "thread_pool.hpp"
 #include "weightinit/cpu.hpp"
+#include "weightinit/float16.hpp"
 
 namespace weightinit {
 namespace {
@@ -54,18 +56,7 @@ std::string show6(double v) {
 // --- values representable in the output dtype ----------------------------------------------
 
 std::uint16_t encode16(DType d, float v) {
-  std::uint32_t x;
-  std::memcpy(&x, &v, 4);
-  if (d == DType::kBFloat16) return static_cast<std::uint16_t>((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
-  const std::uint32_t sign = (x >> 16) & 0x8000u, ax = x & 0x7fffffffu;
-  std::uint32_t normal = (ax + 0x0fffu + ((ax >> 13) & 1u) - 0x38000000u) >> 13;
-  normal = normal > 0x7c00u ? 0x7c00u : normal;
-  float a;
-  std::memcpy(&a, &ax, 4);
-  const float shifted = a + 0.5f;
-  std::uint32_t sb;
-  std::memcpy(&sb, &shifted, 4);
-  return static_cast<std::uint16_t>((ax < 0x38800000u ? sb - 0x3f000000u : normal) | sign);
+  return d == DType::kBFloat16 ? bfloat16_bits(v) : float16_bits(v);
 }
 
 double decode16(DType d, std::uint16_t h) {
@@ -143,42 +134,6 @@ std::string range_text(DType d) {
          "]";
 }
 
-// x >= 0 with Φ(-x) = p, for 0 < p <= 1/2, rounded up (a bound): bisection on our own Φ, so
-// the answer is the same on every platform. Setup only, and only near an overflow.
-double upper_quantile(double p) {
-  double lo = 0.0, hi = 40.0;  // Φ(-40) is 0 in double, below any p that gets here
-  for (int i = 0; i < 64; ++i) {
-    const double mid = 0.5 * (lo + hi);
-    (detail::normal_cdf_lower(-mid) > p ? lo : hi) = mid;
-  }
-  return hi;
-}
-
-// The lowest and highest z a draw reaches: CDF values pa + u_min Δ and 1 - (qb + u_min Δ),
-// each taken from the side that keeps its precision.
-double lowest_z(double pa, double qb, double delta, double u_min) {
-  const double t = pa + u_min * delta;
-  return t <= 0.5 ? -upper_quantile(t) : upper_quantile(qb + (1.0 - u_min) * delta);
-}
-double highest_z(double pa, double qb, double delta, double u_min) {
-  const double t = qb + u_min * delta;
-  return t <= 0.5 ? upper_quantile(t) : -upper_quantile(pa + (1.0 - u_min) * delta);
-}
-
-// Steps of dtype d across [lo, hi] (both representable), at its coarsest: the width over
-// the spacing at the larger magnitude. Infinite bounds give +inf.
-double dtype_steps(DType d, double lo, double hi) {
-  if (!std::isfinite(lo) || !std::isfinite(hi)) return std::numeric_limits<double>::infinity();
-  const double m = std::max(std::fabs(lo), std::fabs(hi));
-  const double spacing = m == max_finite(d) ? m - step(d, m, -1) : step(d, m, +1) - m;
-  return (hi - lo) / spacing;
-}
-
-// Cells the transform's CDF grid cuts a window into must reach min(kMinWindowCells, steps of
-// the dtype across the window); fewer would collapse the law onto a few values (a constant,
-// at worst) where the dtype has many.
-constexpr double kMinWindowCells = 4096;
-
 struct Setup {
   KernelArgs args;
   detail::Transform transform;
@@ -238,97 +193,41 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
     if (!wide && (std::fabs(mean) > fmax || sd > fmax)) {
       fail("mean, stddev: outside the float32 range");
     }
-    auto too_far = [&](const std::string& why) {
-      fail("a, b: the interval [" + show(ta) + ", " + show(tb) +
-           "] (in standard deviations) lies too far in one tail: " + why);
-    };
-    // Wholly beyond 37.5 standard deviations, the probability is below Φ(-37.5) = 4.6e-308:
-    // refused before Φ or the density is evaluated out there (exp_f64 needs x > -745).
-    if (ta >= detail::kFarTail || tb <= -detail::kFarTail) {
-      too_far("its probability is below 1e-300");
-    }
-    // Probabilities of the two tails cut off, and of the interval kept (docs/streams.md §5).
-    const double pa = ta < 0 ? detail::normal_cdf_lower(ta) : 1.0 - detail::normal_cdf_lower(-ta);
-    const double qb = tb > 0 ? detail::normal_cdf_lower(-tb) : 1.0 - detail::normal_cdf_lower(tb);
-    double delta;
-    if (tb - ta < 1e-3) {
-      // A narrow window: Φ(b) - Φ(a) would cancel to nothing; Simpson's rule on the density
-      // is exact to (b - a)^4 / 2880 relative here. Every point is within 37.501 std.
-      const double mid = 0.5 * (ta + tb);
-      auto density = [](double x) { return detail::exp_f64(-0.5 * x * x); };
-      delta = (tb - ta) / 6.0 * (density(ta) + 4.0 * density(mid) + density(tb)) *
-              0.398942280401432677939946059934;
-    } else if (tb <= 0) {
-      delta = detail::normal_cdf_lower(tb) - pa;
-    } else if (ta >= 0) {
-      delta = detail::normal_cdf_lower(-ta) - qb;
-    } else {
-      delta = (1.0 - pa) - qb;
-    }
-    const double side = std::min(pa, qb);
-    // The window's probability must reach 1e-300 (the documented floor), and so must every
-    // CDF value a draw forms (side + U Δ with U >= 2^-53): the kernels' log needs a normal
-    // double.
-    if (!(delta >= 1e-300)) {
-      fail("a, b: the interval [" + show(ta) + ", " + show(tb) +
-           "] (in standard deviations) has a probability below 1e-300");
-    }
-    if (side + delta * detail::kMinUDouble < 1e-300) {
-      too_far("draws would need CDF values below 1e-300");
-    }
+    // The law's kernel constants and transform (docs/streams.md §5).
+    out.transform = detail::normal_law_setup(ta, tb, wide, a);
+    a.d_mean = mean;
+    a.d_std = sd;
+    a.f_mean = static_cast<float>(mean);
+    a.f_std = static_cast<float>(sd);
     if (truncated) {
       if (dist.low > -inf) clamp_lo = round_up(dtype, dist.low);
       if (dist.high < inf) clamp_hi = round_down(dtype, dist.high, /*strict=*/false);
+      // Only the dtype's finite values count: a window beyond them holds none.
+      clamp_lo = std::max(clamp_lo, -max_finite(dtype));
+      clamp_hi = std::min(clamp_hi, max_finite(dtype));
     }
     if (!(clamp_lo <= clamp_hi)) {
       fail("a, b: no " + std::string(dtype_name(dtype)) + " value lies in [" + show(dist.low) +
            ", " + show(dist.high) + "]");
     }
-    // float arithmetic resolves t (the smaller tail probability) to 2^-24 relative and covers
-    // t >= e^-25 (AS 241's first two regions); intervals narrower than 1/256 of their side's
-    // probability, or reaching deeper into a tail, are drawn in double arithmetic.
-    const bool float_ok = side + delta * 0x1p-32 >= 2e-11 && delta >= (side + delta) * 0x1p-8;
-    out.transform = wide || float_ok ? detail::kNormal : detail::kNormalWide;
-    const double u_min = wide ? detail::kMinUDouble : float_ok ? detail::kMinUFloat : detail::kMinUWide;
-    // Double arithmetic forms t = side + U Δ to 2^-52 relative: the window is cut into about
-    // Δ / ((side + Δ) 2^-52) cells (float arithmetic keeps >= 2^16 by the rule above).
-    if (wide || out.transform == detail::kNormalWide) {
-      const double cells = delta / ((side + delta) * 0x1p-52);
-      const double need = std::min(kMinWindowCells, dtype_steps(dtype, clamp_lo, clamp_hi));
-      if (cells < need) {
-        fail("a, b: the interval [" + show(ta) + ", " + show(tb) +
-             "] (in standard deviations) is too narrow for stream v1's inverse-CDF transform "
-             "there: it resolves into about " + show6(std::floor(cells)) + " distinct values where " +
-             dtype_name(dtype) + " has " + show6(std::floor(need)) + " or more");
-      }
-    }
-    // Overflow: the values the stream can reach, mean + stddev * z for the lowest and highest
-    // z a draw forms, widened by the kernels' error, must stay in the dtype's finite range
-    // (the law's own bounds clamp them first). No draw passes kFarTail standard deviations,
-    // so most laws are cleared without computing the reach.
-    if (!((std::fabs(mean) + sd * detail::kFarTail) * (1.0 + detail::kReachMargin) <= dmax)) {
+    // Overflow: draws reach z in [max(a, -reach), min(b, reach)] (stream_reach.hpp), so values
+    // mean + stddev * z, widened by the kernels' error and cut by the law's own bounds; those
+    // must lie in the dtype's finite range.
+    {
+      const double z_hi = std::min(tb, detail::upper_reach(ta));
+      const double z_lo = std::max(ta, -detail::upper_reach(-tb));
       auto bound = [&](double z) {
         const double x = mean + sd * z;
-        const double err = (std::fabs(mean) + sd * std::fabs(z)) * detail::kReachMargin;
-        return z < 0 ? x - err : x + err;
+        const double e = (std::fabs(mean) + sd * std::fabs(z)) * detail::kReachMargin;
+        return z < 0 ? x - e : x + e;
       };
-      const double lo_v = std::max(bound(lowest_z(pa, qb, delta, u_min)), truncated ? dist.low : -inf);
-      const double hi_v = std::min(bound(highest_z(pa, qb, delta, u_min)), truncated ? dist.high : inf);
+      const double lo_v = std::max(bound(z_lo), truncated ? dist.low : -inf);
+      const double hi_v = std::min(bound(z_hi), truncated ? dist.high : inf);
       if (lo_v < -dmax || hi_v > dmax) {
         fail("mean, stddev: values reach [" + show6(lo_v) + ", " + show6(hi_v) + "], outside the " +
              range_text(dtype));
       }
     }
-    a.d_pa = pa;
-    a.d_qb = qb;
-    a.d_delta = delta;
-    a.d_mean = mean;
-    a.d_std = sd;
-    a.f_pa = static_cast<float>(pa);
-    a.f_qb = static_cast<float>(qb);
-    a.f_delta = static_cast<float>(delta);
-    a.f_mean = static_cast<float>(mean);
-    a.f_std = static_cast<float>(sd);
   }
   a.d_clamp_lo = clamp_lo;
   a.d_clamp_hi = clamp_hi;
@@ -389,6 +288,13 @@ struct Runner {
 };
 
 }  // namespace
+
+namespace detail {
+LawSetup law_setup(const Distribution& dist, DType dtype) {
+  const Setup s = make_setup(dist, StreamSpec{}, dtype);
+  return {s.args, s.transform};
+}
+}  // namespace detail
 
 Distribution Distribution::uniform(double low, double high) {
   if (!std::isfinite(low)) fail("low: must be finite, got " + show(low));

@@ -10,10 +10,22 @@ namespace weightinit::detail {
 /// (one word each), 32 for float64 (two words each).
 inline constexpr int kBlocksPerGroup = 16;
 
-/// How words become values. kNormal also draws truncated normals (Φ bounds in the args).
-/// kNormalWide is kNormal in double arithmetic for 16/32-bit outputs whose truncation
-/// reaches probabilities below float32's comfortable range (docs/streams.md §5).
-enum Transform : int { kUniform = 0, kNormal = 1, kNormalWide = 2, kBits = 3, kNumTransforms = 4 };
+/// How words become values (docs/streams.md §5). For 16/32-bit outputs kNormal, kNormalSym
+/// and kNormalAsym run in float arithmetic (the normal; a window [-c, c]; another window
+/// around 0 that the float tables cover), kNormalWide in double (any other window the
+/// double probabilities resolve) and kNormalFar in double with the tail probability in log
+/// space (one-sided windows far out). float64 outputs run kNormalWide's arithmetic for all
+/// but kNormalFar.
+enum Transform : int {
+  kUniform = 0,
+  kNormal = 1,
+  kNormalSym = 2,
+  kNormalAsym = 3,
+  kNormalWide = 4,
+  kNormalFar = 5,
+  kBits = 6,
+  kNumTransforms = 7
+};
 
 /// Everything a kernel needs, computed once per fill by fill.cpp. Every bound is already
 /// representable in the output dtype, so clamping before the final rounding keeps it.
@@ -23,14 +35,26 @@ struct KernelArgs {
   std::uint64_t offset;            // block position of element 0
   // float arithmetic (16/32-bit outputs)
   float f_lo, f_range;            // uniform: lo + u * range
-  float f_pa, f_qb, f_delta;      // normal: Φ(a), Φ(-b), Φ(b) - Φ(a)
   float f_mean, f_std;
   float f_clamp_lo, f_clamp_hi;
-  // double arithmetic (float64 outputs, kNormalWide)
+  std::uint32_t f_centre_max;     // kNormal/Sym: centre iff 2^32 - (2v + 1) <= f_centre_max
+  double f_delta, f_pa33;         // kNormalSym: Δ and Φ(a) 2^33, in double
+  std::uint32_t f_split;          // kNormalAsym: the first word above the median
+  std::uint32_t f_kc_lo, f_kc_hi; // kNormalAsym: central iff the distance k <= these
+  double f_delta2;                // kNormalAsym: 2Δ
+  double f_off[4];                // kNormalAsym: x offsets, central lower/upper, tail lower/upper
+  // double arithmetic (float64 outputs, kNormalWide, kNormalFar)
   double d_lo, d_range;
-  double d_pa, d_qb, d_delta;
   double d_mean, d_std;
   double d_clamp_lo, d_clamp_hi;
+  std::uint64_t w_flip;           // all ones: the law is mirrored (draw -z from ~W)
+  std::uint64_t w_lower;          // words W < w_lower lie below the median (lower side)
+  double d_delta;                 // kNormalWide: Δ 2^-B (B = 32 or 64 bits per element)
+  double d_f_lo, d_f_hi;          // fractions of the median word on each side
+  double d_c_hi;                  // |q| at the bottom of a window above 0 (Φ(a) - 1/2), else 0
+  double d_pa, d_qb;              // Φ(a), Φ(-b)
+  double d_near, d_log_sa;        // kNormalFar: a and ln S(a) (S(x) = Φ(-x))
+  double d_far_d, d_far_e;        // kNormalFar: D = 1 - S(b)/S(a) and E = S(b)/S(a)
 };
 
 /// Writes groups [group, group + ngroups) of the tensor, contiguously, to `out`.

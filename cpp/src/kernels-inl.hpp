@@ -21,6 +21,7 @@
 #endif
 
 #include "kernel.hpp"
+#include "weightinit/float16.hpp"
 #include "weightinit/philox.hpp"
 
 namespace weightinit::detail::WEIGHTINIT_TARGET_NS {
@@ -193,65 +194,393 @@ WEIGHTINIT_INLINE void uniform_f32(const KernelArgs& a, const std::uint32_t* w, 
   }
 }
 
-// Normal, truncated to [a, b] (std units), by inverse CDF: u = Φ(a) + U (Φ(b) - Φ(a)) with
-// U = (k + 1/2) 2^-31 from the word's top 31 bits. Whichever of u and 1 - u is smaller is
-// formed directly (1 - u = Φ(-b) + (1 - U) Δ), so both tails keep full relative precision.
-template <int Out, int N>
-WEIGHTINIT_INLINE void normal_f32(const KernelArgs& a, const std::uint32_t* w, void* out,
-                                  std::uint64_t base) {
-  alignas(64) float t[N], log_t[N], z[N];  // log_t becomes sqrt(-log t) in place
-  alignas(64) std::int32_t lower[N];
-  for (int e = 0; e < N; ++e) {
-    const float u = static_cast<float>(static_cast<std::int32_t>(w[e] >> 1)) * 0x1p-31f + 0x1p-32f;
-    const float uc = static_cast<float>(static_cast<std::int32_t>(~w[e] >> 1)) * 0x1p-31f + 0x1p-32f;
-    const float t_lo = a.f_pa + u * a.f_delta;
-    const float t_hi = a.f_qb + uc * a.f_delta;
-    lower[e] = t_lo <= t_hi ? -1 : 0;
-    t[e] = t_lo <= t_hi ? t_lo : t_hi;
+// --- normal and truncated normal: the float kernel (docs/streams.md §5.1) -------------
+//
+// Each word becomes x (t 2^33, or |q| 2^33 when central), a central flag and a sign; then
+// quantile_abs_f32. The normal and windows [-c, c] fold at 2^31: v = w (w < 2^31: z < 0)
+// or ~w, a = 2v + 1 and b = 2^32 - a are t 2^33 and |q| 2^33 of the normal (exact
+// integers), central when b <= f_centre_max; the normal rounds the integer to float, [-c, c]
+// forms b Δ or Φ(-c) 2^33 + a Δ in double and rounds that once. Other windows around 0 fold
+// at their median word K: k = distance from the median, v = w or ~w, and
+// x = k 2Δ + F (central) or v 2Δ + Φ(a) 2^33 + Δ (tail), in double, rounded once.
+enum FastLaw { kFastNormal = 0, kFastSym = 1, kFastAsym = 2 };
+
+// The reference formation of one word.
+template <int L>
+WEIGHTINIT_INLINE void form_f32(const KernelArgs& a, std::uint32_t w, float& x, bool& centre,
+                                bool& negative) {
+  if constexpr (L == kFastAsym) {
+    const bool lower = w < a.f_split;
+    const std::uint32_t k = lower ? a.f_split - 1u - w : w - a.f_split;
+    const std::uint32_t v = lower ? w : ~w;
+    centre = k <= (lower ? a.f_kc_lo : a.f_kc_hi);
+    const double off = centre ? (lower ? a.f_off[0] : a.f_off[1]) : (lower ? a.f_off[2] : a.f_off[3]);
+    x = static_cast<float>(static_cast<double>(centre ? k : v) * a.f_delta2 + off);
+    negative = lower;
+  } else {
+    const std::uint32_t sgn = static_cast<std::uint32_t>(static_cast<std::int32_t>(w) >> 31);
+    const std::uint32_t v = w ^ sgn;
+    const std::uint32_t ta = 2u * v + 1u;
+    const std::uint32_t qb = 0u - ta;
+    centre = qb <= a.f_centre_max;
+    const std::uint32_t c = centre ? qb : ta;
+    if constexpr (L == kFastSym) {
+      const double cd = static_cast<double>(c) * a.f_delta;
+      x = static_cast<float>(centre ? cd : a.f_pa33 + cd);
+    } else {
+      x = static_cast<float>(c);
+    }
+    negative = sgn == 0;
   }
-  for (int e = 0; e < N; ++e) log_t[e] = log_f32(t[e]);
-  for (int e = 0; e < N; ++e) log_t[e] = sqrt_f32(-log_t[e]);
-  for (int e = 0; e < N; ++e) z[e] = ndtri_lower_f32(t[e], log_t[e]);
-  for (int e = 0; e < N; ++e) {
-    const float neg_z = -z[e];
-    const float x = a.f_mean + a.f_std * (lower[e] != 0 ? z[e] : neg_z);
-    store<Out>(out, base + static_cast<std::uint64_t>(e), clamp(x, a.f_clamp_lo, a.f_clamp_hi));
+  x = x < kBelow2To31 ? x : kBelow2To31;
+}
+
+template <int L>
+WEIGHTINIT_INLINE float normal_z_f32(const KernelArgs& a, std::uint32_t w) {
+  float x;
+  bool centre, negative;
+  form_f32<L>(a, w, x, centre, negative);
+  const float z_abs = quantile_abs_f32(x, centre);
+  return negative ? -z_abs : z_abs;
+}
+
+#if WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX512F__)
+// The table's slots 15..30 (tail octaves j = 16..30 and the centre) rotated so that the low
+// 4 bits of a tail lane's exponent field index them directly (the field e + 127 names slot
+// (e + 127) mod 32 and position (e + 127) mod 16), with the centre at position 14.
+struct NearTable {
+  alignas(64) float c[kQuantileDegree + 1][16];
+};
+
+constexpr NearTable make_near_table() {
+  NearTable t{};
+  for (int k = 0; k <= kQuantileDegree; ++k) {
+    for (int i = 0; i < 16; ++i) t.c[k][i] = kQuantileCoef[k][15 + ((i + 1) & 15)];
+  }
+  return t;
+}
+
+constexpr NearTable kNearTable = make_near_table();
+constexpr int kNearCentre = 14;
+
+// quantile_abs_f32 and the sign for 16 V lanes: x (already min'ed), the central lanes and
+// the sign bits (0x80000000 where z < 0). The coefficients come by one-source permutes of
+// the rotated upper 16 slots; a call with a lane deeper in the tail (t < 2^-17: 2^-16 of
+// the normal's words) takes two-source permutes over all 32 slots. V vectors go in
+// lockstep so that their Horner chains overlap.
+template <int V>
+WEIGHTINIT_INLINE void quantile_x16(const __m512 (&x)[V], const __mmask16 (&centre)[V],
+                                    const __m512i (&sign)[V], float* zp) {
+  __m512i idx[V];
+  __m512 var[V], mult[V], p[V];
+  __mmask16 deep = 0;
+#pragma GCC unroll 8
+  for (int i = 0; i < V; ++i) {
+    const __m512i bits = _mm512_castps_si512(x[i]);
+    idx[i] = _mm512_mask_srli_epi32(_mm512_set1_epi32(kNearCentre),
+                                    static_cast<__mmask16>(~centre[i]), bits, 23);
+    deep |= _mm512_mask_cmp_ps_mask(static_cast<__mmask16>(~centre[i]), x[i],
+                                    _mm512_set1_ps(0x1p16f), _CMP_LT_OQ);
+    // 0xEA: (bits & 0x007fffff) | 0x3f800000, the mantissa m in [1, 2)
+    const __m512 m = _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
+        bits, _mm512_set1_epi32(0x007fffff), _mm512_set1_epi32(0x3f800000), 0xEA));
+    const __m512 qs = _mm512_mul_ps(x[i], _mm512_set1_ps(0x1p-33f));
+    var[i] = _mm512_mask_blend_ps(centre[i], _mm512_sub_ps(_mm512_set1_ps(2.0f), m),
+                                  _mm512_mul_ps(qs, qs));
+    mult[i] = _mm512_mask_blend_ps(centre[i], _mm512_set1_ps(1.0f), qs);
+  }
+  if (deep == 0) {
+    const __m512 top = _mm512_load_ps(kNearTable.c[kQuantileDegree]);
+#pragma GCC unroll 8
+    for (int i = 0; i < V; ++i) p[i] = _mm512_permutexvar_ps(idx[i], top);
+#pragma GCC unroll 8
+    for (int k = kQuantileDegree - 1; k >= 0; --k) {
+      const __m512 t = _mm512_load_ps(kNearTable.c[k]);
+#pragma GCC unroll 8
+      for (int i = 0; i < V; ++i) {
+        // Keeps each permute next to its Horner step: hoisted, the 9 V results spill.
+        asm("" : "+v"(idx[i]));
+        p[i] = _mm512_fmadd_ps(p[i], var[i], _mm512_permutexvar_ps(idx[i], t));
+      }
+    }
+  } else {
+#pragma GCC unroll 8
+    for (int i = 0; i < V; ++i) {
+      idx[i] = _mm512_mask_mov_epi32(idx[i], centre[i], _mm512_set1_epi32(kQuantileCentreSlot));
+    }
+    const __m512 t0 = _mm512_load_ps(kQuantileCoef[kQuantileDegree]);
+    const __m512 t1 = _mm512_load_ps(kQuantileCoef[kQuantileDegree] + 16);
+#pragma GCC unroll 8
+    for (int i = 0; i < V; ++i) p[i] = _mm512_permutex2var_ps(t0, idx[i], t1);
+#pragma GCC unroll 8
+    for (int k = kQuantileDegree - 1; k >= 0; --k) {
+      const __m512 u0 = _mm512_load_ps(kQuantileCoef[k]), u1 = _mm512_load_ps(kQuantileCoef[k] + 16);
+#pragma GCC unroll 8
+      for (int i = 0; i < V; ++i) {
+        p[i] = _mm512_fmadd_ps(p[i], var[i], _mm512_permutex2var_ps(u0, idx[i], u1));
+      }
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < V; ++i) {
+    const __m512 z_abs = _mm512_mul_ps(p[i], mult[i]);
+    _mm512_store_ps(zp + 16 * i,
+                    _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(z_abs), sign[i])));
   }
 }
 
-// The same steps in double; `bits` holds the element's 32 or 64 random bits. 64 bits:
-// U = (k + 1/2) 2^-52 from the top 52 bits, and 1 - U exact. 32 bits (kNormalWide):
-// U = (w + 1/2) 2^-32, exact in double; the result is then rounded to float32.
-template <int Bits, int N>
-WEIGHTINIT_INLINE void normal_f64(const KernelArgs& a, const std::uint64_t* bits, double* z_out) {
-  alignas(64) double t[N], log_t[N], z[N];  // log_t becomes sqrt(-log t) in place
-  alignas(64) std::int64_t lower[N];
-  for (int e = 0; e < N; ++e) {
-    double u, uc;
-    if constexpr (Bits == 64) {
-      // The top 52 bits as the mantissa of [1, 2), minus 1, plus half a step.
-      u = f64_from_bits(0x3ff0000000000000ull | (bits[e] >> 12)) - 1.0 + 0x1p-53;
-      uc = f64_from_bits(0x3ff0000000000000ull | (~bits[e] >> 12)) - 1.0 + 0x1p-53;
+// normal_z_f32 for 16 V words (the normal and [-c, c]: formation in registers).
+template <int L, int V>
+WEIGHTINIT_INLINE void normal_z_x16(const KernelArgs& a, const std::uint32_t* wp, float* zp) {
+  __m512 x[V];
+  __mmask16 centre[V];
+  __m512i sign[V];
+#pragma GCC unroll 8
+  for (int i = 0; i < V; ++i) {
+    const __m512i w = _mm512_load_si512(wp + 16 * i);
+    const __m512i sgn = _mm512_srai_epi32(w, 31);
+    sign[i] = _mm512_andnot_si512(sgn, _mm512_set1_epi32(INT32_MIN));
+    const __m512i v = _mm512_xor_si512(w, sgn);
+    const __m512i ta = _mm512_or_si512(_mm512_slli_epi32(v, 1), _mm512_set1_epi32(1));
+    const __m512i qb = _mm512_sub_epi32(_mm512_setzero_si512(), ta);
+    centre[i] = _mm512_cmple_epu32_mask(qb, _mm512_set1_epi32(static_cast<int>(a.f_centre_max)));
+    const __m512i c = _mm512_mask_blend_epi32(centre[i], ta, qb);
+    if constexpr (L == kFastSym) {
+      const __m512d delta = _mm512_set1_pd(a.f_delta), pa33 = _mm512_set1_pd(a.f_pa33);
+      const __m512d lo = _mm512_mul_pd(_mm512_cvtepu32_pd(_mm512_castsi512_si256(c)), delta);
+      const __m512d hi = _mm512_mul_pd(_mm512_cvtepu32_pd(_mm512_extracti64x4_epi64(c, 1)), delta);
+      const __m512d lo_x = _mm512_mask_add_pd(lo, static_cast<__mmask8>(~centre[i]), lo, pa33);
+      const __m512d hi_x = _mm512_mask_add_pd(hi, static_cast<__mmask8>(~centre[i] >> 8), hi, pa33);
+      x[i] = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo_x)), _mm512_cvtpd_ps(hi_x), 1);
     } else {
-      // w and ~w as doubles through the mantissa of 2^52 (exact, no integer conversion).
-      const double wd = f64_from_bits(0x4330000000000000ull | bits[e]) - 0x1p52;
-      const double wcd = f64_from_bits(0x4330000000000000ull | (~bits[e] & 0xffffffffull)) - 0x1p52;
-      u = (wd + 0.5) * 0x1p-32;
-      uc = (wcd + 0.5) * 0x1p-32;
+      x[i] = _mm512_cvtepu32_ps(c);
     }
-    const double t_lo = a.d_pa + u * a.d_delta;
-    const double t_hi = a.d_qb + uc * a.d_delta;
-    lower[e] = t_lo <= t_hi ? -1 : 0;
-    t[e] = t_lo <= t_hi ? t_lo : t_hi;
+    x[i] = _mm512_min_ps(x[i], _mm512_set1_ps(kBelow2To31));
   }
-  for (int e = 0; e < N; ++e) log_t[e] = log_f64(t[e]);
-  for (int e = 0; e < N; ++e) log_t[e] = sqrt_f64(-log_t[e]);
-  for (int e = 0; e < N; ++e) z[e] = ndtri_lower_f64(t[e], log_t[e]);
+  quantile_x16<V>(x, centre, sign, zp);
+}
+
+// The same from formed arrays (other windows: their formation is the reference loop).
+template <int V>
+WEIGHTINIT_INLINE void formed_z_x16(const float* xp, const std::int32_t* cp,
+                                    const std::int32_t* np, float* zp) {
+  __m512 x[V];
+  __mmask16 centre[V];
+  __m512i sign[V];
+#pragma GCC unroll 8
+  for (int i = 0; i < V; ++i) {
+    x[i] = _mm512_load_ps(xp + 16 * i);
+    centre[i] = _mm512_movepi32_mask(_mm512_load_si512(cp + 16 * i));
+    sign[i] = _mm512_and_si512(_mm512_load_si512(np + 16 * i), _mm512_set1_epi32(INT32_MIN));
+  }
+  quantile_x16<V>(x, centre, sign, zp);
+}
+#elif WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX2__)
+// AVX2's permute picks among 8 entries: the main path holds slots 23-30 (the centre and
+// t >= 2^-9), and a vector with a lane deeper in the tail (2^-8 of the normal's words)
+// takes the full 32-entry lookup instead.
+WEIGHTINIT_INLINE __m256 lookup32_avx2(const float* table, __m256i slot) {
+  const __m256 b3 = _mm256_castsi256_ps(_mm256_slli_epi32(slot, 28));
+  const __m256 b4 = _mm256_castsi256_ps(_mm256_slli_epi32(slot, 27));
+  const __m256 lo = _mm256_blendv_ps(_mm256_permutevar8x32_ps(_mm256_load_ps(table), slot),
+                                     _mm256_permutevar8x32_ps(_mm256_load_ps(table + 8), slot), b3);
+  const __m256 hi = _mm256_blendv_ps(_mm256_permutevar8x32_ps(_mm256_load_ps(table + 16), slot),
+                                     _mm256_permutevar8x32_ps(_mm256_load_ps(table + 24), slot), b3);
+  return _mm256_blendv_ps(lo, hi, b4);
+}
+
+// quantile_abs_f32 and the sign for 8 lanes: x (already min'ed), the tail lanes (all ones)
+// and the sign bits (0x80000000 where z < 0).
+WEIGHTINIT_INLINE void quantile_x8(__m256 x, __m256i tail, __m256i sign, float* zp) {
+  const __m256i flip = _mm256_set1_epi32(INT32_MIN);
+  const __m256i bits = _mm256_castps_si256(x);
+  const __m256i slot = _mm256_blendv_epi8(_mm256_set1_epi32(kQuantileCentreSlot),
+                                          _mm256_srli_epi32(bits, 23), tail);
+  const __m256 m = _mm256_castsi256_ps(_mm256_or_si256(
+      _mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff)), _mm256_set1_epi32(0x3f800000)));
+  const __m256 qs = _mm256_mul_ps(x, _mm256_set1_ps(0x1p-33f));
+  const __m256 tail_ps = _mm256_castsi256_ps(tail);
+  const __m256 var = _mm256_blendv_ps(_mm256_mul_ps(qs, qs), _mm256_sub_ps(_mm256_set1_ps(2.0f), m),
+                                      tail_ps);
+  // Slots 23..30 as 0..7; anything else is deeper in the tail.
+  const __m256i near = _mm256_sub_epi32(_mm256_and_si256(slot, _mm256_set1_epi32(31)),
+                                        _mm256_set1_epi32(23));
+  const bool deep = _mm256_movemask_ps(_mm256_castsi256_ps(
+                        _mm256_cmpgt_epi32(_mm256_xor_si256(near, flip),
+                                           _mm256_set1_epi32(INT32_MIN + 7)))) != 0;
+  __m256 p;
+  if (!deep) {
+    p = _mm256_permutevar8x32_ps(_mm256_loadu_ps(kQuantileCoef[kQuantileDegree] + 23), near);
+    for (int k = kQuantileDegree - 1; k >= 0; --k) {
+      const __m256 ck = _mm256_permutevar8x32_ps(_mm256_loadu_ps(kQuantileCoef[k] + 23), near);
+      p = _mm256_fmadd_ps(p, var, ck);
+    }
+  } else {
+    p = lookup32_avx2(kQuantileCoef[kQuantileDegree], slot);
+    for (int k = kQuantileDegree - 1; k >= 0; --k) {
+      p = _mm256_fmadd_ps(p, var, lookup32_avx2(kQuantileCoef[k], slot));
+    }
+  }
+  const __m256 z_abs = _mm256_mul_ps(p, _mm256_blendv_ps(qs, _mm256_set1_ps(1.0f), tail_ps));
+  _mm256_store_ps(zp, _mm256_castsi256_ps(_mm256_xor_si256(_mm256_castps_si256(z_abs), sign)));
+}
+
+// normal_z_f32 for 8 words (the normal and [-c, c]).
+template <int L>
+WEIGHTINIT_INLINE void normal_z_x8(const KernelArgs& a, const std::uint32_t* wp, float* zp) {
+  const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(wp));
+  const __m256i sgn = _mm256_srai_epi32(w, 31);
+  const __m256i v = _mm256_xor_si256(w, sgn);
+  const __m256i ta = _mm256_or_si256(_mm256_slli_epi32(v, 1), _mm256_set1_epi32(1));
+  const __m256i qb = _mm256_sub_epi32(_mm256_setzero_si256(), ta);
+  // Unsigned qb > centre_max as a signed comparison of both with the top bit flipped.
+  const __m256i flip = _mm256_set1_epi32(INT32_MIN);
+  const __m256i tail = _mm256_cmpgt_epi32(
+      _mm256_xor_si256(qb, flip),
+      _mm256_xor_si256(_mm256_set1_epi32(static_cast<int>(a.f_centre_max)), flip));
+  const __m256i c = _mm256_blendv_epi8(qb, ta, tail);
+  __m256 x;
+  if constexpr (L == kFastSym) {
+    // c as a double: (c - 2^31) converts exactly as a signed value; adding 2^31 is exact.
+    const __m256i cs = _mm256_xor_si256(c, flip);
+    const __m256d two31 = _mm256_set1_pd(0x1p31), delta = _mm256_set1_pd(a.f_delta);
+    const __m256d pa33 = _mm256_set1_pd(a.f_pa33);
+    const __m256d lo = _mm256_mul_pd(
+        _mm256_add_pd(_mm256_cvtepi32_pd(_mm256_castsi256_si128(cs)), two31), delta);
+    const __m256d hi = _mm256_mul_pd(
+        _mm256_add_pd(_mm256_cvtepi32_pd(_mm256_extracti128_si256(cs, 1)), two31), delta);
+    const __m256d tail_lo = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(tail)));
+    const __m256d tail_hi = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(tail, 1)));
+    const __m256d lo_x = _mm256_blendv_pd(lo, _mm256_add_pd(lo, pa33), tail_lo);
+    const __m256d hi_x = _mm256_blendv_pd(hi, _mm256_add_pd(hi, pa33), tail_hi);
+    x = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo_x)), _mm256_cvtpd_ps(hi_x), 1);
+  } else {
+    x = _mm256_cvtepi32_ps(c);  // c < 2^31 for the normal (centre_max = 2^31 - 1)
+  }
+  x = _mm256_min_ps(x, _mm256_set1_ps(kBelow2To31));
+  quantile_x8(x, tail, _mm256_andnot_si256(sgn, flip), zp);
+}
+
+WEIGHTINIT_INLINE void formed_z_x8(const float* xp, const std::int32_t* cp, const std::int32_t* np,
+                                   float* zp) {
+  const __m256i tail = _mm256_xor_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(cp)),
+                                        _mm256_set1_epi32(-1));
+  const __m256i sign = _mm256_and_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(np)),
+                                        _mm256_set1_epi32(INT32_MIN));
+  quantile_x8(_mm256_load_ps(xp), tail, sign, zp);
+}
+#endif
+
+template <int Out, int L, int N>
+WEIGHTINIT_INLINE void normal_fast_f32(const KernelArgs& a, const std::uint32_t* w, void* out,
+                                       std::uint64_t base) {
+  alignas(64) float z[N];
+#if WEIGHTINIT_KERNEL_INTRINSICS && (defined(__AVX512F__) || defined(__AVX2__))
+  if constexpr (L == kFastAsym) {
+    // The formation as the reference writes it (the compiler vectorizes it), then the core.
+    alignas(64) float x[N];
+    alignas(64) std::int32_t centre[N], negative[N];
+    for (int e = 0; e < N; ++e) {
+      bool c, n;
+      form_f32<L>(a, w[e], x[e], c, n);
+      centre[e] = c ? -1 : 0;
+      negative[e] = n ? -1 : 0;
+    }
+#if defined(__AVX512F__)
+    for (int e = 0; e < N; e += 64) formed_z_x16<4>(x + e, centre + e, negative + e, z + e);
+#else
+    for (int e = 0; e < N; e += 8) formed_z_x8(x + e, centre + e, negative + e, z + e);
+#endif
+  } else {
+#if defined(__AVX512F__)
+    for (int e = 0; e < N; e += 64) normal_z_x16<L, 4>(a, w + e, z + e);
+#else
+    for (int e = 0; e < N; e += 8) normal_z_x8<L>(a, w + e, z + e);
+#endif
+  }
+#else
+  for (int e = 0; e < N; ++e) z[e] = normal_z_f32<L>(a, w[e]);
+#endif
   for (int e = 0; e < N; ++e) {
-    const double neg_z = -z[e];
-    const double x = a.d_mean + a.d_std * (lower[e] != 0 ? z[e] : neg_z);
-    z_out[e] = clamp(x, a.d_clamp_lo, a.d_clamp_hi);
+    const float x = fma_f32(a.f_std, z[e], a.f_mean);
+    // The untruncated normal's bounds are -inf and inf: clamping would change nothing.
+    store<Out>(out, base + static_cast<std::uint64_t>(e),
+               L == kFastNormal ? x : clamp(x, a.f_clamp_lo, a.f_clamp_hi));
   }
+}
+
+// --- normal and truncated normal: the double kernels (docs/streams.md §5.2, §5.3) --------
+
+// A B-bit unsigned value as a double, correctly rounded (two exact halves, one addition);
+// written out because AVX2 has no 64-bit integer conversion.
+WEIGHTINIT_INLINE double u64_to_f64(std::uint64_t x) {
+  return static_cast<double>(static_cast<std::uint32_t>(x >> 32)) * 0x1p32 +
+         static_cast<double>(static_cast<std::uint32_t>(x));
+}
+
+// kNormalWide. `bits` holds each element's B random bits W, U = (W + 1/2) 2^-B its position
+// in the law's mass. Words below w_lower lie below the median: |q| = ((w_lower - 1 - W) +
+// f_lo) Δ 2^-B and t = Φ(a) + (W + 1/2) Δ 2^-B; the others above it: q = ((W - w_lower) +
+// f_hi) Δ 2^-B + c_hi and t = Φ(-b) + (~W + 1/2) Δ 2^-B. Each keeps its relative precision.
+template <int B, int N>
+WEIGHTINIT_INLINE void normal_wide(const KernelArgs& a, const std::uint64_t* bits, double* x_out) {
+  constexpr std::uint64_t kMask = B == 64 ? ~std::uint64_t{0} : 0xffffffffu;
+  alignas(64) double q[N], r[N];
+  for (int e = 0; e < N; ++e) {
+    const std::uint64_t W = (bits[e] ^ a.w_flip) & kMask;
+    const bool lower = W < a.w_lower;
+    const std::uint64_t k = lower ? a.w_lower - 1 - W : W - a.w_lower;
+    const std::uint64_t v = lower ? W : ~W & kMask;
+    const double q_abs = (u64_to_f64(k) + (lower ? a.d_f_lo : a.d_f_hi)) * a.d_delta;
+    const double q_hi = q_abs + a.d_c_hi;
+    q[e] = lower ? -q_abs : q_hi;
+    r[e] = (lower ? a.d_pa : a.d_qb) + (u64_to_f64(v) + 0.5) * a.d_delta;
+  }
+  for (int e = 0; e < N; ++e) r[e] = log_f64(r[e]);
+  for (int e = 0; e < N; ++e) r[e] = sqrt_f64(-r[e]);
+  const double flip = a.w_flip != 0 ? -1.0 : 1.0;
+  for (int e = 0; e < N; ++e) {
+    const double q_abs = q[e] < 0 ? -q[e] : q[e];
+    const double z_abs = ndtri_abs_f64(q_abs, r[e]);
+    r[e] = (q[e] < 0 ? -z_abs : z_abs) * flip;
+  }
+  for (int e = 0; e < N; ++e) x_out[e] = clamp(a.d_mean + a.d_std * r[e], a.d_clamp_lo, a.d_clamp_hi);
+}
+
+// kNormalFar: a window [a, b] with a >= 35 (or its mirror), where S(a) = Φ(-a) may be below
+// the doubles. With U measured from a, S(z) = S(a) (1 - U D), D = 1 - S(b)/S(a), so
+// ln S(z) = ln S(a) + ln y with y = 1 - U D, formed as hi + lo (or as (1 - U) + U E,
+// E = 1 - D, when D > 1/2) so that ln y keeps its precision; far_quantile_f64 inverts it.
+template <int B, int N>
+WEIGHTINIT_INLINE void normal_far(const KernelArgs& a, const std::uint64_t* bits, double* x_out) {
+  constexpr std::uint64_t kMask = B == 64 ? ~std::uint64_t{0} : 0xffffffffu;
+  constexpr double kScale = B == 64 ? 0x1p-64 : 0x1p-32;
+  alignas(64) double L[N];
+  for (int e = 0; e < N; ++e) {
+    const std::uint64_t W = (bits[e] ^ a.w_flip) & kMask;
+    const double U = (u64_to_f64(W) + 0.5) * kScale;
+    const double Uc = (u64_to_f64(~W & kMask) + 0.5) * kScale;
+    // y = 1 - U D: Fast2Sum, |1| >= |U D|.
+    const double p1 = U * a.d_far_d;
+    const double s1 = 1.0 - p1;
+    const double lo1 = (1.0 - s1) - p1;
+    // y = Uc + U E: 2Sum (either term may be the larger).
+    const double p2 = U * a.d_far_e;
+    const double s2 = Uc + p2;
+    const double bb = s2 - Uc;
+    const double lo2 = (Uc - (s2 - bb)) + (p2 - bb);
+    const bool small_d = a.d_far_d <= 0.5;
+    const double s = small_d ? s1 : s2;
+    const double lo = small_d ? lo1 : lo2;
+    L[e] = a.d_log_sa + (log_f64(s) + lo / s);
+  }
+  const double flip = a.w_flip != 0 ? -1.0 : 1.0;
+  for (int e = 0; e < N; ++e) {
+    // Beyond 2^32 standard deviations the law's spread (about 1/a) is below a's own ulp.
+    const double far = far_quantile_f64(L[e]);
+    L[e] = (a.d_near >= 0x1p32 ? a.d_near : (far > a.d_near ? far : a.d_near)) * flip;
+  }
+  for (int e = 0; e < N; ++e) x_out[e] = clamp(a.d_mean + a.d_std * L[e], a.d_clamp_lo, a.d_clamp_hi);
 }
 
 // One group of a 16/32-bit output: element 16 k + j is word k of lane j, which
@@ -265,12 +594,20 @@ WEIGHTINIT_INLINE void transform_32(const KernelArgs& a, const std::uint32_t* wo
   } else if constexpr (T == kUniform) {
     uniform_f32<Out, kGroup>(a, words, out, base);
   } else if constexpr (T == kNormal) {
-    normal_f32<Out, kGroup>(a, words, out, base);
+    normal_fast_f32<Out, kFastNormal, kGroup>(a, words, out, base);
+  } else if constexpr (T == kNormalSym) {
+    normal_fast_f32<Out, kFastSym, kGroup>(a, words, out, base);
+  } else if constexpr (T == kNormalAsym) {
+    normal_fast_f32<Out, kFastAsym, kGroup>(a, words, out, base);
   } else {
     alignas(64) std::uint64_t bits[kGroup];
     alignas(64) double x[kGroup];
     for (int e = 0; e < kGroup; ++e) bits[e] = words[e];
-    normal_f64<32, kGroup>(a, bits, x);
+    if constexpr (T == kNormalWide) {
+      normal_wide<32, kGroup>(a, bits, x);
+    } else {
+      normal_far<32, kGroup>(a, bits, x);
+    }
     for (int e = 0; e < kGroup; ++e) {
       store<Out>(out, base + static_cast<std::uint64_t>(e), static_cast<float>(x[e]));
     }
@@ -291,8 +628,10 @@ WEIGHTINIT_INLINE void transform_64(const KernelArgs& a, const std::uint64_t* bi
       const double u = f64_from_bits(0x3ff0000000000000ull | (bits[e] >> 12)) - 1.0;
       o[e] = clamp(a.d_lo + u * a.d_range, a.d_clamp_lo, a.d_clamp_hi);
     }
+  } else if constexpr (T == kNormalFar) {
+    normal_far<64, kGroup>(a, bits, static_cast<double*>(out) + base);
   } else {
-    normal_f64<64, kGroup>(a, bits, static_cast<double*>(out) + base);
+    normal_wide<64, kGroup>(a, bits, static_cast<double*>(out) + base);
   }
 }
 
@@ -374,29 +713,30 @@ void words_64(const KernelArgs& args, const void* bits, std::uint64_t ngroups, v
 }  // namespace
 
 const KernelTable& table() {
+#define WEIGHTINIT_ROW32(F, Out)                                                       \
+  {F<Out, kUniform>, F<Out, kNormal>, F<Out, kNormalSym>, F<Out, kNormalAsym>,          \
+   F<Out, kNormalWide>, F<Out, kNormalFar>, nullptr}
   static const KernelTable t = {
       {
-          {fill_groups_32<kOutF32, kUniform>, fill_groups_32<kOutF32, kNormal>,
-           fill_groups_32<kOutF32, kNormalWide>, nullptr},
-          {fill_groups_64<kUniform>, fill_groups_64<kNormal>, fill_groups_64<kNormal>, nullptr},
-          {fill_groups_32<kOutF16, kUniform>, fill_groups_32<kOutF16, kNormal>,
-           fill_groups_32<kOutF16, kNormalWide>, nullptr},
-          {fill_groups_32<kOutBF16, kUniform>, fill_groups_32<kOutBF16, kNormal>,
-           fill_groups_32<kOutBF16, kNormalWide>, nullptr},
-          {nullptr, nullptr, nullptr, fill_groups_32<kOutU32, kBits>},
-          {nullptr, nullptr, nullptr, fill_groups_64<kBits>},
+          WEIGHTINIT_ROW32(fill_groups_32, kOutF32),
+          {fill_groups_64<kUniform>, fill_groups_64<kNormal>, fill_groups_64<kNormalSym>,
+           fill_groups_64<kNormalAsym>, fill_groups_64<kNormalWide>, fill_groups_64<kNormalFar>,
+           nullptr},
+          WEIGHTINIT_ROW32(fill_groups_32, kOutF16),
+          WEIGHTINIT_ROW32(fill_groups_32, kOutBF16),
+          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, fill_groups_32<kOutU32, kBits>},
+          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, fill_groups_64<kBits>},
       },
       {
-          {words_32<kOutF32, kUniform>, words_32<kOutF32, kNormal>,
-           words_32<kOutF32, kNormalWide>, nullptr},
-          {words_64<kUniform>, words_64<kNormal>, words_64<kNormal>, nullptr},
-          {words_32<kOutF16, kUniform>, words_32<kOutF16, kNormal>,
-           words_32<kOutF16, kNormalWide>, nullptr},
-          {words_32<kOutBF16, kUniform>, words_32<kOutBF16, kNormal>,
-           words_32<kOutBF16, kNormalWide>, nullptr},
-          {nullptr, nullptr, nullptr, nullptr},
-          {nullptr, nullptr, nullptr, nullptr},
+          WEIGHTINIT_ROW32(words_32, kOutF32),
+          {words_64<kUniform>, words_64<kNormal>, words_64<kNormalSym>, words_64<kNormalAsym>,
+           words_64<kNormalWide>, words_64<kNormalFar>, nullptr},
+          WEIGHTINIT_ROW32(words_32, kOutF16),
+          WEIGHTINIT_ROW32(words_32, kOutBF16),
+          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
+          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
       }};
+#undef WEIGHTINIT_ROW32
   return t;
 }
 

@@ -110,12 +110,12 @@ void store_scaled(double v, bool flip, double gain, bool unit, DType dtype, void
     }
     case DType::kFloat16: {
       const float f = to_odd_float(product_to_odd(gain, v));
-      static_cast<std::uint16_t*>(out)[x] = float_to_half_bits(flip ? -f : f);
+      static_cast<std::uint16_t*>(out)[x] = float16_bits(flip ? -f : f);
       break;
     }
     default: {
       const float f = to_odd_float(product_to_odd(gain, v));
-      static_cast<std::uint16_t*>(out)[x] = float_to_bfloat16_bits(flip ? -f : f);
+      static_cast<std::uint16_t*>(out)[x] = bfloat16_bits(flip ? -f : f);
       break;
     }
   }

@@ -39,7 +39,7 @@ inline void store_double(DType t, void* p, double v) {
       break;
     }
     case DType::kBFloat16: {
-      const std::uint16_t b = float_to_bfloat16_bits(to_f32(v));
+      const std::uint16_t b = bfloat16_bits(to_f32(v));
       std::memcpy(p, &b, 2);
       break;
     }

@@ -1,27 +1,26 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// How far stream v1's normal transform reaches, per working precision (docs/robustness.md).
-// The setup refuses any law whose reachable values overflow the output dtype; these numbers
-// describe the kernels (kernels-inl.hpp), so a change of the transform updates them here,
-// and tests/cpp/test_robust.cpp checks them against the kernels' own quantile function.
+// How far stream v2's normal transforms reach (docs/streams.md §5.4). The setup refuses any
+// law whose reachable values overflow the output dtype; tests/cpp/test_robust.cpp checks these
+// bounds against the kernels' own extreme words.
 #pragma once
+
+#include <cmath>
 
 namespace weightinit::detail {
 
-/// The smallest uniform U a normal draw uses, per working precision: its CDF value is then
-/// Φ(a) + U Δ (or Φ(-b) + U Δ on the upper side), so for an untruncated normal the largest
-/// |z| any draw reaches is -Φ⁻¹(kMinU): 6.2303 for float32 arithmetic (16/32-bit
-/// outputs), 6.3380 for kNormalWide, 8.2095 for float64.
-inline constexpr double kMinUFloat = 0x1p-32;   // U = (k + 1/2) 2^-31, k = w >> 1
-inline constexpr double kMinUWide = 0x1p-33;    // U = (w + 1/2) 2^-32
-inline constexpr double kMinUDouble = 0x1p-53;  // U = (k + 1/2) 2^-52, k = the top 52 bits
+/// The largest z a draw of the window [a, +inf) reaches (a in standard deviations, -inf for
+/// the untruncated normal). Every kernel's tail probability is at least 2^-65 of the window's
+/// mass (float32 arithmetic: t >= 2^-33; float64: t >= 2^-65 of the window), and beyond
+/// m = max(a, 0) the normal's tail falls at least as fast as exp(-(z^2 - m^2) / 2) (its hazard
+/// rate exceeds z), so z^2 <= m^2 + 130 ln 2; 132 ln 2 leaves room. The untruncated normal's
+/// true reach is 6.3380 (float32 arithmetic) and 9.1553 (float64); this bound gives 9.565.
+inline double upper_reach(double a) {
+  const double m = a > 0 ? a : 0.0;
+  return std::sqrt(m * m + 132.0 * 0.693147180559945309417);
+}
 
-/// Relative allowance for the kernels' own error on top of the exact quantile: PPND7 (float)
-/// is within 5.6 ulp (4e-7 relative, docs/streams.md), and mean + stddev * z adds two
-/// roundings of the working precision.
+/// Relative allowance for the kernels' own error on top of the exact quantile (at most a few
+/// ulp of float32, docs/streams.md §5.5), and mean + stddev * z's roundings.
 inline constexpr double kReachMargin = 0x1p-20;
-
-/// No draw reaches |z| >= kFarTail: the window checks keep every drawn CDF value >= 1e-300,
-/// and Φ(-37.5) = 4.6e-308. Windows wholly beyond it are refused before Φ is evaluated.
-inline constexpr double kFarTail = 37.5;
 
 }  // namespace weightinit::detail

@@ -40,7 +40,7 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = _core.__version__
 
-STREAM_VERSION = 1
+STREAM_VERSION = 2
 
 
 def _check_target_env() -> None:

@@ -38,7 +38,7 @@ void test_kat(const std::string& dir) {
   check(lines == 4, "four known-answer lines");
 }
 
-// tests/data/golden_v1.txt: "name dtype dist p0 p1 p2 p3 seed stream offset first count" then
+// tests/data/golden_v2.txt: "name dtype dist p0 p1 p2 p3 seed stream offset first count" then
 // one line of hex words (the raw element bits). Written by tests/data/make_golden.py.
 weightinit::DType parse_dtype(const std::string& s) {
   if (s == "float32") return weightinit::DType::kFloat32;
@@ -54,8 +54,8 @@ weightinit::Distribution parse_dist(const std::string& kind, const double (&p)[4
 }
 
 void test_golden(const std::string& dir) {
-  std::ifstream in(dir + "/golden_v1.txt");
-  check(in.good(), "open golden_v1.txt");
+  std::ifstream in(dir + "/golden_v2.txt");
+  check(in.good(), "open golden_v2.txt");
   std::string header, words;
   int cases = 0;
   while (std::getline(in, header)) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // ctest for initializers.hpp: seeds, errors and their messages, partitions equal to slices,
-// Constant's layout, Orthogonal's orthogonality, and every case of tests/data/initializers_v1.txt
+// Constant's layout, Orthogonal's orthogonality, and every case of tests/data/initializers_v2.txt
 // (the file the Python API is held to as well) through the C++ API.
 //
 //   test_initializers DATA_DIR
@@ -642,7 +642,7 @@ void test_convolution_orthogonal() {
                               "bfloat16, float32, float64), got int64");
 }
 
-// --- tests/data/initializers_v1.txt ---------------------------------------------------------
+// --- tests/data/initializers_v2.txt ---------------------------------------------------------
 
 // BLAKE2b (RFC 7693): unkeyed, an `outlen`-byte digest, as hex.
 std::string blake2b_hex(const unsigned char* data, std::size_t n, std::size_t outlen) {
@@ -879,8 +879,8 @@ std::string result_of(const wi::Tensor& t) {
 }
 
 void test_golden_file(const std::string& dir) {
-  std::ifstream in(dir + "/initializers_v1.txt");
-  check(in.good(), "open " + dir + "/initializers_v1.txt");
+  std::ifstream in(dir + "/initializers_v2.txt");
+  check(in.good(), "open " + dir + "/initializers_v2.txt");
   std::string line;
   int cases = 0, shown = 0;
   while (std::getline(in, line)) {
@@ -911,15 +911,15 @@ void test_golden_file(const std::string& dir) {
       }
       const std::string got = result_of((*initializer)(parse_dims(shape), parse_dtype(dtype), info));
       const bool ok = got == want;
-      if (!ok && shown++ < 20) check(false, "initializers_v1.txt: " + line + ": C++ gives " + got);
+      if (!ok && shown++ < 20) check(false, "initializers_v2.txt: " + line + ": C++ gives " + got);
       if (ok) check(true, "");
     } catch (const std::exception& e) {
-      check(false, "initializers_v1.txt: " + line + ": " + e.what());
+      check(false, "initializers_v2.txt: " + line + ": " + e.what());
     }
   }
   wi::reset_default_graph();
-  check(cases >= 1300, "initializers_v1.txt has " + std::to_string(cases) + " cases");
-  std::printf("initializers_v1.txt: %d cases\n", cases);
+  check(cases >= 1300, "initializers_v2.txt has " + std::to_string(cases) + " cases");
+  std::printf("initializers_v2.txt: %d cases\n", cases);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Regenerate tests/data/golden_v1.txt: frozen stream-v1 outputs as hex bits.
+"""Regenerate tests/data/golden_v2.txt: frozen stream-v2 outputs as hex bits.
 
 Run only for a documented stream-version bump (docs/streams.md); the tests compare every
 kernel target and thread count against this file, and so does the C++ test (ctest).
@@ -35,6 +35,10 @@ DISTRIBUTIONS = [
     ("trunc_minf_m5", "truncated_normal", (1.0, 0.5, float("-inf"), -5.0)),
     ("trunc_m20_m19", "truncated_normal", (0.0, 1.0, -20.0, -19.0)),
     ("trunc_m2000_2000", "truncated_normal", (0.0, 0.001, -2000.0, 2000.0)),
+    ("trunc_m1_3", "truncated_normal", (0.0, 1.0, -1.0, 3.0)),
+    ("trunc_0.1_0.1001", "truncated_normal", (0.0, 1.0, 0.1, 0.1001)),
+    ("trunc_100_100.0005", "truncated_normal", (0.0, 1.0, 100.0, 100.0005)),
+    ("trunc_minf_m60", "truncated_normal", (0.0, 1.0, float("-inf"), -60.0)),
 ]
 DTYPES = ["float32", "float64", "float16", "bfloat16"]
 # (seed, stream, offset, first, count): a plain start, and one that starts mid-group with
@@ -53,7 +57,7 @@ def bits_of(a: np.ndarray) -> list[int]:
 def main() -> None:
     wi.set_target("scalar")
     lines = [
-        "# stream v1 golden vectors: see tests/data/make_golden.py (regenerate only for a",
+        "# stream v2 golden vectors: see tests/data/make_golden.py (regenerate only for a",
         "# documented stream-version bump, docs/streams.md).",
     ]
     for name, dist, params in DISTRIBUTIONS:
@@ -67,7 +71,7 @@ def main() -> None:
                 lines.append(" ".join(head))
                 width = a.dtype.itemsize * 2
                 lines.append(" ".join(f"{w:0{width}x}" for w in bits_of(a)))
-    (HERE / "golden_v1.txt").write_text("\n".join(lines) + "\n")
+    (HERE / "golden_v2.txt").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Write tests/data/initializers_v1.txt: outputs of the TF1 initializers, frozen.
+"""Write tests/data/initializers_v2.txt: outputs of the TF1 initializers, frozen.
 
 Every random TF1 class (and lecun/he) in the four float dtypes (RandomUniform also in int32
 and int64), at ranks 0 to 4, whole and partitioned along each axis, under several graph-seed
@@ -48,7 +48,7 @@ import numpy as np
 import weightinit.tf1 as tf
 
 HERE = pathlib.Path(__file__).resolve().parent
-FILE = HERE / "initializers_v1.txt"
+FILE = HERE / "initializers_v2.txt"
 
 FLOATS = ("float32", "float64", "float16", "bfloat16")
 SHAPES = ((), (37,), (13, 10), (5, 6, 7), (3, 3, 4, 10))

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// Fills of a caller's buffer from stream v1 (docs/streams.md).
+// Fills of a caller's buffer from the stream docs/streams.md specifies.
 #pragma once
 
 #include <atomic>
@@ -49,7 +49,7 @@ struct Distribution {
   static Distribution bits();
 };
 
-/// Where a fill reads stream v1: Philox key = seed; counter = (position, stream_id), where
+/// Where a fill reads the stream: Philox key = seed; counter = (position, stream_id), where
 /// the position of an element's block is `offset` plus its block index in the tensor.
 struct StreamSpec {
   std::uint64_t seed = 0;

@@ -1,11 +1,52 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// float <-> IEEE binary16 and bfloat16 bits, round to nearest even: the one definition.
+// float <-> IEEE binary16 and bfloat16 bits, round to nearest even: the one definition the
+// kernels, the fill setup and the public 16-bit element types all use.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
 
 namespace weightinit {
+
+/// The IEEE binary16 bits nearest to `f`, ties to even. Values from 65520 up round to
+/// infinity, NaN gives a quiet NaN with the sign and top payload bits kept.
+///
+/// Branch-free (integer operations, one float addition and selects), so a loop over it
+/// vectorizes; every target gives the same bits. The float addition is exact or rounds
+/// a value >= 1/2, so flush-to-zero and denormals-are-zero modes do not change the result.
+inline std::uint16_t float16_bits(float f) {
+  std::uint32_t x;
+  std::memcpy(&x, &f, sizeof x);
+  const std::uint32_t sign = (x >> 16) & 0x8000u;
+  const std::uint32_t ax = x & 0x7fffffffu;
+  // Normal range: round the 13 dropped bits to nearest even and rebias the exponent from 127
+  // to 15; anything from 65520 up carries into the infinity pattern or past it, so cap there.
+  std::uint32_t normal = (ax + 0x0fffu + ((ax >> 13) & 1u) - 0x38000000u) >> 13;
+  normal = normal > 0x7c00u ? 0x7c00u : normal;
+  // Below 2^-14: adding 0.5 puts the binary16 subnormal quantum 2^-24 at float32's last
+  // mantissa bit, so the FPU's own rounding does round-to-nearest-even.
+  float a;
+  std::memcpy(&a, &ax, sizeof a);
+  const float shifted = a + 0.5f;
+  std::uint32_t sb;
+  std::memcpy(&sb, &shifted, sizeof sb);
+  const std::uint32_t sub = sb - 0x3f000000u;
+  const std::uint32_t nan = 0x7e00u | ((ax >> 13) & 0x3ffu);
+  const std::uint32_t mag = ax > 0x7f800000u ? nan : ax < 0x38800000u ? sub : normal;
+  return static_cast<std::uint16_t>(mag | sign);
+}
+
+/// The bfloat16 bits (the top half of a float32) nearest to `f`, ties to even; values that
+/// round past the largest finite bfloat16 become infinity, NaN gives a quiet NaN.
+/// Branch-free like float16_bits.
+inline std::uint16_t bfloat16_bits(float f) {
+  std::uint32_t x;
+  std::memcpy(&x, &f, sizeof x);
+  const std::uint32_t rounded = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
+  const std::uint32_t nan = (x >> 16) | 0x40u;
+  return static_cast<std::uint16_t>((x & 0x7fffffffu) > 0x7f800000u ? nan : rounded);
+}
+
 namespace detail {
 
 inline std::uint32_t float_bits(float f) {
@@ -20,29 +61,6 @@ inline float bits_float(std::uint32_t x) {
   return f;
 }
 
-// IEEE binary16 from float, round to nearest even; overflow gives infinity, NaN stays NaN.
-inline std::uint16_t float_to_half_bits(float f) {
-  const std::uint32_t x = float_bits(f);
-  const auto sign = static_cast<std::uint16_t>((x >> 16) & 0x8000u);
-  const std::uint32_t ax = x & 0x7fffffffu;
-  if (ax > 0x7f800000u) return static_cast<std::uint16_t>(sign | 0x7e00u | ((ax >> 13) & 0x3ffu));
-  if (ax >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // >= 65520 (or inf)
-  if (ax < 0x38800000u) {  // below 2^-14: a subnormal half, in units of 2^-24
-    if (ax <= 0x33000000u) return sign;  // <= 2^-25: rounds to zero (the tie goes to even 0)
-    const std::uint32_t m = (ax & 0x7fffffu) | 0x800000u;
-    const int shift = 126 - static_cast<int>(ax >> 23);
-    std::uint32_t q = m >> shift;
-    const std::uint32_t rem = m & ((1u << shift) - 1), half = 1u << (shift - 1);
-    if (rem > half || (rem == half && (q & 1u))) ++q;
-    return static_cast<std::uint16_t>(sign | q);
-  }
-  const std::uint32_t r = ax - 0x38000000u;  // rebias the exponent from 127 to 15
-  std::uint32_t q = r >> 13;
-  const std::uint32_t rem = r & 0x1fffu;
-  if (rem > 0x1000u || (rem == 0x1000u && (q & 1u))) ++q;  // a carry may reach the exponent
-  return static_cast<std::uint16_t>(sign | q);
-}
-
 inline float half_bits_to_float(std::uint16_t h) {
   const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
   const std::uint32_t exp = (h >> 10) & 0x1fu, man = h & 0x3ffu;
@@ -51,13 +69,6 @@ inline float half_bits_to_float(std::uint16_t h) {
   // Subnormal (or zero): man * 2^-24 is exact in float.
   const float v = static_cast<float>(man) * 5.9604644775390625e-8f;
   return sign ? -v : v;
-}
-
-// bfloat16 from float, round to nearest even; NaN stays a quiet NaN.
-inline std::uint16_t float_to_bfloat16_bits(float f) {
-  const std::uint32_t x = float_bits(f);
-  if ((x & 0x7fffffffu) > 0x7f800000u) return static_cast<std::uint16_t>((x >> 16) | 0x40u);
-  return static_cast<std::uint16_t>((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
 }
 
 inline float bfloat16_bits_to_float(std::uint16_t b) {

@@ -19,7 +19,7 @@
 // weightinit.tf1's Python classes are shells over these (cpp/bindings/tf1_bindings.cpp): the
 // seeds, partitions, dtype rules, Constant's layout, Identity, VarianceScaling and the
 // orthogonal kernels are decided here only, so both APIs return the same bits for the same
-// graph seed, op seed, shape, dtype, parameters and partition (tests/data/initializers_v1.txt
+// graph seed, op seed, shape, dtype, parameters and partition (tests/data/initializers_v2.txt
 // holds both to them). Errors are ValueError / TypeError (both std::invalid_argument) with
 // plain messages naming the argument; the Python shells add TF's messages where those quote a
 // Python value.
@@ -35,7 +35,7 @@ struct Half {
   std::uint16_t bits = 0;
 
   Half() = default;
-  explicit Half(float value) : bits(detail::float_to_half_bits(value)) {}
+  explicit Half(float value) : bits(float16_bits(value)) {}
   static Half from_bits(std::uint16_t b) {
     Half h;
     h.bits = b;
@@ -51,7 +51,7 @@ struct BFloat16 {
   std::uint16_t bits = 0;
 
   BFloat16() = default;
-  explicit BFloat16(float value) : bits(detail::float_to_bfloat16_bits(value)) {}
+  explicit BFloat16(float value) : bits(bfloat16_bits(value)) {}
   static BFloat16 from_bits(std::uint16_t b) {
     BFloat16 h;
     h.bits = b;

@@ -24,8 +24,8 @@ Differences from torch, all deliberate:
 * ``trunc_normal_`` draws the exact truncated normal by inverse CDF (one draw per element,
   no rejection), so the values are always in ``[a, b]`` and never pile up on the bounds,
   for any ``std``. ``std <= 0`` and ``a > b`` are ``ValueError`` (torch: ZeroDivisionError,
-  or RuntimeError from ``uniform_``). An interval beyond about 37 standard deviations in
-  one tail (probability < 1e-300) is a ``ValueError`` from the core.
+  or RuntimeError from ``uniform_``). Intervals at any distance are drawn exactly (far
+  tails in log space); only one holding no value of the tensor's dtype is a ``ValueError``.
 * ``sparse_`` draws its zero positions from the generator too (torch uses the global RNG),
   so it is reproducible; ``sparsity`` must be in [0, 1].
 * ``uniform_`` / ``normal_`` bounds and moments must be finite (``ValueError``); torch
@@ -207,7 +207,7 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     r"""Fill `tensor` with :math:`\mathcal{N}(\mathrm{mean}, \mathrm{std}^2)` in place; return it.
 
-    Untruncated (|z| <= 6.2303 in float32, 8.2095 in float64, docs/streams.md §5); ``std == 0``
+    Untruncated (|z| <= 6.338 in float32, 9.155 in float64, docs/streams.md §5); ``std == 0``
     fills with `mean`.
 
     Raises
