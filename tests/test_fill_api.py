@@ -235,8 +235,7 @@ def test_huge_global_shape_box_is_cheap():
 def test_truncated_between_stays_inside_absolute_bounds(dtype):
     """Absolute bounds hold exactly, even for windows a few ulps wide, where (low - mean) /
     stddev and back would round outside. The windows sit 2 to 6 standard deviations from the
-    mean, where stream v1 resolves a 3-ulp float64 window (closer in, or beyond 37.5, it is a
-    ValueError: tests/test_fuzz.py)."""
+    mean."""
     rng = np.random.default_rng(1)
     for _ in range(100):
         std = float(rng.uniform(1e-3, 3))

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Write stream v1's raw 32-bit words to stdout, for statistical batteries (dieharder -g 200).
+"""Write the stream's raw 32-bit words (the same in v1 and v2) to stdout, for statistical batteries (dieharder -g 200).
 
 Modes (all through the public API: ``weightinit.fill(out, "bits", (), ...)`` on uint32):
 
