@@ -78,6 +78,7 @@ class _Initializer:
     def dtype(self) -> _ElementType: ...
     @property
     def name(self) -> str: ...
+    def __getattr__(self, name: str) -> Any: ...  # the constructor's arguments
 
 class _Tf1(ModuleType):
     ElementType: type[_ElementType]

@@ -174,7 +174,7 @@ def _axes(value: Any, argname: str) -> list[int] | None:
     return out
 
 
-class Initializer(_KerasInitializer):  # type: ignore[misc,valid-type]
+class Initializer(_KerasInitializer):
     """Base class of the Keras initializers: callables ``(shape, dtype=None)``.
 
     A ``keras.initializers.Initializer`` subclass when Keras 3 is installed (see the module
