@@ -87,7 +87,7 @@ def compute_fans(shape: Any, layout: str = "tf") -> tuple[Any, ...]:
     return tuple(_core.compute_fans(list(shape), layout))
 
 
-__all__ = list(tf1.__all__) + [
+__all__ = [
     "Generator",
     "Law",
     "default_generator",
@@ -106,3 +106,4 @@ __all__ = list(tf1.__all__) + [
     "set_target",
     "stream_for",
 ]
+__all__ += tf1.__all__
