@@ -60,7 +60,7 @@ def check_shape(shape: Any, argname: str = "shape") -> tuple[Any, ...]:
 
 
 def fill(out: Any, distribution: str, params: Any, *, seed: Any, stream: int = 0, offset: int = 0,
-         global_shape: Any=None, start: Any=None) -> Any:
+         global_shape: Any = None, start: Any = None) -> Any:
     """Fill `out` in place with its box of a tensor drawn from the stream; return `out`.
 
     Parameters
@@ -84,8 +84,8 @@ def fill(out: Any, distribution: str, params: Any, *, seed: Any, stream: int = 0
     return out
 
 
-def new(shape: Any, dtype: Any, distribution: str, params: Any, *, seed: Any, stream: int = 0, offset: int = 0,
-        global_shape: Any=None, start: Any=None) -> np.ndarray:
+def new(shape: Any, dtype: Any, distribution: str, params: Any, *, seed: Any, stream: int = 0,
+        offset: int = 0, global_shape: Any = None, start: Any = None) -> np.ndarray:
     """A new array of `shape` and `dtype`, filled by :func:`fill`."""
     dt = as_dtype(dtype)
     if not is_float(dt):

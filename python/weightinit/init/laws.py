@@ -50,28 +50,28 @@ def torch_checked(law: Law) -> Law:
     return law
 
 
-def uniform(shape: Any, a: Any=0.0, b: Any=1.0) -> Law:
+def uniform(shape: Any, a: Any = 0.0, b: Any = 1.0) -> Law:
     """The law of :func:`uniform_`: ``Law.uniform(a, b)``."""
     return torch_checked(Law.uniform(real(a, "a"), real(b, "b")))
 
 
-def normal(shape: Any, mean: Any=0.0, std: Any=1.0) -> Law:
+def normal(shape: Any, mean: Any = 0.0, std: Any = 1.0) -> Law:
     """The law of :func:`normal_`: ``Law.normal(mean, std)``."""
     return torch_checked(Law.normal(real(mean, "mean"), real(std, "std")))
 
 
-def trunc_normal(shape: Any, mean: Any=0.0, std: Any=1.0, a: Any=-2.0, b: Any=2.0) -> Law:
+def trunc_normal(shape: Any, mean: Any = 0.0, std: Any = 1.0, a: Any = -2.0, b: Any = 2.0) -> Law:
     """The law of :func:`trunc_normal_`, absolute bounds; ``a == b`` is a point mass at `a`."""
     return laws.trunc_normal(real(mean, "mean"), real(std, "std"), real(a, "a", finite=False),
                              real(b, "b", finite=False))
 
 
-def xavier_uniform(shape: Any, gain: Any=1.0) -> Law:
+def xavier_uniform(shape: Any, gain: Any = 1.0) -> Law:
     """The law of :func:`xavier_uniform_` for a tensor of `shape`."""
     return torch_checked(laws.xavier_uniform(list(shape), real(gain, "gain")))
 
 
-def xavier_normal(shape: Any, gain: Any=1.0) -> Law:
+def xavier_normal(shape: Any, gain: Any = 1.0) -> Law:
     """The law of :func:`xavier_normal_` for a tensor of `shape`."""
     return torch_checked(laws.xavier_normal(list(shape), real(gain, "gain")))
 
@@ -84,14 +84,16 @@ def kaiming_args(a: Any, mode: Any, nonlinearity: Any) -> tuple[Any, ...]:
     return (0.0 if value is None else value), check_mode(mode), nonlinearity
 
 
-def kaiming_uniform(shape: Any, a: Any=0, mode: Any="fan_in", nonlinearity: Any="leaky_relu") -> Any:
+def kaiming_uniform(shape: Any, a: Any = 0, mode: Any = "fan_in",
+                    nonlinearity: Any = "leaky_relu") -> Any:
     """The law of :func:`kaiming_uniform_`, or None for a zero-element `shape`."""
     if 0 in shape:  # precedes the rank check, as in torch: a 1-D empty tensor is only a no-op
         return None
     return torch_checked(laws.kaiming_uniform(list(shape), *kaiming_args(a, mode, nonlinearity)))
 
 
-def kaiming_normal(shape: Any, a: Any=0, mode: Any="fan_in", nonlinearity: Any="leaky_relu") -> Any:
+def kaiming_normal(shape: Any, a: Any = 0, mode: Any = "fan_in",
+                   nonlinearity: Any = "leaky_relu") -> Any:
     """The law of :func:`kaiming_normal_`, or None for a zero-element `shape`."""
     if 0 in shape:
         return None
@@ -103,13 +105,14 @@ def orthogonal_rank(shape: Any) -> None:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
 
 
-def orthogonal(shape: Any, gain: Any=1) -> float:
+def orthogonal(shape: Any, gain: Any = 1) -> float:
     """The checked `gain` of :func:`orthogonal_` for a tensor of `shape`."""
     orthogonal_rank(shape)
     return real(gain, "gain")
 
 
-def orthogonal_into(out: Any, gain: float, *, generator: Any=None, seed: Any=None, stream: int = 0) -> None:
+def orthogonal_into(out: Any, gain: float, *, generator: Any = None, seed: Any = None,
+                    stream: int = 0) -> None:
     """Write :func:`orthogonal_`'s matrix into `out` (not empty, a float dtype): torch's
     ``(rows, cols) = (shape[0], numel / shape[0])`` view of it, filled by the C++
     ``orthogonal`` (in place; a strided `out` is filled through a contiguous copy) from
@@ -136,7 +139,7 @@ def require_rank_2(shape: Any) -> None:
         raise ValueError("Only tensors with 2 dimensions are supported")
 
 
-def sparse(shape: Any, sparsity: Any, std: Any=0.01) -> tuple[Any, ...]:
+def sparse(shape: Any, sparsity: Any, std: Any = 0.01) -> tuple[Any, ...]:
     """``(zeros per column, law of the values)`` of :func:`sparse_` for a tensor of `shape`."""
     require_rank_2(shape)
     sparsity = real(sparsity, "sparsity")
@@ -166,7 +169,7 @@ def ones_of_eye(shape: Any) -> tuple[Any, ...]:
     return diag, diag
 
 
-def ones_of_dirac(shape: Any, groups: Any=1) -> tuple[Any, ...]:
+def ones_of_dirac(shape: Any, groups: Any = 1) -> tuple[Any, ...]:
     """The index arrays of :func:`dirac_`'s ones in a tensor of `shape`, arguments checked."""
     if len(shape) not in (3, 4, 5):
         raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")

@@ -180,7 +180,8 @@ class BoxInitializer:
             return None, stream
         return _fill.check_seed(seed), stream
 
-    def fill(self, out: Any, global_shape: tuple[Any, ...], start: tuple[Any, ...], seed: Any, stream: int) -> None:
+    def fill(self, out: Any, global_shape: tuple[Any, ...], start: tuple[Any, ...], seed: Any,
+             stream: int) -> None:
         """Write the box of `out`'s shape at `start` (checked by the caller)."""
         raise NotImplementedError
 
@@ -192,7 +193,8 @@ class BoxInitializer:
                 "one piece")
 
 
-def _draw(out: Any, law: Any, seed: Any, stream: int, global_shape: Any=None, start: Any=None) -> None:
+def _draw(out: Any, law: Any, seed: Any, stream: int, global_shape: Any = None,
+          start: Any = None) -> None:
     """The door for a law (degenerate laws write their value there)."""
     _core.fill(out, law, seed, stream, 0, global_shape, start, True)
 
@@ -318,14 +320,15 @@ def _law_zero(shape: Any) -> Any:
     return 0
 
 
-def _law_variance_scaling(shape: Any, scale: Any=1.0, mode: Any="fan_in", distribution: Any="truncated_normal") -> Any:
+def _law_variance_scaling(shape: Any, scale: Any = 1.0, mode: Any = "fan_in",
+                          distribution: Any = "truncated_normal") -> Any:
     """TF1 ``VarianceScaling``'s law with TF's fans (layout ``(..., in, out)``)."""
     if not isinstance(mode, str) or not isinstance(distribution, str):
         raise TypeError(f"mode, distribution: expected strings, got {mode!r}, {distribution!r}")
     return laws.variance_scaling(list(shape), "tf", scale, mode, distribution)
 
 
-def _law_tf_truncated_normal(shape: Any, mean: Any=0.0, stddev: Any=1.0) -> Any:
+def _law_tf_truncated_normal(shape: Any, mean: Any = 0.0, stddev: Any = 1.0) -> Any:
     """TF1 ``TruncatedNormal``'s law: cut at two standard deviations of the untruncated law."""
     return laws.tf_truncated_normal(real(mean, "mean"), real(stddev, "stddev"))
 
@@ -425,7 +428,8 @@ def resolve(initializer: Any) -> BoxInitializer:
 
 # --- the box functions --------------------------------------------------------------------
 
-def fill_box(out: Any, initializer: Any, global_shape: Any, start: Any=None, *, seed: Any=None, stream: int = 0) -> Any:
+def fill_box(out: Any, initializer: Any, global_shape: Any, start: Any = None, *,
+             seed: Any = None, stream: int = 0) -> Any:
     """Fill `out` in place with its box of the tensor `initializer` makes; return `out`.
 
     The result equals ``new_box(initializer, global_shape, ...)[box]`` bit for bit, for any
@@ -474,7 +478,8 @@ def fill_box(out: Any, initializer: Any, global_shape: Any, start: Any=None, *, 
     return out
 
 
-def new_box(initializer: Any, global_shape: Any, dtype: Any="float32", start: Any=None, stop: Any=None, *, seed: Any=None,
+def new_box(initializer: Any, global_shape: Any, dtype: Any = "float32", start: Any = None,
+            stop: Any = None, *, seed: Any = None,
             stream: int = 0) -> np.ndarray:
     """A new array holding the box ``[start, stop)`` of the tensor `initializer` makes.
 

@@ -26,7 +26,8 @@ from ..core.fills import check_shape
 __all__ = ["array"]
 
 
-def array(initializer: Any, shape: Any, chunks: Any="auto", dtype: Any="float32", *, seed: Any=None, stream: int = 0,
+def array(initializer: Any, shape: Any, chunks: Any = "auto", dtype: Any = "float32", *,
+          seed: Any = None, stream: int = 0,
           name: str | None = None) -> Any:
     """A lazy dask array of the tensor `initializer` makes, computed block by block.
 
@@ -74,7 +75,8 @@ def array(initializer: Any, shape: Any, chunks: Any="auto", dtype: Any="float32"
                          stream=stream)
 
 
-def _block(block_info: Any=None, *, initializer: Any, global_shape: Any, seed: Any, stream: Any) -> Any:
+def _block(block_info: Any = None, *, initializer: Any, global_shape: Any, seed: Any,
+           stream: Any) -> Any:
     """One block: its box of the whole tensor (dask passes where the block lies)."""
     info = block_info[None]
     start, stop = zip(*info["array-location"]) if global_shape else ((), ())

@@ -23,7 +23,8 @@ from ..core.fills import check_shape
 __all__ = ["array"]
 
 
-def array(initializer: Any, shape: Any, sharding: Any, dtype: Any="float32", *, seed: Any=None, stream: int = 0) -> Any:
+def array(initializer: Any, shape: Any, sharding: Any, dtype: Any = "float32", *,
+          seed: Any = None, stream: int = 0) -> Any:
     """A ``jax.Array`` of the tensor `initializer` makes, laid out by `sharding`.
 
     Parameters

@@ -43,8 +43,9 @@ def _local_box(dtensor: Any) -> tuple[Any, ...]:
     return local, tuple(dtensor.shape), offset
 
 
-def init_sharded_(tensor: Any, initializer: Any, *, seed: Any=None, stream: int = 0, global_shape: Any=None,
-                  offset: Any=None) -> Any:
+def init_sharded_(tensor: Any, initializer: Any, *, seed: Any = None, stream: int = 0,
+                  global_shape: Any = None,
+                  offset: Any = None) -> Any:
     """Initialize a DTensor's local shard, or a local shard at `offset`, in place.
 
     Parameters
