@@ -4,6 +4,7 @@
 Run: python examples/torch_example.py   (torch is optional; the NumPy part runs without it)
 """
 
+import importlib.util
 import math
 
 import numpy as np
@@ -29,12 +30,9 @@ base = np.zeros((8, 8), np.float64)
 init.orthogonal_(base[:, ::2])
 print("orthogonal columns: W^T W =\n", np.round(base[:, ::2].T @ base[:, ::2], 12))
 
-try:
+if importlib.util.find_spec("torch") is not None:
     import torch
-except ImportError:
-    torch = None
 
-if torch is not None:
     layer = torch.nn.Linear(4096, 4096)
     init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=1)  # in place, autograd intact
     init.zeros_(layer.bias)

@@ -2,7 +2,18 @@
 """Shared fixtures: every test leaves the kernel target and thread count as it found them, and
 starts and ends without a TF1 graph-level seed."""
 
+import importlib.util
+import os
+
 import pytest
+
+# Keras 3 needs a backend before its first import (its default, TensorFlow, is not a test
+# dependency): an installed one, unless the environment chose.
+if "KERAS_BACKEND" not in os.environ:
+    for _backend in ("jax", "torch"):
+        if importlib.util.find_spec(_backend) is not None:
+            os.environ["KERAS_BACKEND"] = _backend
+            break
 
 import weightinit as wi
 import weightinit.tf1 as tf

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "bindings.hpp"
 #include "weightinit/laws.hpp"
@@ -83,6 +84,25 @@ std::string repr(const Law& law) {
   return out + ")";
 }
 
+// A Keras axis list: a list or tuple of Python ints (negative allowed), else TypeError
+// naming `name`; the range is checked against the shape by compute_fans.
+std::vector<std::int64_t> axes_of(const py::handle& axes, const char* name) {
+  if (!py::isinstance<py::list>(axes) && !py::isinstance<py::tuple>(axes)) {
+    throw py::type_error(std::string(name) + ": expected a list or tuple of ints, got " +
+                         std::string(py::str(py::type::handle_of(axes).attr("__name__"))));
+  }
+  std::vector<std::int64_t> out;
+  for (const py::handle a : axes) {
+    if (py::isinstance<py::bool_>(a) || !PyIndex_Check(a.ptr())) {
+      throw py::type_error(std::string(name) + ": expected a list or tuple of ints, got an "
+                           "element of type " +
+                           std::string(py::str(py::type::handle_of(a).attr("__name__"))));
+    }
+    out.push_back(py::cast<std::int64_t>(py::reinterpret_steal<py::object>(PyNumber_Index(a.ptr()))));
+  }
+  return out;
+}
+
 FanLayout layout_of(const std::string& layout) {
   if (layout == "tf") return FanLayout::kTensorFlow;
   if (layout == "torch") return FanLayout::kTorch;
@@ -127,10 +147,18 @@ void register_laws(py::module_& m) {
   py::module_ l = m.def_submodule("laws", "The law table: named initializers -> Law (laws.hpp).");
   l.def("variance_scaling", [](const py::handle& shape, const std::string& layout,
                                const py::handle& scale, const std::string& mode,
-                               const std::string& distribution) {
-          return laws::variance_scaling(dims(shape, "shape"), layout_of(layout), real(scale, "scale"),
-                                        laws::parse_mode(mode), laws::parse_scaling(distribution));
-        }, py::arg("shape"), py::arg("layout"), py::arg("scale"), py::arg("mode"), py::arg("distribution"));
+                               const std::string& distribution, const py::handle& input_axes,
+                               const py::handle& output_axes) {
+          const std::vector<std::int64_t> s = dims(shape, "shape");
+          // Keras 3: explicit axes decide the fans only when both lists are given.
+          const Fans fans = input_axes.is_none() || output_axes.is_none()
+              ? compute_fans(s, layout_of(layout))
+              : compute_fans(s, axes_of(input_axes, "input_axes"),
+                             axes_of(output_axes, "output_axes"));
+          return laws::variance_scaling(fans, real(scale, "scale"), laws::parse_mode(mode),
+                                        laws::parse_scaling(distribution));
+        }, py::arg("shape"), py::arg("layout"), py::arg("scale"), py::arg("mode"), py::arg("distribution"),
+        py::arg("input_axes") = py::none(), py::arg("output_axes") = py::none());
   l.def("jax_variance_scaling", [](const py::handle& fan_in, const py::handle& fan_out,
                                    const py::handle& scale, const std::string& mode,
                                    const std::string& distribution) {

@@ -31,7 +31,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'weightinit' has no attribute {name!r}")
 
 
-def __dir__() -> list:
+def __dir__() -> list[Any]:
     return sorted(list(globals()) + list(_LAZY))
 
 
@@ -60,7 +60,7 @@ def _check_target_env() -> None:
 _check_target_env()
 
 
-def cpu_targets() -> dict:
+def cpu_targets() -> dict[str, Any]:
     """The kernel targets this CPU runs (``"available"``, scalar first) and the one in use."""
     return {"available": list(_core.available_targets()), "active": _core.active_target()}
 
@@ -82,12 +82,12 @@ def set_num_threads(n: int) -> None:
     _core.set_num_threads(n)
 
 
-def compute_fans(shape, layout: str = "tf") -> tuple:
+def compute_fans(shape: Any, layout: str = "tf") -> tuple[Any, ...]:
     """(fan_in, fan_out) of `shape`: layout ``"tf"`` is (..., in, out), ``"torch"`` (out, in, *k)."""
     return tuple(_core.compute_fans(list(shape), layout))
 
 
-__all__ = list(tf1.__all__) + [
+__all__ = [
     "Generator",
     "Law",
     "default_generator",
@@ -106,3 +106,4 @@ __all__ = list(tf1.__all__) + [
     "set_target",
     "stream_for",
 ]
+__all__ += tf1.__all__

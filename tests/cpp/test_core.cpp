@@ -112,6 +112,18 @@ void test_fans() {
     threw = true;
   }
   check(threw, "torch fans of a 1-D shape throw");
+  // Keras 3's explicit axes: products of the named dimensions, negative axes from the end.
+  f = weightinit::compute_fans({512, 8, 64}, {0}, {1, 2});
+  check(f.fan_in == 512 && f.fan_out == 512, "keras fans of (512,8,64), in [0], out [1,2]");
+  f = weightinit::compute_fans({3, 5, 7}, {-1}, {0, 0});
+  check(f.fan_in == 7 && f.fan_out == 9, "keras fans with a negative and a repeated axis");
+  threw = false;
+  try {
+    weightinit::compute_fans({3, 5}, {2}, {0});
+  } catch (const std::invalid_argument&) {
+    threw = true;
+  }
+  check(threw, "keras fans with an axis out of range throw");
 }
 
 void test_errors() {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 namespace weightinit {
@@ -46,6 +47,35 @@ inline Fans compute_fans(const std::vector<std::int64_t>& shape, FanLayout layou
   std::int64_t receptive = 1;
   for (std::size_t k = 0; k + 2 < rank; ++k) receptive *= shape[k];
   return {shape[rank - 2] * receptive, shape[rank - 1] * receptive};
+}
+
+/// Keras 3's fans with explicit axes (`compute_fans(shape, input_axes, output_axes)`, used
+/// when both axis lists are given, e.g. an attention kernel (d_model, heads, head_dim) with
+/// input_axes {0} and output_axes {1, 2}): fan_in is the product of shape[a] over
+/// `input_axes`, fan_out over `output_axes`, and the remaining axes count for nothing (no
+/// receptive field). An axis may be negative (counted from the end, as a Python index) and
+/// may repeat; one outside [-rank, rank), or a negative dimension, throws
+/// std::invalid_argument naming the list.
+inline Fans compute_fans(const std::vector<std::int64_t>& shape,
+                         const std::vector<std::int64_t>& input_axes,
+                         const std::vector<std::int64_t>& output_axes) {
+  for (std::int64_t d : shape) {
+    if (d < 0) throw std::invalid_argument("shape: dimensions must be non-negative");
+  }
+  const auto rank = static_cast<std::int64_t>(shape.size());
+  auto product = [&](const std::vector<std::int64_t>& axes, const char* name) {
+    std::int64_t p = 1;
+    for (std::int64_t a : axes) {
+      if (a < -rank || a >= rank) {
+        throw std::invalid_argument(std::string(name) + ": axis " + std::to_string(a) +
+                                    " is out of range for a shape of rank " +
+                                    std::to_string(rank));
+      }
+      p *= shape[static_cast<std::size_t>(a < 0 ? a + rank : a)];
+    }
+    return p;
+  };
+  return {product(input_axes, "input_axes"), product(output_axes, "output_axes")};
 }
 
 }  // namespace weightinit

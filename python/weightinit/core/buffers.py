@@ -12,20 +12,21 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .. import _core
 from .dtypes import FLOAT_NAMES
 from .fills import is_torch_tensor
-from .generator import blocks_for, resolve, sub_stream
+from .generator import resolve
+from .streams import blocks_for, sub_stream
 
 
 class Buffer(NamedTuple):
     """What init.py needs to know about its `tensor` argument."""
 
-    shape: tuple
+    shape: tuple[int, ...]
     numel: int
     is_torch: bool
     is_meta: bool  # a torch meta tensor: no storage, every function returns unchanged
@@ -33,7 +34,7 @@ class Buffer(NamedTuple):
     itemsize: int
 
 
-def _overlaps(shape, byte_strides, itemsize: int) -> bool:
+def _overlaps(shape: Any, byte_strides: Any, itemsize: int) -> bool:
     """True unless no two elements can share memory.
 
     Sufficient test: sorted by |stride|, each dimension's stride must clear the span of all
@@ -48,7 +49,7 @@ def _overlaps(shape, byte_strides, itemsize: int) -> bool:
     return False
 
 
-def check(tensor, argname: str = "tensor") -> Buffer:
+def check(tensor: Any, argname: str = "tensor") -> Buffer:
     """Check that `tensor` can be written in place and describe it.
 
     Raises
@@ -67,9 +68,9 @@ def check(tensor, argname: str = "tensor") -> Buffer:
         is_meta = tensor.device.type == "meta"
         if not is_meta and tensor.device.type != "cpu":
             raise ValueError(f"{argname}: must be on the CPU, got device {tensor.device}")
-        shape = tuple(tensor.shape)
+        shape: tuple[int, ...] = tuple(tensor.shape)
         itemsize = tensor.element_size()
-        byte_strides = [s * itemsize for s in tensor.stride()]
+        byte_strides: Any = [s * itemsize for s in tensor.stride()]
         dtype_name = str(tensor.dtype).replace("torch.", "")
         buf = Buffer(shape, math.prod(shape), True, is_meta, dtype_name, itemsize)
     elif isinstance(tensor, np.ndarray):
@@ -97,7 +98,7 @@ def require_float(buf: Buffer, argname: str = "tensor") -> None:
                         f"random fill, got {buf.dtype_name}")
 
 
-def real(value, argname: str, *, finite: bool = True) -> float:
+def real(value: Any, argname: str, *, finite: bool = True) -> float:
     """`value` as a float: a real number (not a bool), finite unless `finite` is False."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{argname}: expected a real number, got {type(value).__name__}")
@@ -107,7 +108,7 @@ def real(value, argname: str, *, finite: bool = True) -> float:
     return x
 
 
-def no_grad(tensor):
+def no_grad(tensor: Any) -> Any:
     """torch.no_grad() for a torch tensor (in-place init is not part of autograd, as in torch)."""
     if is_torch_tensor(tensor):
         import torch
@@ -116,7 +117,7 @@ def no_grad(tensor):
     return contextlib.nullcontext()
 
 
-def set_all(tensor, value):
+def set_all(tensor: Any, value: Any) -> Any:
     """Every element := `value`, cast to the tensor's dtype."""
     with no_grad(tensor):
         if is_torch_tensor(tensor):
@@ -126,7 +127,7 @@ def set_all(tensor, value):
     return tensor
 
 
-def set_at(tensor, index: tuple, value) -> None:
+def set_at(tensor: Any, index: tuple[Any, ...], value: Any) -> None:
     """``tensor[index] = value`` with `index` a tuple of integer NumPy arrays."""
     with no_grad(tensor):
         if is_torch_tensor(tensor):
@@ -136,7 +137,7 @@ def set_at(tensor, index: tuple, value) -> None:
         tensor[index] = value
 
 
-def assign(tensor, values: np.ndarray) -> None:
+def assign(tensor: Any, values: np.ndarray) -> None:
     """Copy the float64 array `values` (same shape) into `tensor`, rounding to its dtype."""
     with no_grad(tensor):
         if is_torch_tensor(tensor):
@@ -147,7 +148,7 @@ def assign(tensor, values: np.ndarray) -> None:
             tensor[...] = values
 
 
-def draw(generator, *fills) -> None:
+def draw(generator: Any, *fills: Any) -> None:
     """The one place the torch-style functions draw random numbers: fill each ``(out, law)``.
 
     All sub-draws of one call start at the generator's current offset; sub-draw ``k``

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 FLOAT_NAMES = ("float16", "bfloat16", "float32", "float64")
@@ -16,10 +18,11 @@ def bfloat16_dtype() -> np.dtype:
         raise TypeError(
             "dtype: bfloat16 needs the ml_dtypes package: pip install 'weightinit[bfloat16]'"
         ) from None
-    return np.dtype(ml_dtypes.bfloat16)
+    dt: np.dtype = np.dtype(ml_dtypes.bfloat16)
+    return dt
 
 
-def as_dtype(dtype, argname: str = "dtype") -> np.dtype:
+def as_dtype(dtype: Any, argname: str = "dtype") -> np.dtype:
     """Resolve `dtype` (a NumPy dtype or type, a name, or an object with ``.name``)."""
     if dtype is None:
         raise TypeError(f"{argname}: expected a dtype, got None")
@@ -34,7 +37,8 @@ def as_dtype(dtype, argname: str = "dtype") -> np.dtype:
         except TypeError:
             raise TypeError(f"{argname}: unknown dtype {dtype!r}") from None
     try:
-        return np.dtype(dtype)
+        dt: np.dtype = np.dtype(dtype)
+        return dt
     except TypeError:
         raise TypeError(f"{argname}: unknown dtype {dtype!r}") from None
 

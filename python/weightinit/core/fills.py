@@ -9,6 +9,8 @@ and targets below the door.
 
 from __future__ import annotations
 
+from typing import Any
+
 import math
 import operator
 import sys
@@ -20,7 +22,7 @@ from .dtypes import as_dtype, is_float
 
 _U64 = 1 << 64
 
-def check_seed(seed, argname: str = "seed") -> int:
+def check_seed(seed: Any, argname: str = "seed") -> int:
     """An integer in [0, 2**64), else TypeError / ValueError naming `argname`."""
     if isinstance(seed, (bool, np.bool_)):
         raise TypeError(f"{argname}: expected an integer, got bool")
@@ -33,7 +35,7 @@ def check_seed(seed, argname: str = "seed") -> int:
     return value
 
 
-def check_shape(shape, argname: str = "shape") -> tuple:
+def check_shape(shape: Any, argname: str = "shape") -> tuple[Any, ...]:
     """A tuple of non-negative ints whose product fits in 2**63."""
     if isinstance(shape, (int, np.integer)) and not isinstance(shape, (bool, np.bool_)):
         shape = (shape,)
@@ -57,8 +59,8 @@ def check_shape(shape, argname: str = "shape") -> tuple:
     return tuple(out)
 
 
-def fill(out, distribution: str, params, *, seed, stream: int = 0, offset: int = 0,
-         global_shape=None, start=None):
+def fill(out: Any, distribution: str, params: Any, *, seed: Any, stream: int = 0, offset: int = 0,
+         global_shape: Any = None, start: Any = None) -> Any:
     """Fill `out` in place with its box of a tensor drawn from the stream; return `out`.
 
     Parameters
@@ -82,18 +84,19 @@ def fill(out, distribution: str, params, *, seed, stream: int = 0, offset: int =
     return out
 
 
-def new(shape, dtype, distribution: str, params, *, seed, stream: int = 0, offset: int = 0,
-        global_shape=None, start=None) -> np.ndarray:
+def new(shape: Any, dtype: Any, distribution: str, params: Any, *, seed: Any, stream: int = 0,
+        offset: int = 0, global_shape: Any = None, start: Any = None) -> np.ndarray:
     """A new array of `shape` and `dtype`, filled by :func:`fill`."""
     dt = as_dtype(dtype)
     if not is_float(dt):
         raise TypeError(f"dtype: must be float16, bfloat16, float32 or float64, got {dt}")
     out = np.empty(check_shape(shape), dtype=dt)
-    return fill(out, distribution, params, seed=seed, stream=stream, offset=offset,
-                global_shape=global_shape, start=start)
+    filled: np.ndarray = fill(out, distribution, params, seed=seed, stream=stream,
+                              offset=offset, global_shape=global_shape, start=start)
+    return filled
 
 
-def is_torch_tensor(x) -> bool:
+def is_torch_tensor(x: Any) -> bool:
     """True for a torch.Tensor (torch is never imported here: without it, nothing is one)."""
     torch = sys.modules.get("torch")
     return torch is not None and isinstance(x, torch.Tensor)

@@ -10,6 +10,8 @@ same seed and the same sequence of draws gives the same values, whatever the thr
 
 from __future__ import annotations
 
+from typing import Any
+
 import contextlib
 import operator
 
@@ -45,7 +47,7 @@ class Generator(_core.Generator):
         In [0, 2**64); default :data:`DEFAULT_SEED` (67280421310721).
     """
 
-    def __init__(self, seed: int = DEFAULT_SEED):
+    def __init__(self, seed: int = DEFAULT_SEED) -> None:
         super().__init__(check_seed(seed))
 
     def manual_seed(self, seed: int) -> "Generator":
@@ -58,11 +60,11 @@ class Generator(_core.Generator):
         """The stream id of every draw: 0."""
         return STREAM
 
-    def get_state(self) -> tuple:
+    def get_state(self) -> tuple[Any, ...]:
         """``(seed, offset)``: everything needed to replay from here with :meth:`set_state`."""
         return (self.initial_seed(), self.offset)
 
-    def set_state(self, state) -> "Generator":
+    def set_state(self, state: Any) -> "Generator":
         """Restore a state from :meth:`get_state` and return ``self``.
 
         Raises
@@ -78,7 +80,7 @@ class Generator(_core.Generator):
         return self
 
     @contextlib.contextmanager
-    def reserve(self, blocks: int):
+    def reserve(self, blocks: int) -> Any:
         """Yield ``(seed, offset)`` for a draw of `blocks` blocks and advance past them.
 
         For draws made of several fills (``sparse_``). If the body raises, the offset goes
@@ -92,7 +94,7 @@ class Generator(_core.Generator):
             self._release(seed, start, end)
             raise
 
-    def __reduce__(self):
+    def __reduce__(self) -> Any:
         return (_from_state, self.get_state())
 
     def __repr__(self) -> str:
@@ -117,7 +119,7 @@ def initial_seed() -> int:
     return default_generator.initial_seed()
 
 
-def resolve(generator, argname: str = "generator") -> Generator:
+def resolve(generator: Any, argname: str = "generator") -> Generator:
     """A :class:`Generator` for `generator`: itself, the default one for None, or a fresh
     ``Generator(generator)`` for an int seed."""
     if generator is None:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import functools
 import warnings
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 
@@ -74,7 +75,13 @@ _FAN_MODES = ["fan_in", "fan_out"]
 
 # --- gains and fans -----------------------------------------------------------------------
 
-def calculate_gain(nonlinearity, param=None):
+#: A tensor argument: a NumPy array or a CPU torch.Tensor; the functions return it.
+T = TypeVar("T")
+#: A ``generator`` argument: a weightinit.Generator, an int seed, or None (the default one).
+GeneratorArg = Any
+
+
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     r"""The recommended gain for `nonlinearity`.
 
     =================================================  ==================================
@@ -113,7 +120,7 @@ def calculate_gain(nonlinearity, param=None):
     return _core.laws.calculate_gain(nonlinearity, _laws.slope(nonlinearity, param))
 
 
-def _shape_of(tensor) -> tuple:
+def _shape_of(tensor: Any) -> tuple[int, ...]:
     try:
         return tuple(tensor.shape)
     except AttributeError:
@@ -121,12 +128,12 @@ def _shape_of(tensor) -> tuple:
                         f"{type(tensor).__name__}") from None
 
 
-def _fans(shape: tuple) -> tuple:
+def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
     """``(fan_in, fan_out)`` of `shape` by torch's rule; see :func:`_calculate_fan_in_and_fan_out`."""
     return _core.compute_fans(list(shape), "torch")
 
 
-def _calculate_fan_in_and_fan_out(tensor):
+def _calculate_fan_in_and_fan_out(tensor: Any) -> tuple[int, int]:
     r"""``(fan_in, fan_out)`` for torch's layout ``(out, in, *kernel)``.
 
     With :math:`R = \prod` ``shape[2:]``: :math:`\mathrm{fan\_in} = \mathrm{shape}[1] R`,
@@ -140,12 +147,12 @@ def _calculate_fan_in_and_fan_out(tensor):
     return _fans(_shape_of(tensor))
 
 
-def _correct_fan(shape: tuple, mode):
+def _correct_fan(shape: tuple[int, ...], mode: str) -> int:
     """``fan_in`` or ``fan_out`` of `shape`; see :func:`_calculate_correct_fan`."""
     return _core.laws.torch_fan(list(shape), _laws.check_mode(mode))
 
 
-def _calculate_correct_fan(tensor, mode):
+def _calculate_correct_fan(tensor: Any, mode: str) -> int:
     """``fan_in`` or ``fan_out`` of `tensor` as `mode` (lower-cased first) says.
 
     Raises
@@ -163,14 +170,15 @@ def _calculate_correct_fan(tensor, mode):
 # torch surface of the C++ law table, shared with weightinit.shard's box fills) and draws it.
 # `_laws.torch_checked` adds the checks torch's tensor methods make on the law's parameters.
 
-def _draw_law(tensor, law: Law, generator):
+def _draw_law(tensor: T, law: Law, generator: GeneratorArg) -> T:
     """Draw `law` into `tensor` through the door, which checks the tensor (a meta tensor is
     left alone) and advances the generator; return `tensor`."""
     _core.fill(tensor, law, None, 0, 0, None, None, True, resolve(generator), "tensor")
     return tensor
 
 
-def _kaiming(tensor, law_of, a, mode, nonlinearity, generator):
+def _kaiming(tensor: T, law_of: Callable[..., Law | None], a: float, mode: str,
+             nonlinearity: str, generator: GeneratorArg) -> T:
     """The two Kaiming functions: torch's warning and no-op for a zero-element tensor."""
     law = law_of(_shape_of(tensor), a, mode, nonlinearity)
     if law is None:
@@ -180,7 +188,7 @@ def _kaiming(tensor, law_of, a, mode, nonlinearity, generator):
     return _draw_law(tensor, law, generator)
 
 
-def uniform_(tensor, a=0.0, b=1.0, generator=None):
+def uniform_(tensor: T, a: float = 0.0, b: float = 1.0, generator: GeneratorArg = None) -> T:
     r"""Fill `tensor` with :math:`\mathcal{U}[a, b)` in place; return it.
 
     Every value lies in ``[a, b)`` in the tensor's dtype; ``a == b`` fills with `a`.
@@ -204,7 +212,8 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
     return _draw_law(tensor, _laws.uniform(None, a, b), generator)
 
 
-def normal_(tensor, mean=0.0, std=1.0, generator=None):
+def normal_(tensor: T, mean: float = 0.0, std: float = 1.0,
+            generator: GeneratorArg = None) -> T:
     r"""Fill `tensor` with :math:`\mathcal{N}(\mathrm{mean}, \mathrm{std}^2)` in place; return it.
 
     Untruncated (|z| <= 6.338 in float32, 9.155 in float64, docs/streams.md §5); ``std == 0``
@@ -220,7 +229,8 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
     return _draw_law(tensor, _laws.normal(None, mean, std), generator)
 
 
-def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+def trunc_normal_(tensor: T, mean: float = 0.0, std: float = 1.0, a: float = -2.0,
+                  b: float = 2.0, generator: GeneratorArg = None) -> T:
     r"""Fill `tensor` with the normal law :math:`\mathcal{N}(\mathrm{mean}, \mathrm{std}^2)`
     truncated to ``[a, b]``, in place; return it.
 
@@ -262,7 +272,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     return _draw_law(tensor, law, generator)
 
 
-def xavier_uniform_(tensor, gain=1.0, generator=None):
+def xavier_uniform_(tensor: T, gain: float = 1.0, generator: GeneratorArg = None) -> T:
     r"""Glorot / Xavier uniform, in place; return `tensor`.
 
     :math:`\mathrm{bound} = \mathrm{gain}\sqrt{6 / (\mathrm{fan\_in} + \mathrm{fan\_out})}`,
@@ -278,7 +288,7 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
     return _draw_law(tensor, _laws.xavier_uniform(_shape_of(tensor), gain), generator)
 
 
-def xavier_normal_(tensor, gain=1.0, generator=None):
+def xavier_normal_(tensor: T, gain: float = 1.0, generator: GeneratorArg = None) -> T:
     r"""Glorot / Xavier normal, in place; return `tensor`.
 
     Fill :math:`\mathcal{N}(0, \mathrm{std}^2)`, untruncated, with
@@ -296,7 +306,8 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
     return _draw_law(tensor, _laws.xavier_normal(_shape_of(tensor), gain), generator)
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_uniform_(tensor: T, a: float = 0, mode: str = "fan_in",
+                     nonlinearity: str = "leaky_relu", generator: GeneratorArg = None) -> T:
     r"""He / Kaiming uniform, in place; return `tensor`.
 
     :math:`\mathrm{bound} = \sqrt{3}\,\mathrm{gain} / \sqrt{\mathrm{fan}}`, fill
@@ -323,7 +334,8 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
     return _kaiming(tensor, _laws.kaiming_uniform, a, mode, nonlinearity, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+def kaiming_normal_(tensor: T, a: float = 0, mode: str = "fan_in",
+                    nonlinearity: str = "leaky_relu", generator: GeneratorArg = None) -> T:
     r"""He / Kaiming normal, in place; return `tensor`.
 
     Fill :math:`\mathcal{N}(0, \mathrm{std}^2)`, untruncated, with
@@ -333,7 +345,7 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     return _kaiming(tensor, _laws.kaiming_normal, a, mode, nonlinearity, generator)
 
 
-def orthogonal_(tensor, gain=1, generator=None):
+def orthogonal_(tensor: T, gain: float = 1, generator: GeneratorArg = None) -> T:
     r"""A (semi-)orthogonal matrix times `gain`, in place; return `tensor`.
 
     The tensor is seen as a ``(rows, cols)`` matrix with ``rows = shape[0]`` and the trailing
@@ -364,7 +376,7 @@ def orthogonal_(tensor, gain=1, generator=None):
     return tensor
 
 
-def sparse_(tensor, sparsity, std=0.01, generator=None):
+def sparse_(tensor: T, sparsity: float, std: float = 0.01, generator: GeneratorArg = None) -> T:
     r"""A sparse matrix, in place; return `tensor`.
 
     Fill :math:`\mathcal{N}(0, \mathrm{std}^2)`, then in every column set
@@ -406,7 +418,7 @@ def sparse_(tensor, sparsity, std=0.01, generator=None):
 
 # --- deterministic fills ------------------------------------------------------------------
 
-def constant_(tensor, val):
+def constant_(tensor: T, val: float) -> T:
     """Fill `tensor` with `val` (cast to its dtype) in place; return it.
 
     A torch tensor is filled by torch's own ``fill_`` under ``no_grad`` (as
@@ -415,30 +427,30 @@ def constant_(tensor, val):
     val = _laws.constant(None, val)
     if is_torch_tensor(tensor):
         with _torch_no_grad():
-            tensor.fill_(val)
+            tensor.fill_(val)  # type: ignore[attr-defined]
         return tensor
     check(tensor)
-    tensor[...] = val
+    tensor[...] = val  # type: ignore[index]
     return tensor
 
 
-def _torch_no_grad():
+def _torch_no_grad() -> Any:
     import torch  # imported already: a torch tensor was passed
 
     return torch.no_grad()
 
 
-def ones_(tensor):
+def ones_(tensor: T) -> T:
     """Fill `tensor` with 1 in place; return it."""
     return constant_(tensor, 1)
 
 
-def zeros_(tensor):
+def zeros_(tensor: T) -> T:
     """Fill `tensor` with 0 in place; return it."""
     return constant_(tensor, 0)
 
 
-def eye_(tensor):
+def eye_(tensor: T) -> T:
     r"""The identity pattern, in place; return `tensor`: :math:`T_{ij} = [i = j]`.
 
     Non-square matrices get ones at ``(i, i)`` for ``i < min(rows, cols)``.
@@ -457,7 +469,7 @@ def eye_(tensor):
     return tensor
 
 
-def dirac_(tensor, groups=1):
+def dirac_(tensor: T, groups: int = 1) -> T:
     r"""The Dirac delta, in place; return `tensor`: a convolution with it keeps its input.
 
     With ``opg = shape[0] // groups`` and ``m = min(opg, shape[1])``, every element is 0
@@ -481,18 +493,21 @@ def dirac_(tensor, groups=1):
 
 # --- deprecated names ---------------------------------------------------------------------
 
-def _deprecated(function):
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _deprecated(function: F) -> F:
     old_name = function.__name__[:-1]
 
     @functools.wraps(function)
-    def deprecated(*args, **kwargs):
+    def deprecated(*args: Any, **kwargs: Any) -> Any:
         warnings.warn(f"`nn.init.{old_name}` is now deprecated in favor of "
                       f"`nn.init.{function.__name__}`.", FutureWarning, stacklevel=2)
         return function(*args, **kwargs)
 
     deprecated.__name__ = deprecated.__qualname__ = old_name
     deprecated.__doc__ = f"Deprecated: use :func:`{function.__name__}` (emits FutureWarning)."
-    return deprecated
+    return deprecated  # type: ignore[return-value]
 
 
 uniform = _deprecated(uniform_)

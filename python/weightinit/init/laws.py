@@ -10,6 +10,8 @@ of a tensor gets its fans from the whole tensor's shape.
 
 from __future__ import annotations
 
+from typing import Any
+
 import math
 import numbers
 import operator
@@ -21,7 +23,7 @@ from ..core import Law, laws
 from ..core.buffers import no_grad, real, set_at
 from ..core.fills import is_torch_tensor
 
-def slope(nonlinearity: str, param):
+def slope(nonlinearity: str, param: Any) -> Any:
     """The leaky_relu slope torch accepts (an int but not a bool, or a float), else None."""
     if nonlinearity != "leaky_relu" or param is None:
         return None
@@ -30,7 +32,7 @@ def slope(nonlinearity: str, param):
     raise ValueError(f"negative_slope {param} not a valid number")
 
 
-def check_mode(mode) -> str:
+def check_mode(mode: Any) -> str:
     if not isinstance(mode, str):
         raise TypeError(f"mode: expected a str, got {type(mode).__name__}")
     return mode
@@ -48,33 +50,33 @@ def torch_checked(law: Law) -> Law:
     return law
 
 
-def uniform(shape, a=0.0, b=1.0) -> Law:
+def uniform(shape: Any, a: Any = 0.0, b: Any = 1.0) -> Law:
     """The law of :func:`uniform_`: ``Law.uniform(a, b)``."""
     return torch_checked(Law.uniform(real(a, "a"), real(b, "b")))
 
 
-def normal(shape, mean=0.0, std=1.0) -> Law:
+def normal(shape: Any, mean: Any = 0.0, std: Any = 1.0) -> Law:
     """The law of :func:`normal_`: ``Law.normal(mean, std)``."""
     return torch_checked(Law.normal(real(mean, "mean"), real(std, "std")))
 
 
-def trunc_normal(shape, mean=0.0, std=1.0, a=-2.0, b=2.0) -> Law:
+def trunc_normal(shape: Any, mean: Any = 0.0, std: Any = 1.0, a: Any = -2.0, b: Any = 2.0) -> Law:
     """The law of :func:`trunc_normal_`, absolute bounds; ``a == b`` is a point mass at `a`."""
     return laws.trunc_normal(real(mean, "mean"), real(std, "std"), real(a, "a", finite=False),
                              real(b, "b", finite=False))
 
 
-def xavier_uniform(shape, gain=1.0) -> Law:
+def xavier_uniform(shape: Any, gain: Any = 1.0) -> Law:
     """The law of :func:`xavier_uniform_` for a tensor of `shape`."""
     return torch_checked(laws.xavier_uniform(list(shape), real(gain, "gain")))
 
 
-def xavier_normal(shape, gain=1.0) -> Law:
+def xavier_normal(shape: Any, gain: Any = 1.0) -> Law:
     """The law of :func:`xavier_normal_` for a tensor of `shape`."""
     return torch_checked(laws.xavier_normal(list(shape), real(gain, "gain")))
 
 
-def kaiming_args(a, mode, nonlinearity) -> tuple:
+def kaiming_args(a: Any, mode: Any, nonlinearity: Any) -> tuple[Any, ...]:
     """The arguments of the kaiming laws, type-checked as torch does."""
     if not isinstance(nonlinearity, str):
         raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
@@ -82,32 +84,35 @@ def kaiming_args(a, mode, nonlinearity) -> tuple:
     return (0.0 if value is None else value), check_mode(mode), nonlinearity
 
 
-def kaiming_uniform(shape, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_uniform(shape: Any, a: Any = 0, mode: Any = "fan_in",
+                    nonlinearity: Any = "leaky_relu") -> Any:
     """The law of :func:`kaiming_uniform_`, or None for a zero-element `shape`."""
     if 0 in shape:  # precedes the rank check, as in torch: a 1-D empty tensor is only a no-op
         return None
     return torch_checked(laws.kaiming_uniform(list(shape), *kaiming_args(a, mode, nonlinearity)))
 
 
-def kaiming_normal(shape, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_normal(shape: Any, a: Any = 0, mode: Any = "fan_in",
+                   nonlinearity: Any = "leaky_relu") -> Any:
     """The law of :func:`kaiming_normal_`, or None for a zero-element `shape`."""
     if 0 in shape:
         return None
     return torch_checked(laws.kaiming_normal(list(shape), *kaiming_args(a, mode, nonlinearity)))
 
 
-def orthogonal_rank(shape) -> None:
+def orthogonal_rank(shape: Any) -> None:
     if len(shape) < 2:
         raise ValueError("Only tensors with 2 or more dimensions are supported")
 
 
-def orthogonal(shape, gain=1) -> float:
+def orthogonal(shape: Any, gain: Any = 1) -> float:
     """The checked `gain` of :func:`orthogonal_` for a tensor of `shape`."""
     orthogonal_rank(shape)
     return real(gain, "gain")
 
 
-def orthogonal_into(out, gain: float, *, generator=None, seed=None, stream: int = 0) -> None:
+def orthogonal_into(out: Any, gain: float, *, generator: Any = None, seed: Any = None,
+                    stream: int = 0) -> None:
     """Write :func:`orthogonal_`'s matrix into `out` (not empty, a float dtype): torch's
     ``(rows, cols) = (shape[0], numel / shape[0])`` view of it, filled by the C++
     ``orthogonal`` (in place; a strided `out` is filled through a contiguous copy) from
@@ -129,12 +134,12 @@ def orthogonal_into(out, gain: float, *, generator=None, seed=None, stream: int 
                 out[...] = target
 
 
-def require_rank_2(shape) -> None:
+def require_rank_2(shape: Any) -> None:
     if len(shape) != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
 
 
-def sparse(shape, sparsity, std=0.01) -> tuple:
+def sparse(shape: Any, sparsity: Any, std: Any = 0.01) -> tuple[Any, ...]:
     """``(zeros per column, law of the values)`` of :func:`sparse_` for a tensor of `shape`."""
     require_rank_2(shape)
     sparsity = real(sparsity, "sparsity")
@@ -143,28 +148,28 @@ def sparse(shape, sparsity, std=0.01) -> tuple:
     return math.ceil(sparsity * shape[0]), torch_checked(Law.normal(0.0, real(std, "std")))
 
 
-def sparse_zero(tensor, keys: np.ndarray, num_zeros: int) -> None:
+def sparse_zero(tensor: Any, keys: np.ndarray, num_zeros: int) -> None:
     """Zero the `num_zeros` rows with the smallest `keys` in every column of `tensor`."""
     if num_zeros:
         zero_rows = np.argsort(keys, axis=0, kind="stable")[:num_zeros]
         set_at(tensor, (zero_rows, np.arange(keys.shape[1])[np.newaxis, :]), 0)
 
 
-def constant(shape, val):
+def constant(shape: Any, val: Any) -> Any:
     """The value :func:`constant_` writes, checked."""
     if not isinstance(val, (numbers.Number, np.generic)) or isinstance(val, (str, bytes)):
         raise TypeError(f"val: expected a number, got {type(val).__name__}")
     return val
 
 
-def ones_of_eye(shape) -> tuple:
+def ones_of_eye(shape: Any) -> tuple[Any, ...]:
     """The index arrays of :func:`eye_`'s ones in a tensor of `shape`."""
     require_rank_2(shape)
     diag = np.arange(min(shape))
     return diag, diag
 
 
-def ones_of_dirac(shape, groups=1) -> tuple:
+def ones_of_dirac(shape: Any, groups: Any = 1) -> tuple[Any, ...]:
     """The index arrays of :func:`dirac_`'s ones in a tensor of `shape`, arguments checked."""
     if len(shape) not in (3, 4, 5):
         raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")

@@ -1,23 +1,57 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""Keras initializers on NumPy: TF2 ``tf.keras.initializers``, and the TF1 ones in ``v1``.
+"""Keras initializers on weightinit's stream: Keras 3 (``keras.initializers``) and TF2
+``tf.keras.initializers`` names and arguments; the TF1 ones in ``v1``.
 
-TF2 Keras code runs with this module in place of ``tf.keras`` / ``keras``::
+TF2 / Keras code runs with this module in place of ``keras.initializers``::
 
-    from weightinit import keras
-    w = keras.initializers.HeNormal(seed=1)((3, 3, 64, 128))
-    b = keras.initializers.get("zeros")((128,))
+    from weightinit import keras as wk
+    layer = keras.layers.Dense(64, kernel_initializer=wk.initializers.HeNormal(seed=1))
+    w = wk.initializers.HeNormal(seed=1)((3, 3, 64, 128))
+    b = wk.initializers.get("zeros")((128,))
 
-The instances are plain callables ``init(shape, dtype=None)`` (dtype ``None`` means float32)
-with tf-keras's defaults (``RandomNormal``/``TruncatedNormal`` stddev 0.05, ``RandomUniform``
-on ``[-0.05, 0.05)``, ``VarianceScaling`` rewriting ``"normal"`` to ``"truncated_normal"``).
-``v1`` (also ``weightinit.tf1.keras.initializers``) holds ``tf.compat.v1.keras.initializers``.
+Two modes, fixed when this module is first imported:
+
+* **Keras 3 installed** (``import keras`` works, version 3): the classes are real
+  ``keras.initializers.Initializer`` subclasses registered with
+  ``keras.saving.register_keras_serializable(package="weightinit")`` (registered names
+  ``"weightinit>HeNormal"``...), so ``model.save`` -> ``keras.models.load_model``,
+  ``from_config`` and ``keras.models.clone_model`` give weightinit initializers back, with the
+  same configs and values. A call ``init(shape, dtype=None)`` returns a tensor of the Keras
+  backend (``keras.ops.convert_to_tensor``), as Keras's own initializers do; ``dtype=None`` is
+  ``keras.config.floatx()``. Keras 3 must import: set ``KERAS_BACKEND`` to an installed
+  backend first (if ``keras`` is installed but fails to import, this module warns and uses the
+  plain mode).
+* **Without Keras 3**: plain callables ``init(shape, dtype=None)`` returning NumPy arrays
+  (``dtype=None`` is float32).
+
+Both modes take tf-keras's / Keras 3's defaults (``RandomNormal``/``TruncatedNormal`` stddev
+0.05, ``RandomUniform`` on ``[-0.05, 0.05)``, ``VarianceScaling`` rewriting ``"normal"`` to
+``"truncated_normal"``, Keras 3's ``input_axes`` / ``output_axes``), and every Keras 3 name
+(``STFT`` is a NotImplementedError: it is a fixed function of its arguments, not a draw; use
+``keras.initializers.STFT``). ``v1`` (also ``weightinit.tf1.keras.initializers``) holds
+``tf.compat.v1.keras.initializers``. :func:`serialize` writes Keras 3's format with the
+registered name (``{"module": "weightinit.keras", "class_name": "HeNormal", "config": ...,
+"registered_name": "weightinit>HeNormal"}``); :func:`deserialize` also reads Keras's and
+tf-keras's formats.
 
 Seeds and streams
 -----------------
-A seeded instance uses **Philox key = seed mod 2**64, stream id 0** and returns the same values
-on every call (Keras's stateless sampling): its values equal ``weightinit.new(...)`` with that
-seed. An unseeded instance takes a key from the operating system's entropy source when it is
-constructed, so it too repeats its values; as tf-keras does, it warns when called again.
+* An **integer seed** ``s``: Philox key = ``s mod 2**64``, stream id 0; the instance returns
+  the same values on every call (Keras's stateless sampling), equal to
+  ``weightinit.new(...)`` with that seed.
+* A ``keras.random.SeedGenerator`` (Keras 3 mode): every call takes the generator's next
+  state, as Keras's random ops do (``SeedGenerator.next()``: the state ``(a, b)`` is read,
+  then advanced to ``(a, b + 1)``), and draws on **Philox key = a, stream id = b** (each read
+  as an unsigned integer of the state's width). So two calls give different values, a
+  ``SeedGenerator(s)`` (``0 <= s < 2**31``) first gives the values of ``seed=s``, then those
+  of stream 1, 2, ...; the config holds the generator's config, so a reloaded initializer
+  starts again from ``(s, 0)``. A serialized generator (a dict) is deserialized.
+* **Unseeded** (``seed=None``): a key drawn once, when the instance is constructed; the
+  instance then repeats its values and, as tf-keras does, warns when called again. In Keras 3
+  mode the key is ``random.randint(1, 10**9)`` from Python's ``random`` module, as Keras's
+  own unseeded initializers draw theirs, so ``keras.utils.set_random_seed`` makes unseeded
+  initializers reproducible; in the plain mode it comes from the operating system's entropy
+  source.
 
 tf-keras's partition keywords are accepted: ``init(shape, partition_shape=p,
 partition_offset=o)`` returns the box ``p`` at ``o`` of the tensor of the full `shape`, equal
@@ -26,9 +60,14 @@ to that box of ``init(shape)`` (``Orthogonal`` and ``Identity`` refuse them).
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import operator
+import random as _random
 import reprlib
 import secrets
+import warnings
+from typing import TYPE_CHECKING, Any, Sequence, Union
 
 import numpy as np
 
@@ -37,17 +76,54 @@ from ..core.fills import check_shape
 from ..tf1 import keras as _tf1_keras, surface
 from ..tf1.surface import FLOAT32, namespace, plain
 
+
+def _load_keras() -> Any:
+    """The ``keras`` module when Keras 3 is installed and imports, else None."""
+    if importlib.util.find_spec("keras") is None:
+        return None
+    try:
+        import keras
+    except Exception as e:  # an installed Keras whose backend does not import
+        warnings.warn(
+            f"weightinit.keras: keras is installed but does not import ({type(e).__name__}: "
+            f"{e}); weightinit's Keras initializers are plain callables returning NumPy arrays, "
+            "not keras.initializers.Initializer subclasses. Set KERAS_BACKEND to an installed "
+            "backend (jax, torch, tensorflow) before importing weightinit.keras.",
+            RuntimeWarning, stacklevel=2)
+        return None
+    try:
+        major = int(str(keras.__version__).split(".")[0])
+    except ValueError:
+        return None
+    return keras if major >= 3 else None
+
+
+#: The ``keras`` module (Keras 3) these initializers belong to, or None (plain mode).
+KERAS: Any = _load_keras()
+
+if TYPE_CHECKING or KERAS is None:
+    _KerasInitializer = object
+else:
+    _KerasInitializer = KERAS.initializers.Initializer
+
+#: What a seed argument may be: an integer, None, and in Keras 3 mode a
+#: ``keras.random.SeedGenerator`` (or its serialized config).
+Seed = Union[int, None, Any]
+Shape = Sequence[int]
+
 v1 = _tf1_keras.initializers
 _tf1 = _core.tf1
 _PARTITION_KEYWORDS = ("partition_shape", "partition_offset")
 
 
-def _dtype(dtype) -> np.dtype:
-    """The call's dtype: float32 (Keras's ``floatx``) when None."""
+def _dtype(dtype: Any) -> np.dtype:
+    """The call's dtype: Keras's ``floatx`` (Keras 3 mode) or float32 when None."""
+    if KERAS is not None:
+        dtype = KERAS.backend.standardize_dtype(dtype)
     return FLOAT32 if dtype is None else surface.resolve_dtype(dtype)
 
 
-def _float_type(dtype):
+def _float_type(dtype: Any) -> tuple[np.dtype, Any]:
     """The dtype and element type of a float-only Keras call (TF2's ValueError for others)."""
     dt = _dtype(dtype)
     et = surface.float_type(dt)
@@ -56,7 +132,13 @@ def _float_type(dtype):
     return dt, et
 
 
-def _shape_and_box(name: str, shape, kwargs: dict, partitions: bool = True):
+def _result(values: np.ndarray) -> Any:
+    """What a call returns: a tensor of the Keras backend (Keras 3 mode), else the array."""
+    return values if KERAS is None else KERAS.ops.convert_to_tensor(values)
+
+
+def _shape_and_box(name: str, shape: Any, kwargs: dict[str, Any], partitions: bool = True
+                   ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...] | None]:
     """(shape of the result, full shape, start of the box or None) from tf-keras's keywords;
     the box is checked where it is drawn."""
     unknown = sorted(set(kwargs) - set(_PARTITION_KEYWORDS))
@@ -72,10 +154,34 @@ def _shape_and_box(name: str, shape, kwargs: dict, partitions: bool = True):
     return part, shape, tuple(kwargs.get("partition_offset", (0,) * len(shape)))
 
 
-class Initializer:
-    """Base class of the TF2 Keras initializers: callables ``(shape, dtype=None)``."""
+def _axes(value: Any, argname: str) -> list[int] | None:
+    """Keras 3's ``input_axes`` / ``output_axes``: None or a list of ints (TypeError naming
+    the argument); their range is checked against each call's shape."""
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{argname}: expected a list of integers or None, got "
+                        f"{type(value).__name__}")
+    out = []
+    for a in value:
+        if isinstance(a, (bool, np.bool_)):
+            raise TypeError(f"{argname}: expected a list of integers or None, got {value!r}")
+        try:
+            out.append(operator.index(a))
+        except TypeError:
+            raise TypeError(f"{argname}: expected a list of integers or None, "
+                            f"got {value!r}") from None
+    return out
 
-    def __call__(self, shape, dtype=None, **kwargs):
+
+class Initializer(_KerasInitializer):
+    """Base class of the Keras initializers: callables ``(shape, dtype=None)``.
+
+    A ``keras.initializers.Initializer`` subclass when Keras 3 is installed (see the module
+    docstring).
+    """
+
+    def __call__(self, shape: Shape, dtype: Any = None, **kwargs: Any) -> Any:
         """Return a tensor of `shape`; abstract here.
 
         Raises
@@ -85,18 +191,22 @@ class Initializer:
         """
         raise NotImplementedError
 
-    def get_config(self) -> dict:
+    def get_config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this initializer (``{}`` here)."""
         return {}
 
     @classmethod
-    def from_config(cls, config: dict):
+    def from_config(cls, config: dict[str, Any]) -> Any:
         """``cls(**config)``, ignoring a ``dtype`` key as tf-keras does."""
         config = dict(config)
         config.pop("dtype", None)
         return cls(**config)
 
-    def __repr__(self):
+    def clone(self) -> Any:
+        """A new instance from this one's config (Keras's ``Initializer.clone``)."""
+        return type(self).from_config(self.get_config())
+
+    def __repr__(self) -> str:
         args = ", ".join(f"{k}={reprlib.repr(v)}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
 
@@ -104,12 +214,12 @@ class Initializer:
 class _Filled(Initializer):
     _fill_value = 0
 
-    def __call__(self, shape, dtype=None, **kwargs):
-        """A new array of `shape` (or ``partition_shape``) and `dtype`, every element
+    def __call__(self, shape: Shape, dtype: Any = None, **kwargs: Any) -> Any:
+        """A new tensor of `shape` (or ``partition_shape``) and `dtype`, every element
         ``_fill_value``."""
         dt = _dtype(dtype)
         shape, _, _ = _shape_and_box(type(self).__name__, shape, kwargs)
-        return np.full(shape, self._fill_value, dtype=dt)
+        return _result(np.full(shape, self._fill_value, dtype=dt))
 
 
 class Zeros(_Filled):
@@ -141,12 +251,12 @@ class Constant(Initializer):
         At call time, when `value` neither matches, reshapes nor broadcasts to the shape.
     """
 
-    def __init__(self, value=0):
+    def __init__(self, value: Any = 0) -> None:
         surface.check_constant_value(value)
         self.value = value
 
-    def __call__(self, shape, dtype=None, **kwargs):
-        """A new array of `shape` (or ``partition_shape``) and `dtype` holding `value`."""
+    def __call__(self, shape: Shape, dtype: Any = None, **kwargs: Any) -> Any:
+        """A new tensor of `shape` (or ``partition_shape``) and `dtype` holding `value`."""
         dt = _dtype(dtype)
         part, full, start = _shape_and_box("Constant", shape, kwargs)
         values = surface.constant_array(self.value, dt)
@@ -160,21 +270,54 @@ class Constant(Initializer):
         if start is not None:
             _tf1.PartitionInfo(full, start).check(part)
             values = values[tuple(slice(o, o + n) for o, n in zip(start, part))]
-        return np.array(values, dtype=dt)
+        return _result(np.array(values, dtype=dt))
 
-    def get_config(self) -> dict:
+    def get_config(self) -> dict[str, Any]:
         return {"value": plain(self.value)}
+
+
+def _check_seed(seed: Any) -> Any:
+    """An int, None, or (Keras 3 mode) a SeedGenerator; a serialized generator (a dict) is
+    deserialized. TypeError naming `seed` for anything else."""
+    if KERAS is not None:
+        if isinstance(seed, dict):
+            seed = KERAS.saving.deserialize_keras_object(seed)
+        if isinstance(seed, KERAS.random.SeedGenerator):
+            return seed
+        if seed is not None and not isinstance(seed, (bool, np.bool_)):
+            try:
+                return operator.index(seed)
+            except TypeError:
+                pass
+        if seed is not None:
+            raise TypeError(f"seed: expected an integer, a keras.random.SeedGenerator or None, "
+                            f"got {type(seed).__name__}")
+        return None
+    return surface.check_seed(seed)
 
 
 class _Random(Initializer):
     """Seed handling of the random Keras initializers (see the module docstring)."""
 
-    def __init__(self, seed=None):
-        self.seed = surface.check_seed(seed)
-        self._key = secrets.randbits(64) if self.seed is None else self.seed % (1 << 64)
+    def __init__(self, seed: Seed = None) -> None:
+        self.seed = _check_seed(seed)
+        self._generator = KERAS is not None and isinstance(self.seed, KERAS.random.SeedGenerator)
+        if self.seed is None:
+            # Keras 3's unseeded initializers draw from Python's `random` (which
+            # keras.utils.set_random_seed seeds); without Keras, the OS's entropy.
+            self._key = (_random.randint(1, 10**9) if KERAS is not None
+                         else secrets.randbits(64))
+        elif not self._generator:
+            self._key = self.seed % (1 << 64)
         self._called = False
 
-    def _key_stream(self):
+    def _key_stream(self) -> tuple[int, int]:
+        """(Philox key, stream id) of this call; a SeedGenerator advances."""
+        if self._generator:
+            state = np.asarray(KERAS.ops.convert_to_numpy(self.seed.next()))
+            width = 1 << (8 * state.dtype.itemsize)
+            key, stream = (int(v) % width for v in state.reshape(-1)[:2])
+            return key, stream
         if self.seed is None and self._called:
             surface.warn(f"The initializer {type(self).__name__} is unseeded and being called "
                          "multiple times, which will return identical values each time (even if "
@@ -184,15 +327,22 @@ class _Random(Initializer):
         self._called = True
         return self._key, 0
 
-    def _draw(self, law, dt, part, full, start):
-        """`law` drawn through the fill door on (key, stream 0): the box of `full` at `start`."""
+    def _draw(self, law: _core.Law, dt: np.dtype, part: tuple[int, ...],
+              full: tuple[int, ...], start: tuple[int, ...] | None) -> Any:
+        """`law` drawn through the fill door on this call's (key, stream): the box of `full`
+        at `start`."""
         out = np.empty(part, dt)
         key, stream = self._key_stream()
         _core.fill(out, law, key, stream, 0, full, start)
-        return out
+        return _result(out)
 
-    def get_config(self) -> dict:
-        return {"seed": self.seed}
+    def _seed_config(self) -> Any:
+        if self._generator:
+            return KERAS.saving.serialize_keras_object(self.seed)
+        return self.seed
+
+    def get_config(self) -> dict[str, Any]:
+        return {"seed": self._seed_config()}
 
 
 class RandomNormal(_Random):
@@ -202,17 +352,17 @@ class RandomNormal(_Random):
     ----------
     mean : float, default 0.0
     stddev : float, default 0.05
-    seed : int or None
+    seed : int, keras.random.SeedGenerator or None
     """
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Seed = None) -> None:
         _core.Law.normal(mean, stddev)  # both real numbers (TypeError naming the argument)
         self.mean = mean
         self.stddev = stddev
         super().__init__(seed)
 
-    def __call__(self, shape, dtype=None, **kwargs):
-        """A new float array of `shape` (or ``partition_shape``).
+    def __call__(self, shape: Shape, dtype: Any = None, **kwargs: Any) -> Any:
+        """A new float tensor of `shape` (or ``partition_shape``).
 
         Raises
         ------
@@ -223,11 +373,12 @@ class RandomNormal(_Random):
         part, full, start = _shape_and_box(type(self).__name__, shape, kwargs)
         return self._draw(self._law(), dt, part, full, start)
 
-    def _law(self):
+    def _law(self) -> _core.Law:
         return _core.Law.normal(self.mean, self.stddev)
 
-    def get_config(self) -> dict:
-        return {"mean": plain(self.mean), "stddev": plain(self.stddev), "seed": self.seed}
+    def get_config(self) -> dict[str, Any]:
+        return {"mean": plain(self.mean), "stddev": plain(self.stddev),
+                "seed": self._seed_config()}
 
 
 class TruncatedNormal(RandomNormal):
@@ -239,10 +390,10 @@ class TruncatedNormal(RandomNormal):
     mean : float, default 0.0
     stddev : float, default 0.05
         Standard deviation before truncation (the result's is ``0.8796... * stddev``).
-    seed : int or None
+    seed : int, keras.random.SeedGenerator or None
     """
 
-    def _law(self):
+    def _law(self) -> _core.Law:
         return _core.laws.tf_truncated_normal(self.mean, self.stddev)
 
 
@@ -256,21 +407,21 @@ class RandomUniform(_Random):
     ----------
     minval : number, default -0.05
     maxval : number, default 0.05
-    seed : int or None
+    seed : int, keras.random.SeedGenerator or None
     """
 
-    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+    def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: Seed = None) -> None:
         self._impl_of(minval, maxval)  # the bounds' types, as the C++ class checks them
         self.minval = minval
         self.maxval = maxval
         super().__init__(seed)
 
     @staticmethod
-    def _impl_of(minval, maxval):
+    def _impl_of(minval: float, maxval: float) -> Any:
         return _tf1.RandomUniform(minval, maxval, None, _tf1.ElementType.float32)
 
-    def __call__(self, shape, dtype=None, **kwargs):
-        """A new array of `shape` (or ``partition_shape``) and `dtype`.
+    def __call__(self, shape: Shape, dtype: Any = None, **kwargs: Any) -> Any:
+        """A new tensor of `shape` (or ``partition_shape``) and `dtype`.
 
         Raises
         ------
@@ -287,10 +438,12 @@ class RandomUniform(_Random):
             raise surface.integer_bound_error(bound, et)
         part, full, start = _shape_and_box("RandomUniform", shape, kwargs)
         info = None if start is None else _tf1.PartitionInfo(full, start)
-        return self._impl_of(self.minval, self.maxval)(part, et, info, self._key_stream())
+        return _result(self._impl_of(self.minval, self.maxval)(part, et, info,
+                                                                self._key_stream()))
 
-    def get_config(self) -> dict:
-        return {"minval": plain(self.minval), "maxval": plain(self.maxval), "seed": self.seed}
+    def get_config(self) -> dict[str, Any]:
+        return {"minval": plain(self.minval), "maxval": plain(self.maxval),
+                "seed": self._seed_config()}
 
 
 class VarianceScaling(_Random):
@@ -300,7 +453,9 @@ class VarianceScaling(_Random):
     ``"truncated_normal"``: truncated normal with stddev ``sqrt(s) / 0.87962566103423978``
     (final stddev ``sqrt(s)``); ``"untruncated_normal"``: normal, stddev ``sqrt(s)``;
     ``"uniform"``: uniform on ``[-sqrt(3 s), sqrt(3 s))``. Fans in TF's layout
-    ``(..., in, out)`` (see :class:`weightinit.tf1.VarianceScaling`).
+    ``(..., in, out)`` (see :class:`weightinit.tf1.VarianceScaling`), or, when both
+    `input_axes` and `output_axes` are given, Keras 3's: the products of those dimensions
+    (the law table's ``variance_scaling`` decides both).
 
     Parameters
     ----------
@@ -308,41 +463,58 @@ class VarianceScaling(_Random):
     mode : {"fan_in", "fan_out", "fan_avg"}
     distribution : {"truncated_normal", "untruncated_normal", "uniform"}
         ``"normal"`` is rewritten to ``"truncated_normal"`` (the config shows the new name).
-    seed : int or None
+    seed : int, keras.random.SeedGenerator or None
+    input_axes, output_axes : list of int, optional
+        Keras 3's axes of the input and output units (used only when both are given, as in
+        Keras). The config holds them when they are set.
     """
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale: float = 1.0, mode: str = "fan_in",
+                 distribution: str = "truncated_normal", seed: Seed = None,
+                 input_axes: Sequence[int] | None = None,
+                 output_axes: Sequence[int] | None = None) -> None:
         # TF's checks in TF's order, and the lower-cased name, from the TF1 class.
         distribution = _tf1.VarianceScaling(scale, mode, distribution, None,
                                             _tf1.ElementType.float32).distribution
         self.scale = scale
         self.mode = mode
         self.distribution = "truncated_normal" if distribution == "normal" else distribution
+        self.input_axes = _axes(input_axes, "input_axes")
+        self.output_axes = _axes(output_axes, "output_axes")
         super().__init__(seed)
 
-    def __call__(self, shape, dtype=None, **kwargs):
-        """A new float array of `shape` (or ``partition_shape``; fans from `shape`)."""
+    def __call__(self, shape: Shape, dtype: Any = None, **kwargs: Any) -> Any:
+        """A new float tensor of `shape` (or ``partition_shape``; fans from `shape`)."""
         dt, _ = _float_type(dtype)
         part, full, start = _shape_and_box(type(self).__name__, shape, kwargs)
-        law = _core.laws.variance_scaling(full, "tf", self.scale, self.mode, self.distribution)
+        law = _core.laws.variance_scaling(full, "tf", self.scale, self.mode, self.distribution,
+                                          self.input_axes, self.output_axes)
         return self._draw(law, dt, part, full, start)
 
-    def get_config(self) -> dict:
+    def _axes_config(self) -> dict[str, Any]:
+        return {k: v for k, v in (("input_axes", self.input_axes),
+                                  ("output_axes", self.output_axes)) if v is not None}
+
+    def get_config(self) -> dict[str, Any]:
         return {"scale": plain(self.scale), "mode": self.mode,
-                "distribution": self.distribution, "seed": self.seed}
+                "distribution": self.distribution, "seed": self._seed_config(),
+                **self._axes_config()}
 
 
 class _Preset(VarianceScaling):
-    """VarianceScaling with fixed ``(scale, mode, distribution)`` = `_args`; config: seed."""
+    """VarianceScaling with fixed ``(scale, mode, distribution)`` = `_args`; config: seed
+    (and the axes when set)."""
 
     _args = (1.0, "fan_avg", "uniform")
 
-    def __init__(self, seed=None):
+    def __init__(self, seed: Seed = None, input_axes: Sequence[int] | None = None,
+                 output_axes: Sequence[int] | None = None) -> None:
         scale, mode, distribution = self._args
-        super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed)
+        super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed,
+                         input_axes=input_axes, output_axes=output_axes)
 
-    def get_config(self) -> dict:
-        return {"seed": self.seed}
+    def get_config(self) -> dict[str, Any]:
+        return {"seed": self._seed_config(), **self._axes_config()}
 
 
 class GlorotUniform(_Preset):
@@ -395,22 +567,23 @@ class Orthogonal(_Random):
     Parameters
     ----------
     gain : float, default 1.0
-    seed : int or None
+    seed : int, keras.random.SeedGenerator or None
     """
 
-    def __init__(self, gain=1.0, seed=None):
+    def __init__(self, gain: float = 1.0, seed: Seed = None) -> None:
         _tf1.Orthogonal(gain, None, _tf1.ElementType.float32)  # the gain's type
         self.gain = gain
         super().__init__(seed)
 
-    def __call__(self, shape, dtype=None, **kwargs):
-        """A new float array of `shape` (rank >= 2)."""
+    def __call__(self, shape: Shape, dtype: Any = None, **kwargs: Any) -> Any:
+        """A new float tensor of `shape` (rank >= 2)."""
         _, et = _float_type(dtype)
         shape, _, _ = _shape_and_box("Orthogonal", shape, kwargs, partitions=False)
-        return _tf1.Orthogonal(self.gain, None, et)(shape, None, None, self._key_stream())
+        return _result(_tf1.Orthogonal(self.gain, None, et)(shape, None, None,
+                                                            self._key_stream()))
 
-    def get_config(self) -> dict:
-        return {"gain": plain(self.gain), "seed": self.seed}
+    def get_config(self) -> dict[str, Any]:
+        return {"gain": plain(self.gain), "seed": self._seed_config()}
 
 
 class Identity(Initializer):
@@ -421,21 +594,42 @@ class Identity(Initializer):
     gain : float, default 1.0
     """
 
-    def __init__(self, gain=1.0):
+    def __init__(self, gain: float = 1.0) -> None:
         _tf1.Identity(gain, _tf1.ElementType.float32)  # the gain's type
         self.gain = gain
 
-    def __call__(self, shape, dtype=None, **kwargs):
-        """A new float array of the 2-D `shape`."""
+    def __call__(self, shape: Shape, dtype: Any = None, **kwargs: Any) -> Any:
+        """A new float tensor of the 2-D `shape`."""
         _, et = _float_type(dtype)
         shape, _, _ = _shape_and_box("Identity", shape, kwargs, partitions=False)
-        return _tf1.Identity(self.gain, et)(shape)
+        return _result(_tf1.Identity(self.gain, et)(shape))
 
-    def get_config(self) -> dict:
+    def get_config(self) -> dict[str, Any]:
         return {"gain": plain(self.gain)}
 
 
-# tf-keras's lower-case names are aliases of the classes.
+class STFT(Initializer):
+    """Keras 3's ``STFT`` initializer: not provided.
+
+    The STFT kernel is a fixed function of its arguments (a windowed Fourier basis), with
+    nothing drawn from a random stream, so weightinit has nothing to add: use
+    ``keras.initializers.STFT`` itself.
+
+    Raises
+    ------
+    NotImplementedError
+        Always, at construction.
+    """
+
+    def __init__(self, side: str = "real", window: Any = "hann", scaling: str | None = "density",
+                 periodic: bool = False) -> None:
+        raise NotImplementedError(
+            "weightinit.keras.initializers.STFT is not provided: the STFT kernel is a fixed "
+            "(non-random) function of its arguments; use keras.initializers.STFT("
+            f"side={side!r}, window={window!r}, scaling={scaling!r}, periodic={periodic!r}).")
+
+
+# The lower-case names (tf-keras and Keras 3) are aliases of the classes.
 zeros = zero = Zeros
 ones = one = Ones
 constant = Constant
@@ -451,32 +645,49 @@ lecun_uniform = LecunUniform
 lecun_normal = LecunNormal
 orthogonal = Orthogonal
 identity = Identity
+stft = STFT
+# Keras 3's compatibility names.
+IdentityInitializer = Identity
+OrthogonalInitializer = Orthogonal
+STFTInitializer = STFT
 
 _CLASSES = (Zeros, Ones, Constant, RandomNormal, RandomUniform, TruncatedNormal,
             VarianceScaling, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform,
-            LecunNormal, Orthogonal, Identity)
+            LecunNormal, Orthogonal, Identity, STFT)
 _SNAKE = {"zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": RandomNormal,
           "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
           "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
-          "glorot_normal": GlorotNormal, "he_uniform": HeUniform, "he_normal": HeNormal,
-          "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
-          "orthogonal": Orthogonal, "identity": Identity,
+          "glorot_normal": GlorotNormal, "he_uniform": HeUniform,
+          "he_normal": HeNormal, "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
+          "orthogonal": Orthogonal, "identity": Identity, "stft": STFT,
           "normal": RandomNormal, "uniform": RandomUniform, "one": Ones, "zero": Zeros}
-# Names `deserialize` knows: class names, snake_case names, and tf-keras's legacy "...V2".
-OBJECTS = dict({c.__name__: c for c in _CLASSES}, **_SNAKE,
+_KERAS3_ALIASES = {"IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal,
+                   "STFTInitializer": STFT}
+# Names `deserialize` knows: class names, snake_case names, Keras 3's compatibility names and
+# tf-keras's legacy "...V2".
+OBJECTS = dict({c.__name__: c for c in _CLASSES}, **_SNAKE, **_KERAS3_ALIASES,
                **{c.__name__ + "V2": c for c in _CLASSES})
+#: The package name of the registered classes (``"weightinit>HeNormal"``...).
+PACKAGE = "weightinit"
+
+if KERAS is not None:
+    for _cls in _CLASSES:
+        KERAS.saving.register_keras_serializable(package=PACKAGE)(_cls)
 
 
-def serialize(initializer) -> dict:
-    """``{"module": "keras.initializers", "class_name": ..., "config": ...,
-    "registered_name": None}`` (Keras 3 / recent tf-keras format)."""
-    return {"module": "keras.initializers", "class_name": type(initializer).__name__,
-            "config": initializer.get_config(), "registered_name": None}
+def serialize(initializer: Any) -> dict[str, Any]:
+    """Keras 3's format with weightinit's registered name: ``{"module": "weightinit.keras",
+    "class_name": ..., "config": ..., "registered_name": "weightinit>..."}`` (what
+    ``keras.saving.serialize_keras_object`` writes for these classes)."""
+    name = type(initializer).__name__
+    return {"module": type(initializer).__module__, "class_name": name,
+            "config": initializer.get_config(), "registered_name": f"{PACKAGE}>{name}"}
 
 
-def deserialize(config):
-    """The initializer a serialized dict describes (this format or the legacy
-    ``{"class_name", "config"}``), looked up among the TF2 names (case-sensitive).
+def deserialize(config: Any) -> Any:
+    """The initializer a serialized dict describes (this format, Keras 3's or tf-keras's
+    ``{"class_name", "config"}``), looked up among the Keras names (case-sensitive): a
+    ``keras.initializers`` config gives the weightinit class of the same name.
 
     Raises
     ------
@@ -486,8 +697,8 @@ def deserialize(config):
     return surface.deserialize_from(OBJECTS, config)
 
 
-def get(identifier):
-    """An initializer from `identifier`, as ``tf.keras.initializers.get``.
+def get(identifier: Any) -> Any:
+    """An initializer from `identifier`, as ``keras.initializers.get``.
 
     ``None`` -> ``None``; a dict -> :func:`deserialize`; a name -> the class instantiated with
     no arguments; a class -> instantiated with no arguments; any other callable -> itself.
@@ -503,10 +714,11 @@ def get(identifier):
 
 initializers = namespace(
     "weightinit.keras.initializers",
-    "``keras.initializers`` / ``tf.keras.initializers`` (TF2): the classes, their lower-case "
-    "aliases, get, serialize, deserialize.",
-    dict({c.__name__: c for c in _CLASSES}, **_SNAKE, Initializer=Initializer, get=get,
-         serialize=serialize, deserialize=deserialize))
+    "``keras.initializers`` (Keras 3) / ``tf.keras.initializers`` (TF2): the classes, their "
+    "lower-case aliases, get, serialize, deserialize.",
+    dict({c.__name__: c for c in _CLASSES}, **_SNAKE, **_KERAS3_ALIASES,
+         Initializer=Initializer, get=get, serialize=serialize, deserialize=deserialize))
 
-__all__ = [c.__name__ for c in _CLASSES] + list(_SNAKE) + [
-    "Initializer", "get", "serialize", "deserialize", "initializers", "v1"]
+__all__ = [c.__name__ for c in _CLASSES] + list(_SNAKE) + list(_KERAS3_ALIASES) + [
+    "Initializer", "get", "serialize", "deserialize", "initializers", "v1", "KERAS", "PACKAGE",
+    "Seed", "Shape"]

@@ -29,6 +29,8 @@ they fill a box only when it is the whole tensor, and raise ValueError otherwise
 
 from __future__ import annotations
 
+from typing import Any
+
 import inspect
 import math
 import operator
@@ -49,12 +51,13 @@ __all__ = ["INITIALIZERS", "BoxInitializer", "fill_box", "new_box", "resolve", "
 
 # --- box geometry -------------------------------------------------------------------------
 
-def _box(shape, global_shape, start) -> tuple:
+def _box(shape: Any, global_shape: Any, start: Any) -> tuple[Any, ...]:
     """`start` as a tuple of ints, checked: the box of `shape` at `start` lies in `global_shape`."""
     if start is None:
         start = (0,) * len(global_shape)
     try:
         start = tuple(operator.index(s) for s in start)
+        box: tuple[int, ...] = start
     except TypeError:
         raise TypeError(f"start: expected a sequence of integers, got {start!r}") from None
     if len(start) != len(global_shape) or len(shape) != len(global_shape):
@@ -64,10 +67,10 @@ def _box(shape, global_shape, start) -> tuple:
         if s < 0 or s + size > full:
             raise ValueError(f"start: a box of shape {tuple(shape)} at {start} does not fit in "
                              f"global_shape {global_shape} (dimension {dim})")
-    return start
+    return box
 
 
-def box_of_slices(index, global_shape) -> tuple:
+def box_of_slices(index: Any, global_shape: Any) -> tuple[Any, ...]:
     """``(start, stop)`` of a tuple of slices with step 1 (as JAX and NumPy index a box).
 
     Missing trailing axes and ``slice(None)`` cover the whole axis.
@@ -93,17 +96,18 @@ def box_of_slices(index, global_shape) -> tuple:
     return tuple(start), tuple(stop)
 
 
-def _is_whole(shape, global_shape, start) -> bool:
+def _is_whole(shape: Any, global_shape: Any, start: Any) -> bool:
     return tuple(shape) == tuple(global_shape) and not any(start)
 
 
-def _dtype_of(out) -> np.dtype:
+def _dtype_of(out: Any) -> np.dtype:
     if isinstance(out, np.ndarray):
-        return out.dtype
+        dt: np.dtype = out.dtype
+        return dt
     return as_dtype(str(out.dtype).replace("torch.", ""))
 
 
-def _copy_exact(out, values: np.ndarray) -> None:
+def _copy_exact(out: Any, values: np.ndarray) -> None:
     """Copy `values`, already in `out`'s dtype, into `out` (NumPy array or torch tensor): no
     rounding, unlike ``_torch_buffers.assign`` (float64 values, rounded by the copy)."""
     if isinstance(out, np.ndarray):
@@ -139,26 +143,26 @@ class BoxInitializer:
     whole_only = False
     _needs_whole = ""  # why a whole_only initializer needs the whole tensor
 
-    def __init__(self, name: str, law, kwargs: dict):
+    def __init__(self, name: str, law: Any, kwargs: dict[str, Any]) -> None:
         self.name = name
         self.law = law
         self.kwargs = dict(kwargs)
 
-    def __repr__(self):
+    def __repr__(self) -> Any:
         args = ", ".join(f"{k}={v!r}" for k, v in sorted(self.kwargs.items()))
         return f"{self.name}({args})"
 
-    def __eq__(self, other):
+    def __eq__(self, other: Any) -> Any:
         return type(self) is type(other) and repr(self) == repr(other)
 
-    def __hash__(self):
+    def __hash__(self) -> Any:
         return hash(repr(self))
 
-    def check(self, global_shape) -> None:
+    def check(self, global_shape: Any) -> None:
         """Raise what :meth:`fill` would raise for the arguments and `global_shape`."""
         self.law(tuple(global_shape), **self.kwargs)
 
-    def check_seeds(self, seed, stream) -> tuple:
+    def check_seeds(self, seed: Any, stream: Any) -> tuple[Any, ...]:
         """``(seed, stream)`` checked for this initializer (see :func:`fill_box`).
 
         Raises
@@ -176,11 +180,12 @@ class BoxInitializer:
             return None, stream
         return _fill.check_seed(seed), stream
 
-    def fill(self, out, global_shape: tuple, start: tuple, seed, stream: int) -> None:
+    def fill(self, out: Any, global_shape: tuple[Any, ...], start: tuple[Any, ...], seed: Any,
+             stream: int) -> None:
         """Write the box of `out`'s shape at `start` (checked by the caller)."""
         raise NotImplementedError
 
-    def _refuse_box(self, shape, global_shape, start) -> None:
+    def _refuse_box(self, shape: Any, global_shape: Any, start: Any) -> None:
         if self.whole_only and not _is_whole(shape, global_shape, start):
             raise ValueError(
                 f"{self.name}: cannot fill a box of shape {tuple(shape)} at {tuple(start)} of "
@@ -188,7 +193,8 @@ class BoxInitializer:
                 "one piece")
 
 
-def _draw(out, law, seed, stream: int, global_shape=None, start=None) -> None:
+def _draw(out: Any, law: Any, seed: Any, stream: int, global_shape: Any = None,
+          start: Any = None) -> None:
     """The door for a law (degenerate laws write their value there)."""
     _core.fill(out, law, seed, stream, 0, global_shape, start, True)
 
@@ -196,7 +202,7 @@ def _draw(out, law, seed, stream: int, global_shape=None, start=None) -> None:
 class _Random(BoxInitializer):
     """A law ``(distribution, params)`` (None: a no-op) on the global tensor's positions."""
 
-    def fill(self, out, global_shape, start, seed, stream):
+    def fill(self, out: Any, global_shape: Any, start: Any, seed: Any, stream: Any) -> None:
         law = self.law(global_shape, **self.kwargs)
         if law is not None:
             _draw(out, law, seed, stream, global_shape, start)
@@ -207,7 +213,7 @@ class _Constant(BoxInitializer):
 
     random = False
 
-    def fill(self, out, global_shape, start, seed, stream):
+    def fill(self, out: Any, global_shape: Any, start: Any, seed: Any, stream: Any) -> None:
         set_all(out, self.law(global_shape, **self.kwargs))
 
 
@@ -216,7 +222,7 @@ class _Ones(BoxInitializer):
 
     random = False
 
-    def fill(self, out, global_shape, start, seed, stream):
+    def fill(self, out: Any, global_shape: Any, start: Any, seed: Any, stream: Any) -> None:
         at = np.stack([np.asarray(i, dtype=np.int64) for i in self.law(global_shape, **self.kwargs)])
         set_all(out, 0)
         lo = np.asarray(start)[:, np.newaxis]
@@ -231,7 +237,7 @@ class _Orthogonal(BoxInitializer):
     whole_only = True
     _needs_whole = "an orthogonal matrix is a property of the whole matrix (one QR of it)"
 
-    def fill(self, out, global_shape, start, seed, stream):
+    def fill(self, out: Any, global_shape: Any, start: Any, seed: Any, stream: Any) -> None:
         gain = self.law(global_shape, **self.kwargs)
         self._refuse_box(out.shape, global_shape, start)
         torch_laws.orthogonal_into(out, gain, seed=seed, stream=stream)
@@ -244,7 +250,7 @@ class _Sparse(BoxInitializer):
     whole_only = True
     _needs_whole = "the zeros of a column are chosen among all its rows"
 
-    def fill(self, out, global_shape, start, seed, stream):
+    def fill(self, out: Any, global_shape: Any, start: Any, seed: Any, stream: Any) -> None:
         num_zeros, law = self.law(global_shape, **self.kwargs)
         self._refuse_box(out.shape, global_shape, start)
         keys = np.empty(global_shape, dtype=np.uint64)
@@ -256,7 +262,7 @@ class _Sparse(BoxInitializer):
 class _TF1(BoxInitializer):
     """A TF1 initializer instance, called with ``partition_info``; seeds are its own."""
 
-    def __init__(self, instance):
+    def __init__(self, instance: Any) -> None:
         if getattr(instance, "seed", 0) is None:
             raise ValueError(
                 f"{type(instance).__name__}: an unseeded TF1 initializer draws new seeds on every "
@@ -271,19 +277,19 @@ class _TF1(BoxInitializer):
                                                 tf1.ConvolutionOrthogonal))
         self._needs_whole = "an orthogonal matrix is a property of the whole matrix"
 
-    def __repr__(self):
+    def __repr__(self) -> Any:
         return f"{self.name}({self.kwargs!r}, seeds={self.seeds})"
 
-    def check(self, global_shape):
+    def check(self, global_shape: Any) -> None:
         pass  # TF1 initializers check their arguments when called
 
-    def check_seeds(self, seed, stream):
+    def check_seeds(self, seed: Any, stream: Any) -> Any:
         if seed is not None or stream:
             raise TypeError(f"seed, stream: a TF1 initializer ({self.name}) takes its seeds from "
                             "its op seed and the graph seed; give seed= to its constructor")
         return None, 0
 
-    def fill(self, out, global_shape, start, seed, stream):
+    def fill(self, out: Any, global_shape: Any, start: Any, seed: Any, stream: Any) -> None:
         if self.random and tf1.get_seed(self.instance.seed) != self.seeds:
             raise RuntimeError(
                 f"{self.name}: this process's TF1 seeds {tf1.get_seed(self.instance.seed)} differ "
@@ -306,22 +312,23 @@ class _TF1(BoxInitializer):
 
 # --- the registry -------------------------------------------------------------------------
 
-def _law_one(shape):
+def _law_one(shape: Any) -> Any:
     return 1
 
 
-def _law_zero(shape):
+def _law_zero(shape: Any) -> Any:
     return 0
 
 
-def _law_variance_scaling(shape, scale=1.0, mode="fan_in", distribution="truncated_normal"):
+def _law_variance_scaling(shape: Any, scale: Any = 1.0, mode: Any = "fan_in",
+                          distribution: Any = "truncated_normal") -> Any:
     """TF1 ``VarianceScaling``'s law with TF's fans (layout ``(..., in, out)``)."""
     if not isinstance(mode, str) or not isinstance(distribution, str):
         raise TypeError(f"mode, distribution: expected strings, got {mode!r}, {distribution!r}")
     return laws.variance_scaling(list(shape), "tf", scale, mode, distribution)
 
 
-def _law_tf_truncated_normal(shape, mean=0.0, stddev=1.0):
+def _law_tf_truncated_normal(shape: Any, mean: Any = 0.0, stddev: Any = 1.0) -> Any:
     """TF1 ``TruncatedNormal``'s law: cut at two standard deviations of the untruncated law."""
     return laws.tf_truncated_normal(real(mean, "mean"), real(stddev, "stddev"))
 
@@ -345,7 +352,7 @@ _TORCH = {
 }
 
 
-def _tf(scale: float, mode: str, distribution: str) -> tuple:
+def _tf(scale: float, mode: str, distribution: str) -> tuple[Any, ...]:
     return _Random, _law_variance_scaling, {"scale": scale, "mode": mode,
                                             "distribution": distribution}
 
@@ -372,7 +379,7 @@ INITIALIZERS = {
 }
 
 
-def resolve(initializer) -> BoxInitializer:
+def resolve(initializer: Any) -> BoxInitializer:
     """The :class:`BoxInitializer` of any accepted form of initializer (see the module doc).
 
     Arguments are bound to the law's signature here, so a misspelt one fails at once.
@@ -415,12 +422,14 @@ def resolve(initializer) -> BoxInitializer:
         inspect.signature(law).bind(None, **kwargs)
     except TypeError as e:
         raise TypeError(f"{name}: {e}") from None
-    return kind(name, law, kwargs)
+    spec: BoxInitializer = kind(name, law, kwargs)
+    return spec
 
 
 # --- the box functions --------------------------------------------------------------------
 
-def fill_box(out, initializer, global_shape, start=None, *, seed=None, stream: int = 0):
+def fill_box(out: Any, initializer: Any, global_shape: Any, start: Any = None, *,
+             seed: Any = None, stream: int = 0) -> Any:
     """Fill `out` in place with its box of the tensor `initializer` makes; return `out`.
 
     The result equals ``new_box(initializer, global_shape, ...)[box]`` bit for bit, for any
@@ -469,7 +478,8 @@ def fill_box(out, initializer, global_shape, start=None, *, seed=None, stream: i
     return out
 
 
-def new_box(initializer, global_shape, dtype="float32", start=None, stop=None, *, seed=None,
+def new_box(initializer: Any, global_shape: Any, dtype: Any = "float32", start: Any = None,
+            stop: Any = None, *, seed: Any = None,
             stream: int = 0) -> np.ndarray:
     """A new array holding the box ``[start, stop)`` of the tensor `initializer` makes.
 
@@ -494,4 +504,6 @@ def new_box(initializer, global_shape, dtype="float32", start=None, stop=None, *
         raise ValueError(f"start, stop: need rank {len(global_shape)}, got {start} and {stop}")
     shape = _fill.check_shape([b - a for a, b in zip(start, stop)], "stop - start")
     out = np.empty(shape, dtype=as_dtype(dtype))
-    return fill_box(out, initializer, global_shape, start, seed=seed, stream=stream)
+    filled: np.ndarray = fill_box(out, initializer, global_shape, start, seed=seed,
+                                  stream=stream)
+    return filled

@@ -8,6 +8,8 @@ worker, in any order, and together equal the unchunked tensor bit for bit.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 try:
@@ -24,8 +26,9 @@ from ..core.fills import check_shape
 __all__ = ["array"]
 
 
-def array(initializer, shape, chunks="auto", dtype="float32", *, seed=None, stream: int = 0,
-          name: str | None = None):
+def array(initializer: Any, shape: Any, chunks: Any = "auto", dtype: Any = "float32", *,
+          seed: Any = None, stream: int = 0,
+          name: str | None = None) -> Any:
     """A lazy dask array of the tensor `initializer` makes, computed block by block.
 
     Parameters
@@ -72,7 +75,8 @@ def array(initializer, shape, chunks="auto", dtype="float32", *, seed=None, stre
                          stream=stream)
 
 
-def _block(block_info=None, *, initializer, global_shape, seed, stream):
+def _block(block_info: Any = None, *, initializer: Any, global_shape: Any, seed: Any,
+           stream: Any) -> Any:
     """One block: its box of the whole tensor (dask passes where the block lies)."""
     info = block_info[None]
     start, stop = zip(*info["array-location"]) if global_shape else ((), ())

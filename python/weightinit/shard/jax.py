@@ -9,6 +9,8 @@ and equal to the same slice of the unsharded tensor. Needs jax (``pip install
 
 from __future__ import annotations
 
+from typing import Any
+
 try:
     import jax
 except ImportError as e:  # pragma: no cover - depends on the environment
@@ -21,7 +23,8 @@ from ..core.fills import check_shape
 __all__ = ["array"]
 
 
-def array(initializer, shape, sharding, dtype="float32", *, seed=None, stream: int = 0):
+def array(initializer: Any, shape: Any, sharding: Any, dtype: Any = "float32", *,
+          seed: Any = None, stream: int = 0) -> Any:
     """A ``jax.Array`` of the tensor `initializer` makes, laid out by `sharding`.
 
     Parameters
@@ -52,7 +55,7 @@ def array(initializer, shape, sharding, dtype="float32", *, seed=None, stream: i
         raise ValueError(f"dtype: JAX would convert {dt.name} to "
                          f"{jax.dtypes.canonicalize_dtype(dt).name}; enable jax_enable_x64")
 
-    def shard_of(index):
+    def shard_of(index: Any) -> Any:
         start, stop = shard.box_of_slices(index, shape)
         return shard.new_box(spec, shape, dt, start, stop, seed=seed, stream=stream)
 

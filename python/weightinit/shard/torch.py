@@ -8,6 +8,8 @@ any mesh, placement and number of ranks. Needs torch (``pip install 'weightinit[
 
 from __future__ import annotations
 
+from typing import Any
+
 try:
     import torch
 except ImportError as e:  # pragma: no cover - depends on the environment
@@ -18,7 +20,7 @@ from .. import shard
 __all__ = ["init_sharded_"]
 
 
-def _dtensor_type():
+def _dtensor_type() -> Any:
     try:
         from torch.distributed.tensor import DTensor
     except ImportError:  # a torch built without distributed support
@@ -26,7 +28,7 @@ def _dtensor_type():
     return DTensor
 
 
-def _local_box(dtensor) -> tuple:
+def _local_box(dtensor: Any) -> tuple[Any, ...]:
     """``(local tensor, global shape, offset)`` of this rank's shard of `dtensor`."""
     # __create_chunk_list__ is the distributed-checkpoint protocol: the local shard's global
     # offsets and sizes, for even and uneven Shard / Replicate placements (Partial raises).
@@ -41,8 +43,9 @@ def _local_box(dtensor) -> tuple:
     return local, tuple(dtensor.shape), offset
 
 
-def init_sharded_(tensor, initializer, *, seed=None, stream: int = 0, global_shape=None,
-                  offset=None):
+def init_sharded_(tensor: Any, initializer: Any, *, seed: Any = None, stream: int = 0,
+                  global_shape: Any = None,
+                  offset: Any = None) -> Any:
     """Initialize a DTensor's local shard, or a local shard at `offset`, in place.
 
     Parameters

@@ -64,6 +64,7 @@ partition's block; ``Zeros``, ``Ones`` and ``Constant`` ignore ``partition_info`
 from __future__ import annotations
 
 import sys as _sys
+from typing import TYPE_CHECKING as _TYPE_CHECKING, Any as _Any
 
 import numpy as _np
 
@@ -97,11 +98,11 @@ convolutional_orthogonal_2d = ConvolutionOrthogonal2D
 convolutional_orthogonal_3d = ConvolutionOrthogonal3D
 
 
-def disable_v2_behavior():
+def disable_v2_behavior() -> None:
     """Accepted for ``import tensorflow.compat.v1 as tf`` code; weightinit is always TF1."""
 
 
-def disable_eager_execution():
+def disable_eager_execution() -> None:
     """Accepted for TF1 code; weightinit always follows graph-mode semantics."""
 
 
@@ -169,7 +170,7 @@ random = _namespace("weightinit.tf1.random", "``tf.compat.v1.random`` (seeds onl
                     {"set_random_seed": set_random_seed, "get_seed": get_seed})
 
 
-def _bfloat16():
+def _bfloat16() -> _Any:
     try:
         import ml_dtypes
     except ImportError:  # pragma: no cover - depends on the environment
@@ -177,15 +178,31 @@ def _bfloat16():
     return _np.dtype(ml_dtypes.bfloat16)
 
 
-# TF's dtype names; `bool` is bound last (through globals) as it shadows the builtin here.
-globals().update(
-    {name: _np.dtype(name) for name in (
-        "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16",
-        "uint32", "uint64", "complex64", "complex128", "bool")},
-    half=_np.dtype("float16"), double=_np.dtype("float64"), bfloat16=_bfloat16())
+# TF's dtype names (NumPy dtypes); `bool` is bound at the end, as it shadows the builtin.
+float16: _np.dtype[_Any] = _np.dtype("float16")
+float32: _np.dtype[_Any] = _np.dtype("float32")
+float64: _np.dtype[_Any] = _np.dtype("float64")
+int8: _np.dtype[_Any] = _np.dtype("int8")
+int16: _np.dtype[_Any] = _np.dtype("int16")
+int32: _np.dtype[_Any] = _np.dtype("int32")
+int64: _np.dtype[_Any] = _np.dtype("int64")
+uint8: _np.dtype[_Any] = _np.dtype("uint8")
+uint16: _np.dtype[_Any] = _np.dtype("uint16")
+uint32: _np.dtype[_Any] = _np.dtype("uint32")
+uint64: _np.dtype[_Any] = _np.dtype("uint64")
+complex64: _np.dtype[_Any] = _np.dtype("complex64")
+complex128: _np.dtype[_Any] = _np.dtype("complex128")
+half: _np.dtype[_Any] = float16
+double: _np.dtype[_Any] = float64
+bfloat16: _Any = _bfloat16()
 
 compat = _namespace("weightinit.tf1.compat", "``tf.compat``: ``v1`` is weightinit.tf1 itself.",
                     {"v1": _sys.modules[__name__]})
 # So that ``import weightinit.tf1.compat.v1 as tf`` works like ``import tensorflow.compat.v1``.
 _sys.modules[compat.__name__] = compat
 _sys.modules[compat.__name__ + ".v1"] = _sys.modules[__name__]
+
+if _TYPE_CHECKING:
+    bool: _np.dtype[_Any]
+else:
+    globals()["bool"] = _np.dtype("bool")

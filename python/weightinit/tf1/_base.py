@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import operator
 import reprlib
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
 
 from .. import _core
 from . import surface
@@ -22,23 +25,25 @@ class Initializer:
     rebuilds it at the next call.
     """
 
-    _cpp = None  # the C++ class; None: abstract
-    _impl = None  # the C++ instance of the current attributes (None: build at the next call)
+    _cpp: Any = None  # the C++ class; None: abstract
+    _impl: Any = None  # the C++ instance of the current attributes (None: build at the next call)
     # The constructor's arguments but dtype, kept as attributes: the config (with the dtype's
     # name), and, with the dtype's element type, the C++ constructor's arguments.
-    _config: tuple = ()
+    _config: tuple[str, ...] = ()
+    dtype: np.dtype
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
         if name[0] != "_":
             object.__setattr__(self, "_impl", None)
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_impl", None)  # rebuilt from the attributes after unpickling
         return state
 
-    def __call__(self, shape, dtype=None, partition_info=None):
+    def __call__(self, shape: Sequence[int], dtype: Any = None,
+                 partition_info: Any = None) -> np.ndarray:
         """A new array of `shape` and `dtype` (default: the constructor's).
 
         Raises
@@ -49,9 +54,11 @@ class Initializer:
             For arguments the initializer refuses (see the class).
         """
         impl = self._impl or self._build()
-        return impl(shape, None if dtype is None else self._call_type(dtype), partition_info)
+        out: np.ndarray = impl(shape, None if dtype is None else self._call_type(dtype),
+                               partition_info)
+        return out
 
-    def _build(self):
+    def _build(self) -> Any:
         """The C++ instance of the current attributes (its constructor checks them)."""
         if self._cpp is None:
             raise NotImplementedError
@@ -59,16 +66,16 @@ class Initializer:
         object.__setattr__(self, "_impl", impl)
         return impl
 
-    def _args(self) -> tuple:
+    def _args(self) -> tuple[Any, ...]:
         """The C++ constructor's arguments."""
         return tuple(getattr(self, k) for k in self._config) + (self._element_type(self.dtype),)
 
     @staticmethod
-    def _element_type(dt):
+    def _element_type(dt: np.dtype) -> Any:
         """The element type of the constructor's dtype (float-only classes: TF's check)."""
         return surface.float_element_type(dt)
 
-    def _call_type(self, dtype):
+    def _call_type(self, dtype: Any) -> Any:
         """The element type of a call's dtype. TF does not re-run the float check on a
         call-time dtype; its random ops then fail with a TypeError (the C++ class's, here
         for a dtype it does not write at all)."""
@@ -79,7 +86,7 @@ class Initializer:
                             f"(float16, bfloat16, float32, float64), got {dt.name}")
         return et
 
-    def get_config(self) -> dict:
+    def get_config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this initializer (``{}`` here)."""
         config = {k: surface.plain(getattr(self, k)) for k in self._config}
         if "dtype" in self.__dict__:
@@ -87,17 +94,23 @@ class Initializer:
         return config
 
     @classmethod
-    def from_config(cls, config: dict):
+    def from_config(cls, config: dict[str, Any]) -> Any:
         """``cls(**config)``: the inverse of :meth:`get_config` (without the constructor's
         dtype deprecation notice, which is for hand-written calls)."""
         return surface.from_config(cls, config)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         args = ", ".join(f"{k}={reprlib.repr(v)}" for k, v in self.get_config().items())
         return f"{type(self).__name__}({args})"
 
 
-class PartitionInfo(_core.tf1.PartitionInfo):
+if TYPE_CHECKING:
+    from .._core import _PartitionInfo as _PartitionInfoBase
+else:
+    _PartitionInfoBase = _core.tf1.PartitionInfo
+
+
+class PartitionInfo(_PartitionInfoBase):
     """Where a partition of a variable lies in the whole variable (TF's ``_PartitionInfo``).
 
     ``get_variable(..., partitioner=...)`` calls the initializer once per partition with the
@@ -123,21 +136,21 @@ class PartitionInfo(_core.tf1.PartitionInfo):
         If their lengths differ or an offset is outside ``[0, full_shape[i])``.
     """
 
-    def __init__(self, full_shape, var_offset):
+    def __init__(self, full_shape: Sequence[int], var_offset: Sequence[int]) -> None:
         for name, value in (("full_shape", full_shape), ("var_offset", var_offset)):
             if not isinstance(value, (list, tuple)):
                 raise TypeError(f"`{name}` must be a sequence (like tuple or list) instead of "
                                 f"{type(value).__name__}")
         super().__init__(_ints(full_shape, "full_shape"), _ints(var_offset, "var_offset"))
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (list(self.full_shape), list(self.var_offset)))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return (f"PartitionInfo(full_shape={list(self.full_shape)}, "
                 f"var_offset={list(self.var_offset)})")
 
-    def single_slice_dim(self, shape):
+    def single_slice_dim(self, shape: Sequence[int]) -> int | None:
         """The one dimension in which a partition of `shape` is split, or None if none.
 
         Raises
@@ -150,19 +163,19 @@ class PartitionInfo(_core.tf1.PartitionInfo):
         """
         return super().single_slice_dim(_shape(shape))
 
-    def single_offset(self, shape) -> int:
+    def single_offset(self, shape: Sequence[int]) -> int:
         """The offset along :meth:`single_slice_dim` (0 if the partition is not split)."""
         return super().single_offset(_shape(shape))
 
 
-def _shape(shape) -> tuple:
+def _shape(shape: Any) -> tuple[int, ...]:
     if not isinstance(shape, (list, tuple)):
         raise TypeError(f"`shape` must be a sequence (like tuple or list) instead of "
                         f"{type(shape).__name__}")
     return _ints(shape, "shape")
 
 
-def _ints(values, argname: str) -> tuple:
+def _ints(values: Any, argname: str) -> tuple[int, ...]:
     try:
         return tuple(operator.index(v) for v in values)
     except TypeError:

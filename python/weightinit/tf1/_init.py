@@ -7,6 +7,8 @@ build the C++ instance, which checks them and decides every value.
 
 from __future__ import annotations
 
+from typing import Any, Sequence
+
 import numpy as np
 
 from .. import _core
@@ -24,14 +26,16 @@ class _Filled(Initializer):
 
     _fill_value = 0
 
-    def __init__(self, dtype=DEFAULT_DTYPE):
+    def __init__(self, dtype: Any = DEFAULT_DTYPE) -> None:
         self.dtype = surface.ctor_dtype(dtype)
 
-    def __call__(self, shape, dtype=None, partition_info=None):
+    def __call__(self, shape: Sequence[int], dtype: Any = None,
+                 partition_info: Any = None) -> np.ndarray:
         """A new array of `shape` and `dtype` (default: the constructor's), every element
         ``_fill_value``."""
         dt = self.dtype if dtype is None else surface.resolve_dtype(dtype)
-        return _tf1.constant(np.full((), self._fill_value, dt), shape, False)
+        out: np.ndarray = _tf1.constant(np.full((), self._fill_value, dt), shape, False)
+        return out
 
 
 class Zeros(_Filled):
@@ -101,13 +105,15 @@ class Constant(Initializer):
 
     _config = ("value",)
 
-    def __init__(self, value=0, dtype=DEFAULT_DTYPE, verify_shape=False):
+    def __init__(self, value: Any = 0, dtype: Any = DEFAULT_DTYPE,
+                 verify_shape: bool = False) -> None:
         surface.check_constant_value(value)
         self.value = value
         self.dtype = surface.ctor_dtype(dtype)
         self._verify_shape = bool(verify_shape)
 
-    def __call__(self, shape, dtype=None, partition_info=None, verify_shape=None):
+    def __call__(self, shape: Sequence[int], dtype: Any = None, partition_info: Any = None,
+                 verify_shape: bool | None = None) -> np.ndarray:
         """`value` laid out over `shape` in `dtype` (see the class docstring).
 
         Parameters
@@ -128,7 +134,9 @@ class Constant(Initializer):
         """
         dt = self.dtype if dtype is None else surface.resolve_dtype(dtype)
         verify = self._verify_shape if verify_shape is None else verify_shape
-        return _tf1.constant(surface.constant_array(self.value, dt), shape, bool(verify))
+        out: np.ndarray = _tf1.constant(surface.constant_array(self.value, dt), shape,
+                                        bool(verify))
+        return out
 
 
 # --- random -------------------------------------------------------------------------------
@@ -162,18 +170,20 @@ class RandomUniform(Initializer):
     everywhere, the values of TF's formula. Partitions equal the same box of the whole tensor.
     """
 
-    _cpp = _tf1.RandomUniform
+    _cpp: Any = _tf1.RandomUniform
     _config = ("minval", "maxval", "seed")
     _element_type = staticmethod(surface.random_uniform_type)
 
-    def __init__(self, minval=0, maxval=None, seed=None, dtype=DEFAULT_DTYPE):
+    def __init__(self, minval: Any = 0, maxval: Any = None, seed: int | None = None,
+                 dtype: Any = DEFAULT_DTYPE) -> None:
         self.minval = minval
         self.maxval = maxval
         self.seed = seed
         self.dtype = surface.ctor_dtype(dtype)
         self._build()
 
-    def __call__(self, shape, dtype=None, partition_info=None):
+    def __call__(self, shape: Sequence[int], dtype: Any = None,
+                 partition_info: Any = None) -> np.ndarray:
         """A new array of `shape` and `dtype` (default: the constructor's).
 
         Raises
@@ -189,9 +199,10 @@ class RandomUniform(Initializer):
         et = impl.dtype if dtype is None else self._element_type(surface.resolve_dtype(dtype))
         if self._float_bound is not None and et in surface.INTEGER_TYPES:
             raise surface.integer_bound_error(self._float_bound, et)
-        return impl(shape, et, partition_info)
+        out: np.ndarray = impl(shape, et, partition_info)
+        return out
 
-    def _build(self):
+    def _build(self) -> Any:
         # TF's own TypeError (it quotes the Python value) comes before the C++ checks.
         self._float_bound = surface.non_integer_bound(self.minval, self.maxval)
         return super()._build()
@@ -202,7 +213,8 @@ class _NormalBase(Initializer):
 
     _config = ("mean", "stddev", "seed")
 
-    def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=DEFAULT_DTYPE):
+    def __init__(self, mean: float = 0.0, stddev: float = 1.0, seed: int | None = None,
+                 dtype: Any = DEFAULT_DTYPE) -> None:
         self.mean = mean
         self.stddev = stddev
         self.seed = seed
@@ -233,7 +245,7 @@ class RandomNormal(_NormalBase):
     Partitions equal the same box of the whole tensor.
     """
 
-    _cpp = _tf1.RandomNormal
+    _cpp: Any = _tf1.RandomNormal
 
 
 class TruncatedNormal(_NormalBase):
@@ -260,7 +272,7 @@ class TruncatedNormal(_NormalBase):
     element reads only its own stream words. Partitions equal the same box of the whole tensor.
     """
 
-    _cpp = _tf1.TruncatedNormal
+    _cpp: Any = _tf1.TruncatedNormal
 
 
 # --- variance scaling ---------------------------------------------------------------------
@@ -309,11 +321,12 @@ class VarianceScaling(Initializer):
     equal the same box of the whole tensor.
     """
 
-    _cpp = _tf1.VarianceScaling
-    _config = ("scale", "mode", "distribution", "seed")
+    _cpp: Any = _tf1.VarianceScaling
+    _config: tuple[str, ...] = ("scale", "mode", "distribution", "seed")
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
-                 dtype=DEFAULT_DTYPE):
+    def __init__(self, scale: float = 1.0, mode: str = "fan_in",
+                 distribution: str = "truncated_normal", seed: int | None = None,
+                 dtype: Any = DEFAULT_DTYPE) -> None:
         self.scale = scale
         self.mode = mode
         self.distribution = distribution
@@ -332,14 +345,14 @@ class _Glorot(VarianceScaling):
     _distribution = ""
     _config = ("seed",)
 
-    def __init__(self, seed=None, dtype=DEFAULT_DTYPE):
+    def __init__(self, seed: int | None = None, dtype: Any = DEFAULT_DTYPE) -> None:
         # TF's Glorot classes drop `dtype` (they never pass it to VarianceScaling): it is
         # neither checked nor used, and calls without a dtype give float32. Kept as TF has it.
         if dtype is not DEFAULT_DTYPE:
             surface.warn_ctor_dtype()
         super().__init__(scale=1.0, mode="fan_avg", distribution=self._distribution, seed=seed)
 
-    def _args(self):
+    def _args(self) -> tuple[Any, ...]:
         return (self.seed,)  # the C++ Glorot classes take no dtype either
 
 
@@ -361,7 +374,7 @@ class GlorotUniform(_Glorot):
         always float32 and no float check is made. Pass the dtype when calling instead.
     """
 
-    _cpp = _tf1.GlorotUniform
+    _cpp: Any = _tf1.GlorotUniform
     _distribution = "uniform"
 
 
@@ -382,11 +395,11 @@ class GlorotNormal(_Glorot):
         **Ignored**, as in TF 1.15 (see :class:`GlorotUniform`).
     """
 
-    _cpp = _tf1.GlorotNormal
+    _cpp: Any = _tf1.GlorotNormal
     _distribution = "truncated_normal"
 
 
-def lecun_normal(seed=None) -> VarianceScaling:
+def lecun_normal(seed: int | None = None) -> VarianceScaling:
     """LeCun normal: ``VarianceScaling(1.0, "fan_in", "truncated_normal", seed)``.
 
     Truncated normal with standard deviation ``sqrt(1 / fan_in)``.
@@ -394,7 +407,7 @@ def lecun_normal(seed=None) -> VarianceScaling:
     return VarianceScaling(scale=1.0, mode="fan_in", distribution="truncated_normal", seed=seed)
 
 
-def lecun_uniform(seed=None) -> VarianceScaling:
+def lecun_uniform(seed: int | None = None) -> VarianceScaling:
     """LeCun uniform: ``VarianceScaling(1.0, "fan_in", "uniform", seed)``.
 
     Uniform on ``[-limit, limit)`` with ``limit = sqrt(3 / fan_in)``.
@@ -402,7 +415,7 @@ def lecun_uniform(seed=None) -> VarianceScaling:
     return VarianceScaling(scale=1.0, mode="fan_in", distribution="uniform", seed=seed)
 
 
-def he_normal(seed=None) -> VarianceScaling:
+def he_normal(seed: int | None = None) -> VarianceScaling:
     """He normal: ``VarianceScaling(2.0, "fan_in", "truncated_normal", seed)``.
 
     Truncated normal with standard deviation ``sqrt(2 / fan_in)``.
@@ -410,7 +423,7 @@ def he_normal(seed=None) -> VarianceScaling:
     return VarianceScaling(scale=2.0, mode="fan_in", distribution="truncated_normal", seed=seed)
 
 
-def he_uniform(seed=None) -> VarianceScaling:
+def he_uniform(seed: int | None = None) -> VarianceScaling:
     """He uniform: ``VarianceScaling(2.0, "fan_in", "uniform", seed)``.
 
     Uniform on ``[-limit, limit)`` with ``limit = sqrt(6 / fan_in)``.
@@ -448,10 +461,11 @@ class UniformUnitScaling(Initializer):
     values equal the same box of the whole tensor.
     """
 
-    _cpp = _tf1.UniformUnitScaling
+    _cpp: Any = _tf1.UniformUnitScaling
     _config = ("factor", "seed")
 
-    def __init__(self, factor=1.0, seed=None, dtype=DEFAULT_DTYPE):
+    def __init__(self, factor: float = 1.0, seed: int | None = None,
+                 dtype: Any = DEFAULT_DTYPE) -> None:
         surface.warn("UniformUnitScaling is deprecated and will be removed in a future version. "
                      "Use variance_scaling_initializer(scale=factor**2, mode='fan_in', "
                      "distribution='uniform') instead to get equivalent behavior.")
@@ -488,10 +502,10 @@ class Identity(Initializer):
     ``full_shape``, as in TF.
     """
 
-    _cpp = _tf1.Identity
+    _cpp: Any = _tf1.Identity
     _config = ("gain",)
 
-    def __init__(self, gain=1.0, dtype=DEFAULT_DTYPE):
+    def __init__(self, gain: float = 1.0, dtype: Any = DEFAULT_DTYPE) -> None:
         self.gain = gain
         self.dtype = surface.ctor_dtype(dtype)
         self._build()

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from . import _init as _tf1_init
 from ._base import Initializer
 from ._init import (Constant, GlorotNormal, GlorotUniform, Identity, Ones, VarianceScaling,
@@ -18,7 +20,8 @@ class RandomNormal(_tf1_init.RandomNormal):
     :class:`weightinit.tf1.RandomNormal` (whose default stddev is 1.0).
     """
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None, dtype=DEFAULT_DTYPE):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None,
+                 dtype: Any = DEFAULT_DTYPE) -> None:
         super().__init__(mean=mean, stddev=stddev, seed=seed, dtype=dtype)
 
 
@@ -29,7 +32,8 @@ class RandomUniform(_tf1_init.RandomUniform):
     defaults are ``minval=0, maxval=None``).
     """
 
-    def __init__(self, minval=-0.05, maxval=0.05, seed=None, dtype=DEFAULT_DTYPE):
+    def __init__(self, minval: Any = -0.05, maxval: Any = 0.05, seed: int | None = None,
+                 dtype: Any = DEFAULT_DTYPE) -> None:
         super().__init__(minval=minval, maxval=maxval, seed=seed, dtype=dtype)
 
 
@@ -40,11 +44,12 @@ class TruncatedNormal(_tf1_init.TruncatedNormal):
     :class:`weightinit.tf1.TruncatedNormal`.
     """
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None, dtype=DEFAULT_DTYPE):
+    def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None,
+                 dtype: Any = DEFAULT_DTYPE) -> None:
         super().__init__(mean=mean, stddev=stddev, seed=seed, dtype=dtype)
 
 
-V1_OBJECTS = {
+V1_OBJECTS: dict[str, Any] = {
     "Zeros": Zeros, "zeros": Zeros, "zero": Zeros,
     "Ones": Ones, "ones": Ones, "one": Ones,
     "Constant": Constant, "constant": Constant,
@@ -61,13 +66,13 @@ V1_OBJECTS = {
 }
 
 
-def serialize(initializer) -> dict:
+def serialize(initializer: Any) -> dict[str, Any]:
     """``{"class_name": type name, "config": get_config()}`` (``he_normal()`` gives
     ``"VarianceScaling"``), the TF 1.15 Keras format."""
     return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
 
 
-def deserialize(config):
+def deserialize(config: Any) -> Any:
     """The initializer a :func:`serialize` dict describes, looked up among the v1 Keras names.
 
     Raises
@@ -78,7 +83,7 @@ def deserialize(config):
     return deserialize_from(V1_OBJECTS, config)
 
 
-def get(identifier):
+def get(identifier: Any) -> Any:
     """An initializer from `identifier`, as TF 1.15's ``tf.keras.initializers.get``.
 
     ``None`` -> ``None``; a dict -> :func:`deserialize`; a name -> the class instantiated

@@ -4,6 +4,8 @@ whose QR and matrix products decide every value (so both APIs give the same bits
 
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _core
 from . import surface
 from ._base import Initializer
@@ -18,7 +20,8 @@ class _GainSeedDtype(Initializer):
     _config = ("gain", "seed")
     _deprecated_dtype = True  # TF 1.15's notice for a constructor dtype (not for the family)
 
-    def __init__(self, gain=1.0, seed=None, dtype=DEFAULT_DTYPE):
+    def __init__(self, gain: float = 1.0, seed: int | None = None,
+                 dtype: Any = DEFAULT_DTYPE) -> None:
         self.gain = gain
         self.seed = seed
         self.dtype = surface.ctor_dtype(dtype, deprecated=self._deprecated_dtype)
@@ -60,7 +63,7 @@ class Orthogonal(_GainSeedDtype):
     without computing the whole matrix.
     """
 
-    _cpp = _tf1.Orthogonal
+    _cpp: Any = _tf1.Orthogonal
 
 
 # --- convolution-orthogonal ---------------------------------------------------------------
@@ -92,7 +95,7 @@ class ConvolutionDeltaOrthogonal(_GainSeedDtype):
         :class:`Orthogonal`).
     """
 
-    _cpp = _tf1.ConvolutionDeltaOrthogonal
+    _cpp: Any = _tf1.ConvolutionDeltaOrthogonal
     _deprecated_dtype = False
 
 
@@ -130,7 +133,7 @@ class ConvolutionOrthogonal1D(ConvolutionOrthogonal):
     projection ``P``; see :class:`ConvolutionOrthogonal`.
     """
 
-    _cpp = _tf1.ConvolutionOrthogonal1D
+    _cpp: Any = _tf1.ConvolutionOrthogonal1D
 
 
 class ConvolutionOrthogonal2D(ConvolutionOrthogonal):
@@ -141,7 +144,7 @@ class ConvolutionOrthogonal2D(ConvolutionOrthogonal):
     :class:`ConvolutionOrthogonal`.
     """
 
-    _cpp = _tf1.ConvolutionOrthogonal2D
+    _cpp: Any = _tf1.ConvolutionOrthogonal2D
 
 
 class ConvolutionOrthogonal3D(ConvolutionOrthogonal):
@@ -151,4 +154,4 @@ class ConvolutionOrthogonal3D(ConvolutionOrthogonal):
     factor ``Pk`` or ``I - Pk``; see :class:`ConvolutionOrthogonal`.
     """
 
-    _cpp = _tf1.ConvolutionOrthogonal3D
+    _cpp: Any = _tf1.ConvolutionOrthogonal3D

@@ -17,7 +17,7 @@ DEFAULT_GRAPH_SEED = _core.tf1.DEFAULT_GRAPH_SEED
 MAXINT32 = _core.tf1.MAXINT32
 
 
-def set_random_seed(seed):
+def set_random_seed(seed: int | None) -> None:
     """Set the graph-level random seed, as ``tf.compat.v1.set_random_seed``.
 
     Later calls of every TF1 initializer take their Philox key from it (see :func:`get_seed`).
@@ -39,7 +39,7 @@ def set_random_seed(seed):
     _core.tf1.set_random_seed(seed)
 
 
-def reset_default_graph():
+def reset_default_graph() -> None:
     """Forget the graph-level seed and restart automatic op seeds at 0.
 
     The seed part of ``tf.compat.v1.reset_default_graph``: weightinit has no graph, so this is
@@ -48,7 +48,7 @@ def reset_default_graph():
     _core.tf1.reset_default_graph()
 
 
-def get_seed(op_seed):
+def get_seed(op_seed: int | None) -> tuple[int | None, int | None]:
     """The pair ``(seed, seed2)`` TF derives from the graph-level seed and `op_seed`.
 
     ======================  ===========  ====================================================

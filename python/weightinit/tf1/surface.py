@@ -16,6 +16,7 @@ import operator
 import sys
 import types
 import warnings
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -25,14 +26,17 @@ from ..core.dtypes import as_dtype, is_float
 FLOAT32 = np.dtype("float32")
 _ET = _core.tf1.ElementType
 # NumPy's dtype -> the C++ element type; bfloat16 joins on first use (it needs ml_dtypes).
-_ELEMENT_TYPES = {np.dtype(name): et for name, et in _ET.__members__.items() if name != "bfloat16"}
+_ELEMENT_TYPES: dict[np.dtype, Any] = {
+    np.dtype(name): et for name, et in _ET.__members__.items()  # type: ignore[attr-defined]
+    if name != "bfloat16"}
 INTEGER_TYPES = (_ET.int32, _ET.int64)
 RANDOM_UNIFORM_DTYPES = ("float16", "bfloat16", "float32", "float64", "int32", "int64")
 
 
-def warn(message: str, category=DeprecationWarning) -> None:
+def warn(message: str, category: type[Warning] = DeprecationWarning) -> None:
     """``warnings.warn`` attributed to the first frame outside weightinit (the user's line)."""
-    level, frame = 1, sys._getframe(0)
+    level = 1
+    frame: types.FrameType | None = sys._getframe(0)
     while frame is not None and _is_ours(frame.f_globals.get("__name__", "")):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
@@ -48,14 +52,14 @@ class _DefaultDtype:
     """The constructors' default ``dtype`` (float32), told apart from an explicit float32
     because TF 1.15 logs a deprecation notice only when the caller passes `dtype`."""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "float32"
 
 
 DEFAULT_DTYPE = _DefaultDtype()
 
 
-def resolve_dtype(dtype, argname: str = "dtype") -> np.dtype:
+def resolve_dtype(dtype: Any, argname: str = "dtype") -> np.dtype:
     """A NumPy dtype weightinit can write (bool, integer, floating, complex), else TypeError."""
     dt = as_dtype(dtype, argname)
     if not (dt.kind in "biufc" or is_float(dt)):
@@ -64,7 +68,7 @@ def resolve_dtype(dtype, argname: str = "dtype") -> np.dtype:
     return dt
 
 
-def element_type(dt: np.dtype):
+def element_type(dt: np.dtype) -> Any:
     """The C++ element type of NumPy dtype `dt`, or None for a dtype the C++ classes do not
     write (any but float16, bfloat16, float32, float64, int32 and int64, in native order)."""
     et = _ELEMENT_TYPES.get(dt)
@@ -73,13 +77,13 @@ def element_type(dt: np.dtype):
     return et
 
 
-def float_type(dt: np.dtype):
+def float_type(dt: np.dtype) -> Any:
     """The element type of `dt` if it is float16, bfloat16, float32 or float64, else None."""
     et = element_type(dt)
     return None if et in INTEGER_TYPES else et
 
 
-def float_element_type(dt: np.dtype):
+def float_element_type(dt: np.dtype) -> Any:
     """The element type of `dt` for a float-only constructor; TF's ValueError for a dtype no
     C++ class writes (the C++ constructors refuse int32 and int64 themselves)."""
     et = element_type(dt)
@@ -93,7 +97,7 @@ def float_element_type(dt: np.dtype):
 _from_config = contextvars.ContextVar("weightinit_tf1_from_config", default=False)
 
 
-def ctor_dtype(dtype, deprecated: bool = True) -> np.dtype:
+def ctor_dtype(dtype: Any, deprecated: bool = True) -> np.dtype:
     """The NumPy dtype a v1 constructor stores (float32 by default).
 
     TF 1.15 logs a deprecation notice when `dtype` is passed to a v1 constructor (all but the
@@ -114,7 +118,7 @@ def warn_ctor_dtype() -> None:
          "instance with the dtype argument instead.")
 
 
-def from_config(cls, config: dict):
+def from_config(cls: Any, config: dict[str, Any]) -> Any:
     """``cls(**config)`` without the constructor's dtype notice (for hand-written calls)."""
     token = _from_config.set(True)
     try:
@@ -123,7 +127,7 @@ def from_config(cls, config: dict):
         _from_config.reset(token)
 
 
-def random_uniform_type(dt: np.dtype):
+def random_uniform_type(dt: np.dtype) -> Any:
     """The element type of a ``random_uniform`` dtype; TF's ValueError for the others."""
     et = element_type(dt)
     if et is None:
@@ -132,7 +136,7 @@ def random_uniform_type(dt: np.dtype):
     return et
 
 
-def non_integer_bound(minval, maxval):
+def non_integer_bound(minval: Any, maxval: Any) -> tuple[str, Any] | None:
     """``(name, value)`` of the first bound TF's integer ``random_uniform`` refuses as not an
     integer (None if both are integers, or `maxval` is None: then the C++ class's
     "Must specify maxval" comes first)."""
@@ -144,7 +148,7 @@ def non_integer_bound(minval, maxval):
     return None
 
 
-def integer_bound_error(bound, et) -> TypeError:
+def integer_bound_error(bound: tuple[str, Any], et: Any) -> TypeError:
     """TF's TypeError for a non-integer bound of an integer ``random_uniform``."""
     name, value = bound
     return TypeError(f"{name}: Expected {et.name}, but got {value!r} of type "
@@ -153,7 +157,7 @@ def integer_bound_error(bound, et) -> TypeError:
 
 # --- values -------------------------------------------------------------------------------
 
-def plain(value):
+def plain(value: Any) -> Any:
     """`value` with NumPy scalars and arrays turned into Python numbers and lists (for JSON)."""
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in "biufc":  # bfloat16: list through float32
@@ -166,7 +170,7 @@ def plain(value):
     return value
 
 
-def check_seed(seed, argname: str = "seed"):
+def check_seed(seed: Any, argname: str = "seed") -> int | None:
     """``None`` or a Python int (any sign), else TypeError."""
     if seed is None:
         return None
@@ -179,14 +183,14 @@ def check_seed(seed, argname: str = "seed"):
             f"{argname}: expected an integer or None, got {type(seed).__name__}") from None
 
 
-def check_constant_value(value) -> None:
+def check_constant_value(value: Any) -> None:
     """TF's TypeError for a Constant value that is not a scalar, list, tuple or array."""
     if not (np.isscalar(value) or isinstance(value, (list, tuple, np.ndarray))):
         raise TypeError(f"Invalid type for initial value: {type(value)} (expected Python "
                         "scalar, list or tuple of values, or numpy.ndarray).")
 
 
-def _kind_accepts(dt: np.dtype, v) -> bool:
+def _kind_accepts(dt: np.dtype, v: Any) -> bool:
     """Whether a Python element `v` may become an element of dtype `dt` (TF's checks)."""
     if dt.kind == "b":
         return isinstance(v, (bool, np.bool_))
@@ -197,7 +201,7 @@ def _kind_accepts(dt: np.dtype, v) -> bool:
     return isinstance(v, (numbers.Real, np.integer, np.floating, np.bool_))
 
 
-def _elements(value):
+def _elements(value: Any) -> Iterator[Any]:
     """Leaves of a nested list/tuple, in row-major order."""
     if isinstance(value, (list, tuple, np.ndarray)):
         for v in value:
@@ -206,7 +210,7 @@ def _elements(value):
         yield value
 
 
-def constant_array(value, dt: np.dtype) -> np.ndarray:
+def constant_array(value: Any, dt: np.dtype) -> np.ndarray:
     """A Constant's `value` as an array of `dt`, with TF's conversion rules.
 
     NumPy arrays and scalars are cast without checks (1.7 -> 1 for int32); Python scalars and
@@ -244,14 +248,14 @@ def constant_array(value, dt: np.dtype) -> np.ndarray:
 
 # --- namespaces and (de)serialization -----------------------------------------------------
 
-def namespace(name: str, doc: str, attrs: dict) -> types.ModuleType:
+def namespace(name: str, doc: str, attrs: dict[str, Any]) -> types.ModuleType:
     """A module object standing in for a TF module path such as ``tf.compat.v1.initializers``."""
     module = types.ModuleType(name, doc)
     module.__dict__.update(attrs)
     return module
 
 
-def deserialize_from(table: dict, config):
+def deserialize_from(table: dict[str, Any], config: Any) -> Any:
     """The object `config` (``{"class_name": ..., "config": {...}}``) names in `table`.
 
     Classes are rebuilt with ``from_config``; functions (``he_normal``...) are called with the
@@ -260,14 +264,17 @@ def deserialize_from(table: dict, config):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Could not interpret serialized initializer: {config!r}")
     name = config["class_name"]
-    obj = table.get(name) if isinstance(name, str) else None
+    obj: Any = table.get(name) if isinstance(name, str) else None
     if obj is None:
         raise ValueError(f"Unknown initializer: {name!r}. Known names: {sorted(table)}")
     arguments = dict(config.get("config") or {})
-    return obj.from_config(arguments) if isinstance(obj, type) else obj(**arguments)
+    if isinstance(obj, type):
+        return getattr(obj, "from_config")(arguments)
+    return obj(**arguments)
 
 
-def get_from(identifier, deserialize, instantiate_classes: bool):
+def get_from(identifier: Any, deserialize: Callable[[Any], Any],
+             instantiate_classes: bool) -> Any:
     """Keras's ``get``: None, a config dict, a name, or a callable (a class is instantiated
     only with `instantiate_classes`, as TF2 does and TF 1.15 does not)."""
     if identifier is None:

@@ -1,0 +1,262 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""weightinit.keras under Keras 3: Initializer subclasses registered as "weightinit>...",
+model.save -> load_model / from_config / clone_model, seeds (int, SeedGenerator,
+keras.utils.set_random_seed), Keras 3's names and arguments, float16 / bfloat16 /
+mixed-precision layers. Runs on the process's Keras backend (tests/conftest.py picks jax, or
+torch); tests/test_keras3_backends.py runs this file again on the other one."""
+
+import inspect
+import math
+
+import numpy as np
+import pytest
+
+import weightinit
+
+keras = pytest.importorskip("keras")
+if int(keras.__version__.split(".")[0]) < 3:
+    pytest.skip("Keras 3 is not installed", allow_module_level=True)
+
+from weightinit import keras as wk  # noqa: E402
+
+ki = wk.initializers
+# Keras 3's initializer names (aliases included) and its classes, one name each.
+KERAS_NAMES = sorted(
+    name for name, obj in vars(keras.initializers).items()
+    if isinstance(obj, type) and issubclass(obj, keras.initializers.Initializer)
+    and obj is not keras.initializers.Initializer)
+KERAS_CLASSES = sorted({getattr(keras.initializers, n).__name__ for n in KERAS_NAMES})
+
+
+def np_of(x):
+    """A backend tensor, variable (or array) as NumPy, bfloat16 kept."""
+    return keras.ops.convert_to_numpy(x.value if isinstance(x, keras.Variable) else x)
+
+
+@pytest.fixture(autouse=True)
+def _float32_policy():
+    yield
+    keras.mixed_precision.set_dtype_policy("float32")
+
+
+def test_keras_mode():
+    assert wk.KERAS is keras
+    assert wk.Initializer.__mro__[1] is keras.initializers.Initializer
+    for name in ("HeNormal", "Constant", "Orthogonal", "Identity", "VarianceScaling", "Zeros"):
+        cls = getattr(ki, name)
+        assert issubclass(cls, keras.initializers.Initializer)
+        assert keras.saving.get_registered_name(cls) == f"weightinit>{name}"
+        assert keras.saving.get_registered_object(f"weightinit>{name}") is cls
+    out = ki.HeNormal(seed=1)((4, 3))
+    assert keras.ops.is_tensor(out)  # a backend tensor, as Keras's own initializers return
+    assert keras.backend.standardize_dtype(out.dtype) == "float32"
+
+
+def test_every_keras3_name_and_argument():
+    assert "HeNormal" in KERAS_CLASSES and "STFT" in KERAS_CLASSES
+    for name in KERAS_NAMES:
+        assert getattr(ki, name).__name__ == getattr(keras.initializers, name).__name__, name
+    for name in KERAS_CLASSES:
+        theirs = inspect.signature(getattr(keras.initializers, name).__init__).parameters
+        ours = inspect.signature(getattr(ki, name).__init__).parameters
+        assert list(theirs) == list(ours), name  # same arguments, same order
+        for arg, p in theirs.items():
+            if arg != "self":
+                assert ours[arg].default == p.default or (name, arg) == ("Constant", "value"), \
+                    (name, arg)
+    for name in ("IdentityInitializer", "OrthogonalInitializer", "STFTInitializer", "stft",
+                 "he_normal", "variance_scaling", "identity", "zero", "one", "normal"):
+        assert wk.get(name) is not None if name not in ("stft", "STFTInitializer") else True
+
+
+def test_stft_refused():
+    with pytest.raises(NotImplementedError, match=r"use keras\.initializers\.STFT"):
+        ki.STFT()
+    with pytest.raises(NotImplementedError, match="STFT"):
+        wk.get("stft")
+
+
+@pytest.mark.parametrize("name", [n for n in KERAS_CLASSES if n != "STFT"])
+def test_keras_configs_deserialize_into_weightinit(name):
+    """A config Keras 3 wrote for its own class gives the weightinit class, same config."""
+    theirs = getattr(keras.initializers, name)(seed=3) if "seed" in inspect.signature(
+        getattr(keras.initializers, name).__init__).parameters else \
+        getattr(keras.initializers, name)()
+    data = keras.initializers.serialize(theirs)
+    ours = wk.deserialize(data)
+    assert type(ours) is getattr(ki, name)
+    expected = {k: v for k, v in data["config"].items()
+                if not (k in ("input_axes", "output_axes") and v is None)}
+    ours_config = ours.get_config()
+    # Keras's Identity writes {} (its gain is not in its config): the default then.
+    assert all(ours_config[k] == v for k, v in expected.items())
+    assert set(ours_config) - set(expected) <= ({"gain"} if name == "Identity" else set())
+
+
+def model_with(initializers, dtype=None):
+    inputs = keras.Input((6, 6, 3))
+    x = keras.layers.Conv2D(4, 3, kernel_initializer=initializers[0],
+                            bias_initializer=initializers[1], dtype=dtype)(inputs)
+    x = keras.layers.Flatten(dtype=dtype)(x)
+    x = keras.layers.Dense(5, kernel_initializer=initializers[2], dtype=dtype)(x)
+    x = keras.layers.Dense(4, kernel_initializer=initializers[3], use_bias=False,
+                           dtype=dtype)(x)
+    x = keras.layers.EinsumDense("ab,bcd->acd", (2, 3), kernel_initializer=initializers[4],
+                                 dtype=dtype)(x)
+    return keras.Model(inputs, x)
+
+
+def made_initializers():
+    return [ki.GlorotUniform(seed=1), ki.Constant(0.25),
+            ki.VarianceScaling(2.0, "fan_avg", "uniform", seed=keras.random.SeedGenerator(9)),
+            ki.Orthogonal(gain=1.5, seed=4),
+            ki.HeNormal(seed=5, input_axes=[0], output_axes=[1, 2])]
+
+
+def weights(model):
+    return [np_of(w) for w in model.weights]
+
+
+def initializer_summary(model):
+    out = []
+    for layer in model.layers:
+        for attr in ("kernel_initializer", "bias_initializer"):
+            init = getattr(layer, attr, None)
+            if init is not None:
+                out.append((type(init), init.get_config()))
+    return out
+
+
+def test_save_load_from_config_clone(tmp_path):
+    model = model_with(made_initializers())
+    before = weights(model)
+    summary = initializer_summary(model)
+    # The five given (Keras's own "zeros" are the defaults of the unused bias initializers).
+    assert sum(cls.__module__ == "weightinit.keras" for cls, _ in summary) == 5
+    # The values are weightinit's: the Dense kernel is its initializer's first draw.
+    conv = model.layers[1]
+    np.testing.assert_array_equal(before[0], np_of(ki.GlorotUniform(seed=1)((3, 3, 3, 4))))
+    assert not np.array_equal(before[0],
+                              np_of(keras.initializers.GlorotUniform(seed=1)((3, 3, 3, 4))))
+    assert conv.kernel_initializer.get_config() == {"seed": 1}
+
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert initializer_summary(loaded) == summary
+    for a, b in zip(weights(loaded), before):
+        np.testing.assert_array_equal(a, b)
+    # Re-initialization from the configs: the same weightinit initializers, the same values.
+    for again in (keras.Model.from_config(loaded.get_config()),
+                  keras.models.clone_model(loaded), keras.models.clone_model(model)):
+        assert initializer_summary(again) == summary
+        for a, b in zip(weights(again), before):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_seed_generator_follows_its_state():
+    gen = keras.random.SeedGenerator(7)
+    init = ki.RandomNormal(seed=gen)
+    first, second = np_of(init((5, 4))), np_of(init((5, 4)))
+    assert not np.array_equal(first, second)
+    assert np_of(gen.state).tolist() == [7, 2]  # two calls advanced it twice, as Keras's do
+    # State (a, b) is (Philox key, stream id).
+    np.testing.assert_array_equal(first, np_of(ki.RandomNormal(seed=7)((5, 4))))
+    np.testing.assert_array_equal(
+        second, weightinit.new((5, 4), "float32", "normal", (0.0, 0.05), seed=7, stream=1))
+    # Another op drawing from the generator moves the initializer on, as in Keras.
+    keras.random.normal((1,), seed=gen)
+    np.testing.assert_array_equal(
+        np_of(init((5, 4))),
+        weightinit.new((5, 4), "float32", "normal", (0.0, 0.05), seed=7, stream=3))
+    # The config holds the generator's config: a rebuilt initializer starts again at (7, 0).
+    config = init.get_config()
+    assert config["seed"]["class_name"] == "SeedGenerator"
+    np.testing.assert_array_equal(np_of(ki.RandomNormal.from_config(config)((5, 4))), first)
+
+
+def test_unseeded_follow_set_random_seed():
+    keras.utils.set_random_seed(11)
+    a = np_of(ki.HeNormal()((6, 6)))
+    model_a = weights(model_with([ki.GlorotUniform(), ki.Zeros(), ki.HeUniform(),
+                                  ki.Orthogonal(), ki.LecunNormal()]))
+    keras.utils.set_random_seed(11)
+    np.testing.assert_array_equal(np_of(ki.HeNormal()((6, 6))), a)
+    model_b = weights(model_with([ki.GlorotUniform(), ki.Zeros(), ki.HeUniform(),
+                                  ki.Orthogonal(), ki.LecunNormal()]))
+    for x, y in zip(model_a, model_b):
+        np.testing.assert_array_equal(x, y)
+    keras.utils.set_random_seed(12)
+    assert not np.array_equal(np_of(ki.HeNormal()((6, 6))), a)
+    assert ki.HeNormal().get_config() == {"seed": None}
+
+
+def test_seed_arguments():
+    np.testing.assert_array_equal(np_of(ki.TruncatedNormal(seed=3)((8,))),
+                                  np_of(ki.TruncatedNormal(seed=3)((8,))))
+    for bad in ("3", 1.5, True, [1]):
+        with pytest.raises(TypeError, match="^seed: expected an integer, a "
+                                            "keras.random.SeedGenerator or None"):
+            ki.HeNormal(seed=bad)
+
+
+def test_input_output_axes():
+    # Keras 3's fans with explicit axes: (512, 8, 64), in [0], out [1, 2] -> 512 and 512
+    # (TF's default rule would give 512 * 8 = 4096 and 64 * 8 = 512).
+    init = ki.VarianceScaling(2.0, "fan_in", "untruncated_normal", seed=2,
+                              input_axes=[0], output_axes=[1, 2])
+    np.testing.assert_array_equal(
+        np_of(init((512, 8, 64))),
+        weightinit.new((512, 8, 64), "float32", "normal", (0.0, math.sqrt(2.0 / 512)), seed=2))
+    default = ki.VarianceScaling(2.0, "fan_in", "untruncated_normal", seed=2)
+    np.testing.assert_array_equal(
+        np_of(default((512, 8, 64))),
+        weightinit.new((512, 8, 64), "float32", "normal", (0.0, math.sqrt(2.0 / 4096)), seed=2))
+    # Only one list given: Keras ignores it (its default fans).
+    np.testing.assert_array_equal(
+        np_of(ki.VarianceScaling(2.0, "fan_in", "untruncated_normal", seed=2,
+                                 input_axes=[0])((512, 8, 64))),
+        np_of(default((512, 8, 64))))
+    assert init.get_config()["input_axes"] == [0]
+    assert ki.GlorotNormal(seed=1, input_axes=[-1], output_axes=[0]).get_config() == {
+        "seed": 1, "input_axes": [-1], "output_axes": [0]}
+    with pytest.raises(ValueError, match="input_axes: axis 3 is out of range"):
+        ki.HeNormal(input_axes=[3], output_axes=[0])((4, 4))
+    with pytest.raises(TypeError, match="output_axes: expected a list of integers"):
+        ki.HeNormal(input_axes=[0], output_axes="1")
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_half_precision_layers(dtype):
+    model = model_with(made_initializers(), dtype=dtype)
+    kernel = model.layers[1].kernel
+    assert keras.backend.standardize_dtype(kernel.dtype) == dtype
+    np.testing.assert_array_equal(np_of(kernel),
+                                  np_of(ki.GlorotUniform(seed=1)((3, 3, 3, 4), dtype)))
+    assert np_of(kernel).dtype.name == dtype
+
+
+def test_mixed_precision_layers(tmp_path):
+    keras.mixed_precision.set_dtype_policy("mixed_float16")
+    model = model_with(made_initializers())
+    dense = model.layers[3]
+    assert dense.compute_dtype == "float16" and dense.variable_dtype == "float32"
+    assert keras.backend.standardize_dtype(dense.kernel.dtype) == "float32"
+    kernel = np_of(model.layers[1].kernel)
+    np.testing.assert_array_equal(kernel, np_of(ki.GlorotUniform(seed=1)((3, 3, 3, 4))))
+    path = tmp_path / "mixed.keras"
+    model.save(path)
+    keras.mixed_precision.set_dtype_policy("float32")
+    loaded = keras.models.load_model(path)
+    assert loaded.layers[3].dtype_policy.name == "mixed_float16"
+    np.testing.assert_array_equal(np_of(keras.models.clone_model(loaded).layers[1].kernel),
+                                  kernel)
+
+
+def test_floatx_is_the_default_dtype():
+    keras.config.set_floatx("float64")
+    try:
+        assert keras.backend.standardize_dtype(ki.LecunUniform(seed=1)((3,)).dtype) == \
+            keras.backend.standardize_dtype(keras.ops.zeros((1,)).dtype)
+    finally:
+        keras.config.set_floatx("float32")
