@@ -76,7 +76,7 @@ from ._keras_v1 import v1 as _keras_v1
 from ._orthogonal import (ConvolutionDeltaOrthogonal, ConvolutionOrthogonal,
                           ConvolutionOrthogonal1D, ConvolutionOrthogonal2D,
                           ConvolutionOrthogonal3D, Orthogonal)
-from ._seeds import get_seed, reset_default_graph, set_random_seed
+from ._seeds import get_seed, get_stream, reset_default_graph, set_random_seed, set_stream
 
 # init_ops' module aliases: class aliases, not factories (``zeros_initializer()`` is a Zeros).
 zeros_initializer = Zeros
@@ -148,6 +148,8 @@ __all__ = [
     "set_random_seed",
     "get_seed",
     "reset_default_graph",
+    "set_stream",
+    "get_stream",
 ]
 
 # --- the TF module paths (not in __all__: they would clutter weightinit's top level) ------

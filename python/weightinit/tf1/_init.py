@@ -155,6 +155,10 @@ class RandomUniform(Initializer):
     dtype : dtype, default float32
         float16, bfloat16, float32, float64, int32 or int64; another dtype is a ValueError
         ("Invalid dtype ..."), here and at call time.
+    stream : {None, "weightinit", "tensorflow"}, default None
+        The random stream: weightinit's own, or TensorFlow's (the values TensorFlow's CPU ops
+        give for the same graph seed and op seed, see :func:`weightinit.tf1.set_stream`);
+        None follows :func:`weightinit.tf1.set_stream`. Kept in the config when set.
 
     Notes
     -----
@@ -166,11 +170,12 @@ class RandomUniform(Initializer):
     _config = ("minval", "maxval", "seed")
     _element_type = staticmethod(surface.random_uniform_type)
 
-    def __init__(self, minval=0, maxval=None, seed=None, dtype=DEFAULT_DTYPE):
+    def __init__(self, minval=0, maxval=None, seed=None, dtype=DEFAULT_DTYPE, stream=None):
         self.minval = minval
         self.maxval = maxval
         self.seed = seed
         self.dtype = surface.ctor_dtype(dtype)
+        self.stream = _tf1.check_stream(stream)
         self._build()
 
     def __call__(self, shape, dtype=None, partition_info=None):
@@ -202,11 +207,12 @@ class _NormalBase(Initializer):
 
     _config = ("mean", "stddev", "seed")
 
-    def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=DEFAULT_DTYPE):
+    def __init__(self, mean=0.0, stddev=1.0, seed=None, dtype=DEFAULT_DTYPE, stream=None):
         self.mean = mean
         self.stddev = stddev
         self.seed = seed
         self.dtype = surface.ctor_dtype(dtype)
+        self.stream = _tf1.check_stream(stream)
         self._build()
 
 
@@ -227,6 +233,10 @@ class RandomNormal(_NormalBase):
     dtype : dtype, default float32
         float16, bfloat16, float32 or float64 (else ValueError "Expected floating point
         type, got ...").
+    stream : {None, "weightinit", "tensorflow"}, default None
+        The random stream: weightinit's own, or TensorFlow's (the values TensorFlow's CPU ops
+        give for the same graph seed and op seed, see :func:`weightinit.tf1.set_stream`);
+        None follows :func:`weightinit.tf1.set_stream`. Kept in the config when set.
 
     Notes
     -----
@@ -253,6 +263,10 @@ class TruncatedNormal(_NormalBase):
         Op seed (see :func:`weightinit.tf1.get_seed`).
     dtype : dtype, default float32
         float16, bfloat16, float32 or float64.
+    stream : {None, "weightinit", "tensorflow"}, default None
+        The random stream: weightinit's own, or TensorFlow's (the values TensorFlow's CPU ops
+        give for the same graph seed and op seed, see :func:`weightinit.tf1.set_stream`);
+        None follows :func:`weightinit.tf1.set_stream`. Kept in the config when set.
 
     Notes
     -----
@@ -295,6 +309,10 @@ class VarianceScaling(Initializer):
         Op seed (see :func:`weightinit.tf1.get_seed`).
     dtype : dtype, default float32
         float16, bfloat16, float32 or float64.
+    stream : {None, "weightinit", "tensorflow"}, default None
+        The random stream: weightinit's own, or TensorFlow's (the values TensorFlow's CPU ops
+        give for the same graph seed and op seed, see :func:`weightinit.tf1.set_stream`);
+        None follows :func:`weightinit.tf1.set_stream`. Kept in the config when set.
 
     Raises
     ------
@@ -313,12 +331,13 @@ class VarianceScaling(Initializer):
     _config = ("scale", "mode", "distribution", "seed")
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
-                 dtype=DEFAULT_DTYPE):
+                 dtype=DEFAULT_DTYPE, stream=None):
         self.scale = scale
         self.mode = mode
         self.distribution = distribution
         self.seed = seed
         self.dtype = surface.ctor_dtype(dtype)
+        self.stream = _tf1.check_stream(stream)
         impl = self._build()  # TF's checks, in TF's order
         self.distribution = impl.distribution  # lower-cased, as TF stores it
         object.__setattr__(self, "_impl", impl)
@@ -332,12 +351,13 @@ class _Glorot(VarianceScaling):
     _distribution = ""
     _config = ("seed",)
 
-    def __init__(self, seed=None, dtype=DEFAULT_DTYPE):
+    def __init__(self, seed=None, dtype=DEFAULT_DTYPE, stream=None):
         # TF's Glorot classes drop `dtype` (they never pass it to VarianceScaling): it is
         # neither checked nor used, and calls without a dtype give float32. Kept as TF has it.
         if dtype is not DEFAULT_DTYPE:
             surface.warn_ctor_dtype()
-        super().__init__(scale=1.0, mode="fan_avg", distribution=self._distribution, seed=seed)
+        super().__init__(scale=1.0, mode="fan_avg", distribution=self._distribution, seed=seed,
+                         stream=stream)
 
     def _args(self):
         return (self.seed,)  # the C++ Glorot classes take no dtype either
@@ -359,6 +379,10 @@ class GlorotUniform(_Glorot):
     dtype : dtype, default float32
         **Ignored**, as in TF 1.15 (its constructor never forwards it): the stored dtype is
         always float32 and no float check is made. Pass the dtype when calling instead.
+    stream : {None, "weightinit", "tensorflow"}, default None
+        The random stream: weightinit's own, or TensorFlow's (the values TensorFlow's CPU ops
+        give for the same graph seed and op seed, see :func:`weightinit.tf1.set_stream`);
+        None follows :func:`weightinit.tf1.set_stream`. Kept in the config when set.
     """
 
     _cpp = _tf1.GlorotUniform
@@ -380,42 +404,50 @@ class GlorotNormal(_Glorot):
         Op seed (see :func:`weightinit.tf1.get_seed`).
     dtype : dtype, default float32
         **Ignored**, as in TF 1.15 (see :class:`GlorotUniform`).
+    stream : {None, "weightinit", "tensorflow"}, default None
+        The random stream: weightinit's own, or TensorFlow's (the values TensorFlow's CPU ops
+        give for the same graph seed and op seed, see :func:`weightinit.tf1.set_stream`);
+        None follows :func:`weightinit.tf1.set_stream`. Kept in the config when set.
     """
 
     _cpp = _tf1.GlorotNormal
     _distribution = "truncated_normal"
 
 
-def lecun_normal(seed=None) -> VarianceScaling:
+def lecun_normal(seed=None, stream=None) -> VarianceScaling:
     """LeCun normal: ``VarianceScaling(1.0, "fan_in", "truncated_normal", seed)``.
 
     Truncated normal with standard deviation ``sqrt(1 / fan_in)``.
     """
-    return VarianceScaling(scale=1.0, mode="fan_in", distribution="truncated_normal", seed=seed)
+    return VarianceScaling(scale=1.0, mode="fan_in", distribution="truncated_normal", seed=seed,
+                           stream=stream)
 
 
-def lecun_uniform(seed=None) -> VarianceScaling:
+def lecun_uniform(seed=None, stream=None) -> VarianceScaling:
     """LeCun uniform: ``VarianceScaling(1.0, "fan_in", "uniform", seed)``.
 
     Uniform on ``[-limit, limit)`` with ``limit = sqrt(3 / fan_in)``.
     """
-    return VarianceScaling(scale=1.0, mode="fan_in", distribution="uniform", seed=seed)
+    return VarianceScaling(scale=1.0, mode="fan_in", distribution="uniform", seed=seed,
+                           stream=stream)
 
 
-def he_normal(seed=None) -> VarianceScaling:
+def he_normal(seed=None, stream=None) -> VarianceScaling:
     """He normal: ``VarianceScaling(2.0, "fan_in", "truncated_normal", seed)``.
 
     Truncated normal with standard deviation ``sqrt(2 / fan_in)``.
     """
-    return VarianceScaling(scale=2.0, mode="fan_in", distribution="truncated_normal", seed=seed)
+    return VarianceScaling(scale=2.0, mode="fan_in", distribution="truncated_normal", seed=seed,
+                           stream=stream)
 
 
-def he_uniform(seed=None) -> VarianceScaling:
+def he_uniform(seed=None, stream=None) -> VarianceScaling:
     """He uniform: ``VarianceScaling(2.0, "fan_in", "uniform", seed)``.
 
     Uniform on ``[-limit, limit)`` with ``limit = sqrt(6 / fan_in)``.
     """
-    return VarianceScaling(scale=2.0, mode="fan_in", distribution="uniform", seed=seed)
+    return VarianceScaling(scale=2.0, mode="fan_in", distribution="uniform", seed=seed,
+                           stream=stream)
 
 
 class UniformUnitScaling(Initializer):
@@ -436,6 +468,10 @@ class UniformUnitScaling(Initializer):
         Op seed (see :func:`weightinit.tf1.get_seed`).
     dtype : dtype, default float32
         float16, bfloat16, float32 or float64.
+    stream : {None, "weightinit", "tensorflow"}, default None
+        The random stream: weightinit's own, or TensorFlow's (the values TensorFlow's CPU ops
+        give for the same graph seed and op seed, see :func:`weightinit.tf1.set_stream`);
+        None follows :func:`weightinit.tf1.set_stream`. Kept in the config when set.
 
     Warns
     -----
@@ -451,13 +487,14 @@ class UniformUnitScaling(Initializer):
     _cpp = _tf1.UniformUnitScaling
     _config = ("factor", "seed")
 
-    def __init__(self, factor=1.0, seed=None, dtype=DEFAULT_DTYPE):
+    def __init__(self, factor=1.0, seed=None, dtype=DEFAULT_DTYPE, stream=None):
         surface.warn("UniformUnitScaling is deprecated and will be removed in a future version. "
                      "Use variance_scaling_initializer(scale=factor**2, mode='fan_in', "
                      "distribution='uniform') instead to get equivalent behavior.")
         self.factor = factor
         self.seed = seed
         self.dtype = surface.ctor_dtype(dtype)
+        self.stream = _tf1.check_stream(stream)
         self._build()
 
 

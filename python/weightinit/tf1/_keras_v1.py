@@ -18,8 +18,8 @@ class RandomNormal(_tf1_init.RandomNormal):
     :class:`weightinit.tf1.RandomNormal` (whose default stddev is 1.0).
     """
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None, dtype=DEFAULT_DTYPE):
-        super().__init__(mean=mean, stddev=stddev, seed=seed, dtype=dtype)
+    def __init__(self, mean=0.0, stddev=0.05, seed=None, dtype=DEFAULT_DTYPE, stream=None):
+        super().__init__(mean=mean, stddev=stddev, seed=seed, dtype=dtype, stream=stream)
 
 
 class RandomUniform(_tf1_init.RandomUniform):
@@ -29,8 +29,8 @@ class RandomUniform(_tf1_init.RandomUniform):
     defaults are ``minval=0, maxval=None``).
     """
 
-    def __init__(self, minval=-0.05, maxval=0.05, seed=None, dtype=DEFAULT_DTYPE):
-        super().__init__(minval=minval, maxval=maxval, seed=seed, dtype=dtype)
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None, dtype=DEFAULT_DTYPE, stream=None):
+        super().__init__(minval=minval, maxval=maxval, seed=seed, dtype=dtype, stream=stream)
 
 
 class TruncatedNormal(_tf1_init.TruncatedNormal):
@@ -40,8 +40,8 @@ class TruncatedNormal(_tf1_init.TruncatedNormal):
     :class:`weightinit.tf1.TruncatedNormal`.
     """
 
-    def __init__(self, mean=0.0, stddev=0.05, seed=None, dtype=DEFAULT_DTYPE):
-        super().__init__(mean=mean, stddev=stddev, seed=seed, dtype=dtype)
+    def __init__(self, mean=0.0, stddev=0.05, seed=None, dtype=DEFAULT_DTYPE, stream=None):
+        super().__init__(mean=mean, stddev=stddev, seed=seed, dtype=dtype, stream=stream)
 
 
 V1_OBJECTS = {

@@ -18,10 +18,12 @@ class _GainSeedDtype(Initializer):
     _config = ("gain", "seed")
     _deprecated_dtype = True  # TF 1.15's notice for a constructor dtype (not for the family)
 
-    def __init__(self, gain=1.0, seed=None, dtype=DEFAULT_DTYPE):
+    def __init__(self, gain=1.0, seed=None, dtype=DEFAULT_DTYPE, stream=None):
         self.gain = gain
         self.seed = seed
         self.dtype = surface.ctor_dtype(dtype, deprecated=self._deprecated_dtype)
+        # Accepted for a uniform surface; "tensorflow" is refused at call time (ValueError).
+        self.stream = _core.tf1.check_stream(stream)
         if self._cpp is not None:
             self._build()
 
