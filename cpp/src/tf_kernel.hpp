@@ -19,8 +19,8 @@ enum TfOp : int {
 struct TfArgs {
   std::uint32_t key0, key1;  // Philox key: low and high words of TF's `seed`
   std::uint32_t ctr2, ctr3;  // counter words 2 and 3: low and high words of `seed2`
-  // x * mul + add (x the op's raw value; `add` skipped when has_add is false, as TF's
-  // random_uniform skips it for an integer 0 minval). float32 and the 16-bit types: f_*
+  // x * mul + add (x the op's raw value; the addition skipped when has_add is false: an add of
+  // zero, which TF's graph optimizer removes). float32 and the 16-bit types: f_*
   // (the 16-bit types hold their 16-bit values, exactly); float64: d_*.
   float f_mul, f_add;
   double d_mul, d_add;

@@ -123,6 +123,9 @@ TfArgs base_args(std::uint64_t seed, std::uint64_t seed2) {
 void set_affine(TfArgs& a, double mul, double add) {
   a.d_mul = mul;
   a.d_add = add;
+  // TF's graph optimizer (Grappler's constant folding) rewrites x + 0 to x, which keeps a
+  // -0 product (the 16-bit types' underflows) negative; so does the stream.
+  a.has_add = add != 0.0;
   a.f_mul = static_cast<float>(mul);  // exact: already in the dtype
   a.f_add = static_cast<float>(add);
 }
@@ -236,7 +239,6 @@ void fill_law(const Law& law, std::uint64_t seed, std::uint64_t seed2, DType dty
       const double hi = finite_param(dtype, to_dtype(dtype, law.p1), "maxval");
       if (zero_min_integer) {
         set_affine(a, hi, 0.0);
-        a.has_add = false;
       } else {
         set_affine(a, finite_param(dtype, sub_in_dtype(dtype, hi, lo), "maxval - minval"), lo);
       }

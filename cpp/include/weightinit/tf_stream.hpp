@@ -36,7 +36,9 @@ namespace tensorflow_stream {
 ///                                  minval: x * f(hi), no addition);
 ///   Law::normal(mean, sd):          RandomStandardNormal, z * f(sd) + f(mean);
 ///   Law::truncated_normal(mean, sd, -2, 2): TruncatedNormal, t * f(sd) + f(mean),
-/// where f rounds to the dtype and every operation is one rounding in the dtype. dtype:
+/// where f rounds to the dtype and every operation is one rounding in the dtype, and an
+/// addition of zero is skipped (TF's graph optimizer removes it, so a -0 product stays -0).
+/// dtype:
 /// float32, float64, float16 or bfloat16. Element i of the whole tensor is the same whatever
 /// box, thread count or kernel target writes it. Throws ValueError for another law, a
 /// parameter that is not finite in the dtype, or a bad box (as fill_box).
