@@ -152,135 +152,201 @@ WEIGHTINIT_INLINE void glibc_sincosf(float y, float* sinp, float* cosp) {
   sincosf_poly(x * s, x * x, (n & 2) ? 1 : 0, n, sinp, cosp);
 }
 
-// --- double log, sin, cos: double-double arithmetic, rounded once ---------------------------
+// --- double log, sin and cos: glibc's, with its fused multiply-adds ---------------------------
 //
-// The float64 Box-Muller calls glibc's double log and sincos. These are computed here to
-// about 2^-100 relative and rounded to nearest: the correctly rounded value but in cases
-// closer to a rounding boundary than that. glibc's double functions are accurate to about
-// half an ulp but not always correctly rounded, so a float64 normal can differ from
-// TensorFlow's in the last bit (docs/streams.md gives the measured rate).
+// The float64 Box-Muller calls glibc's double log (Arm optimized-routines,
+// sysdeps/ieee754/dbl-64/e_log.c) and sincos (IBM Accurate Mathematical Library,
+// sysdeps/ieee754/dbl-64/s_sin.c, s_sincos.c, usncs.h). glibc's x86-64 build runs copies of
+// both compiled with -mfma on FMA hardware (every CPU TensorFlow's wheels target since 2.x
+// has it), where GCC contracts a * b + c into one fused multiply-add wherever the product has
+// no other use. The functions below follow those sources step by step and spell each such
+// contraction out as tfm_fma (exact: one rounding), so they return what glibc returns there.
+// bench/tf_libm_check.cpp compares them with the host's log and sincos.
 
-struct Dd {
-  double hi, lo;
-};
+#include "tf_libm_tables-inl.hpp"
 
-WEIGHTINIT_INLINE Dd dd_two_sum(double a, double b) {
-  const double s = a + b;
-  const double bb = s - a;
-  return {s, (a - (s - bb)) + (b - bb)};
-}
-WEIGHTINIT_INLINE Dd dd_fast_two_sum(double a, double b) {
-  const double s = a + b;
-  return {s, b - (s - a)};
-}
-// Dekker's exact product (no fused multiply-add): 2^27 + 1 splits a double into halves.
-WEIGHTINIT_INLINE Dd dd_two_prod(double a, double b) {
-  const double p = a * b;
-  const double ca = 134217729.0 * a, cb = 134217729.0 * b;
+// Dekker's exact product and Knuth's exact sum (no fused multiply-add needed).
+WEIGHTINIT_INLINE void tfm_two_prod(double a, double b, double* p, double* e) {
+  *p = a * b;
+  const double ca = 134217729.0 * a, cb = 134217729.0 * b;  // 2^27 + 1 splits a double
   const double ah = ca - (ca - a), al = a - ah;
   const double bh = cb - (cb - b), bl = b - bh;
-  return {p, ((ah * bh - p) + ah * bl + al * bh) + al * bl};
+  *e = ((ah * bh - *p) + ah * bl + al * bh) + al * bl;
 }
-WEIGHTINIT_INLINE Dd dd_add(Dd x, Dd y) {
-  Dd s = dd_two_sum(x.hi, y.hi);
-  const Dd t = dd_two_sum(x.lo, y.lo);
-  s.lo += t.hi;
-  s = dd_fast_two_sum(s.hi, s.lo);
-  s.lo += t.lo;
-  return dd_fast_two_sum(s.hi, s.lo);
-}
-WEIGHTINIT_INLINE Dd dd_mul(Dd x, Dd y) {
-  Dd p = dd_two_prod(x.hi, y.hi);
-  p.lo += x.hi * y.lo + x.lo * y.hi;
-  return dd_fast_two_sum(p.hi, p.lo);
-}
-WEIGHTINIT_INLINE Dd dd_div(Dd x, Dd y) {
-  const double q1 = x.hi / y.hi;
-  Dd r = dd_add(x, dd_mul({-q1, 0.0}, y));
-  const double q2 = r.hi / y.hi;
-  r = dd_add(r, dd_mul({-q2, 0.0}, y));
-  const double q3 = r.hi / y.hi;
-  return dd_add(dd_fast_two_sum(q1, q2), {q3, 0.0});
+WEIGHTINIT_INLINE void tfm_two_sum(double a, double b, double* s, double* e) {
+  *s = a + b;
+  const double bb = *s - a;
+  *e = (a - (*s - bb)) + (b - bb);
 }
 
-// ln 2 and pi/2 split into doubles (each part the nearest double to the rest; computed with
-// 300-bit arithmetic).
-constexpr double kLn2Hi = 0x1.62e42fefa39efp-1, kLn2Lo = 0x1.abc9e3b39803fp-56;
-constexpr double kPio2A = 0x1.921fb54442d18p+0, kPio2B = 0x1.1a62633145c07p-54,
-                 kPio2C = -0x1.f1976b7ed8fbcp-110;
+// a * b + c with one rounding. Targets with an FMA unit (the x86 AVX2 / AVX-512 files are
+// compiled with -mfma; AArch64 always has one) use it; the others emulate it exactly: the exact product and sum,
+// the low part rounded to odd, then one rounding to nearest (Boldo and Melquiond, "Emulation
+// of FMA and correctly rounded sums: proved algorithms using rounding to odd", IEEE Trans.
+// Computers 57(4), 2008), valid without overflow or underflow, as everywhere here.
+WEIGHTINIT_INLINE double tfm_fma(double a, double b, double c) {
+#if defined(__GNUC__) && (defined(__FMA__) || defined(__ARM_FEATURE_FMA))
+  return __builtin_fma(a, b, c);
+#else
+  double ph, pl, uh, ul, th, tl;
+  tfm_two_prod(a, b, &ph, &pl);
+  tfm_two_sum(c, ph, &uh, &ul);
+  tfm_two_sum(ul, pl, &th, &tl);
+  if (tl != 0.0) {  // round th + tl to odd: th if its last bit is odd, else its neighbour
+    std::uint64_t bits = tfm_bits64(th);
+    if ((bits & 1) == 0) bits += ((tl > 0) == (th > 0)) ? 1 : static_cast<std::uint64_t>(-1);
+    th = tfm_double(bits);
+  }
+  return uh + th;
+#endif
+}
 
-// 1 / (2j + 1) for j = 0..23 and 1 / j! for j = 0..29, as double-doubles (built once by
-// exact division; function-local statics are thread-safe).
-struct DdTables {
-  Dd odd_inv[24];
-  Dd fact_inv[30];
-  DdTables() {
-    for (int j = 0; j < 24; ++j) odd_inv[j] = dd_div({1.0, 0.0}, {2.0 * j + 1.0, 0.0});
-    Dd f{1.0, 0.0};
-    for (int j = 0; j < 30; ++j) {
-      if (j > 1) f = dd_div(f, {static_cast<double>(j), 0.0});
-      fact_inv[j] = f;
+// log(x) for the stream's u1 in [1e-7, 1): e_log.c's two paths. Ln2hi / Ln2lo: the same file.
+constexpr double kLogLn2Hi = 0x1.62e42fefa3800p-1, kLogLn2Lo = 0x1.ef35793c76730p-45;
+WEIGHTINIT_INLINE double glibc_log(double x) {
+  const std::uint64_t ix = tfm_bits64(x);
+  constexpr std::uint64_t kLo = 0x3fee000000000000ull;  // asuint64(1.0 - 0x1p-4)
+  constexpr std::uint64_t kHi = 0x3ff1090000000000ull;  // asuint64(1.0 + 0x1.09p-4)
+  if (ix - kLo < kHi - kLo) {
+    // Close to 1: log1p(r) by the 11-term polynomial, its leading terms in double-double.
+    const double r = x - 1.0;
+    const double r2 = r * r, r3 = r * r2;
+    const double in = tfm_fma(r3, kLogB[10], tfm_fma(r2, kLogB[9], tfm_fma(r, kLogB[8], kLogB[7])));
+    const double mid = tfm_fma(r3, in, tfm_fma(r2, kLogB[6], tfm_fma(r, kLogB[5], kLogB[4])));
+    const double out = tfm_fma(r3, mid, tfm_fma(r2, kLogB[3], tfm_fma(r, kLogB[2], kLogB[1])));
+    double w = r * 0x1p27;  // exact, so its contractions change nothing
+    const double rhi = r + w - w;
+    const double rlo = r - rhi;
+    w = rhi * rhi * kLogB[0];  // exact (B[0] = -1/2)
+    const double hi = r + w;
+    double lo = r - hi + w;
+    lo = tfm_fma(kLogB[0] * rlo, rhi + r, lo);
+    const double y = tfm_fma(r3, out, lo);  // y = r3 * out; y += lo (contracted)
+    return y + hi;
+  }
+  constexpr std::uint64_t kOff = 0x3fe6000000000000ull;
+  const std::uint64_t tmp = ix - kOff;
+  const int i = static_cast<int>((tmp >> (52 - 7)) % 128);
+  const std::int64_t k = static_cast<std::int64_t>(tmp) >> 52;  // arithmetic shift
+  const std::uint64_t iz = ix - (tmp & (0xfffull << 52));
+  const double invc = kLogTab[i][0], logc = kLogTab[i][1];
+  const double z = tfm_double(iz);
+  const double r = tfm_fma(z, invc, -1.0);
+  const double kd = static_cast<double>(k);
+  const double w = tfm_fma(kd, kLogLn2Hi, logc);
+  const double hi = w + r;
+  const double lo = tfm_fma(kd, kLogLn2Lo, w - hi + r);
+  const double r2 = r * r;
+  const double p = tfm_fma(r2, tfm_fma(r, kLogA[4], kLogA[3]), tfm_fma(r, kLogA[2], kLogA[1]));
+  const double y = tfm_fma(r * r2, p, tfm_fma(r2, kLogA[0], lo));
+  return y + hi;
+}
+
+// usncs.h and s_sin.c constants.
+constexpr double kSinS1 = -0x1.5555555555555p-3, kSinS2 = 0x1.1111111110ECEp-7,
+                 kSinS3 = -0x1.A01A019DB08B8p-13, kSinS4 = 0x1.71DE27B9A7ED9p-19,
+                 kSinS5 = -0x1.ADDFFC2FCDF59p-26;
+constexpr double kSinBig = 0x1.8000000000000p45, kSinHp0 = 0x1.921FB54442D18p0,
+                 kSinHp1 = 0x1.1A62633145C07p-54, kSinMp1 = 0x1.921FB58000000p0,
+                 kSinMp2 = -0x1.DDE973C000000p-27, kSinPp3 = -0x1.CB3B398000000p-55,
+                 kSinPp4 = -0x1.d747f23e32ed7p-83, kSinHpInv = 0x1.45F306DC9C883p-1,
+                 kSinToInt = 0x1.8000000000000p52;
+constexpr double kSinSn3 = -1.66666666666664880952546298448555E-01,
+                 kSinSn5 = 8.33333214285722277379541354343671E-03,
+                 kSinCs2 = 4.99999999999999999999950396842453E-01,
+                 kSinCs4 = -4.16666666666664434524222570944589E-02,
+                 kSinCs6 = 1.38888874007937613028114285595617E-03;
+
+WEIGHTINIT_INLINE double tfm_fabs(double x) { return tfm_double(tfm_bits64(x) & 0x7fffffffffffffffull); }
+WEIGHTINIT_INLINE double tfm_copysign(double x, double s) {
+  return tfm_double((tfm_bits64(x) & 0x7fffffffffffffffull) | (tfm_bits64(s) & 0x8000000000000000ull));
+}
+// The table row of |x| rounded to a multiple of 1/128 (big + |x| has ulp 2^-7).
+WEIGHTINIT_INLINE const std::uint64_t* tfm_sincos_row(double u) {
+  return kSinCosTab + 4 * (static_cast<std::uint32_t>(tfm_bits64(u)) & 0xffffffffu);
+}
+
+// s_sin.c's do_sin: sin(x + dx).
+WEIGHTINIT_INLINE double ibm_do_sin(double x, double dx) {
+  const double xold = x;
+  if (tfm_fabs(x) < 0.126) {  // TAYLOR_SIN (x * x, x, dx)
+    const double xx = x * x;
+    double p = tfm_fma(kSinS5, xx, kSinS4);
+    p = tfm_fma(p, xx, kSinS3);
+    p = tfm_fma(p, xx, kSinS2);
+    p = tfm_fma(p, xx, kSinS1);
+    const double t = tfm_fma(tfm_fma(p, x, -(0.5 * dx)), xx, dx);
+    return x + t;
+  }
+  if (x <= 0) dx = -dx;
+  const double u = kSinBig + tfm_fabs(x);
+  x = tfm_fabs(x) - (u - kSinBig);
+  const double xx = x * x;
+  const double s = x + tfm_fma(x * xx, tfm_fma(xx, kSinSn5, kSinSn3), dx);
+  const double c = tfm_fma(x, dx, xx * tfm_fma(xx, tfm_fma(xx, kSinCs6, kSinCs4), kSinCs2));
+  const std::uint64_t* row = tfm_sincos_row(u);
+  const double sn = tfm_double(row[0]), ssn = tfm_double(row[1]);
+  const double cs = tfm_double(row[2]), ccs = tfm_double(row[3]);
+  const double cor = tfm_fma(cs, s, tfm_fma(-sn, c, tfm_fma(s, ccs, ssn)));
+  return tfm_copysign(sn + cor, xold);
+}
+
+// s_sin.c's do_cos: cos(x + dx).
+WEIGHTINIT_INLINE double ibm_do_cos(double x, double dx) {
+  if (x < 0) dx = -dx;
+  const double u = kSinBig + tfm_fabs(x);
+  x = tfm_fabs(x) - (u - kSinBig) + dx;
+  const double xx = x * x;
+  const double s = tfm_fma(x * xx, tfm_fma(xx, kSinSn5, kSinSn3), x);
+  const double c = xx * tfm_fma(xx, tfm_fma(xx, kSinCs6, kSinCs4), kSinCs2);
+  const std::uint64_t* row = tfm_sincos_row(u);
+  const double sn = tfm_double(row[0]), ssn = tfm_double(row[1]);
+  const double cs = tfm_double(row[2]), ccs = tfm_double(row[3]);
+  const double cor = tfm_fma(-sn, s, tfm_fma(-cs, c, tfm_fma(-s, ssn, ccs)));
+  return cs + cor;
+}
+
+// s_sincos.c's __sincos for 0 <= x < 2^-27 or up to 105414350 (the stream's angles are in
+// [0, 2 pi)).
+WEIGHTINIT_INLINE void glibc_sincos(double x, double* sinp, double* cosp) {
+  const std::uint32_t k = static_cast<std::uint32_t>(tfm_bits64(x) >> 32) & 0x7fffffffu;
+  if (k < 0x400368fdu) {
+    if (k < 0x3e400000u) {
+      *sinp = x;
+      *cosp = 1.0;
+      return;
     }
+    if (k < 0x3feb6000u) {
+      *sinp = ibm_do_sin(x, 0);
+      *cosp = ibm_do_cos(x, 0);
+      return;
+    }
+    const double y = kSinHp0 - tfm_fabs(x);
+    const double a = y + kSinHp1;
+    const double da = (y - a) + kSinHp1;
+    *sinp = tfm_copysign(ibm_do_cos(a, da), x);
+    *cosp = ibm_do_sin(a, da);
+    return;
   }
-};
-inline const DdTables& dd_tables() {
-  static const DdTables t;
-  return t;
-}
-
-// log(x) for a positive normal double: x = 2^k m, m in [sqrt(1/2), sqrt(2)); log m =
-// 2 atanh(s), s = (m - 1) / (m + 1), |s| <= 0.172, by its series to s^47.
-WEIGHTINIT_INLINE double dd_log(double x) {
-  const DdTables& t = dd_tables();
-  std::uint64_t ix = tfm_bits64(x);
-  int k = static_cast<int>((ix >> 52) & 0x7ff) - 1023;
-  ix = (ix & 0x000fffffffffffffull) | 0x3ff0000000000000ull;
-  double m = tfm_double(ix);
-  if (m > 1.4142135623730951) {
-    m *= 0.5;
-    ++k;
+  // reduce_sincos: x - n pi/2 as a + da.
+  const double t = tfm_fma(x, kSinHpInv, kSinToInt);
+  const double xn = t - kSinToInt;
+  const double y = tfm_fma(-xn, kSinMp2, tfm_fma(-xn, kSinMp1, x));
+  unsigned n = static_cast<std::uint32_t>(tfm_bits64(t)) & 3u;
+  const double t2 = tfm_fma(-xn, kSinPp3, y);
+  double db = tfm_fma(-xn, kSinPp3, y - t2);
+  double a = tfm_fma(-xn, kSinPp4, t2);
+  db += tfm_fma(-xn, kSinPp4, t2 - a);
+  double da = db;
+  if (n == 1 || n == 2) {
+    a = -a;
+    da = -da;
   }
-  const Dd num{m - 1.0, 0.0};  // exact (Sterbenz)
-  const Dd den = dd_two_sum(m, 1.0);
-  const Dd s = dd_div(num, den);
-  const Dd s2 = dd_mul(s, s);
-  Dd p = t.odd_inv[23];
-  for (int j = 22; j >= 0; --j) p = dd_add(dd_mul(p, s2), t.odd_inv[j]);
-  Dd y = dd_mul(dd_mul(p, s), {2.0, 0.0});
-  const Dd kl = dd_add(dd_two_prod(static_cast<double>(k), kLn2Hi),
-                       dd_two_prod(static_cast<double>(k), kLn2Lo));
-  y = dd_add(kl, y);
-  return y.hi + y.lo;
-}
-
-// sin and cos of x in [0, 8): x - n pi/2 in double-double (pi/2 to 160 bits), then the
-// Taylor series of sin and cos to degree 29 / 28 on |r| <= pi/4 + tiny.
-WEIGHTINIT_INLINE void dd_sincos(double x, double* sinp, double* cosp) {
-  const DdTables& t = dd_tables();
-  const int n = static_cast<int>(x * 0.63661977236758134 + 0.5);
-  const double nd = static_cast<double>(n);
-  // x - n A is exact (n A is exact: A has 3 trailing zero bits and n <= 5; Sterbenz).
-  Dd r = {x - nd * kPio2A, 0.0};
-  r = dd_add(r, dd_two_prod(-nd, kPio2B));
-  r = dd_add(r, dd_two_prod(-nd, kPio2C));
-  const Dd r2 = dd_mul(r, r);
-  Dd s = {0.0, 0.0}, c = {0.0, 0.0};
-  for (int j = 29; j >= 1; j -= 2) {  // sum_{j odd} (-1)^((j-1)/2) r^(j-1) / j!
-    const Dd term = ((j - 1) / 2) % 2 ? Dd{-t.fact_inv[j].hi, -t.fact_inv[j].lo} : t.fact_inv[j];
-    s = dd_add(dd_mul(s, r2), term);
-  }
-  for (int j = 28; j >= 0; j -= 2) {  // sum_{j even} (-1)^(j/2) r^j / j!
-    const Dd term = (j / 2) % 2 ? Dd{-t.fact_inv[j].hi, -t.fact_inv[j].lo} : t.fact_inv[j];
-    c = dd_add(dd_mul(c, r2), term);
-  }
-  s = dd_mul(s, r);
-  const double sv = s.hi + s.lo, cv = c.hi + c.lo;
-  switch (n & 3) {
-    case 0: *sinp = sv; *cosp = cv; break;
-    case 1: *sinp = cv; *cosp = -sv; break;
-    case 2: *sinp = -sv; *cosp = -cv; break;
-    default: *sinp = -cv; *cosp = sv; break;
-  }
+  const double sv = ibm_do_sin(a, da);
+  const double cv = ibm_do_cos(a, da);
+  const double cc = (n & 2) ? -cv : cv;
+  *sinp = (n & 1) ? cc : sv;
+  *cosp = (n & 1) ? sv : cc;
 }
 
 }  // namespace

@@ -128,12 +128,12 @@ WEIGHTINIT_INLINE void tf_box_muller_d(std::uint32_t x0, std::uint32_t x1, std::
   if (u1 < 1.0e-7) u1 = 1.0e-7;
   const double v1 = 6.283185307179586 * tf_u64_to_double(x2, x3);
 #if defined(__GNUC__)
-  const double u2 = __builtin_sqrt(-2.0 * dd_log(u1));
+  const double u2 = __builtin_sqrt(-2.0 * glibc_log(u1));
 #else
-  const double u2 = std::sqrt(-2.0 * dd_log(u1));
+  const double u2 = std::sqrt(-2.0 * glibc_log(u1));
 #endif
   double s, c;
-  dd_sincos(v1, &s, &c);
+  glibc_sincos(v1, &s, &c);
   *d0 = s * u2;
   *d1 = c * u2;
 }
