@@ -68,14 +68,19 @@ constexpr double kLogfA1 = 0x1.5575b0be00b6ap-2;
 constexpr double kLogfA2 = -0x1.ffffef20a4123p-2;
 constexpr std::uint32_t kLogfOff = 0x3f330000u;
 
-// glibc's logf for a positive normal float (the stream's inputs are in [1e-7, 1)); 1 gives +0.
+// glibc's logf for a positive normal float (the stream's inputs are in [1e-7, 1)).
 WEIGHTINIT_INLINE float glibc_logf(float x) {
   const std::uint32_t ix = tfm_bits32(x);
   const std::uint32_t tmp = ix - kLogfOff;
   const int i = static_cast<int>((tmp >> (23 - 4)) % 16);
   const int k = static_cast<std::int32_t>(tmp) >> 23;  // arithmetic shift
   const std::uint32_t iz = ix - (tmp & (0x1ffu << 23));
-  const double invc = kLogfInvc[i], logc = kLogfLogc[i];
+  // The table entry by selects rather than a load: lane loops vectorize it without gathers.
+  double invc = kLogfInvc[0], logc = kLogfLogc[0];
+  for (int t = 1; t < 16; ++t) {
+    invc = i == t ? kLogfInvc[t] : invc;
+    logc = i == t ? kLogfLogc[t] : logc;
+  }
   const double z = static_cast<double>(tfm_float(iz));
   const double r = z * invc - 1;
   const double y0 = logc + static_cast<double>(k) * kLogfLn2;
@@ -83,7 +88,9 @@ WEIGHTINIT_INLINE float glibc_logf(float x) {
   double y = kLogfA1 * r + kLogfA2;
   y = kLogfA0 * r2 + y;
   y = y * r2 + (y0 + r);
-  return ix == 0x3f800000u ? 0.0f : static_cast<float>(y);
+  // glibc returns 0 for x == 1 first (for the sign of zero under downward rounding); in the
+  // default rounding the table entry there (invc 1, logc 0) gives the same +0.
+  return static_cast<float>(y);
 }
 
 // --- float sin and cos: glibc sysdeps/ieee754/flt-32/s_sincosf.c, s_sincosf.h ---------------
@@ -150,6 +157,31 @@ WEIGHTINIT_INLINE void glibc_sincosf(float y, float* sinp, float* cosp) {
   x = x - n * kSincosfHpi;
   const double s = kSincosfSign[n & 3];
   sincosf_poly(x * s, x * x, (n & 2) ? 1 : 0, n, sinp, cosp);
+}
+
+// glibc_sincosf for 0 <= y < 120 without branches, for the kernels' lane loops: below pi/4
+// the reduction gives n = 0 and the same arithmetic as glibc's second path (x - 0 * pi/2 = x,
+// sign +1, table 0), so only the tiny case is a select. The exhaustive check compares it with
+// glibc on every angle the stream produces.
+WEIGHTINIT_INLINE void glibc_sincosf_nonneg(float y, float* sinp, float* cosp) {
+  const double x0 = y;
+  const int n = (static_cast<std::int32_t>(x0 * kSincosfHpiInv) + 0x800000) >> 24;
+  const double x = x0 - n * kSincosfHpi;
+  const double sign = ((n + 1) & 2) ? -1.0 : 1.0;   // __sincosf_table sign[n & 3]
+  const double cneg = (n & 2) ? -1.0 : 1.0;         // table entry 1: the cosine negated
+  const double xs = x * sign, x2 = x * x;
+  const double x4 = x2 * x2, x3 = x2 * xs;
+  const double c2 = cneg * kSincosfC[0][3] + x2 * (cneg * kSincosfC[0][4]);
+  const double s1 = kSincosfS2 + x2 * kSincosfS3;
+  const double c1 = cneg * kSincosfC[0][0] + x2 * (cneg * kSincosfC[0][1]);
+  const double x5 = x3 * x2, x6 = x4 * x2;
+  const double s = xs + x3 * kSincosfS1;
+  const double c = c1 + x4 * (cneg * kSincosfC[0][2]);
+  const float sv = static_cast<float>(s + x5 * s1);
+  const float cv = static_cast<float>(c + x6 * c2);
+  const bool tiny = tfm_abstop12(y) < tfm_abstop12(0x1p-12f);
+  *sinp = tiny ? y : ((n & 1) ? cv : sv);
+  *cosp = tiny ? 1.0f : ((n & 1) ? sv : cv);
 }
 
 // --- double log, sin and cos: glibc's, with its fused multiply-adds ---------------------------

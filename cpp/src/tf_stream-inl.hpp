@@ -16,6 +16,10 @@
 #include "weightinit/fill.hpp"
 #include "weightinit/philox.hpp"
 
+#if defined(WEIGHTINIT_TF_INTRINSICS) && (defined(__AVX2__) || defined(__AVX512F__))
+#include <immintrin.h>
+#endif
+
 #if defined(_MSC_VER) && !defined(__clang__)
 #define WEIGHTINIT_INLINE __forceinline
 #else
@@ -45,37 +49,93 @@ WEIGHTINIT_INLINE TfRoundKeys tf_round_keys(const TfArgs& a) {
   return rk;
 }
 
-// Blocks first .. first + kTfLanes - 1 of the op's stream (counter (first + j, seed2)):
-// word k of block j lands at w[k][j]. The same rounds as philox4x32 (philox.hpp), in lanes.
-WEIGHTINIT_INLINE void tf_blocks(const TfArgs& a, const TfRoundKeys& rk, std::uint64_t first,
-                                 std::uint32_t (*w)[kTfLanes]) {
-  std::uint32_t x0[kTfLanes], x1[kTfLanes], x2[kTfLanes], x3[kTfLanes];
-  for (int j = 0; j < kTfLanes; ++j) {
-    const std::uint64_t c = first + static_cast<std::uint64_t>(j);
-    x0[j] = static_cast<std::uint32_t>(c);
-    x1[j] = static_cast<std::uint32_t>(c >> 32);
-    x2[j] = a.ctr2;
-    x3[j] = a.ctr3;
+// Blocks c[0] .. c[kTfLanes - 1] of the op's stream (counter (c[j], seed2)): word k of
+// block c[j] lands at w[k][j]. The same rounds as philox4x32 (philox.hpp), in lanes.
+// The x86 files keep each 32-bit word in the low half of a 64-bit slot, so one mul_epu32 is
+// the whole 32x32->64 product (the upper halves hold junk no later step reads), and run
+// several independent sets of blocks at once to hide the multiply-shift-xor chain.
+#if defined(WEIGHTINIT_TF_INTRINSICS) && defined(__AVX512F__)
+WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys& rk, const std::uint64_t* c,
+                                    std::uint32_t (*w)[kTfLanes]) {
+  const __m512i m0 = _mm512_set1_epi64(kPhiloxM0), m1 = _mm512_set1_epi64(kPhiloxM1);
+  __m512i x0[2], x1[2], x2[2], x3[2];
+  for (int i = 0; i < 2; ++i) {
+    x0[i] = _mm512_loadu_si512(c + 8 * i);
+    x1[i] = _mm512_srli_epi64(x0[i], 32);
+    x2[i] = _mm512_set1_epi64(a.ctr2);
+    x3[i] = _mm512_set1_epi64(a.ctr3);
   }
+#pragma GCC unroll 10
   for (int r = 0; r < 10; ++r) {
-    const std::uint32_t k0 = rk.k0[r], k1 = rk.k1[r];
-    for (int j = 0; j < kTfLanes; ++j) {
-      const std::uint64_t p0 = std::uint64_t{kPhiloxM0} * x0[j];
-      const std::uint64_t p1 = std::uint64_t{kPhiloxM1} * x2[j];
-      const std::uint32_t n0 = static_cast<std::uint32_t>(p1 >> 32) ^ x1[j] ^ k0;
-      const std::uint32_t n2 = static_cast<std::uint32_t>(p0 >> 32) ^ x3[j] ^ k1;
-      x1[j] = static_cast<std::uint32_t>(p1);
-      x3[j] = static_cast<std::uint32_t>(p0);
-      x0[j] = n0;
-      x2[j] = n2;
+    const __m512i k0 = _mm512_set1_epi32(static_cast<int>(rk.k0[r]));
+    const __m512i k1 = _mm512_set1_epi32(static_cast<int>(rk.k1[r]));
+    for (int i = 0; i < 2; ++i) {
+      const __m512i p0 = _mm512_mul_epu32(x0[i], m0), p1 = _mm512_mul_epu32(x2[i], m1);
+      x0[i] = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p1, 32), x1[i], k0, 0x96);  // a^b^c
+      x2[i] = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p0, 32), x3[i], k1, 0x96);
+      x1[i] = p1;
+      x3[i] = p0;
     }
   }
-  for (int j = 0; j < kTfLanes; ++j) {
-    w[0][j] = x0[j];
-    w[1][j] = x1[j];
-    w[2][j] = x2[j];
-    w[3][j] = x3[j];
+  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  _mm512_store_si512(w[0], _mm512_permutex2var_epi32(x0[0], even, x0[1]));
+  _mm512_store_si512(w[1], _mm512_permutex2var_epi32(x1[0], even, x1[1]));
+  _mm512_store_si512(w[2], _mm512_permutex2var_epi32(x2[0], even, x2[1]));
+  _mm512_store_si512(w[3], _mm512_permutex2var_epi32(x3[0], even, x3[1]));
+}
+#elif defined(WEIGHTINIT_TF_INTRINSICS) && defined(__AVX2__)
+// The low halves of the 64-bit slots of lo (blocks 0-3) and hi (blocks 4-7), in order.
+WEIGHTINIT_INLINE __m256i tf_pack_low(__m256i lo, __m256i hi) {
+  const __m256 mixed = _mm256_shuffle_ps(_mm256_castsi256_ps(lo), _mm256_castsi256_ps(hi), 0x88);
+  return _mm256_permute4x64_epi64(_mm256_castps_si256(mixed), 0xD8);
+}
+WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys& rk, const std::uint64_t* c,
+                                    std::uint32_t (*w)[kTfLanes]) {
+  const __m256i m0 = _mm256_set1_epi64x(kPhiloxM0), m1 = _mm256_set1_epi64x(kPhiloxM1);
+  __m256i x0[4], x1[4], x2[4], x3[4];
+  for (int i = 0; i < 4; ++i) {
+    x0[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c + 4 * i));
+    x1[i] = _mm256_srli_epi64(x0[i], 32);
+    x2[i] = _mm256_set1_epi64x(a.ctr2);
+    x3[i] = _mm256_set1_epi64x(a.ctr3);
   }
+#pragma GCC unroll 10
+  for (int r = 0; r < 10; ++r) {
+    const __m256i k0 = _mm256_set1_epi32(static_cast<int>(rk.k0[r]));
+    const __m256i k1 = _mm256_set1_epi32(static_cast<int>(rk.k1[r]));
+    for (int i = 0; i < 4; ++i) {
+      const __m256i p0 = _mm256_mul_epu32(x0[i], m0), p1 = _mm256_mul_epu32(x2[i], m1);
+      x0[i] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), k0), x1[i]);
+      x2[i] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), k1), x3[i]);
+      x1[i] = p1;
+      x3[i] = p0;
+    }
+  }
+  for (int i = 0; i < 4; i += 2) {
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0] + 4 * i), tf_pack_low(x0[i], x0[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[1] + 4 * i), tf_pack_low(x1[i], x1[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[2] + 4 * i), tf_pack_low(x2[i], x2[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[3] + 4 * i), tf_pack_low(x3[i], x3[i + 1]));
+  }
+}
+#else
+WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys&, const std::uint64_t* c,
+                                    std::uint32_t (*w)[kTfLanes]) {
+  for (int j = 0; j < kTfLanes; ++j) {
+    const Philox4x32Ctr x = philox4x32({static_cast<std::uint32_t>(c[j]),
+                                        static_cast<std::uint32_t>(c[j] >> 32), a.ctr2, a.ctr3},
+                                       {a.key0, a.key1});
+    for (int k = 0; k < 4; ++k) w[k][j] = x[static_cast<std::size_t>(k)];
+  }
+}
+#endif
+
+// Blocks first .. first + kTfLanes - 1.
+WEIGHTINIT_INLINE void tf_blocks(const TfArgs& a, const TfRoundKeys& rk, std::uint64_t first,
+                                 std::uint32_t (*w)[kTfLanes]) {
+  alignas(64) std::uint64_t c[kTfLanes];
+  for (int j = 0; j < kTfLanes; ++j) c[j] = first + static_cast<std::uint64_t>(j);
+  tf_blocks_at(a, rk, c, w);
 }
 
 // One block, for the truncated normal's sequential reads.
@@ -106,8 +166,10 @@ WEIGHTINIT_INLINE float tf_u32_to_bf16_value(std::uint32_t x) {
 
 // BoxMullerFloat(x0, x1): sine output first.
 WEIGHTINIT_INLINE void tf_box_muller_f(std::uint32_t x0, std::uint32_t x1, float* f0, float* f1) {
-  float u1 = tf_u32_to_float(x0);
-  if (u1 < 1.0e-7f) u1 = 1.0e-7f;
+  // u1 < 1e-7f only for u1 == 0 (a zero mantissa); the clamp as a bit select keeps the
+  // compiler from splitting the log's table loads by cases (which blocks vectorizing).
+  const std::uint32_t zero = 0u - static_cast<std::uint32_t>((x0 & 0x7fffffu) == 0);
+  const float u1 = tfm_float(tfm_bits32(tf_u32_to_float(x0)) | (zero & tfm_bits32(1.0e-7f)));
   // 2.0f * M_PI * u: a double product (2 pi as a double), rounded to float once.
   const float v1 = static_cast<float>(6.283185307179586 * static_cast<double>(tf_u32_to_float(x1)));
 #if defined(__GNUC__)
@@ -116,7 +178,7 @@ WEIGHTINIT_INLINE void tf_box_muller_f(std::uint32_t x0, std::uint32_t x1, float
   const float u2 = std::sqrt(-2.0f * glibc_logf(u1));
 #endif
   float s, c;
-  glibc_sincosf(v1, &s, &c);
+  glibc_sincosf_nonneg(v1, &s, &c);  // v1 in [0, 2 pi)
   *f0 = s * u2;
   *f1 = c * u2;
 }
@@ -141,30 +203,29 @@ WEIGHTINIT_INLINE void tf_box_muller_d(std::uint32_t x0, std::uint32_t x1, std::
 // --- rounding to the 16-bit types (round to nearest even) ------------------------------------
 
 WEIGHTINIT_INLINE std::uint16_t tf_to_half(float f) {
+  // Branch-free (the lane loops vectorize it): normal, subnormal (the float's own rounding
+  // at 2^-24 steps after adding 0.5), overflow to infinity, NaN kept quiet.
   const std::uint32_t x = tfm_bits32(f);
   const std::uint32_t sign = (x >> 16) & 0x8000u;
   const std::uint32_t ax = x & 0x7fffffffu;
-  if (ax >= 0x7f800000u) return static_cast<std::uint16_t>(sign | (ax > 0x7f800000u ? 0x7e00u : 0x7c00u));
-  if (ax >= 0x477ff000u) return static_cast<std::uint16_t>(sign | 0x7c00u);  // rounds to inf
-  if (ax < 0x38800000u) {
-    // Subnormal half (or zero): add 0.5 so the float's own rounding lands on 2^-24 steps.
-    const float shifted = tfm_float(ax) + 0.5f;
-    return static_cast<std::uint16_t>(sign | (tfm_bits32(shifted) - 0x3f000000u));
-  }
-  const std::uint32_t r = (ax + 0x0fffu + ((ax >> 13) & 1u) - 0x38000000u) >> 13;
+  const std::uint32_t normal = (ax + 0x0fffu + ((ax >> 13) & 1u) - 0x38000000u) >> 13;
+  const std::uint32_t sub = tfm_bits32(tfm_float(ax < 0x38800000u ? ax : 0u) + 0.5f) - 0x3f000000u;
+  std::uint32_t r = ax < 0x38800000u ? sub : normal;
+  r = ax >= 0x477ff000u ? 0x7c00u : r;
+  r = ax > 0x7f800000u ? 0x7e00u : r;
   return static_cast<std::uint16_t>(sign | r);
 }
 WEIGHTINIT_INLINE float tf_half_value(std::uint16_t h) {
   const std::uint32_t sign = std::uint32_t{h & 0x8000u} << 16;
   const std::uint32_t e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
-  if (e == 0) return tfm_float(sign) + (sign ? -1.0f : 1.0f) * static_cast<float>(m) * 0x1p-24f;
-  if (e == 31) return tfm_float(sign | 0x7f800000u | (m << 13));
-  return tfm_float(sign | ((e + 112) << 23) | (m << 13));
+  const float sub = static_cast<float>(m) * 0x1p-24f;  // exact
+  const std::uint32_t normal = e == 31 ? 0x7f800000u | (m << 13) : ((e + 112) << 23) | (m << 13);
+  return tfm_float((e == 0 ? tfm_bits32(sub) : normal) | sign);
 }
 WEIGHTINIT_INLINE std::uint16_t tf_to_bf16(float f) {
   const std::uint32_t x = tfm_bits32(f);
-  if ((x & 0x7fffffffu) > 0x7f800000u) return static_cast<std::uint16_t>((x >> 16) | 0x40u);
-  return static_cast<std::uint16_t>((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
+  const std::uint32_t rounded = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
+  return static_cast<std::uint16_t>((x & 0x7fffffffu) > 0x7f800000u ? (x >> 16) | 0x40u : rounded);
 }
 WEIGHTINIT_INLINE float tf_bf16_value(std::uint16_t b) { return tfm_float(std::uint32_t{b} << 16); }
 
@@ -193,32 +254,58 @@ WEIGHTINIT_INLINE std::uint16_t tf_affine_bf16(const TfArgs& a, float x) {
 // Output kinds.
 enum TfOut { kTfF32 = 0, kTfF64 = 1, kTfF16 = 2, kTfBF16 = 3, kTfI32 = 4, kTfI64 = 5 };
 
+// Writes v[k][j] (word k of block j's transform) to out in element order 4 j + k.
+template <class T>
+WEIGHTINIT_INLINE void tf_store_transposed(const T (*v)[kTfLanes], int n, void* out) {
+  T* o = static_cast<T*>(out);
+  for (int j = 0; j < n; ++j) {
+    for (int k = 0; k < 4; ++k) o[4 * j + k] = v[k][j];
+  }
+}
+
+// The transform of one word into the output's storage (uniform and integer uniform).
+template <int Out, bool Add>
+WEIGHTINIT_INLINE auto tf_uniform_word(const TfArgs& a, std::uint32_t x) {
+  if constexpr (Out == kTfF32) {
+    const float p = tf_u32_to_float(x) * a.f_mul;
+    return Add ? p + a.f_add : p;
+  } else if constexpr (Out == kTfF16) {
+    const std::uint16_t p = tf_to_half(tf_u32_to_half_value(x) * a.f_mul);
+    return Add ? tf_to_half(tf_half_value(p) + a.f_add) : p;
+  } else if constexpr (Out == kTfBF16) {
+    const std::uint16_t p = tf_to_bf16(tf_u32_to_bf16_value(x) * a.f_mul);
+    return Add ? tf_to_bf16(tf_bf16_value(p) + a.f_add) : p;
+  } else {
+    return static_cast<std::uint32_t>(x % a.range32 + a.base32);
+  }
+}
+
 // Uniform and integer uniform, 32/16-bit outputs: group g = block g, one output per word.
-template <int Out>
-void tf_uniform_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
+// Each pass is a lane loop over one word of 16 blocks (vectorized), then a transposed store.
+template <int Out, bool Add>
+void tf_uniform_narrow_impl(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
+  using T = decltype(tf_uniform_word<Out, Add>(a, 0u));
   const TfRoundKeys rk = tf_round_keys(a);
   alignas(64) std::uint32_t w[4][kTfLanes];
+  alignas(64) T v[4][kTfLanes];
   while (ngroups > 0) {
     const int n = ngroups < kTfLanes ? static_cast<int>(ngroups) : kTfLanes;
     tf_blocks(a, rk, group, w);
-    for (int j = 0; j < n; ++j) {
-      for (int k = 0; k < 4; ++k) {
-        const std::uint32_t x = w[k][j];
-        const std::size_t i = static_cast<std::size_t>(4 * j + k);
-        if constexpr (Out == kTfF32) {
-          static_cast<float*>(out)[i] = tf_affine_f32(a, tf_u32_to_float(x));
-        } else if constexpr (Out == kTfF16) {
-          static_cast<std::uint16_t*>(out)[i] = tf_affine_half(a, tf_u32_to_half_value(x));
-        } else if constexpr (Out == kTfBF16) {
-          static_cast<std::uint16_t*>(out)[i] = tf_affine_bf16(a, tf_u32_to_bf16_value(x));
-        } else {
-          static_cast<std::uint32_t*>(out)[i] = x % a.range32 + a.base32;
-        }
-      }
+    for (int k = 0; k < 4; ++k) {
+      for (int j = 0; j < kTfLanes; ++j) v[k][j] = tf_uniform_word<Out, Add>(a, w[k][j]);
     }
-    out = static_cast<char*>(out) + static_cast<std::size_t>(n) * 4 * (Out == kTfF32 || Out == kTfI32 ? 4 : 2);
+    tf_store_transposed<T>(v, n, out);
+    out = static_cast<char*>(out) + static_cast<std::size_t>(n) * 4 * sizeof(T);
     group += static_cast<std::uint64_t>(n);
     ngroups -= static_cast<std::uint64_t>(n);
+  }
+}
+template <int Out>
+void tf_uniform_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
+  if (a.has_add) {
+    tf_uniform_narrow_impl<Out, true>(a, group, ngroups, out);
+  } else {
+    tf_uniform_narrow_impl<Out, false>(a, group, ngroups, out);
   }
 }
 
@@ -248,36 +335,39 @@ void tf_uniform_wide(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups
   }
 }
 
-template <int Out>
-WEIGHTINIT_INLINE void tf_store_normal(const TfArgs& a, float z, void* out, std::size_t i) {
-  if constexpr (Out == kTfF32) {
-    static_cast<float*>(out)[i] = tf_affine_f32(a, z);
-  } else if constexpr (Out == kTfF16) {
-    static_cast<std::uint16_t*>(out)[i] = tf_affine_half(a, tf_half_value(tf_to_half(z)));
-  } else {
-    static_cast<std::uint16_t*>(out)[i] = tf_affine_bf16(a, tf_bf16_value(tf_to_bf16(z)));
-  }
-}
-
 // Normal, 32/16-bit outputs: group g = block g; (w0, w1) give outputs 0, 1 and (w2, w3)
 // outputs 2, 3, each pair sine first. The 16-bit types round the float result first.
 template <int Out>
+WEIGHTINIT_INLINE auto tf_normal_value(const TfArgs& a, float z) {
+  if constexpr (Out == kTfF32) {
+    return tf_affine_f32(a, z);
+  } else if constexpr (Out == kTfF16) {
+    return tf_affine_half(a, tf_half_value(tf_to_half(z)));
+  } else {
+    return tf_affine_bf16(a, tf_bf16_value(tf_to_bf16(z)));
+  }
+}
+
+template <int Out>
 void tf_normal_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
+  using T = decltype(tf_normal_value<Out>(a, 0.0f));
   const TfRoundKeys rk = tf_round_keys(a);
   alignas(64) std::uint32_t w[4][kTfLanes];
+  alignas(64) float z[4][kTfLanes];
+  alignas(64) T v[4][kTfLanes];
   while (ngroups > 0) {
     const int n = ngroups < kTfLanes ? static_cast<int>(ngroups) : kTfLanes;
     tf_blocks(a, rk, group, w);
-    for (int j = 0; j < n; ++j) {
-      for (int k = 0; k < 2; ++k) {
-        float f0, f1;
-        tf_box_muller_f(w[2 * k][j], w[2 * k + 1][j], &f0, &f1);
-        const std::size_t i = static_cast<std::size_t>(4 * j + 2 * k);
-        tf_store_normal<Out>(a, f0, out, i);
-        tf_store_normal<Out>(a, f1, out, i + 1);
+    for (int k = 0; k < 2; ++k) {
+      for (int j = 0; j < kTfLanes; ++j) {
+        tf_box_muller_f(w[2 * k][j], w[2 * k + 1][j], &z[2 * k][j], &z[2 * k + 1][j]);
       }
     }
-    out = static_cast<char*>(out) + static_cast<std::size_t>(n) * 4 * (Out == kTfF32 ? 4 : 2);
+    for (int k = 0; k < 4; ++k) {
+      for (int j = 0; j < kTfLanes; ++j) v[k][j] = tf_normal_value<Out>(a, z[k][j]);
+    }
+    tf_store_transposed<T>(v, n, out);
+    out = static_cast<char*>(out) + static_cast<std::size_t>(n) * 4 * sizeof(T);
     group += static_cast<std::uint64_t>(n);
     ngroups -= static_cast<std::uint64_t>(n);
   }
@@ -321,23 +411,69 @@ struct TfWordReader {
 // Truncated normal, 32/16-bit outputs: group g reads the words of its window from block
 // 256 g on, two per candidate pair; candidates with |z| < 2 (in float) are kept in order
 // until the group has 4 (TF's TruncatedNormalDistribution with 256 reserved words per output).
+// The first two blocks of the window (8 candidates) are computed for 16 groups at once in
+// lanes; a group with fewer than 4 of them accepted (probability about 1e-5) is redone by the
+// sequential reader, which reads the same words in the same order.
 template <int Out>
-void tf_truncated_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
-  for (std::uint64_t g = 0; g < ngroups; ++g) {
-    TfWordReader rd{a, (group + g) * 256};
-    float res[4];
-    int count = 0;
-    while (count < 4) {
-      const std::uint32_t x0 = rd.next(), x1 = rd.next();
-      float f[2];
-      tf_box_muller_f(x0, x1, &f[0], &f[1]);
-      for (int k = 0; k < 2 && count < 4; ++k) {
-        if ((f[k] < 0 ? -f[k] : f[k]) < 2.0f) res[count++] = f[k];
-      }
+void tf_truncated_group(const TfArgs& a, std::uint64_t g, float* res) {
+  TfWordReader rd{a, g * 256};
+  int count = 0;
+  while (count < 4) {
+    const std::uint32_t x0 = rd.next(), x1 = rd.next();
+    float f[2];
+    tf_box_muller_f(x0, x1, &f[0], &f[1]);
+    for (int k = 0; k < 2 && count < 4; ++k) {
+      if ((f[k] < 0 ? -f[k] : f[k]) < 2.0f) res[count++] = f[k];
     }
-    for (int k = 0; k < 4; ++k) tf_store_normal<Out>(a, res[k], out, static_cast<std::size_t>(4 * g + k));
   }
 }
+
+#if defined(WEIGHTINIT_TF_INTRINSICS)
+template <int Out>
+void tf_truncated_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
+  using T = decltype(tf_normal_value<Out>(a, 0.0f));
+  const TfRoundKeys rk = tf_round_keys(a);
+  alignas(64) std::uint64_t c[kTfLanes];
+  alignas(64) std::uint32_t w[8][kTfLanes];  // words 0-3 of block 256 g, then of 256 g + 1
+  alignas(64) float z[8][kTfLanes];
+  while (ngroups > 0) {
+    const int n = ngroups < kTfLanes ? static_cast<int>(ngroups) : kTfLanes;
+    for (int j = 0; j < kTfLanes; ++j) c[j] = (group + static_cast<std::uint64_t>(j)) * 256;
+    tf_blocks_at(a, rk, c, w);
+    for (int j = 0; j < kTfLanes; ++j) ++c[j];
+    tf_blocks_at(a, rk, c, w + 4);
+    for (int p = 0; p < 4; ++p) {
+      for (int j = 0; j < kTfLanes; ++j) {
+        tf_box_muller_f(w[2 * p][j], w[2 * p + 1][j], &z[2 * p][j], &z[2 * p + 1][j]);
+      }
+    }
+    for (int j = 0; j < n; ++j) {
+      float res[4];
+      int count = 0;
+      for (int k = 0; k < 8 && count < 4; ++k) {
+        const float v = z[k][j];
+        if ((v < 0 ? -v : v) < 2.0f) res[count++] = v;
+      }
+      if (count < 4) tf_truncated_group<Out>(a, group + static_cast<std::uint64_t>(j), res);
+      for (int k = 0; k < 4; ++k) static_cast<T*>(out)[4 * j + k] = tf_normal_value<Out>(a, res[k]);
+    }
+    out = static_cast<char*>(out) + static_cast<std::size_t>(n) * 4 * sizeof(T);
+    group += static_cast<std::uint64_t>(n);
+    ngroups -= static_cast<std::uint64_t>(n);
+  }
+}
+#else
+// The reference: every group by the sequential reader.
+template <int Out>
+void tf_truncated_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
+  using T = decltype(tf_normal_value<Out>(a, 0.0f));
+  for (std::uint64_t g = 0; g < ngroups; ++g) {
+    float res[4];
+    tf_truncated_group<Out>(a, group + g, res);
+    for (int k = 0; k < 4; ++k) static_cast<T*>(out)[4 * g + k] = tf_normal_value<Out>(a, res[k]);
+  }
+}
+#endif
 
 // Truncated normal, float64: windows of 128 blocks, four words per candidate pair.
 void tf_truncated_f64(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
