@@ -4,8 +4,12 @@
 Every initializer is a callable ``init(shape, dtype=None, partition_info=None)`` returning a
 new NumPy array, with TF 1.15's constructor defaults, checks, error types and messages,
 ``get_config`` / ``from_config`` (JSON-serializable configs) and seeding rules (graph mode).
-The values are weightinit's own stream (docs/streams.md), not TF's bits: the same seeds give
-the same values on every machine, thread count and partitioning.
+By default the values are weightinit's own stream (docs/streams.md), not TF's bits: the same
+seeds give the same values on every machine, thread count and partitioning. With
+:func:`set_stream` ``("tensorflow")``, or ``stream="tensorflow"`` on an initializer, the random
+initializers (all but the orthogonal ones) return TensorFlow's own values for the same graph
+seed and op seed, bit for bit, with the same guarantees (docs/streams.md, "The TensorFlow
+stream").
 
 TF1 code runs unchanged but for the import::
 
