@@ -50,13 +50,13 @@ WEIGHTINIT_INLINE TfRoundKeys tf_round_keys(const TfArgs& a) {
 }
 
 // Blocks c[0] .. c[kTfLanes - 1] of the op's stream (counter (c[j], seed2)): word k of
-// block c[j] lands at w[k][j]. The same rounds as philox4x32 (philox.hpp), in lanes.
+// block c[j] lands at w[k * kTfLanes + j]. The same rounds as philox4x32 (philox.hpp), in lanes.
 // The x86 files keep each 32-bit word in the low half of a 64-bit slot, so one mul_epu32 is
 // the whole 32x32->64 product (the upper halves hold junk no later step reads), and run
 // several independent sets of blocks at once to hide the multiply-shift-xor chain.
 #if defined(WEIGHTINIT_TF_INTRINSICS) && defined(__AVX512F__)
 WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys& rk, const std::uint64_t* c,
-                                    std::uint32_t (*w)[kTfLanes]) {
+                                    std::uint32_t* w) {
   const __m512i m0 = _mm512_set1_epi64(kPhiloxM0), m1 = _mm512_set1_epi64(kPhiloxM1);
   __m512i x0[2], x1[2], x2[2], x3[2];
   for (int i = 0; i < 2; ++i) {
@@ -78,10 +78,10 @@ WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys& rk, cons
     }
   }
   const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
-  _mm512_store_si512(w[0], _mm512_permutex2var_epi32(x0[0], even, x0[1]));
-  _mm512_store_si512(w[1], _mm512_permutex2var_epi32(x1[0], even, x1[1]));
-  _mm512_store_si512(w[2], _mm512_permutex2var_epi32(x2[0], even, x2[1]));
-  _mm512_store_si512(w[3], _mm512_permutex2var_epi32(x3[0], even, x3[1]));
+  _mm512_store_si512(w + 0 * kTfLanes, _mm512_permutex2var_epi32(x0[0], even, x0[1]));
+  _mm512_store_si512(w + 1 * kTfLanes, _mm512_permutex2var_epi32(x1[0], even, x1[1]));
+  _mm512_store_si512(w + 2 * kTfLanes, _mm512_permutex2var_epi32(x2[0], even, x2[1]));
+  _mm512_store_si512(w + 3 * kTfLanes, _mm512_permutex2var_epi32(x3[0], even, x3[1]));
 }
 #elif defined(WEIGHTINIT_TF_INTRINSICS) && defined(__AVX2__)
 // The low halves of the 64-bit slots of lo (blocks 0-3) and hi (blocks 4-7), in order.
@@ -90,7 +90,7 @@ WEIGHTINIT_INLINE __m256i tf_pack_low(__m256i lo, __m256i hi) {
   return _mm256_permute4x64_epi64(_mm256_castps_si256(mixed), 0xD8);
 }
 WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys& rk, const std::uint64_t* c,
-                                    std::uint32_t (*w)[kTfLanes]) {
+                                    std::uint32_t* w) {
   const __m256i m0 = _mm256_set1_epi64x(kPhiloxM0), m1 = _mm256_set1_epi64x(kPhiloxM1);
   __m256i x0[4], x1[4], x2[4], x3[4];
   for (int i = 0; i < 4; ++i) {
@@ -112,27 +112,27 @@ WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys& rk, cons
     }
   }
   for (int i = 0; i < 4; i += 2) {
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0] + 4 * i), tf_pack_low(x0[i], x0[i + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[1] + 4 * i), tf_pack_low(x1[i], x1[i + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[2] + 4 * i), tf_pack_low(x2[i], x2[i + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[3] + 4 * i), tf_pack_low(x3[i], x3[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w + 0 * kTfLanes + 4 * i), tf_pack_low(x0[i], x0[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w + 1 * kTfLanes + 4 * i), tf_pack_low(x1[i], x1[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w + 2 * kTfLanes + 4 * i), tf_pack_low(x2[i], x2[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w + 3 * kTfLanes + 4 * i), tf_pack_low(x3[i], x3[i + 1]));
   }
 }
 #else
 WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys&, const std::uint64_t* c,
-                                    std::uint32_t (*w)[kTfLanes]) {
+                                    std::uint32_t* w) {
   for (int j = 0; j < kTfLanes; ++j) {
     const Philox4x32Ctr x = philox4x32({static_cast<std::uint32_t>(c[j]),
                                         static_cast<std::uint32_t>(c[j] >> 32), a.ctr2, a.ctr3},
                                        {a.key0, a.key1});
-    for (int k = 0; k < 4; ++k) w[k][j] = x[static_cast<std::size_t>(k)];
+    for (int k = 0; k < 4; ++k) w[k * kTfLanes + j] = x[static_cast<std::size_t>(k)];
   }
 }
 #endif
 
 // Blocks first .. first + kTfLanes - 1.
 WEIGHTINIT_INLINE void tf_blocks(const TfArgs& a, const TfRoundKeys& rk, std::uint64_t first,
-                                 std::uint32_t (*w)[kTfLanes]) {
+                                 std::uint32_t* w) {
   alignas(64) std::uint64_t c[kTfLanes];
   for (int j = 0; j < kTfLanes; ++j) c[j] = first + static_cast<std::uint64_t>(j);
   tf_blocks_at(a, rk, c, w);
@@ -203,13 +203,17 @@ WEIGHTINIT_INLINE void tf_box_muller_d(std::uint32_t x0, std::uint32_t x1, std::
 // --- rounding to the 16-bit types (round to nearest even) ------------------------------------
 
 WEIGHTINIT_INLINE std::uint16_t tf_to_half(float f) {
-  // Branch-free (the lane loops vectorize it): normal, subnormal (the float's own rounding
-  // at 2^-24 steps after adding 0.5), overflow to infinity, NaN kept quiet.
+  // Round to nearest even, branch-free in integers (the lane loops vectorize it): normal
+  // halves by rounding the mantissa at bit 13; subnormal halves (|f| < 2^-14) as the
+  // significand shifted right by 126 - exponent, rounded; overflow to infinity; NaN quiet.
   const std::uint32_t x = tfm_bits32(f);
   const std::uint32_t sign = (x >> 16) & 0x8000u;
   const std::uint32_t ax = x & 0x7fffffffu;
   const std::uint32_t normal = (ax + 0x0fffu + ((ax >> 13) & 1u) - 0x38000000u) >> 13;
-  const std::uint32_t sub = tfm_bits32(tfm_float(ax < 0x38800000u ? ax : 0u) + 0.5f) - 0x3f000000u;
+  const std::uint32_t e = ax >> 23;
+  const std::uint32_t sig = (ax & 0x7fffffu) | 0x800000u;
+  const std::uint32_t shift = e > 95 ? 126 - e : 31;  // 14..31 where used
+  const std::uint32_t sub = (sig + ((1u << (shift - 1)) - 1u) + ((sig >> shift) & 1u)) >> shift;
   std::uint32_t r = ax < 0x38800000u ? sub : normal;
   r = ax >= 0x477ff000u ? 0x7c00u : r;
   r = ax > 0x7f800000u ? 0x7e00u : r;
@@ -254,12 +258,12 @@ WEIGHTINIT_INLINE std::uint16_t tf_affine_bf16(const TfArgs& a, float x) {
 // Output kinds.
 enum TfOut { kTfF32 = 0, kTfF64 = 1, kTfF16 = 2, kTfBF16 = 3, kTfI32 = 4, kTfI64 = 5 };
 
-// Writes v[k][j] (word k of block j's transform) to out in element order 4 j + k.
+// Writes v[k * kTfLanes + j] (word k of block j's transform) to out in element order 4 j + k.
 template <class T>
-WEIGHTINIT_INLINE void tf_store_transposed(const T (*v)[kTfLanes], int n, void* out) {
+WEIGHTINIT_INLINE void tf_store_transposed(const T* v, int n, void* out) {
   T* o = static_cast<T*>(out);
   for (int j = 0; j < n; ++j) {
-    for (int k = 0; k < 4; ++k) o[4 * j + k] = v[k][j];
+    for (int k = 0; k < 4; ++k) o[4 * j + k] = v[k * kTfLanes + j];
   }
 }
 
@@ -286,14 +290,13 @@ template <int Out, bool Add>
 void tf_uniform_narrow_impl(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
   using T = decltype(tf_uniform_word<Out, Add>(a, 0u));
   const TfRoundKeys rk = tf_round_keys(a);
-  alignas(64) std::uint32_t w[4][kTfLanes];
-  alignas(64) T v[4][kTfLanes];
+  alignas(64) std::uint32_t w[4 * kTfLanes];
+  alignas(64) T v[4 * kTfLanes];
   while (ngroups > 0) {
     const int n = ngroups < kTfLanes ? static_cast<int>(ngroups) : kTfLanes;
     tf_blocks(a, rk, group, w);
-    for (int k = 0; k < 4; ++k) {
-      for (int j = 0; j < kTfLanes; ++j) v[k][j] = tf_uniform_word<Out, Add>(a, w[k][j]);
-    }
+    // One flat loop over the 4 x 16 words (w and v are contiguous): it vectorizes.
+    for (int q = 0; q < 4 * kTfLanes; ++q) v[q] = tf_uniform_word<Out, Add>(a, w[q]);
     tf_store_transposed<T>(v, n, out);
     out = static_cast<char*>(out) + static_cast<std::size_t>(n) * 4 * sizeof(T);
     group += static_cast<std::uint64_t>(n);
@@ -313,13 +316,13 @@ void tf_uniform_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngrou
 template <int Out>
 void tf_uniform_wide(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
   const TfRoundKeys rk = tf_round_keys(a);
-  alignas(64) std::uint32_t w[4][kTfLanes];
+  alignas(64) std::uint32_t w[4 * kTfLanes];
   while (ngroups > 0) {
     const int n = ngroups < kTfLanes ? static_cast<int>(ngroups) : kTfLanes;
     tf_blocks(a, rk, group, w);
     for (int j = 0; j < n; ++j) {
       for (int k = 0; k < 2; ++k) {
-        const std::uint32_t lo = w[2 * k][j], hi = w[2 * k + 1][j];
+        const std::uint32_t lo = w[2 * k * kTfLanes + j], hi = w[(2 * k + 1) * kTfLanes + j];
         const std::size_t i = static_cast<std::size_t>(2 * j + k);
         if constexpr (Out == kTfF64) {
           static_cast<double*>(out)[i] = tf_affine_f64(a, tf_u64_to_double(lo, hi));
@@ -352,20 +355,19 @@ template <int Out>
 void tf_normal_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
   using T = decltype(tf_normal_value<Out>(a, 0.0f));
   const TfRoundKeys rk = tf_round_keys(a);
-  alignas(64) std::uint32_t w[4][kTfLanes];
-  alignas(64) float z[4][kTfLanes];
-  alignas(64) T v[4][kTfLanes];
+  alignas(64) std::uint32_t w[4 * kTfLanes];
+  alignas(64) float z[4 * kTfLanes];
+  alignas(64) T v[4 * kTfLanes];
   while (ngroups > 0) {
     const int n = ngroups < kTfLanes ? static_cast<int>(ngroups) : kTfLanes;
     tf_blocks(a, rk, group, w);
     for (int k = 0; k < 2; ++k) {
       for (int j = 0; j < kTfLanes; ++j) {
-        tf_box_muller_f(w[2 * k][j], w[2 * k + 1][j], &z[2 * k][j], &z[2 * k + 1][j]);
+        tf_box_muller_f(w[2 * k * kTfLanes + j], w[(2 * k + 1) * kTfLanes + j],
+                        &z[2 * k * kTfLanes + j], &z[(2 * k + 1) * kTfLanes + j]);
       }
     }
-    for (int k = 0; k < 4; ++k) {
-      for (int j = 0; j < kTfLanes; ++j) v[k][j] = tf_normal_value<Out>(a, z[k][j]);
-    }
+    for (int q = 0; q < 4 * kTfLanes; ++q) v[q] = tf_normal_value<Out>(a, z[q]);
     tf_store_transposed<T>(v, n, out);
     out = static_cast<char*>(out) + static_cast<std::size_t>(n) * 4 * sizeof(T);
     group += static_cast<std::uint64_t>(n);
@@ -376,14 +378,14 @@ void tf_normal_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngroup
 // Normal, float64: group g = block g, one Box-Muller pair from its four words.
 void tf_normal_f64(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
   const TfRoundKeys rk = tf_round_keys(a);
-  alignas(64) std::uint32_t w[4][kTfLanes];
+  alignas(64) std::uint32_t w[4 * kTfLanes];
   auto* o = static_cast<double*>(out);
   while (ngroups > 0) {
     const int n = ngroups < kTfLanes ? static_cast<int>(ngroups) : kTfLanes;
     tf_blocks(a, rk, group, w);
     for (int j = 0; j < n; ++j) {
       double d0, d1;
-      tf_box_muller_d(w[0][j], w[1][j], w[2][j], w[3][j], &d0, &d1);
+      tf_box_muller_d(w[j], w[kTfLanes + j], w[2 * kTfLanes + j], w[3 * kTfLanes + j], &d0, &d1);
       o[2 * j] = tf_affine_f64(a, d0);
       o[2 * j + 1] = tf_affine_f64(a, d1);
     }
@@ -434,24 +436,25 @@ void tf_truncated_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngr
   using T = decltype(tf_normal_value<Out>(a, 0.0f));
   const TfRoundKeys rk = tf_round_keys(a);
   alignas(64) std::uint64_t c[kTfLanes];
-  alignas(64) std::uint32_t w[8][kTfLanes];  // words 0-3 of block 256 g, then of 256 g + 1
-  alignas(64) float z[8][kTfLanes];
+  alignas(64) std::uint32_t w[8 * kTfLanes];  // words 0-3 of block 256 g, then of 256 g + 1
+  alignas(64) float z[8 * kTfLanes];
   while (ngroups > 0) {
     const int n = ngroups < kTfLanes ? static_cast<int>(ngroups) : kTfLanes;
     for (int j = 0; j < kTfLanes; ++j) c[j] = (group + static_cast<std::uint64_t>(j)) * 256;
     tf_blocks_at(a, rk, c, w);
     for (int j = 0; j < kTfLanes; ++j) ++c[j];
-    tf_blocks_at(a, rk, c, w + 4);
+    tf_blocks_at(a, rk, c, w + 4 * kTfLanes);
     for (int p = 0; p < 4; ++p) {
       for (int j = 0; j < kTfLanes; ++j) {
-        tf_box_muller_f(w[2 * p][j], w[2 * p + 1][j], &z[2 * p][j], &z[2 * p + 1][j]);
+        tf_box_muller_f(w[2 * p * kTfLanes + j], w[(2 * p + 1) * kTfLanes + j],
+                        &z[2 * p * kTfLanes + j], &z[(2 * p + 1) * kTfLanes + j]);
       }
     }
     for (int j = 0; j < n; ++j) {
       float res[4];
       int count = 0;
       for (int k = 0; k < 8 && count < 4; ++k) {
-        const float v = z[k][j];
+        const float v = z[k * kTfLanes + j];
         if ((v < 0 ? -v : v) < 2.0f) res[count++] = v;
       }
       if (count < 4) tf_truncated_group<Out>(a, group + static_cast<std::uint64_t>(j), res);
