@@ -212,7 +212,8 @@ WEIGHTINIT_INLINE std::uint16_t tf_to_half(float f) {
   const std::uint32_t normal = (ax + 0x0fffu + ((ax >> 13) & 1u) - 0x38000000u) >> 13;
   const std::uint32_t e = ax >> 23;
   const std::uint32_t sig = (ax & 0x7fffffu) | 0x800000u;
-  const std::uint32_t shift = e > 95 ? 126 - e : 31;  // 14..31 where used
+  // 14..31: 126 - e for the subnormal halves (96 <= e <= 112); any count in range elsewhere.
+  const std::uint32_t shift = e > 112 ? 14u : (e > 95 ? 126 - e : 31u);
   const std::uint32_t sub = (sig + ((1u << (shift - 1)) - 1u) + ((sig >> shift) & 1u)) >> shift;
   std::uint32_t r = ax < 0x38800000u ? sub : normal;
   r = ax >= 0x477ff000u ? 0x7c00u : r;
