@@ -231,3 +231,17 @@ def test_automatic_op_seeds_follow_tf_2_graph_counter():
     tf1.set_random_seed(42)
     np.testing.assert_array_equal(tf1.RandomUniform(seed=0, stream="tensorflow")((5,)), a)
     np.testing.assert_array_equal(tf1.RandomUniform(seed=1, stream="tensorflow")((5,)), b)
+
+
+def test_set_stream_leaves_the_keras_2_classes_alone():
+    # weightinit.keras (TF2 Keras semantics, stateless seeds) stays on weightinit's stream.
+    import weightinit.keras as keras
+
+    want_g = keras.GlorotUniform(seed=3)((5, 6))
+    want_o = keras.Orthogonal(seed=3)((4, 4))
+    try:
+        tf1.set_stream("tensorflow")
+        np.testing.assert_array_equal(keras.GlorotUniform(seed=3)((5, 6)), want_g)
+        np.testing.assert_array_equal(keras.Orthogonal(seed=3)((4, 4)), want_o)
+    finally:
+        tf1.set_stream("weightinit")
