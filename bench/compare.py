@@ -10,7 +10,8 @@ the best peer, and the peak memory above the output.
 
 Thread counts that TensorFlow and JAX only accept at start-up are handled with one worker
 subprocess per thread setting; each worker runs the floor, weightinit and every peer.
-Further sections: the kernels alone (ns/element into a cache-resident buffer, 1 thread, for
+Further sections: the TensorFlow stream (``stream="tensorflow"``) against TensorFlow's own
+initializers when TensorFlow is importable (tfstream.py), the kernels alone (ns/element into a cache-resident buffer, 1 thread, for
 every target in ``weightinit.cpu_targets()["available"]``), weightinit's peak memory in a
 fresh process, the per-call overhead of small calls against torch's, and Orthogonal on a
 large matrix against torch's.
@@ -46,6 +47,7 @@ from measure import (MALLOC_MMAP_THRESHOLD, UNSET_ENV, all_cpus, machine_info, p
                      probe, shape_str, worker)
 from peers import DISTS, DTYPES, PEERS
 from report import render
+from tfstream import render_tfstream, tfstream_section
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # The source tree's package: never on the workers' path (it has no built extension).
@@ -53,7 +55,7 @@ REPO_PYTHON = os.path.join(os.path.dirname(HERE), "python")
 
 DEFAULT_SHAPES = ((4096, 4096), (16384, 16384))
 DEFAULT_ORTHOGONAL_SHAPE = (4096, 2048)
-SECTIONS = ("throughput", "kernel", "peak", "overhead", "orthogonal")
+SECTIONS = ("throughput", "kernel", "peak", "overhead", "orthogonal", "tfstream")
 
 
 def parse_shape(text: str) -> tuple:
@@ -112,6 +114,7 @@ def child_main(argv: list) -> int | None:
         "--peak-child": lambda a: peak_child(tuple(a[0]), a[1], a[2]),
         "--overhead-child": overhead_section,
         "--orthogonal-child": orthogonal_section,
+        "--tfstream-child": tfstream_section,
         "--probe-child": lambda a: probe(),
     }
     if not argv or argv[0] not in entries:
@@ -252,6 +255,11 @@ def main(argv=None) -> int:
     overhead, orthogonal = calls.get("overhead"), calls.get("orthogonal")
     wall = time.perf_counter() - t0
     text = render(cfg, outs, peaks, info, wall, where, overhead, orthogonal)
+    if "tfstream" in sections:  # TensorFlow's own stream, when TensorFlow is importable
+        try:
+            text += "\n" + render_tfstream(run_child(["--tfstream-child", json.dumps(cfg)], env_all))
+        except RuntimeError as exc:
+            text += f"\n## TensorFlow stream\n\nerror: {exc}\n"
     print(text)
     if args.output:
         with open(args.output, "w") as f:

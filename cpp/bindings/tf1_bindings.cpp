@@ -209,6 +209,16 @@ void register_tf1(py::module_& m) {
         return py::make_tuple(s->seed, s->seed2);
       }, py::arg("op_seed"));
   tf1.attr("DEFAULT_GRAPH_SEED") = kDefaultGraphSeed;
+
+  // --- the stream family ---------------------------------------------------------------------
+  tf1.def("set_stream", [](const py::handle& stream) {
+        set_tf1_stream(parse_stream_family(text_arg(stream, "stream")));
+      }, py::arg("stream"));
+  tf1.def("get_stream", []() { return std::string(stream_family_name(get_tf1_stream())); });
+  tf1.def("check_stream", [](const py::handle& stream) -> py::object {
+        if (stream.is_none()) return py::none();
+        return py::str(stream_family_name(parse_stream_family(text_arg(stream, "stream"))));
+      }, py::arg("stream"), "The stream's name if it is one (None passes), else ValueError/TypeError.");
   tf1.attr("MAXINT32") = kMaxInt32;
 
   // --- partitions ----------------------------------------------------------------------------
@@ -255,7 +265,19 @@ void register_tf1(py::module_& m) {
       .def_property_readonly("dtype", &Initializer::dtype)
       .def_property_readonly("name", &Initializer::name);
   py::class_<RandomInitializer, Initializer>(tf1, "RandomInitializer")
-      .def_property_readonly("seed", &RandomInitializer::seed);
+      .def_property_readonly("seed", &RandomInitializer::seed)
+      .def_property("stream",
+          [](const RandomInitializer& r) -> py::object {
+            if (!r.stream()) return py::none();
+            return py::str(stream_family_name(*r.stream()));
+          },
+          [](RandomInitializer& r, const py::handle& stream) {
+            if (stream.is_none()) {
+              r.set_stream(std::nullopt);
+            } else {
+              r.set_stream(parse_stream_family(text_arg(stream, "stream")));
+            }
+          });
 
   py::class_<RandomUniform, RandomInitializer>(tf1, "RandomUniform")
       .def(py::init([](const py::handle& minval, const py::handle& maxval, const py::handle& seed,

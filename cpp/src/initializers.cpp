@@ -175,8 +175,14 @@ void store_number(ElementType t, void* out, std::size_t i, const Number& v, cons
 // One random tensor from the fill layer (fill_law resolves TF's degenerate laws). An empty
 // shape draws nothing and so raises nothing.
 void draw(const Shape& shape, ElementType dt, const Law& law, const detail::KeyStream& ks,
-          const Box& box, void* out) {
+          const Box& box, void* out, bool zero_min_integer = false) {
   if (element_count(shape) == 0) return;
+  if (ks.family == StreamFamily::kTensorFlow) {
+    tensorflow_stream::fill_law(law, ks.key, ks.stream, fill_dtype(dt), box.full, box.offset,
+                                shape, out, byte_strides(shape, element_size(dt)),
+                                zero_min_integer);
+    return;
+  }
   fill_law(law, StreamSpec{ks.key, ks.stream, 0}, fill_dtype(dt), box.full, box.offset, shape, out,
            byte_strides(shape, element_size(dt)));
 }
@@ -187,6 +193,12 @@ void draw_int(const Shape& shape, ElementType dt, std::int64_t low, std::int64_t
               const detail::KeyStream& ks, const Box& box, void* out) {
   const std::size_t n = element_count(shape);
   if (n == 0) return;
+  if (ks.family == StreamFamily::kTensorFlow) {
+    tensorflow_stream::fill_uniform_int(low, high, ks.key, ks.stream, fill_dtype(dt), box.full,
+                                        box.offset, shape, out,
+                                        byte_strides(shape, element_size(dt)));
+    return;
+  }
   fill_box(Distribution::bits(), StreamSpec{ks.key, ks.stream, 0}, fill_dtype(dt), box.full,
            box.offset, shape, out, byte_strides(shape, element_size(dt)));
   if (dt == ElementType::kInt32) {
@@ -548,10 +560,26 @@ void Initializer::fill(const Shape& shape, ElementType dtype, void* out,
 
 detail::KeyStream RandomInitializer::call_key_stream(
     const std::optional<PartitionInfo>& partition_info) const {
-  if (!partition_info) return detail::key_stream(seed_);
-  const Shape& offset = partition_info->var_offset();
-  const bool at_origin = std::all_of(offset.begin(), offset.end(), [](std::int64_t o) { return o == 0; });
-  return partition_seeds_.get(seed_, partition_info->full_shape(), at_origin);
+  // The family: the instance's, else the process-wide TF1 setting, except under a fixed
+  // key/stream (the Keras classes' stateless seeding), which is weightinit's.
+  const StreamFamily family = stream_.value_or(
+      t_fixed_key_stream ? StreamFamily::kWeightinit : get_tf1_stream());
+  if (family == StreamFamily::kTensorFlow && !tensorflow_stream_supported()) {
+    throw ValueError(std::string(name()) + ": the \"tensorflow\" stream does not cover the "
+                     "orthogonal initializers (TensorFlow's values there come from LAPACK's QR); "
+                     "use stream=\"weightinit\"");
+  }
+  detail::KeyStream ks;
+  if (!partition_info) {
+    ks = detail::key_stream(seed_);
+  } else {
+    const Shape& offset = partition_info->var_offset();
+    const bool at_origin =
+        std::all_of(offset.begin(), offset.end(), [](std::int64_t o) { return o == 0; });
+    ks = partition_seeds_.get(seed_, partition_info->full_shape(), at_origin);
+  }
+  ks.family = family;
+  return ks;
 }
 
 // --- constants ------------------------------------------------------------------------------
@@ -635,7 +663,10 @@ void RandomUniform::generate(const Shape& shape, ElementType dt,
   }
   const double low = finite(minval_.to_double(), "minval");
   const double high = maxval_ ? finite(maxval_->to_double(), "maxval") : 1.0;
-  draw(shape, dt, Law::uniform(low, high), call_key_stream(partition_info), box, out);
+  // TF's random_uniform multiplies by maxval without adding when minval is the integer 0.
+  const bool zero_min_integer = minval_.is_integer() && minval_.magnitude() == 0;
+  draw(shape, dt, Law::uniform(low, high), call_key_stream(partition_info), box, out,
+       zero_min_integer);
 }
 
 RandomNormal::RandomNormal(double mean, double stddev, std::optional<std::int64_t> seed,

@@ -461,7 +461,7 @@ void Orthogonal::generate(const Shape& shape, ElementType dt,
     throw ValueError("The tensor to initialize must be at least two-dimensional");
   }
   detail::refuse_split("Orthogonal", shape, detail::partition_box(shape, partition_info));
-  const detail::KeyStream ks = detail::key_stream(seed_);  // Python: _key_stream(None)
+  const detail::KeyStream ks = call_key_stream(std::nullopt);  // Python: _key_stream(None)
   const std::size_t size = detail::element_count(shape);
   if (size == 0) return;
   const std::int64_t cols = shape.back();
@@ -493,7 +493,7 @@ void ConvolutionDeltaOrthogonal::generate(const Shape& shape, ElementType dt,
   const std::size_t size = detail::element_count(shape);
   std::memset(out, 0, size * static_cast<std::size_t>(element_size(dt)));
   if (size == 0) return;
-  const detail::KeyStream ks = detail::key_stream(seed_);
+  const detail::KeyStream ks = call_key_stream(std::nullopt);
   if (dt == ElementType::kFloat64) {
     detail::delta_orthogonal<double>(shape, gain_, ks, detail::fill_dtype(dt), out);
   } else {
@@ -526,7 +526,7 @@ void ConvolutionOrthogonal::generate(const Shape& shape, ElementType dt,
   const detail::FloatEnvironment ieee;
   detail::refuse_split(name(), shape, detail::partition_box(shape, partition_info));
   if (detail::element_count(shape) == 0) return;
-  const detail::KeyStream ks = detail::key_stream(seed_);
+  const detail::KeyStream ks = call_key_stream(std::nullopt);
   if (dt == ElementType::kFloat64) {
     detail::convolution_orthogonal<double>(shape, rank_, gain_, ks, detail::fill_dtype(dt), out);
   } else {

@@ -15,6 +15,7 @@
 #include "weightinit/fill.hpp"
 #include "weightinit/float16.hpp"
 #include "weightinit/laws.hpp"
+#include "weightinit/tf_stream.hpp"
 
 // weightinit.tf1's Python classes are shells over these (cpp/bindings/tf1_bindings.cpp): the
 // seeds, partitions, dtype rules, Constant's layout, Identity, VarianceScaling and the
@@ -273,6 +274,8 @@ namespace detail {
 struct KeyStream {
   std::uint64_t key;
   std::uint64_t stream;
+  /// Whose stream the pair seeds: weightinit's (key, stream id) or TensorFlow's (seed, seed2).
+  StreamFamily family = StreamFamily::kWeightinit;
 };
 KeyStream key_stream(std::optional<std::int64_t> op_seed);
 
@@ -377,6 +380,12 @@ class RandomInitializer : public Initializer {
  public:
   /// The op seed (nullopt: automatic, see get_seed).
   std::optional<std::int64_t> seed() const noexcept { return seed_; }
+  /// The stream family of this instance (nullopt: get_tf1_stream() at each call).
+  std::optional<StreamFamily> stream() const noexcept { return stream_; }
+  /// Choose the stream family (before the instance is shared between threads). With
+  /// kTensorFlow every call returns TensorFlow's own values for the same seeds
+  /// (tensorflow_stream::fill_law); the orthogonal classes refuse it (ValueError at call).
+  void set_stream(std::optional<StreamFamily> family) noexcept { stream_ = family; }
 
  protected:
   RandomInitializer(std::optional<std::int64_t> seed, ElementType dtype)
@@ -385,8 +394,11 @@ class RandomInitializer : public Initializer {
   // share them: a partition at offset zero draws them, later partitions of the same full
   // shape reuse them, so that together they form one tensor.
   detail::KeyStream call_key_stream(const std::optional<PartitionInfo>& partition_info) const;
+  /// Whether the class can draw TensorFlow's stream (not the QR-based ones).
+  virtual bool tensorflow_stream_supported() const noexcept { return true; }
 
   std::optional<std::int64_t> seed_;
+  std::optional<StreamFamily> stream_;
   detail::PartitionSeeds partition_seeds_;
 };
 
@@ -656,6 +668,7 @@ class Orthogonal : public RandomInitializer {
   const char* name() const noexcept override { return "Orthogonal"; }
 
  protected:
+  bool tensorflow_stream_supported() const noexcept override { return false; }
   void generate(const Shape& shape, ElementType dtype,
                 const std::optional<PartitionInfo>& partition_info, void* out) const override;
 
@@ -681,6 +694,7 @@ class ConvolutionDeltaOrthogonal : public RandomInitializer {
   const char* name() const noexcept override { return "ConvolutionDeltaOrthogonal"; }
 
  protected:
+  bool tensorflow_stream_supported() const noexcept override { return false; }
   void check_call(const Shape& shape, ElementType dtype) const override;
   void generate(const Shape& shape, ElementType dtype,
                 const std::optional<PartitionInfo>& partition_info, void* out) const override;
@@ -705,6 +719,7 @@ class ConvolutionOrthogonal : public RandomInitializer {
   double gain() const noexcept { return gain_; }
 
  protected:
+  bool tensorflow_stream_supported() const noexcept override { return false; }
   ConvolutionOrthogonal(int rank, double gain, std::optional<std::int64_t> seed, ElementType dtype);
   void check_call(const Shape& shape, ElementType dtype) const override;
   void generate(const Shape& shape, ElementType dtype,

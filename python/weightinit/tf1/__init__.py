@@ -4,8 +4,12 @@
 Every initializer is a callable ``init(shape, dtype=None, partition_info=None)`` returning a
 new NumPy array, with TF 1.15's constructor defaults, checks, error types and messages,
 ``get_config`` / ``from_config`` (JSON-serializable configs) and seeding rules (graph mode).
-The values are weightinit's own stream (docs/streams.md), not TF's bits: the same seeds give
-the same values on every machine, thread count and partitioning.
+By default the values are weightinit's own stream (docs/streams.md), not TF's bits: the same
+seeds give the same values on every machine, thread count and partitioning. With
+:func:`set_stream` ``("tensorflow")``, or ``stream="tensorflow"`` on an initializer, the random
+initializers (all but the orthogonal ones) return TensorFlow's own values for the same graph
+seed and op seed, bit for bit, with the same guarantees (docs/streams.md, "The TensorFlow
+stream").
 
 TF1 code runs unchanged but for the import::
 
@@ -77,7 +81,7 @@ from ._keras_v1 import v1 as _keras_v1
 from ._orthogonal import (ConvolutionDeltaOrthogonal, ConvolutionOrthogonal,
                           ConvolutionOrthogonal1D, ConvolutionOrthogonal2D,
                           ConvolutionOrthogonal3D, Orthogonal)
-from ._seeds import get_seed, reset_default_graph, set_random_seed
+from ._seeds import get_seed, get_stream, reset_default_graph, set_random_seed, set_stream
 
 # init_ops' module aliases: class aliases, not factories (``zeros_initializer()`` is a Zeros).
 zeros_initializer = Zeros
@@ -149,6 +153,8 @@ __all__ = [
     "set_random_seed",
     "get_seed",
     "reset_default_graph",
+    "set_stream",
+    "get_stream",
 ]
 
 # --- the TF module paths (not in __all__: they would clutter weightinit's top level) ------

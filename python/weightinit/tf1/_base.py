@@ -63,6 +63,9 @@ class Initializer:
         if self._cpp is None:
             raise NotImplementedError
         impl = self._cpp(*self._args())
+        stream = self.__dict__.get("stream")
+        if stream is not None:
+            impl.stream = stream  # the C++ class decides what the stream changes
         object.__setattr__(self, "_impl", impl)
         return impl
 
@@ -91,6 +94,8 @@ class Initializer:
         config = {k: surface.plain(getattr(self, k)) for k in self._config}
         if "dtype" in self.__dict__:
             config["dtype"] = self.dtype.name
+        if self.__dict__.get("stream") is not None:
+            config["stream"] = self.stream
         return config
 
     @classmethod

@@ -163,6 +163,10 @@ class RandomUniform(Initializer):
     dtype : dtype, default float32
         float16, bfloat16, float32, float64, int32 or int64; another dtype is a ValueError
         ("Invalid dtype ..."), here and at call time.
+    stream : {None, "weightinit", "tensorflow"}, default None
+        The random stream: weightinit's own, or TensorFlow's (the values TensorFlow's CPU ops
+        give for the same graph seed and op seed, see :func:`weightinit.tf1.set_stream`);
+        None follows :func:`weightinit.tf1.set_stream`. Kept in the config when set.
 
     Notes
     -----
@@ -175,11 +179,12 @@ class RandomUniform(Initializer):
     _element_type = staticmethod(surface.random_uniform_type)
 
     def __init__(self, minval: Any = 0, maxval: Any = None, seed: int | None = None,
-                 dtype: Any = DEFAULT_DTYPE) -> None:
+                 dtype: Any = DEFAULT_DTYPE, stream: str | None = None) -> None:
         self.minval = minval
         self.maxval = maxval
         self.seed = seed
         self.dtype = surface.ctor_dtype(dtype)
+        self.stream = _tf1.check_stream(stream)
         self._build()
 
     def __call__(self, shape: Sequence[int], dtype: Any = None,
@@ -214,11 +219,12 @@ class _NormalBase(Initializer):
     _config = ("mean", "stddev", "seed")
 
     def __init__(self, mean: float = 0.0, stddev: float = 1.0, seed: int | None = None,
-                 dtype: Any = DEFAULT_DTYPE) -> None:
+                 dtype: Any = DEFAULT_DTYPE, stream: str | None = None) -> None:
         self.mean = mean
         self.stddev = stddev
         self.seed = seed
         self.dtype = surface.ctor_dtype(dtype)
+        self.stream = _tf1.check_stream(stream)
         self._build()
 
 
@@ -239,6 +245,10 @@ class RandomNormal(_NormalBase):
     dtype : dtype, default float32
         float16, bfloat16, float32 or float64 (else ValueError "Expected floating point
         type, got ...").
+    stream : {None, "weightinit", "tensorflow"}, default None
+        The random stream: weightinit's own, or TensorFlow's (the values TensorFlow's CPU ops
+        give for the same graph seed and op seed, see :func:`weightinit.tf1.set_stream`);
+        None follows :func:`weightinit.tf1.set_stream`. Kept in the config when set.
 
     Notes
     -----
@@ -265,6 +275,10 @@ class TruncatedNormal(_NormalBase):
         Op seed (see :func:`weightinit.tf1.get_seed`).
     dtype : dtype, default float32
         float16, bfloat16, float32 or float64.
+    stream : {None, "weightinit", "tensorflow"}, default None
+        The random stream: weightinit's own, or TensorFlow's (the values TensorFlow's CPU ops
+        give for the same graph seed and op seed, see :func:`weightinit.tf1.set_stream`);
+        None follows :func:`weightinit.tf1.set_stream`. Kept in the config when set.
 
     Notes
     -----
@@ -307,6 +321,10 @@ class VarianceScaling(Initializer):
         Op seed (see :func:`weightinit.tf1.get_seed`).
     dtype : dtype, default float32
         float16, bfloat16, float32 or float64.
+    stream : {None, "weightinit", "tensorflow"}, default None
+        The random stream: weightinit's own, or TensorFlow's (the values TensorFlow's CPU ops
+        give for the same graph seed and op seed, see :func:`weightinit.tf1.set_stream`);
+        None follows :func:`weightinit.tf1.set_stream`. Kept in the config when set.
 
     Raises
     ------
@@ -326,12 +344,13 @@ class VarianceScaling(Initializer):
 
     def __init__(self, scale: float = 1.0, mode: str = "fan_in",
                  distribution: str = "truncated_normal", seed: int | None = None,
-                 dtype: Any = DEFAULT_DTYPE) -> None:
+                 dtype: Any = DEFAULT_DTYPE, stream: str | None = None) -> None:
         self.scale = scale
         self.mode = mode
         self.distribution = distribution
         self.seed = seed
         self.dtype = surface.ctor_dtype(dtype)
+        self.stream = _tf1.check_stream(stream)
         impl = self._build()  # TF's checks, in TF's order
         self.distribution = impl.distribution  # lower-cased, as TF stores it
         object.__setattr__(self, "_impl", impl)
@@ -345,12 +364,14 @@ class _Glorot(VarianceScaling):
     _distribution = ""
     _config = ("seed",)
 
-    def __init__(self, seed: int | None = None, dtype: Any = DEFAULT_DTYPE) -> None:
+    def __init__(self, seed: int | None = None, dtype: Any = DEFAULT_DTYPE,
+                 stream: str | None = None) -> None:
         # TF's Glorot classes drop `dtype` (they never pass it to VarianceScaling): it is
         # neither checked nor used, and calls without a dtype give float32. Kept as TF has it.
         if dtype is not DEFAULT_DTYPE:
             surface.warn_ctor_dtype()
-        super().__init__(scale=1.0, mode="fan_avg", distribution=self._distribution, seed=seed)
+        super().__init__(scale=1.0, mode="fan_avg", distribution=self._distribution, seed=seed,
+                         stream=stream)
 
     def _args(self) -> tuple[Any, ...]:
         return (self.seed,)  # the C++ Glorot classes take no dtype either
@@ -372,6 +393,10 @@ class GlorotUniform(_Glorot):
     dtype : dtype, default float32
         **Ignored**, as in TF 1.15 (its constructor never forwards it): the stored dtype is
         always float32 and no float check is made. Pass the dtype when calling instead.
+    stream : {None, "weightinit", "tensorflow"}, default None
+        The random stream: weightinit's own, or TensorFlow's (the values TensorFlow's CPU ops
+        give for the same graph seed and op seed, see :func:`weightinit.tf1.set_stream`);
+        None follows :func:`weightinit.tf1.set_stream`. Kept in the config when set.
     """
 
     _cpp: Any = _tf1.GlorotUniform
@@ -393,42 +418,50 @@ class GlorotNormal(_Glorot):
         Op seed (see :func:`weightinit.tf1.get_seed`).
     dtype : dtype, default float32
         **Ignored**, as in TF 1.15 (see :class:`GlorotUniform`).
+    stream : {None, "weightinit", "tensorflow"}, default None
+        The random stream: weightinit's own, or TensorFlow's (the values TensorFlow's CPU ops
+        give for the same graph seed and op seed, see :func:`weightinit.tf1.set_stream`);
+        None follows :func:`weightinit.tf1.set_stream`. Kept in the config when set.
     """
 
     _cpp: Any = _tf1.GlorotNormal
     _distribution = "truncated_normal"
 
 
-def lecun_normal(seed: int | None = None) -> VarianceScaling:
+def lecun_normal(seed: int | None = None, stream: str | None = None) -> VarianceScaling:
     """LeCun normal: ``VarianceScaling(1.0, "fan_in", "truncated_normal", seed)``.
 
     Truncated normal with standard deviation ``sqrt(1 / fan_in)``.
     """
-    return VarianceScaling(scale=1.0, mode="fan_in", distribution="truncated_normal", seed=seed)
+    return VarianceScaling(scale=1.0, mode="fan_in", distribution="truncated_normal", seed=seed,
+                           stream=stream)
 
 
-def lecun_uniform(seed: int | None = None) -> VarianceScaling:
+def lecun_uniform(seed: int | None = None, stream: str | None = None) -> VarianceScaling:
     """LeCun uniform: ``VarianceScaling(1.0, "fan_in", "uniform", seed)``.
 
     Uniform on ``[-limit, limit)`` with ``limit = sqrt(3 / fan_in)``.
     """
-    return VarianceScaling(scale=1.0, mode="fan_in", distribution="uniform", seed=seed)
+    return VarianceScaling(scale=1.0, mode="fan_in", distribution="uniform", seed=seed,
+                           stream=stream)
 
 
-def he_normal(seed: int | None = None) -> VarianceScaling:
+def he_normal(seed: int | None = None, stream: str | None = None) -> VarianceScaling:
     """He normal: ``VarianceScaling(2.0, "fan_in", "truncated_normal", seed)``.
 
     Truncated normal with standard deviation ``sqrt(2 / fan_in)``.
     """
-    return VarianceScaling(scale=2.0, mode="fan_in", distribution="truncated_normal", seed=seed)
+    return VarianceScaling(scale=2.0, mode="fan_in", distribution="truncated_normal", seed=seed,
+                           stream=stream)
 
 
-def he_uniform(seed: int | None = None) -> VarianceScaling:
+def he_uniform(seed: int | None = None, stream: str | None = None) -> VarianceScaling:
     """He uniform: ``VarianceScaling(2.0, "fan_in", "uniform", seed)``.
 
     Uniform on ``[-limit, limit)`` with ``limit = sqrt(6 / fan_in)``.
     """
-    return VarianceScaling(scale=2.0, mode="fan_in", distribution="uniform", seed=seed)
+    return VarianceScaling(scale=2.0, mode="fan_in", distribution="uniform", seed=seed,
+                           stream=stream)
 
 
 class UniformUnitScaling(Initializer):
@@ -449,6 +482,10 @@ class UniformUnitScaling(Initializer):
         Op seed (see :func:`weightinit.tf1.get_seed`).
     dtype : dtype, default float32
         float16, bfloat16, float32 or float64.
+    stream : {None, "weightinit", "tensorflow"}, default None
+        The random stream: weightinit's own, or TensorFlow's (the values TensorFlow's CPU ops
+        give for the same graph seed and op seed, see :func:`weightinit.tf1.set_stream`);
+        None follows :func:`weightinit.tf1.set_stream`. Kept in the config when set.
 
     Warns
     -----
@@ -465,13 +502,14 @@ class UniformUnitScaling(Initializer):
     _config = ("factor", "seed")
 
     def __init__(self, factor: float = 1.0, seed: int | None = None,
-                 dtype: Any = DEFAULT_DTYPE) -> None:
+                 dtype: Any = DEFAULT_DTYPE, stream: str | None = None) -> None:
         surface.warn("UniformUnitScaling is deprecated and will be removed in a future version. "
                      "Use variance_scaling_initializer(scale=factor**2, mode='fan_in', "
                      "distribution='uniform') instead to get equivalent behavior.")
         self.factor = factor
         self.seed = seed
         self.dtype = surface.ctor_dtype(dtype)
+        self.stream = _tf1.check_stream(stream)
         self._build()
 
 

@@ -21,8 +21,8 @@ class RandomNormal(_tf1_init.RandomNormal):
     """
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None,
-                 dtype: Any = DEFAULT_DTYPE) -> None:
-        super().__init__(mean=mean, stddev=stddev, seed=seed, dtype=dtype)
+                 dtype: Any = DEFAULT_DTYPE, stream: str | None = None) -> None:
+        super().__init__(mean=mean, stddev=stddev, seed=seed, dtype=dtype, stream=stream)
 
 
 class RandomUniform(_tf1_init.RandomUniform):
@@ -33,8 +33,8 @@ class RandomUniform(_tf1_init.RandomUniform):
     """
 
     def __init__(self, minval: Any = -0.05, maxval: Any = 0.05, seed: int | None = None,
-                 dtype: Any = DEFAULT_DTYPE) -> None:
-        super().__init__(minval=minval, maxval=maxval, seed=seed, dtype=dtype)
+                 dtype: Any = DEFAULT_DTYPE, stream: str | None = None) -> None:
+        super().__init__(minval=minval, maxval=maxval, seed=seed, dtype=dtype, stream=stream)
 
 
 class TruncatedNormal(_tf1_init.TruncatedNormal):
@@ -45,8 +45,8 @@ class TruncatedNormal(_tf1_init.TruncatedNormal):
     """
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: int | None = None,
-                 dtype: Any = DEFAULT_DTYPE) -> None:
-        super().__init__(mean=mean, stddev=stddev, seed=seed, dtype=dtype)
+                 dtype: Any = DEFAULT_DTYPE, stream: str | None = None) -> None:
+        super().__init__(mean=mean, stddev=stddev, seed=seed, dtype=dtype, stream=stream)
 
 
 V1_OBJECTS: dict[str, Any] = {

@@ -21,10 +21,12 @@ class _GainSeedDtype(Initializer):
     _deprecated_dtype = True  # TF 1.15's notice for a constructor dtype (not for the family)
 
     def __init__(self, gain: float = 1.0, seed: int | None = None,
-                 dtype: Any = DEFAULT_DTYPE) -> None:
+                 dtype: Any = DEFAULT_DTYPE, stream: str | None = None) -> None:
         self.gain = gain
         self.seed = seed
         self.dtype = surface.ctor_dtype(dtype, deprecated=self._deprecated_dtype)
+        # Accepted for a uniform surface; "tensorflow" is refused at call time (ValueError).
+        self.stream = _core.tf1.check_stream(stream)
         if self._cpp is not None:
             self._build()
 

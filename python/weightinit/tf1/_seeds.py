@@ -79,3 +79,40 @@ def get_seed(op_seed: int | None) -> tuple[int | None, int | None]:
         If `op_seed` is not an integer or ``None``.
     """
     return _core.tf1.get_seed(op_seed) or (None, None)
+
+
+def set_stream(stream):
+    """Choose the random stream of every TF1 random initializer without its own `stream`.
+
+    * ``"weightinit"`` (the default): weightinit's own stream (docs/streams.md, stream v1).
+    * ``"tensorflow"``: TensorFlow's own CPU stream. ``RandomUniform`` (float and integer),
+      ``RandomNormal``, ``TruncatedNormal``, ``UniformUnitScaling``, ``VarianceScaling``
+      (every distribution), ``glorot_*``, ``he_*`` and ``lecun_*`` then return the values
+      TensorFlow 2.21's ``tf.compat.v1`` initializers give in graph mode for the same graph
+      seed (:func:`set_random_seed`) and op seed, on the first run of the op (float32,
+      float16 and bfloat16 bit for bit; float64 uniforms bit for bit, float64 normals to
+      the last bit but for rare cases, see docs/streams.md). A partition
+      (``partition_info``) gets the same box of the whole tensor. ``Orthogonal`` and the
+      convolution-orthogonal initializers refuse it (ValueError at call time).
+
+    Process-wide (one setting shared by every thread and by the C++ API's
+    ``weightinit::set_tf1_stream``); an initializer's own ``stream=`` argument wins.
+
+    Parameters
+    ----------
+    stream : {"weightinit", "tensorflow"}
+
+    Raises
+    ------
+    ValueError
+        For another name.
+    TypeError
+        If `stream` is not a string.
+    """
+    _core.tf1.set_stream(stream)
+
+
+def get_stream() -> str:
+    """The process-wide stream of TF1 random initializers: ``"weightinit"`` or
+    ``"tensorflow"`` (see :func:`set_stream`)."""
+    return _core.tf1.get_stream()
