@@ -197,41 +197,11 @@ WEIGHTINIT_INLINE void glibc_sincosf_nonneg(float y, float* sinp, float* cosp) {
 
 #include "tf_libm_tables-inl.hpp"
 
-// Dekker's exact product and Knuth's exact sum (no fused multiply-add needed).
-WEIGHTINIT_INLINE void tfm_two_prod(double a, double b, double* p, double* e) {
-  *p = a * b;
-  const double ca = 134217729.0 * a, cb = 134217729.0 * b;  // 2^27 + 1 splits a double
-  const double ah = ca - (ca - a), al = a - ah;
-  const double bh = cb - (cb - b), bl = b - bh;
-  *e = ((ah * bh - *p) + ah * bl + al * bh) + al * bl;
-}
-WEIGHTINIT_INLINE void tfm_two_sum(double a, double b, double* s, double* e) {
-  *s = a + b;
-  const double bb = *s - a;
-  *e = (a - (*s - bb)) + (b - bb);
-}
+// a * b + c with one rounding: the library's one definition (fma-inl.hpp: the instruction
+// where the target has one, else an exact emulation from + - *).
+#include "fma-inl.hpp"
 
-// a * b + c with one rounding. Targets with an FMA unit (the x86 AVX2 / AVX-512 files are
-// compiled with -mfma; AArch64 always has one) use it; the others emulate it exactly: the exact product and sum,
-// the low part rounded to odd, then one rounding to nearest (Boldo and Melquiond, "Emulation
-// of FMA and correctly rounded sums: proved algorithms using rounding to odd", IEEE Trans.
-// Computers 57(4), 2008), valid without overflow or underflow, as everywhere here.
-WEIGHTINIT_INLINE double tfm_fma(double a, double b, double c) {
-#if defined(__GNUC__) && (defined(__FMA__) || defined(__ARM_FEATURE_FMA))
-  return __builtin_fma(a, b, c);
-#else
-  double ph, pl, uh, ul, th, tl;
-  tfm_two_prod(a, b, &ph, &pl);
-  tfm_two_sum(c, ph, &uh, &ul);
-  tfm_two_sum(ul, pl, &th, &tl);
-  if (tl != 0.0) {  // round th + tl to odd: th if its last bit is odd, else its neighbour
-    std::uint64_t bits = tfm_bits64(th);
-    if ((bits & 1) == 0) bits += ((tl > 0) == (th > 0)) ? 1 : static_cast<std::uint64_t>(-1);
-    th = tfm_double(bits);
-  }
-  return uh + th;
-#endif
-}
+WEIGHTINIT_INLINE double tfm_fma(double a, double b, double c) { return fma_exact(a, b, c); }
 
 // log(x) for the stream's u1 in [1e-7, 1): e_log.c's two paths. Ln2hi / Ln2lo: the same file.
 constexpr double kLogLn2Hi = 0x1.62e42fefa3800p-1, kLogLn2Lo = 0x1.ef35793c76730p-45;

@@ -9,11 +9,13 @@
 #error "define WEIGHTINIT_TARGET_NS before including tf_stream-inl.hpp"
 #endif
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
 #include "tf_kernel.hpp"
 #include "weightinit/fill.hpp"
+#include "weightinit/float16.hpp"
 #include "weightinit/philox.hpp"
 
 #if defined(WEIGHTINIT_TF_INTRINSICS) && (defined(__AVX2__) || defined(__AVX512F__))
@@ -202,37 +204,11 @@ WEIGHTINIT_INLINE void tf_box_muller_d(std::uint32_t x0, std::uint32_t x1, std::
 
 // --- rounding to the 16-bit types (round to nearest even) ------------------------------------
 
-WEIGHTINIT_INLINE std::uint16_t tf_to_half(float f) {
-  // Round to nearest even, branch-free in integers (the lane loops vectorize it): normal
-  // halves by rounding the mantissa at bit 13; subnormal halves (|f| < 2^-14) as the
-  // significand shifted right by 126 - exponent, rounded; overflow to infinity; NaN quiet.
-  const std::uint32_t x = tfm_bits32(f);
-  const std::uint32_t sign = (x >> 16) & 0x8000u;
-  const std::uint32_t ax = x & 0x7fffffffu;
-  const std::uint32_t normal = (ax + 0x0fffu + ((ax >> 13) & 1u) - 0x38000000u) >> 13;
-  const std::uint32_t e = ax >> 23;
-  const std::uint32_t sig = (ax & 0x7fffffu) | 0x800000u;
-  // 14..31: 126 - e for the subnormal halves (96 <= e <= 112); any count in range elsewhere.
-  const std::uint32_t shift = e > 112 ? 14u : (e > 95 ? 126 - e : 31u);
-  const std::uint32_t sub = (sig + ((1u << (shift - 1)) - 1u) + ((sig >> shift) & 1u)) >> shift;
-  std::uint32_t r = ax < 0x38800000u ? sub : normal;
-  r = ax >= 0x477ff000u ? 0x7c00u : r;
-  r = ax > 0x7f800000u ? 0x7e00u : r;
-  return static_cast<std::uint16_t>(sign | r);
-}
-WEIGHTINIT_INLINE float tf_half_value(std::uint16_t h) {
-  const std::uint32_t sign = std::uint32_t{h & 0x8000u} << 16;
-  const std::uint32_t e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
-  const float sub = static_cast<float>(m) * 0x1p-24f;  // exact
-  const std::uint32_t normal = e == 31 ? 0x7f800000u | (m << 13) : ((e + 112) << 23) | (m << 13);
-  return tfm_float((e == 0 ? tfm_bits32(sub) : normal) | sign);
-}
-WEIGHTINIT_INLINE std::uint16_t tf_to_bf16(float f) {
-  const std::uint32_t x = tfm_bits32(f);
-  const std::uint32_t rounded = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
-  return static_cast<std::uint16_t>((x & 0x7fffffffu) > 0x7f800000u ? (x >> 16) | 0x40u : rounded);
-}
-WEIGHTINIT_INLINE float tf_bf16_value(std::uint16_t b) { return tfm_float(std::uint32_t{b} << 16); }
+// The library's one definition of each rounding and widening (weightinit/float16.hpp).
+WEIGHTINIT_INLINE std::uint16_t tf_to_half(float f) { return ::weightinit::float16_bits(f); }
+WEIGHTINIT_INLINE float tf_half_value(std::uint16_t h) { return ::weightinit::detail::half_bits_to_float(h); }
+WEIGHTINIT_INLINE std::uint16_t tf_to_bf16(float f) { return ::weightinit::bfloat16_bits(f); }
+WEIGHTINIT_INLINE float tf_bf16_value(std::uint16_t b) { return ::weightinit::detail::bfloat16_bits_to_float(b); }
 
 // x * mul + add in the output type: float32 and float64 directly; the 16-bit types as Eigen
 // does, each operation in float and rounded to the type (exact: float has more than twice

@@ -83,7 +83,7 @@ double to_dtype(DType d, double v) {
     case DType::kFloat64: return v;
     case DType::kFloat32: return detail::to_f32(v);
     case DType::kFloat16: return detail::half_bits_to_float(detail::double_to_half_bits(v));
-    default: return detail::bfloat16_bits_to_float(detail::float_to_bfloat16_bits(detail::to_f32(v)));
+    default: return detail::bfloat16_bits_to_float(bfloat16_bits(detail::to_f32(v)));
   }
 }
 
@@ -95,10 +95,10 @@ double sub_in_dtype(DType d, double a, double b) {
     case DType::kFloat32: return static_cast<double>(static_cast<float>(a) - static_cast<float>(b));
     case DType::kFloat16:
       return detail::half_bits_to_float(
-          detail::float_to_half_bits(static_cast<float>(a) - static_cast<float>(b)));
+          float16_bits(static_cast<float>(a) - static_cast<float>(b)));
     default:
       return detail::bfloat16_bits_to_float(
-          detail::float_to_bfloat16_bits(static_cast<float>(a) - static_cast<float>(b)));
+          bfloat16_bits(static_cast<float>(a) - static_cast<float>(b)));
   }
 }
 

@@ -11,7 +11,7 @@
 
 namespace weightinit {
 
-/// Which stream a TF1 random initializer draws from: weightinit's own (stream v1,
+/// Which stream a TF1 random initializer draws from: weightinit's own (stream v2,
 /// docs/streams.md) or TensorFlow's (the values TensorFlow's CPU kernels give for the same
 /// graph seed and op seed).
 enum class StreamFamily { kWeightinit = 0, kTensorFlow = 1 };

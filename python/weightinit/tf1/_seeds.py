@@ -84,7 +84,7 @@ def get_seed(op_seed: int | None) -> tuple[int | None, int | None]:
 def set_stream(stream):
     """Choose the random stream of every TF1 random initializer without its own `stream`.
 
-    * ``"weightinit"`` (the default): weightinit's own stream (docs/streams.md, stream v1).
+    * ``"weightinit"`` (the default): weightinit's own stream (docs/streams.md, stream v2).
     * ``"tensorflow"``: TensorFlow's own CPU stream. ``RandomUniform`` (float and integer),
       ``RandomNormal``, ``TruncatedNormal``, ``UniformUnitScaling``, ``VarianceScaling``
       (every distribution), ``glorot_*``, ``he_*`` and ``lecun_*`` then return the values
