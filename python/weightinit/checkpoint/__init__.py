@@ -495,7 +495,12 @@ def _fill_chunk(fd: int, data_start: int, p: Parameter, begin: int, first: int, 
         start = (first,) + (0,) * (len(p.shape) - 1) if p.shape else ()
         shard.fill_box(view, p.initializer, p.shape, start, seed=seed, stream=p.stream)
         del view
-        mm.close()  # unmapped now: the process never holds more than the chunks in flight
+        try:
+            mm.close()  # unmapped now: the process never holds more than the chunks in flight
+        except BufferError:
+            # A sampling profiler (Dask workers run one) can hold this frame, and so the
+            # view, for a moment: the mapping is then unmapped when it lets go.
+            pass
     except BaseException:
         # The traceback may still reference the view; the mapping then goes with it.
         with contextlib.suppress(BufferError):
