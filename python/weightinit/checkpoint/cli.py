@@ -362,7 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=_positive_int, default=1,
                    help="chunks filled at once (default 1; each fill is multi-threaded)")
     p.add_argument("--chunk-size", type=parse_size, default=checkpoint.CHUNK_BYTES,
-                   metavar="SIZE", help="bytes mapped and filled at a time (default 64MiB)")
+                   metavar="SIZE", help="bytes filled and written at a time, per job (default 64MiB)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.set_defaults(run=cmd_init)
 
