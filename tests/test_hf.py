@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-transformers = pytest.importorskip("transformers")
+transformers = pytest.importorskip("transformers", minversion="5")
 
 from weightinit import checkpoint  # noqa: E402
 from weightinit.checkpoint import cli as _cli  # noqa: E402

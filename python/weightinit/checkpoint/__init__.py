@@ -13,12 +13,12 @@ into files or chunks, nor the number of threads, processes or machines.
 
 :func:`write` generates every tensor a chunk of rows at a time into a reusable buffer and
 writes it to its place in the output file (never the model, nor a whole large tensor, in
-memory: one chunk per job), in the safetensors format, sharded at a size limit with the standard ``model.safetensors.index.json``. Every
-argument and the free disk space are checked before any file is created. Files are written
-under temporary names in the output folder (``.NAME.partial`` while written,
-``.NAME.complete`` once synced) and renamed only once all are complete, the index last: an
-interrupted or failed run leaves no file under a final name, and an old checkpoint in the
-folder is untouched until the new one is complete. After a crash (``kill -9``, power loss)
+memory: one chunk per job), in the safetensors format, sharded at a size limit with the
+standard ``model.safetensors.index.json``. Every argument and the free disk space are
+checked before any file is created. Files are written under temporary names in the output
+folder (``.NAME.partial`` while written, ``.NAME.complete`` once synced) and renamed only
+once all are complete, the index last: an interrupted or failed run leaves no file under a
+final name, and an old checkpoint in the folder is untouched until the new one is complete. After a crash (``kill -9``, power loss)
 :func:`write` with ``resume=True`` keeps the complete files and writes the others again,
 bit-identical to an uninterrupted run. With a ``dask.distributed`` client, the workers
 write whole files (the folder must be on a filesystem every worker and the caller share).
@@ -736,12 +736,19 @@ def write(model: Model, out_dir, *, seed: int = 0, max_shard_size: int = 5 * 10*
                     _preallocate(fd, f.size, out_dir)
                 finally:
                     os.close(fd)
-            for f in pending:
-                _write_file(f, os.path.join(out_dir, _partial(f.filename)), seed, progress,
-                            chunk_bytes, jobs)
-                os.replace(os.path.join(out_dir, _partial(f.filename)),
-                           os.path.join(out_dir, _complete(f.filename)))
-                ours.append(os.path.join(out_dir, _complete(f.filename)))
+            with ThreadPoolExecutor(1) as syncer:
+                syncs = []
+                for f in pending:
+                    ours.append(os.path.join(out_dir, _complete(f.filename)))
+                    syncs.append(_write_file(f, os.path.join(out_dir, _partial(f.filename)),
+                                             seed, progress, chunk_bytes, jobs,
+                                             os.path.join(out_dir, _complete(f.filename)),
+                                             syncer))
+                    for done_sync in [s for s in syncs if s is not None and s.done()]:
+                        done_sync.result()  # a failed sync stops the run at once
+                for sync in syncs:
+                    if sync is not None:
+                        sync.result()
         else:
             ours += [os.path.join(out_dir, t(f.filename)) for f in pending
                      for t in (_partial, _complete)]
@@ -787,8 +794,14 @@ def write(model: Model, out_dir, *, seed: int = 0, max_shard_size: int = 5 * 10*
     return files
 
 
-def _write_file(f: ShardFile, path: str, seed: int, progress, chunk_bytes: int, jobs: int) -> None:
-    """Fill the preallocated file at `path` with `f`'s header and tensors, and sync it."""
+def _write_file(f: ShardFile, path: str, seed: int, progress, chunk_bytes: int, jobs: int,
+                complete: str | None = None, syncer=None):
+    """Fill the preallocated file at `path` with `f`'s header and tensors, sync it, and
+    rename it to `complete` (if given).
+
+    With `syncer` (an executor), the sync and rename run there and their future is returned:
+    the next file's generation overlaps this file's last writes reaching the disk.
+    """
     data_start = len(f.header)
     pieces = [(p, begin, first, rows) for p, begin in f.entries
               for first, rows in _chunks(p, chunk_bytes)]
@@ -814,10 +827,23 @@ def _write_file(f: ShardFile, path: str, seed: int, progress, chunk_bytes: int, 
             with ThreadPoolExecutor(jobs) as pool:
                 for _ in pool.map(one, pieces):
                     pass
-        os.fsync(fd)
-        writeback.drop_all()
-    finally:
+    except BaseException:
         os.close(fd)
+        raise
+
+    def finish():
+        try:
+            os.fsync(fd)
+            writeback.drop_all()
+        finally:
+            os.close(fd)
+        if complete is not None:
+            os.replace(path, complete)
+
+    if syncer is not None:
+        return syncer.submit(finish)
+    finish()
+    return None
 
 
 def _write_remote(f: ShardFile, out_dir: str, seed: int, chunk_bytes: int, jobs: int) -> int:
@@ -828,8 +854,8 @@ def _write_remote(f: ShardFile, out_dir: str, seed: int, chunk_bytes: int, jobs:
         _preallocate(fd, f.size, out_dir)
     finally:
         os.close(fd)
-    _write_file(f, partial, seed, None, chunk_bytes, jobs)
-    os.replace(partial, os.path.join(out_dir, _complete(f.filename)))
+    _write_file(f, partial, seed, None, chunk_bytes, jobs,
+                os.path.join(out_dir, _complete(f.filename)))
     return f.size - len(f.header)
 
 

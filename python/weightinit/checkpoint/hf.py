@@ -59,6 +59,10 @@ def _import():
     except ImportError as e:
         raise CheckpointError(f"--hf-config needs transformers and torch ({e}); pip install "
                               "'weightinit[hf]'") from None
+    major = transformers.__version__.split(".")[0]
+    if not major.isdigit() or int(major) < 5:
+        raise CheckpointError(f"--hf-config needs transformers 5 or newer, found "
+                              f"{transformers.__version__}; pip install 'weightinit[hf]'")
     return torch, transformers
 
 
