@@ -83,6 +83,13 @@ def test_empty_model_is_an_error(tmp_path, capsys):
         checkpoint.write(checkpoint.Model("x", ()), tmp_path / "o")
 
 
+def test_no_model_or_both(tmp_path, capsys):
+    code, _, err = run(capsys, "init", "-o", tmp_path / "o")
+    assert_one_line_error(code, err, "no model: give a model file, a preset", tmp_path / "o")
+    code, _, err = run(capsys, "init", "tiny", "--hf-config", tmp_path, "-o", tmp_path / "o")
+    assert_one_line_error(code, err, "give MODEL or --hf-config, not both", tmp_path / "o")
+
+
 def test_free_space_is_measured_before_preallocating(tmp_path, capsys, monkeypatch):
     calls = []
     monkeypatch.setattr(os, "posix_fallocate", lambda *a: calls.append(a), raising=False)

@@ -775,8 +775,8 @@ def write(model: Model, out_dir, *, seed: int = 0, max_shard_size: int = 5 * 10*
             os.unlink(journal_path)
             _fsync_dir(out_dir)
     except OSError as e:
-        if e.errno == errno.ENOSPC:
-            raise _no_space(out_dir, need, _free_space(out_dir)) from None
+        if e.errno == errno.ENOSPC:  # the space measured before: fallocate may have taken it
+            raise _no_space(out_dir, need, free) from None
         raise
     finally:
         if not finished:
