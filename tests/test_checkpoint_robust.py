@@ -44,6 +44,8 @@ def assert_one_line_error(code, err, message, folder):
     ({"name": "w", "shape": [2**60, 4], "init": "zeros"}, "is 2**63 bytes or more"),
     ({"name": "w", "shape": [2**61, 2], "dtype": "float16", "init": "zeros"}, "2**63 bytes or more"),
     ({"name": "w", "shape": [4], "init": {"name": "normal", "std": {"a": [[[[1]]]]}}}, "std"),
+    ({"name": "w", "shape": [4, 2], "init": "normal", "zero_rows": [4]}, "'zero_rows' must be"),
+    ({"name": "w", "shape": [], "init": "normal", "zero_rows": [0]}, "'zero_rows' must be"),
 ])
 def test_bad_laws_and_sizes(tmp_path, capsys, entry, message):
     path = model_file(tmp_path, [{"name": "ok", "shape": [2], "init": "ones"}, entry])

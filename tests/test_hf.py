@@ -25,7 +25,7 @@ CONFIGS = {
     "gpt2": {"model_type": "gpt2", "vocab_size": 1000, "n_positions": 128, "n_embd": 64,
              "n_layer": 2, "n_head": 4, "bos_token_id": 0, "eos_token_id": 0},
     "llama": {"model_type": "llama", **SMALL},
-    "mistral": {"model_type": "mistral", **SMALL},
+    "mistral": {"model_type": "mistral", **SMALL, "pad_token_id": 0},  # a padding row
     "qwen2": {"model_type": "qwen2", **SMALL, "tie_word_embeddings": True},
     "mixtral": {"model_type": "mixtral", **SMALL, "num_local_experts": 4,
                 "num_experts_per_tok": 2},
@@ -182,6 +182,19 @@ def test_gpt2_residual_projections_are_scaled(tmp_path):
     assert std["transformer.h.3.mlp.c_proj.weight"] == pytest.approx(0.02 / math.sqrt(16))
     assert std["transformer.h.3.attn.c_attn.weight"] == 0.02
     assert "lm_head.weight" not in std  # tied to transformer.wte.weight: written once
+
+
+def test_padding_row_is_zero(tmp_path, capsys):
+    folder = config_dir(tmp_path, "llama", pad_token_id=5)
+    m = hf.model_from_hf_config(folder)
+    assert m["model.embed_tokens.weight"].zero_rows == (5,)
+    assert m["lm_head.weight"].zero_rows == ()
+    out = tmp_path / "o"
+    assert _cli.main(["init", "--hf-config", str(folder), "-o", str(out), "-q",
+                      "--chunk-size", "1KB"]) == 0
+    w = assert_loads_cleanly(out).model.embed_tokens.weight.detach()
+    assert torch.all(w[5] == 0) and torch.all(w[4] != 0) and torch.all(w[6] != 0)
+    np.testing.assert_array_equal(w.numpy(), checkpoint.regenerate(m, "model.embed_tokens.weight"))
 
 
 def test_tied_and_untied_heads(tmp_path):

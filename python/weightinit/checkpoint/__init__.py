@@ -82,12 +82,14 @@ class CheckpointError(Exception):
 
 @dataclass(frozen=True)
 class Parameter:
-    """One tensor of a checkpoint: drawn on stream :func:`weightinit.shard.stream_for` (name)."""
+    """One tensor of a checkpoint: drawn on stream :func:`weightinit.shard.stream_for` (name),
+    then rows `zero_rows` (of axis 0) set to zero (an embedding's padding row)."""
 
     name: str
     shape: tuple
     dtype: np.dtype
     initializer: shard.BoxInitializer
+    zero_rows: tuple = ()
 
     @property
     def stream(self) -> int:
@@ -232,10 +234,10 @@ def _short(value, limit: int = 80) -> str:
 
 
 def _parameter(entry: dict, default_dtype: str, where: str) -> Parameter:
-    extra = set(entry) - {"name", "shape", "dtype", "init"}
+    extra = set(entry) - {"name", "shape", "dtype", "init", "zero_rows"}
     if extra:
         raise CheckpointError(f"{where}: unknown keys {sorted(extra)} (expected name, shape, "
-                              "dtype, init)")
+                              "dtype, init, zero_rows)")
     name = entry.get("name")
     if not isinstance(name, str) or not name or name == "__metadata__":
         raise CheckpointError(f"{where}: 'name' must be a non-empty string (not __metadata__), "
@@ -274,7 +276,13 @@ def _parameter(entry: dict, default_dtype: str, where: str) -> Parameter:
         raise CheckpointError(f"{where}: {e}") from None
     except RecursionError:
         raise CheckpointError(f"{where}: 'init' is nested too deeply") from None
-    return Parameter(name, shape, dtype, initializer)
+    zero_rows = entry.get("zero_rows", [])
+    if (not isinstance(zero_rows, list) or (zero_rows and not shape)
+            or any(isinstance(r, bool) or not isinstance(r, int) or not 0 <= r < shape[0]
+                   for r in zero_rows)):
+        raise CheckpointError(f"{where}: 'zero_rows' must be a list of row indices in [0, "
+                              f"{shape[0] if shape else 0}), got {_short(zero_rows)}")
+    return Parameter(name, shape, dtype, initializer, tuple(sorted(set(zero_rows))))
 
 
 def model_from_dict(desc: dict, dtype=None, where: str = "model") -> Model:
@@ -291,7 +299,8 @@ def model_from_dict(desc: dict, dtype=None, where: str = "model") -> Model:
 
     ``init`` is a name of :data:`weightinit.shard.INITIALIZERS` (torch names with torch's
     arguments and fans, TF names with TF1's) or an object with that ``name`` and the
-    arguments. In a ``repeat`` group, ``{i}`` in a name becomes 0, 1, ..., n - 1. Optional
+    arguments. ``zero_rows`` (optional) lists rows of axis 0 set to zero after the draw, as
+    ``nn.Embedding`` does to its ``padding_idx`` row. In a ``repeat`` group, ``{i}`` in a name becomes 0, 1, ..., n - 1. Optional
     ``"config"`` and ``"generation_config"`` objects are written as ``config.json`` and
     ``generation_config.json`` (what ``transformers``' ``from_pretrained`` reads).
 
@@ -348,7 +357,10 @@ def model_from_dict(desc: dict, dtype=None, where: str = "model") -> Model:
 def regenerate(model: Model, name: str, *, seed: int = 0) -> np.ndarray:
     """Parameter `name` of `model` alone, equal to the one :func:`write` stores for `seed`."""
     p = model[name]
-    return shard.new_box(p.initializer, p.shape, p.dtype, seed=seed, stream=p.stream)
+    out = shard.new_box(p.initializer, p.shape, p.dtype, seed=seed, stream=p.stream)
+    for r in p.zero_rows:
+        out[r] = 0
+    return out
 
 
 # --- the file layout ----------------------------------------------------------------------
@@ -498,6 +510,9 @@ def _fill_chunk(fd: int, data_start: int, p: Parameter, begin: int, first: int, 
     view = raw.view(p.dtype).reshape((rows,) + p.shape[1:] if p.shape else ())
     start = (first,) + (0,) * (len(p.shape) - 1) if p.shape else ()
     shard.fill_box(view, p.initializer, p.shape, start, seed=seed, stream=p.stream)
+    for r in p.zero_rows:
+        if first <= r < first + rows:
+            view[r - first] = 0
     done = 0
     data = memoryview(raw)
     while done < length:
@@ -525,7 +540,7 @@ def _fingerprint(files: list, extras: dict, seed: int) -> str:
     for f in files:
         h.update(f.filename.encode() + b"\0" + f.header)
         for p, _ in f.entries:
-            h.update(repr((p.name, p.initializer)).encode())
+            h.update(repr((p.name, p.initializer, p.zero_rows)).encode())
     for name in sorted(extras):
         h.update(name.encode() + b"\0" + extras[name])
     return h.hexdigest()

@@ -132,6 +132,7 @@ class _Recorder:
         for name, p in model.named_parameters(remove_duplicate=False):
             self.by_id.setdefault(id(p), name)
         self.laws = {}  # name -> (function name, arguments) of the last call
+        self.zero_rows = {}  # name -> rows zeroed after the last call (padding_idx)
         self.problems = {}  # name -> why its law cannot be reproduced
         self.module = None  # the module whose _init_weights runs
 
@@ -140,8 +141,14 @@ class _Recorder:
         if name is None:
             base = getattr(tensor, "_base", None)
             if base is not None and id(base) in self.by_id:
-                self.problems[self.by_id[id(base)]] = f"{function} on a part of the tensor"
+                owner = self.by_id[id(base)]
+                row = _row_of(tensor, base)
+                if function == "zeros_" and row is not None:
+                    self.zero_rows.setdefault(owner, set()).add(row)  # nn.Embedding's padding_idx
+                else:
+                    self.problems[owner] = f"{function} on a part of the tensor"
             return tensor  # a buffer (computed by the model, not saved) or a part of one
+        self.zero_rows.pop(name, None)
         if function not in _LAWS:
             self.problems[name] = f"{function}"
             self.laws.pop(name, None)
@@ -180,6 +187,16 @@ class _Recorder:
         finally:
             for n, f in saved.items():
                 setattr(initialization, n, f)
+
+
+def _row_of(view, base):
+    """The index of `view` as a row ``base[k]`` (axis 0), or None if it is another part."""
+    if base.dim() == 0 or tuple(view.shape) != tuple(base.shape[1:]):
+        return None
+    if tuple(view.stride()) != tuple(base.stride()[1:]) or base.stride(0) == 0:
+        return None
+    k, rest = divmod(view.storage_offset() - base.storage_offset(), base.stride(0))
+    return k if rest == 0 and 0 <= k < base.shape[0] else None
 
 
 def _module_types(model) -> dict:
@@ -234,7 +251,11 @@ def hf_description(source, dtype=None) -> dict:
             raise CheckpointError(
                 f"{where}: cannot derive the initialization of {name} (module type "
                 f"{kinds.get(name, '?')} of {type(model).__name__}): {how}")
-        entries.append({"name": name, "shape": list(p.shape), "init": {"name": law[0], **law[1]}})
+        entry = {"name": name, "shape": list(p.shape), "init": {"name": law[0], **law[1]}}
+        rows = recorder.zero_rows.get(recorder.by_id.get(id(p), name))
+        if rows:
+            entry["zero_rows"] = sorted(rows)
+        entries.append(entry)
     config.architectures = [type(model).__name__]
     config.dtype = dtype
     out = {"name": config_dict.get("_name_or_path") or config.model_type,
