@@ -645,7 +645,8 @@ def write(model: Model, out_dir, *, seed: int = 0, max_shard_size: int = 5 * 10*
     client : distributed.Client, optional
         Write the files on the cluster's workers, each file whole on one worker; this process
         writes the JSON files and makes the renames. `out_dir` must be on a filesystem that
-        every worker sees under the same path (NFS, Lustre, a shared volume). The files are
+        every worker sees under the same path (NFS, Lustre, a shared volume), and every
+        worker needs the same weightinit installed. The files are
         bit-identical to a single-process write, whatever the number of workers.
 
     Returns
