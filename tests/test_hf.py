@@ -197,6 +197,28 @@ def test_padding_row_is_zero(tmp_path, capsys):
     np.testing.assert_array_equal(w.numpy(), checkpoint.regenerate(m, "model.embed_tokens.weight"))
 
 
+def test_saved_buffers_and_float32_modules(tmp_path, capsys):
+    """DeepSeek-V3: the router's saved e_score_correction_bias buffer (zeros in _init_weights)
+    is written, and the modules the architecture keeps in float32 stay float32 in bf16."""
+    CONFIGS["deepseek_v3"] = {"model_type": "deepseek_v3", **SMALL, "num_key_value_heads": 4,
+                              "moe_intermediate_size": 16, "n_routed_experts": 4,
+                              "num_experts_per_tok": 2, "kv_lora_rank": 16, "q_lora_rank": 16,
+                              "qk_rope_head_dim": 8, "qk_nope_head_dim": 8, "v_head_dim": 8,
+                              "first_k_dense_replace": 1, "n_group": 1, "topk_group": 1}
+    try:
+        folder = config_dir(tmp_path, "deepseek_v3")
+    finally:
+        del CONFIGS["deepseek_v3"]
+    m = hf.model_from_hf_config(folder, dtype="bfloat16")
+    bias = m["model.layers.1.mlp.gate.e_score_correction_bias"]
+    assert bias.initializer.name == "zeros" and bias.dtype.name == "float32"
+    assert m["model.layers.1.mlp.gate.weight"].dtype.name == "float32"
+    assert m["model.layers.1.mlp.experts.gate_up_proj"].dtype.name == "bfloat16"
+    checkpoint.write(m, tmp_path / "o")
+    model = assert_loads_cleanly(tmp_path / "o")
+    assert model.model.layers[1].mlp.gate.weight.dtype == torch.float32
+
+
 def test_tied_and_untied_heads(tmp_path):
     tied = hf.model_from_hf_config(config_dir(tmp_path, "qwen2"))
     untied = hf.model_from_hf_config(config_dir(tmp_path, "llama"))

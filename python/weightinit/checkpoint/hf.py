@@ -128,9 +128,11 @@ class _Recorder:
     """Replaces ``transformers.initialization``'s functions by ones that record the call."""
 
     def __init__(self, model):
-        self.by_id = {}  # id(parameter) -> name
+        self.by_id = {}  # id(parameter or buffer) -> name
         for name, p in model.named_parameters(remove_duplicate=False):
             self.by_id.setdefault(id(p), name)
+        for name, b in model.named_buffers(remove_duplicate=False):
+            self.by_id.setdefault(id(b), name)
         self.laws = {}  # name -> (function name, arguments) of the last call
         self.zero_rows = {}  # name -> rows zeroed after the last call (padding_idx)
         self.problems = {}  # name -> why its law cannot be reproduced
@@ -199,6 +201,22 @@ def _row_of(view, base):
     return k if rest == 0 and 0 <= k < base.shape[0] else None
 
 
+def _keep_in_fp32(model, dtype: str):
+    """The pattern of the names the architecture keeps in float32 for `dtype` (transformers'
+    ``_keep_in_fp32_modules_strict`` for 16-bit dtypes, ``_keep_in_fp32_modules`` too for
+    float16), or None."""
+    import re
+
+    keep = set()
+    if dtype in ("float16", "bfloat16"):
+        keep |= set(getattr(model, "_keep_in_fp32_modules_strict", None) or ())
+    if dtype == "float16":
+        keep |= set(getattr(model, "_keep_in_fp32_modules", None) or ())
+    if not keep:
+        return None
+    return re.compile(r"((^|\.)(" + "|".join(re.escape(k) for k in sorted(keep)) + r")($|\.))")
+
+
 def _module_types(model) -> dict:
     """Parameter name -> the type name of the module that holds it."""
     out = {}
@@ -231,18 +249,23 @@ def hf_description(source, dtype=None) -> dict:
                                   f"meta device: {type(e).__name__}: {e}") from None
     tied = set(getattr(model, "all_tied_weights_keys", {}) or {})
     params = dict(model.named_parameters(remove_duplicate=False))
+    buffers = dict(model.named_buffers(remove_duplicate=False))
     kinds = _module_types(model)
     saved = [k for k in model.state_dict() if k not in tied]
     if dtype is None:
         dtype = str(getattr(config, "dtype", None) or "float32").replace("torch.", "")
     if dtype not in _DTYPES:
         raise CheckpointError(f"{where}: dtype {dtype!r} is not one of {', '.join(_DTYPES)}")
+    fp32 = _keep_in_fp32(model, dtype)
     entries = []
     for name in saved:
-        if name not in params:
-            raise CheckpointError(f"{where}: {name} is a saved buffer of {type(model).__name__} "
-                                  "(not a parameter); weightinit writes parameters only")
-        p = params[name]
+        p = params.get(name)
+        if p is None:
+            p = buffers[name]
+            if recorder.by_id.get(id(p), name) not in recorder.laws:
+                raise CheckpointError(
+                    f"{where}: {name} is a saved buffer of {type(model).__name__} that its "
+                    "_init_weights does not set by a law (e.g. values computed from the config)")
         # A tied source shares its tensor: its law is the last call on any of its names.
         law = recorder.laws.get(recorder.by_id.get(id(p), name))
         problem = recorder.problems.get(recorder.by_id.get(id(p), name))
@@ -252,6 +275,8 @@ def hf_description(source, dtype=None) -> dict:
                 f"{where}: cannot derive the initialization of {name} (module type "
                 f"{kinds.get(name, '?')} of {type(model).__name__}): {how}")
         entry = {"name": name, "shape": list(p.shape), "init": {"name": law[0], **law[1]}}
+        if fp32 is not None and fp32.search(name):
+            entry["dtype"] = "float32"  # kept in float32 by the architecture, as transformers loads it
         rows = recorder.zero_rows.get(recorder.by_id.get(id(p), name))
         if rows:
             entry["zero_rows"] = sorted(rows)
