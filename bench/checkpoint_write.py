@@ -155,6 +155,10 @@ def main() -> int:
     for name, seconds, mem in rows:
         print(f"| {name} | {seconds:.2f} | {nbytes / 1e9 / seconds:.2f} | {disk / seconds:.2f} "
               f"| {mem} |")
+    pairs = [d / w for d, (w, _) in zip(results["disk"], results["weightinit"])]
+    print(f"\nweightinit / disk speed, repetition by repetition (the two run back to back): "
+          + ", ".join(f"{r:.2f}" for r in pairs) + f"; best {max(pairs):.2f}")
+    results["ratios"] = pairs
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)
