@@ -71,7 +71,11 @@ MAX_BYTES = 2**63 - 1
 
 #: Bytes generated per chunk: large enough that the fill's threads and the writes dominate
 #: the per-chunk Python work, small enough to bound the memory (one chunk buffer per job).
-CHUNK_BYTES = 64 << 20
+CHUNK_BYTES = 32 << 20
+#: Chunks in flight: while one is written to the file (a copy into the page cache, one
+#: core), the next is filled (llama-7b on the 2-core test machine: 8.9 s with 2 jobs of
+#: 32 MiB against 10.7 to 11.2 s with 1 job of 64 MiB, the same peak memory).
+JOBS = 2
 
 
 class CheckpointError(Exception):
@@ -606,7 +610,7 @@ def _signals_held():
 
 def write(model: Model, out_dir, *, seed: int = 0, max_shard_size: int = 5 * 10**9,
           force: bool = False, resume: bool = False, progress=None,
-          chunk_bytes: int = CHUNK_BYTES, jobs: int = 1, metadata: dict | None = None,
+          chunk_bytes: int = CHUNK_BYTES, jobs: int = JOBS, metadata: dict | None = None,
           client=None) -> list:
     """Write `model`, initialized from `seed`, as safetensors files in `out_dir`.
 
@@ -638,8 +642,8 @@ def write(model: Model, out_dir, *, seed: int = 0, max_shard_size: int = 5 * 10*
     chunk_bytes : int
         Bytes filled and written at a time (the buffer each job holds).
     jobs : int
-        Chunks filled at once. Each fill already uses every thread (weightinit's pool), so
-        more jobs only help where one chunk cannot keep the cores busy.
+        Chunks in flight at once: with 2 (the default), one chunk is written while the next
+        is filled (each fill already uses every thread of weightinit's pool).
     metadata : dict of str, optional
         Extra ``__metadata__`` entries.
     client : distributed.Client, optional

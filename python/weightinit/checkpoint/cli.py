@@ -359,10 +359,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the files on a dask.distributed cluster (e.g. "
                         "tcp://host:8786); DIR must be on a filesystem all workers share")
     p.add_argument("--threads", type=_positive_int, help="fill threads (default: all CPUs)")
-    p.add_argument("--jobs", type=_positive_int, default=1,
-                   help="chunks filled at once (default 1; each fill is multi-threaded)")
+    p.add_argument("--jobs", type=_positive_int, default=checkpoint.JOBS,
+                   help=f"chunks in flight (default {checkpoint.JOBS}: one written while the "
+                        "next is filled; each fill is multi-threaded)")
     p.add_argument("--chunk-size", type=parse_size, default=checkpoint.CHUNK_BYTES,
-                   metavar="SIZE", help="bytes filled and written at a time, per job (default 64MiB)")
+                   metavar="SIZE", help="bytes filled and written at a time, per job (default 32MiB)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.set_defaults(run=cmd_init)
 
