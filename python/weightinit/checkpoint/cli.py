@@ -28,6 +28,7 @@ from ..core.fills import check_seed
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 _UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
           "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
@@ -168,9 +169,8 @@ class Progress:
             return
         if not tty and decile <= self._decile:
             return
-        rate = self.done / max(now - self.start, 1e-9) / 1e9
-        line = (f"init {self.done / 1e9:7.2f} / {self.total / 1e9:.2f} GB ({fraction:4.0%}), "
-                f"{rate:.2f} GB/s")
+        rate = self.done / max(now - self.start, 1e-9)
+        line = f"init {human(self.done):>9} / {human(self.total)} ({fraction:4.0%}), {human(rate)}/s"
         if tty:
             print("\r" + line, end="", file=self._stream, flush=True)
             self._shown = now
@@ -203,11 +203,11 @@ def human(nbytes: float) -> str:
     return f"{nbytes:.0f} B"
 
 
-def _summary(model, files, out_dir, seed, seconds, jobs) -> str:
+def _summary(model, files, out_dir, seed, seconds, jobs, workers=None) -> str:
     rows = [("file", "tensors", "parameters", "size")]
     for f in files:
-        rows.append((f.filename, f"{len(f.entries)}", f"{sum(p.numel for p, _ in f.entries):,}",
-                     human(f.size)))
+        rows.append((f.filename + (" (kept)" if f.reused else ""), f"{len(f.entries)}",
+                     f"{sum(p.numel for p, _ in f.entries):,}", human(f.size)))
     total = sum(f.size for f in files)
     rows.append(("total", f"{len(model.parameters)}", f"{model.numel:,}", human(total)))
     widths = [max(len(r[k]) for r in rows) for k in range(4)]
@@ -218,16 +218,25 @@ def _summary(model, files, out_dir, seed, seconds, jobs) -> str:
         lines.append(f"{r[0]:<{widths[0]}}  " + "  ".join(f"{c:>{w}}" for c, w in zip(r[1:], widths[1:])))
     peak = peak_rss_bytes()
     memory = "n/a" if peak is None else human(peak)
-    lines.append(f"{human(total)} in {seconds:.2f} s: {total / 1e9 / seconds:.2f} GB/s, "
-                 f"peak memory {memory}, {wi.get_num_threads()} threads, {jobs} job(s)")
+    written = sum(f.size for f in files if not f.reused)
+    kept = len(files) - sum(1 for f in files if not f.reused)
+    where = (f"{workers} Dask worker(s)" if workers is not None
+             else f"{wi.get_num_threads()} threads, {jobs} job(s)")
+    lines.append(f"{human(written)} written in {seconds:.2f} s: "
+                 f"{human(written / max(seconds, 1e-9))}/s, peak memory {memory}, {where}"
+                 + (f"; {kept} file(s) kept from the interrupted run" if kept else ""))
     return "\n".join(lines)
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so the writer cleans up as for Ctrl-C."""
+
+
 @contextlib.contextmanager
-def _sigterm_as_exit():
-    """SIGTERM raises SystemExit(143) in the main thread, so the writer cleans up."""
+def _sigterm_raises():
+    """SIGTERM raises :class:`Terminated` in the main thread, so the writer cleans up."""
     def handler(signum, frame):
-        raise SystemExit(128 + signum)
+        raise Terminated()
 
     try:
         previous = signal.signal(signal.SIGTERM, handler)
@@ -240,21 +249,55 @@ def _sigterm_as_exit():
         signal.signal(signal.SIGTERM, previous)
 
 
+def _load(args):
+    if args.hf_config is not None:
+        if args.model is not None:
+            raise checkpoint.CheckpointError("give MODEL or --hf-config, not both")
+        from . import hf
+
+        return hf.model_from_hf_config(args.hf_config, dtype=args.dtype)
+    if args.model is None:
+        raise checkpoint.CheckpointError("no model: give a model file, a preset "
+                                         f"({', '.join(checkpoint.preset_names())}) or "
+                                         "--hf-config PATH")
+    return checkpoint.load_model(args.model, dtype=args.dtype)
+
+
+def _client(address: str):
+    try:
+        from distributed import Client
+    except ImportError:
+        raise checkpoint.CheckpointError("--dask-scheduler needs distributed: pip install "
+                                         "'weightinit[dask]'") from None
+    try:
+        return Client(address, timeout=30)
+    except (OSError, ValueError, TypeError) as e:
+        raise checkpoint.CheckpointError(f"--dask-scheduler {address}: cannot connect: {e}") from None
+
+
 def cmd_init(args) -> int:
     if args.threads is not None:
         wi.set_num_threads(args.threads)
-    model = checkpoint.load_model(args.model, dtype=args.dtype)
-    progress = Progress(model.nbytes, enabled=not args.quiet)
-    start = time.perf_counter()
+    model = _load(args)
+    client = _client(args.dask_scheduler) if args.dask_scheduler else None
     try:
-        with _sigterm_as_exit():
-            files = checkpoint.write(model, args.output, seed=args.seed,
-                                     max_shard_size=args.max_shard_size, force=args.force,
-                                     progress=progress, chunk_bytes=args.chunk_size,
-                                     jobs=args.jobs)
+        workers = len(client.scheduler_info().get("workers", {})) if client else None
+        progress = Progress(model.nbytes, enabled=not args.quiet)
+        start = time.perf_counter()
+        try:
+            with _sigterm_raises():
+                files = checkpoint.write(model, args.output, seed=args.seed,
+                                         max_shard_size=args.max_shard_size, force=args.force,
+                                         resume=args.resume, progress=progress,
+                                         chunk_bytes=args.chunk_size, jobs=args.jobs,
+                                         client=client)
+        finally:
+            progress.close()
     finally:
-        progress.close()
-    print(_summary(model, files, args.output, args.seed, time.perf_counter() - start, args.jobs))
+        if client is not None:
+            client.close()
+    print(_summary(model, files, args.output, args.seed, time.perf_counter() - start, args.jobs,
+                   workers))
     return 0
 
 
@@ -283,13 +326,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("init", help="write a randomly initialized safetensors checkpoint",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Write a randomly initialized checkpoint (safetensors, "
-                                   "sharded, with model.safetensors.index.json) from a model "
-                                   "description (JSON or YAML file) or a preset. Parameter "
-                                   "NAME is drawn on stream blake2b-64(NAME) under the seed, "
-                                   "so it never depends on the order, files or processes.")
-    p.add_argument("model", metavar="MODEL",
-                   help=f"a JSON / YAML file, or a preset: {', '.join(checkpoint.preset_names())}")
+                                   "sharded, with model.safetensors.index.json, config.json)\n"
+                                   "from a model file (JSON or YAML), a preset, or any "
+                                   "transformers architecture (--hf-config).\nParameter NAME is "
+                                   "drawn on stream blake2b-64(NAME) under the seed, so it never "
+                                   "depends on the\norder, files, processes or machines.",
+                       epilog="The model-file format, --hf-config and the cluster mode "
+                              "(--dask-scheduler): README.md, sections\n\"Model files\", "
+                              "\"Any transformers architecture\" and \"Writing on a cluster\";"
+                              "\nthe format also in: python -c \"import weightinit.checkpoint "
+                              "as c; help(c.model_from_dict)\"")
+    p.add_argument("model", metavar="MODEL", nargs="?",
+                   help=f"a JSON / YAML model file, or a preset: "
+                        f"{', '.join(checkpoint.preset_names())}")
+    p.add_argument("--hf-config", metavar="PATH",
+                   help="instead of MODEL: a transformers config.json (or a folder holding "
+                        "one); needs transformers")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder")
     p.add_argument("--seed", type=_seed, default=0, help="the run's seed (default 0)")
     p.add_argument("--dtype", choices=["float16", "bfloat16", "float32", "float64"],
@@ -297,12 +351,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-shard-size", type=parse_size, default=5 * 10**9, metavar="SIZE",
                    help="tensor bytes per file, e.g. 5GB (default), 500MB, 2GiB")
     p.add_argument("--force", action="store_true",
-                   help="write into an existing non-empty folder (replacing its checkpoint)")
+                   help="write into an existing non-empty folder (replacing its checkpoint "
+                        "once the new one is complete)")
+    p.add_argument("--resume", action="store_true",
+                   help="finish a run that was killed: keep its complete files, write the rest")
+    p.add_argument("--dask-scheduler", metavar="ADDRESS",
+                   help="write the files on a dask.distributed cluster (e.g. "
+                        "tcp://host:8786); DIR must be on a filesystem all workers share")
     p.add_argument("--threads", type=_positive_int, help="fill threads (default: all CPUs)")
-    p.add_argument("--jobs", type=_positive_int, default=1,
-                   help="chunks filled at once (default 1; each fill is multi-threaded)")
+    p.add_argument("--jobs", type=_positive_int, default=checkpoint.JOBS,
+                   help=f"chunks in flight (default {checkpoint.JOBS}: one written while the "
+                        "next is filled; each fill is multi-threaded)")
     p.add_argument("--chunk-size", type=parse_size, default=checkpoint.CHUNK_BYTES,
-                   metavar="SIZE", help="bytes mapped and filled at a time (default 64MiB)")
+                   metavar="SIZE", help="bytes filled and written at a time, per job (default 32MiB)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress line")
     p.set_defaults(run=cmd_init)
 
@@ -343,5 +404,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"weightinit: error: {e}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("\nweightinit: interrupted; no partial files were left", file=sys.stderr)
+        print("\nweightinit: interrupted (SIGINT); no partial files were left", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Terminated:
+        print("\nweightinit: terminated (SIGTERM); no partial files were left", file=sys.stderr)
+        return EXIT_TERMINATED

@@ -158,9 +158,18 @@ class BoxInitializer:
     def __hash__(self) -> Any:
         return hash(repr(self))
 
-    def check(self, global_shape: Any) -> None:
-        """Raise what :meth:`fill` would raise for the arguments and `global_shape`."""
-        self.law(tuple(global_shape), **self.kwargs)
+    def check(self, global_shape: Any, dtype: Any = "float32") -> None:
+        """Raise what :meth:`fill` would raise for the arguments and `global_shape`.
+
+        A random law is also drawn once into a one-element scratch array of `dtype`, so the
+        law table's own checks (e.g. a truncated normal's window too far in a tail) run here,
+        before any output exists.
+        """
+        law = self.law(tuple(global_shape), **self.kwargs)
+        if isinstance(law, tuple):  # sparse: (zeros per column, law)
+            law = law[-1]
+        if isinstance(law, Law) and math.prod(global_shape):
+            _draw(np.empty(1, dtype=as_dtype(dtype)), law, 0, 0)
 
     def check_seeds(self, seed: Any, stream: Any) -> tuple[Any, ...]:
         """``(seed, stream)`` checked for this initializer (see :func:`fill_box`).
@@ -280,7 +289,7 @@ class _TF1(BoxInitializer):
     def __repr__(self) -> Any:
         return f"{self.name}({self.kwargs!r}, seeds={self.seeds})"
 
-    def check(self, global_shape: Any) -> None:
+    def check(self, global_shape: Any, dtype: Any = "float32") -> None:
         pass  # TF1 initializers check their arguments when called
 
     def check_seeds(self, seed: Any, stream: Any) -> Any:

@@ -1,0 +1,304 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Model descriptions of any Hugging Face transformers architecture, from its ``config.json``.
+
+Needs ``transformers`` (and torch): ``pip install 'weightinit[hf]'``; imported only here.
+
+:func:`model_from_hf_config` builds the model on PyTorch's meta device (no memory, no
+values), takes each parameter's name, shape and dtype from it, and each parameter's law from
+the architecture's own ``_init_weights``: that method runs once on the meta model with the
+functions of ``transformers.initialization`` (which every architecture calls, and which
+transformers substitutes for ``torch.nn.init``'s during initialization) replaced by
+recorders, so the recorded call (``normal_(w, std=0.02)``, ``zeros_(b)``, ``ones_(g)``,
+GPT-2's ``normal_(c_proj.weight, std=0.02 / sqrt(2 * n_layer))``, ...) is the law, with its
+arguments, for that architecture, module type and configuration. The last call on a
+parameter wins, as it does in transformers. A parameter that no recorded call covers, or
+one set in a way weightinit cannot reproduce (part of a tensor, a copy of values, a
+function of weightinit's table has no equivalent of), is an error naming the module type.
+
+Tied parameters (``lm_head.weight`` of a model that ties it to the input embedding) are
+written once, under the name transformers saves, as ``save_pretrained`` does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+
+from . import CheckpointError, Model, model_from_dict
+
+__all__ = ["model_from_hf_config", "hf_description"]
+
+#: transformers.initialization / torch.nn.init function -> (weightinit name, its arguments
+#: in the order transformers' function takes them after the tensor, defaults).
+_LAWS = {
+    "normal_": ("normal", (("mean", 0.0), ("std", 1.0))),
+    "uniform_": ("uniform", (("a", 0.0), ("b", 1.0))),
+    "trunc_normal_": ("trunc_normal", (("mean", 0.0), ("std", 1.0), ("a", -2.0), ("b", 2.0))),
+    "constant_": ("constant", (("val", None),)),
+    "ones_": ("ones", ()),
+    "zeros_": ("zeros", ()),
+    "eye_": ("eye", ()),
+    "dirac_": ("dirac", (("groups", 1),)),
+    "xavier_uniform_": ("xavier_uniform", (("gain", 1.0),)),
+    "xavier_normal_": ("xavier_normal", (("gain", 1.0),)),
+    "kaiming_uniform_": ("kaiming_uniform", (("a", 0), ("mode", "fan_in"),
+                                             ("nonlinearity", "leaky_relu"))),
+    "kaiming_normal_": ("kaiming_normal", (("a", 0), ("mode", "fan_in"),
+                                           ("nonlinearity", "leaky_relu"))),
+    "orthogonal_": ("orthogonal", (("gain", 1),)),
+    "sparse_": ("sparse", (("sparsity", None), ("std", 0.01))),
+}
+_DTYPES = ("float16", "bfloat16", "float32", "float64")
+
+
+def _import():
+    try:
+        import torch
+        import transformers
+    except ImportError as e:
+        raise CheckpointError(f"--hf-config needs transformers and torch ({e}); pip install "
+                              "'weightinit[hf]'") from None
+    major = transformers.__version__.split(".")[0]
+    if not major.isdigit() or int(major) < 5:
+        raise CheckpointError(f"--hf-config needs transformers 5 or newer, found "
+                              f"{transformers.__version__}; pip install 'weightinit[hf]'")
+    return torch, transformers
+
+
+def _read_config(source) -> tuple:
+    """``(dict, path)`` of a ``config.json`` file or of a folder holding one."""
+    path = os.fspath(source)
+    if os.path.isdir(path):
+        path = os.path.join(path, "config.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot read the config ({e.strerror or e})") from None
+    try:
+        config = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise CheckpointError(f"{path}: not valid JSON: {e}") from None
+    except RecursionError:
+        raise CheckpointError(f"{path}: nested too deeply to be a config") from None
+    if not isinstance(config, dict) or not isinstance(config.get("model_type"), str):
+        raise CheckpointError(f"{path}: a transformers config needs a 'model_type' key")
+    return config, path
+
+
+def _build(config_dict: dict, where: str):
+    """The transformers config object and the model class for it, on the meta device."""
+    torch, transformers = _import()
+    from transformers import CONFIG_MAPPING
+
+    model_type = config_dict["model_type"]
+    if model_type not in CONFIG_MAPPING:
+        raise CheckpointError(f"{where}: model_type {model_type!r} is not an architecture of "
+                              f"transformers {transformers.__version__}")
+    try:
+        config = CONFIG_MAPPING[model_type].from_dict(dict(config_dict))
+    except (TypeError, ValueError, KeyError, AttributeError) as e:
+        raise CheckpointError(f"{where}: transformers refuses the config: {e}") from None
+    cls = None
+    for arch in config_dict.get("architectures") or ():
+        cls = getattr(transformers, str(arch), None)
+        if cls is not None:
+            break
+    if cls is None:
+        from transformers import AutoModel, AutoModelForCausalLM
+
+        for auto in (AutoModelForCausalLM, AutoModel):
+            with contextlib.suppress(KeyError, ValueError):
+                cls = auto._model_mapping[type(config)]
+                break
+    if cls is None:
+        raise CheckpointError(f"{where}: no transformers model class for {model_type!r} "
+                              "(name one in 'architectures')")
+    try:
+        with torch.device("meta"):
+            model = cls._from_config(config)
+    except Exception as e:  # noqa: BLE001 - any failure of the architecture's constructor
+        raise CheckpointError(f"{where}: {cls.__name__} cannot be built from this config: "
+                              f"{type(e).__name__}: {e}") from None
+    return config, model
+
+
+class _Recorder:
+    """Replaces ``transformers.initialization``'s functions by ones that record the call."""
+
+    def __init__(self, model):
+        self.by_id = {}  # id(parameter or buffer) -> name
+        for name, p in model.named_parameters(remove_duplicate=False):
+            self.by_id.setdefault(id(p), name)
+        for name, b in model.named_buffers(remove_duplicate=False):
+            self.by_id.setdefault(id(b), name)
+        self.laws = {}  # name -> (function name, arguments) of the last call
+        self.zero_rows = {}  # name -> rows zeroed after the last call (padding_idx)
+        self.problems = {}  # name -> why its law cannot be reproduced
+        self.module = None  # the module whose _init_weights runs
+
+    def record(self, function: str, tensor, args: tuple, kwargs: dict):
+        name = self.by_id.get(id(tensor))
+        if name is None:
+            base = getattr(tensor, "_base", None)
+            if base is not None and id(base) in self.by_id:
+                owner = self.by_id[id(base)]
+                row = _row_of(tensor, base)
+                if function == "zeros_" and row is not None:
+                    self.zero_rows.setdefault(owner, set()).add(row)  # nn.Embedding's padding_idx
+                else:
+                    self.problems[owner] = f"{function} on a part of the tensor"
+            return tensor  # a buffer (computed by the model, not saved) or a part of one
+        self.zero_rows.pop(name, None)
+        if function not in _LAWS:
+            self.problems[name] = f"{function}"
+            self.laws.pop(name, None)
+            return tensor
+        law, params = _LAWS[function]
+        values = dict(params)
+        kwargs = {k: v for k, v in kwargs.items() if k != "generator"}
+        for (key, _), value in zip(params, args):
+            values[key] = value
+        values.update(kwargs)
+        defaults = dict(params)
+        # Arguments at their defaults are left out, as a hand-written description would.
+        self.laws[name] = (law, {k: v for k, v in values.items()
+                                 if v is not None and not (k in defaults and v == defaults[k]
+                                                           and type(v) is type(defaults[k]))})
+        self.problems.pop(name, None)
+        return tensor
+
+    @contextlib.contextmanager
+    def patched(self):
+        from transformers import initialization
+
+        names = set(initialization.TORCH_INIT_FUNCTIONS) | {"copy_", "lecun_normal_",
+                                                            "default_flax_embed_init_"}
+        saved = {n: getattr(initialization, n) for n in names if hasattr(initialization, n)}
+
+        def recorder(function):
+            def call(tensor, *args, **kwargs):
+                return self.record(function, tensor, args, kwargs)
+            return call
+
+        try:
+            for n in saved:
+                setattr(initialization, n, recorder(n))
+            yield
+        finally:
+            for n, f in saved.items():
+                setattr(initialization, n, f)
+
+
+def _row_of(view, base):
+    """The index of `view` as a row ``base[k]`` (axis 0), or None if it is another part."""
+    if base.dim() == 0 or tuple(view.shape) != tuple(base.shape[1:]):
+        return None
+    if tuple(view.stride()) != tuple(base.stride()[1:]) or base.stride(0) == 0:
+        return None
+    k, rest = divmod(view.storage_offset() - base.storage_offset(), base.stride(0))
+    return k if rest == 0 and 0 <= k < base.shape[0] else None
+
+
+def _keep_in_fp32(model, dtype: str):
+    """The pattern of the names the architecture keeps in float32 for `dtype` (transformers'
+    ``_keep_in_fp32_modules_strict`` for 16-bit dtypes, ``_keep_in_fp32_modules`` too for
+    float16), or None."""
+    import re
+
+    keep = set()
+    if dtype in ("float16", "bfloat16"):
+        keep |= set(getattr(model, "_keep_in_fp32_modules_strict", None) or ())
+    if dtype == "float16":
+        keep |= set(getattr(model, "_keep_in_fp32_modules", None) or ())
+    if not keep:
+        return None
+    return re.compile(r"((^|\.)(" + "|".join(re.escape(k) for k in sorted(keep)) + r")($|\.))")
+
+
+def _module_types(model) -> dict:
+    """Parameter name -> the type name of the module that holds it."""
+    out = {}
+    for mname, module in model.named_modules(remove_duplicate=False):
+        for pname, _ in module.named_parameters(recurse=False, remove_duplicate=False):
+            out.setdefault(f"{mname}.{pname}" if mname else pname, type(module).__name__)
+    return out
+
+
+def hf_description(source, dtype=None) -> dict:
+    """The model description (see :func:`weightinit.checkpoint.model_from_dict`) of the
+    transformers architecture in `source`, a ``config.json`` or a folder holding one.
+
+    Raises
+    ------
+    CheckpointError
+        transformers missing, an unknown ``model_type``, a config transformers refuses, a
+        parameter whose initialization cannot be derived (naming its module type), a
+        persistent buffer (saved, but not a parameter).
+    """
+    torch, _ = _import()
+    config_dict, where = _read_config(source)
+    config, model = _build(config_dict, where)
+    recorder = _Recorder(model)
+    with recorder.patched(), torch.no_grad():
+        try:
+            model.initialize_weights()
+        except Exception as e:  # noqa: BLE001 - the architecture's own code
+            raise CheckpointError(f"{where}: {type(model).__name__}._init_weights failed on the "
+                                  f"meta device: {type(e).__name__}: {e}") from None
+    tied = set(getattr(model, "all_tied_weights_keys", {}) or {})
+    params = dict(model.named_parameters(remove_duplicate=False))
+    buffers = dict(model.named_buffers(remove_duplicate=False))
+    kinds = _module_types(model)
+    saved = [k for k in model.state_dict() if k not in tied]
+    if dtype is None:
+        dtype = str(getattr(config, "dtype", None) or "float32").replace("torch.", "")
+    if dtype not in _DTYPES:
+        raise CheckpointError(f"{where}: dtype {dtype!r} is not one of {', '.join(_DTYPES)}")
+    fp32 = _keep_in_fp32(model, dtype)
+    entries = []
+    for name in saved:
+        p = params.get(name)
+        if p is None:
+            p = buffers[name]
+            if recorder.by_id.get(id(p), name) not in recorder.laws:
+                raise CheckpointError(
+                    f"{where}: {name} is a saved buffer of {type(model).__name__} that its "
+                    "_init_weights does not set by a law (e.g. values computed from the config)")
+        # A tied source shares its tensor: its law is the last call on any of its names.
+        law = recorder.laws.get(recorder.by_id.get(id(p), name))
+        problem = recorder.problems.get(recorder.by_id.get(id(p), name))
+        if law is None or problem:
+            how = f"it is set by {problem}" if problem else "its _init_weights sets no law for it"
+            raise CheckpointError(
+                f"{where}: cannot derive the initialization of {name} (module type "
+                f"{kinds.get(name, '?')} of {type(model).__name__}): {how}")
+        entry = {"name": name, "shape": list(p.shape), "init": {"name": law[0], **law[1]}}
+        if fp32 is not None and fp32.search(name):
+            entry["dtype"] = "float32"  # kept in float32 by the architecture, as transformers loads it
+        rows = recorder.zero_rows.get(recorder.by_id.get(id(p), name))
+        if rows:
+            entry["zero_rows"] = sorted(rows)
+        entries.append(entry)
+    config.architectures = [type(model).__name__]
+    config.dtype = dtype
+    out = {"name": config_dict.get("_name_or_path") or config.model_type,
+           "description": f"{type(model).__name__} from {os.path.basename(where)}, laws from its "
+                          "_init_weights",
+           "dtype": dtype, "parameters": entries,
+           "config": json.loads(config.to_json_string(use_diff=True))}
+    if model.can_generate():
+        generation = getattr(model, "generation_config", None)
+        if generation is not None:
+            out["generation_config"] = json.loads(generation.to_json_string(use_diff=True))
+    return out
+
+
+def model_from_hf_config(source, dtype=None) -> Model:
+    """A :class:`~weightinit.checkpoint.Model` of the transformers architecture in `source`
+    (see :func:`hf_description`), with the ``config.json`` and ``generation_config.json``
+    that make ``AutoModelForCausalLM.from_pretrained`` (or the architecture's class) load it.
+    """
+    desc = hf_description(source, dtype)
+    return model_from_dict(desc, None, os.fspath(source))

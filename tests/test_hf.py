@@ -1,0 +1,267 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Hugging Face checkpoints: presets and --hf-config load with from_pretrained (no missing,
+unexpected or newly initialized weights), each tensor follows the architecture's own
+_init_weights, and the loss at init matches transformers' from_config model."""
+
+import io
+import json
+import logging
+import math
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+transformers = pytest.importorskip("transformers", minversion="5")
+
+from weightinit import checkpoint  # noqa: E402
+from weightinit.checkpoint import cli as _cli  # noqa: E402
+from weightinit.checkpoint import hf  # noqa: E402
+
+SMALL = {"vocab_size": 1000, "max_position_embeddings": 128, "hidden_size": 64,
+         "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4,
+         "num_key_value_heads": 2, "bos_token_id": 1, "eos_token_id": 2}
+CONFIGS = {
+    "gpt2": {"model_type": "gpt2", "vocab_size": 1000, "n_positions": 128, "n_embd": 64,
+             "n_layer": 2, "n_head": 4, "bos_token_id": 0, "eos_token_id": 0},
+    "llama": {"model_type": "llama", **SMALL},
+    "mistral": {"model_type": "mistral", **SMALL, "pad_token_id": 0},  # a padding row
+    "qwen2": {"model_type": "qwen2", **SMALL, "tie_word_embeddings": True},
+    "mixtral": {"model_type": "mixtral", **SMALL, "num_local_experts": 4,
+                "num_experts_per_tok": 2},
+    "qwen2_moe": {"model_type": "qwen2_moe", **SMALL, "moe_intermediate_size": 32,
+                  "shared_expert_intermediate_size": 64, "num_experts": 4,
+                  "num_experts_per_tok": 2},
+}
+
+
+@pytest.fixture(autouse=True)
+def _quiet_transformers():
+    level = transformers.logging.get_verbosity()
+    transformers.logging.set_verbosity_error()
+    yield
+    transformers.logging.set_verbosity(level)
+
+
+def config_dir(tmp_path, name, **changes):
+    folder = tmp_path / f"config-{name}"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({**CONFIGS[name], **changes}))
+    return folder
+
+
+def load(folder):
+    """from_pretrained, with its loading info and every warning it logged."""
+    log = io.StringIO()
+    handler = logging.StreamHandler(log)
+    logger = transformers.logging.get_logger()
+    transformers.logging.set_verbosity_warning()
+    logger.addHandler(handler)
+    try:
+        model, info = transformers.AutoModelForCausalLM.from_pretrained(
+            str(folder), output_loading_info=True)
+    finally:
+        logger.removeHandler(handler)
+        transformers.logging.set_verbosity_error()
+    return model, info, log.getvalue()
+
+
+def assert_loads_cleanly(folder):
+    model, info, log = load(folder)
+    assert not any(info.values()), info  # missing, unexpected, mismatched keys, errors
+    assert "newly initialized" not in log and "not initialized" not in log, log
+    return model
+
+
+def batch_loss(model, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    ids = torch.randint(0, model.config.vocab_size, (8, 64), generator=g)
+    with torch.no_grad():
+        return model(input_ids=ids, labels=ids).loss.item()
+
+
+# --- presets --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("preset", ["tiny-gpt2", "tiny-llama"])
+def test_tiny_presets_load(tmp_path, capsys, preset):
+    out = tmp_path / preset
+    assert _cli.main(["init", preset, "-o", str(out), "-q"]) == 0
+    assert (out / "config.json").is_file() and (out / "generation_config.json").is_file()
+    model = assert_loads_cleanly(out)
+    m = checkpoint.load_model(preset)
+    for name, p in model.state_dict().items():
+        if name in {q.name for q in m.parameters}:
+            want = checkpoint.regenerate(m, name, seed=0)
+            np.testing.assert_array_equal(p.numpy(), want, err_msg=name)
+    assert math.isfinite(batch_loss(model))
+
+
+@pytest.mark.parametrize("preset", ["gpt2-small", "llama-7b", "tiny-gpt2", "tiny-llama"])
+def test_presets_follow_their_config(tmp_path, preset):
+    """Every preset with a config holds exactly the parameters, shapes and laws that its own
+    config derives from transformers (GPT-2's preset uses GPT2Model's names, which
+    GPT2LMHeadModel loads under its 'transformer.' prefix)."""
+    m = checkpoint.load_model(preset)
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(m.config))
+    derived = hf.model_from_hf_config(folder)
+    assert derived.config == m.config and derived.generation_config == m.generation_config
+
+    def key(p):
+        return (p.name.removeprefix("transformer."), p.shape, p.dtype, p.initializer)
+
+    assert sorted(map(key, derived.parameters)) == sorted(map(key, m.parameters))
+
+
+def test_force_replaces_or_removes_the_config(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert _cli.main(["init", "tiny-gpt2", "-o", str(out), "-q"]) == 0
+    assert json.loads((out / "config.json").read_text())["model_type"] == "gpt2"
+    assert _cli.main(["init", "tiny-llama", "-o", str(out), "-q", "--force"]) == 0
+    assert json.loads((out / "config.json").read_text())["model_type"] == "llama"
+    assert_loads_cleanly(out)
+    assert _cli.main(["init", "tiny", "-o", str(out), "-q", "--force"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["model.safetensors"]  # no stale config
+
+
+def test_dtype_override_reaches_the_config(tmp_path):
+    m = checkpoint.load_model("tiny-llama", dtype="bfloat16")
+    assert m.config["dtype"] == "bfloat16"
+    checkpoint.write(m, tmp_path / "o")
+    model = assert_loads_cleanly(tmp_path / "o")
+    assert model.dtype == torch.bfloat16
+
+
+# --- any architecture -------------------------------------------------------------------------
+
+def log_std_bound(n: int) -> float:
+    """|log(std ours / std theirs)| for two samples of n normal values each has standard
+    deviation about 1 / sqrt(n); 6.5 of them: p < 1e-10."""
+    return 6.5 / math.sqrt(n)
+
+
+@pytest.mark.parametrize("arch", sorted(CONFIGS))
+def test_hf_config_matches_transformers_init(tmp_path, capsys, arch):
+    """Loads with no missing, unexpected or newly initialized weights; every constant tensor
+    equals transformers' own init, every random one has its spread (the GPT-2 residual
+    projections' 1/sqrt(2 n_layer) included); the loss at init is transformers' within 0.1."""
+    folder = config_dir(tmp_path, arch, initializer_range=0.1)
+    losses = []
+    for seed in (1, 2, 3):
+        out = tmp_path / f"out{seed}"
+        code = _cli.main(["init", "--hf-config", str(folder), "-o", str(out), "-q",
+                          "--seed", str(seed)])
+        assert code == 0, capsys.readouterr().err
+        ours = assert_loads_cleanly(out)
+        losses.append(batch_loss(ours))
+    config = transformers.AutoConfig.from_pretrained(str(out))
+    theirs_losses = []
+    for seed in (1, 2, 3):
+        torch.manual_seed(seed)
+        theirs = transformers.AutoModelForCausalLM.from_config(config)
+        theirs_losses.append(batch_loss(theirs))
+    assert type(theirs) is type(ours)
+    mine, ref = dict(ours.named_parameters()), dict(theirs.named_parameters())
+    assert set(mine) == set(ref)
+    for name, p in mine.items():
+        a, b = p.detach().double(), ref[name].detach().double()
+        if b.std() == 0 or a.std() == 0:
+            assert torch.equal(a, b), name
+            continue
+        assert abs(math.log(a.std() / b.std())) < log_std_bound(a.numel()), name
+    ours_mean, theirs_mean = np.mean(losses), np.mean(theirs_losses)
+    assert abs(ours_mean - theirs_mean) < 0.1, (losses, theirs_losses)
+    assert ours_mean > math.log(config.vocab_size) + 0.15  # the weights matter at this range
+
+
+def test_gpt2_residual_projections_are_scaled(tmp_path):
+    m = hf.model_from_hf_config(config_dir(tmp_path, "gpt2", n_layer=8))
+    std = {p.name: p.initializer.kwargs.get("std") for p in m.parameters}
+    assert std["transformer.h.3.attn.c_proj.weight"] == pytest.approx(0.02 / math.sqrt(16))
+    assert std["transformer.h.3.mlp.c_proj.weight"] == pytest.approx(0.02 / math.sqrt(16))
+    assert std["transformer.h.3.attn.c_attn.weight"] == 0.02
+    assert "lm_head.weight" not in std  # tied to transformer.wte.weight: written once
+
+
+def test_padding_row_is_zero(tmp_path, capsys):
+    folder = config_dir(tmp_path, "llama", pad_token_id=5)
+    m = hf.model_from_hf_config(folder)
+    assert m["model.embed_tokens.weight"].zero_rows == (5,)
+    assert m["lm_head.weight"].zero_rows == ()
+    out = tmp_path / "o"
+    assert _cli.main(["init", "--hf-config", str(folder), "-o", str(out), "-q",
+                      "--chunk-size", "1KB"]) == 0
+    w = assert_loads_cleanly(out).model.embed_tokens.weight.detach()
+    assert torch.all(w[5] == 0) and torch.all(w[4] != 0) and torch.all(w[6] != 0)
+    np.testing.assert_array_equal(w.numpy(), checkpoint.regenerate(m, "model.embed_tokens.weight"))
+
+
+def test_saved_buffers_and_float32_modules(tmp_path, capsys):
+    """DeepSeek-V3: the router's saved e_score_correction_bias buffer (zeros in _init_weights)
+    is written, and the modules the architecture keeps in float32 stay float32 in bf16."""
+    CONFIGS["deepseek_v3"] = {"model_type": "deepseek_v3", **SMALL, "num_key_value_heads": 4,
+                              "moe_intermediate_size": 16, "n_routed_experts": 4,
+                              "num_experts_per_tok": 2, "kv_lora_rank": 16, "q_lora_rank": 16,
+                              "qk_rope_head_dim": 8, "qk_nope_head_dim": 8, "v_head_dim": 8,
+                              "first_k_dense_replace": 1, "n_group": 1, "topk_group": 1}
+    try:
+        folder = config_dir(tmp_path, "deepseek_v3")
+    finally:
+        del CONFIGS["deepseek_v3"]
+    m = hf.model_from_hf_config(folder, dtype="bfloat16")
+    bias = m["model.layers.1.mlp.gate.e_score_correction_bias"]
+    assert bias.initializer.name == "zeros" and bias.dtype.name == "float32"
+    assert m["model.layers.1.mlp.gate.weight"].dtype.name == "float32"
+    assert m["model.layers.1.mlp.experts.gate_up_proj"].dtype.name == "bfloat16"
+    checkpoint.write(m, tmp_path / "o")
+    model = assert_loads_cleanly(tmp_path / "o")
+    assert model.model.layers[1].mlp.gate.weight.dtype == torch.float32
+
+
+def test_tied_and_untied_heads(tmp_path):
+    tied = hf.model_from_hf_config(config_dir(tmp_path, "qwen2"))
+    untied = hf.model_from_hf_config(config_dir(tmp_path, "llama"))
+    assert "lm_head.weight" not in [p.name for p in tied.parameters]
+    assert "lm_head.weight" in [p.name for p in untied.parameters]
+
+
+def test_underivable_module_is_a_clear_error(tmp_path, monkeypatch):
+    from transformers.models.llama import modeling_llama
+
+    base = modeling_llama.LlamaPreTrainedModel._init_weights
+
+    def skips_embeddings(self, module):
+        if not isinstance(module, torch.nn.Embedding):
+            base(self, module)
+
+    monkeypatch.setattr(modeling_llama.LlamaPreTrainedModel, "_init_weights", skips_embeddings)
+    with pytest.raises(checkpoint.CheckpointError,
+                       match=r"cannot derive the initialization of model\.embed_tokens\.weight "
+                             r"\(module type Embedding of LlamaForCausalLM\)"):
+        hf.model_from_hf_config(config_dir(tmp_path, "llama"))
+
+    def copies(self, module):
+        base(self, module)
+        if isinstance(module, torch.nn.Embedding):
+            transformers.initialization.copy_(module.weight, torch.zeros(module.weight.shape))
+
+    monkeypatch.setattr(modeling_llama.LlamaPreTrainedModel, "_init_weights", copies)
+    with pytest.raises(checkpoint.CheckpointError, match="Embedding of LlamaForCausalLM.*copy_"):
+        hf.model_from_hf_config(tmp_path / "config-llama")
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"model_type": "no-such-arch"}', "model_type 'no-such-arch' is not an architecture"),
+    ('{"vocab_size": 3}', "needs a 'model_type' key"),
+    ("{", "not valid JSON"),
+])
+def test_bad_hf_configs(tmp_path, capsys, text, message):
+    path = tmp_path / "config.json"
+    path.write_text(text)
+    code = _cli.main(["init", "--hf-config", str(path), "-o", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 1 and message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "o").exists()
+    code = _cli.main(["init", "--hf-config", str(tmp_path / "missing"), "-o", str(tmp_path / "o")])
+    assert code == 1 and "cannot read the config" in capsys.readouterr().err
