@@ -866,8 +866,16 @@ def _write_file(f: ShardFile, path: str, seed: int, progress, chunk_bytes: int, 
     return None
 
 
-def _write_remote(f: ShardFile, out_dir: str, seed: int, chunk_bytes: int, jobs: int) -> int:
-    """On a worker: preallocate, fill and sync one whole file, rename it ``.complete``."""
+def _write_remote(f: ShardFile, out_dir: str, seed: int, chunk_bytes: int, jobs: int,
+                  stop: str | None = None) -> int:
+    """On a worker: preallocate, fill and sync one whole file, rename it ``.complete``.
+
+    Returns at once, writing nothing, when the run's `stop` event (a ``distributed.Event``
+    name) is set: another file failed."""
+    if stop is not None:
+        from distributed import Event
+        if Event(stop).is_set():
+            return 0
     partial = os.path.join(out_dir, _partial(f.filename))
     fd = os.open(partial, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
@@ -881,10 +889,19 @@ def _write_remote(f: ShardFile, out_dir: str, seed: int, chunk_bytes: int, jobs:
 
 def _write_on_cluster(client, files: list, out_dir: str, seed: int, progress, chunk_bytes: int,
                       jobs: int) -> None:
-    """Every file on a worker of `client`; the first error cancels the rest and is raised."""
-    from distributed import as_completed
+    """Every file on a worker of `client`; the first error stops the rest and is raised.
 
-    futures = [client.submit(_write_remote, f, out_dir, seed, chunk_bytes, jobs, pure=False,
+    On an error the run's stop event is set, so files not yet started are skipped, and the
+    call returns only once every task has ended: a cancelled task may still be running in its
+    worker's thread, and the caller's cleanup must not race a file it is creating."""
+    import uuid
+
+    from distributed import Event, as_completed, wait
+
+    stop = f"weightinit-stop-{uuid.uuid4().hex}"
+    event = Event(stop, client=client)
+    futures = [client.submit(_write_remote, f, out_dir, seed, chunk_bytes, jobs, stop,
+                             pure=False,
                              key=f"weightinit-write-{f.filename}-{os.getpid()}-{id(files)}")
                for f in files]
     try:
@@ -893,10 +910,9 @@ def _write_on_cluster(client, files: list, out_dir: str, seed: int, progress, ch
             if progress is not None:
                 progress(written)
     except BaseException:
-        client.cancel(futures)
-        with contextlib.suppress(Exception):  # wait for workers still writing a file
-            from distributed import wait
-            wait(futures, timeout=60)
+        with contextlib.suppress(Exception):
+            event.set()
+            wait(futures, timeout=600)  # every task ends: skipped, failed or finished
         raise
 
 
