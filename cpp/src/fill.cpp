@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "box_runs.hpp"
 #include "dispatch.hpp"
 #include "float_env.hpp"
 #include "normal_cdf.hpp"
@@ -243,49 +244,9 @@ Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
 // stretch of fresh pages instead of interleaving page faults with the others.
 constexpr std::uint64_t kChunkElements = 1u << 16;
 constexpr std::uint64_t kTasksPerThread = 4;
-constexpr int kScratchGroups = 32;
 // From this size on, a fill with FillControl::poll keeps its calling thread for polling.
 constexpr std::uint64_t kPollOnlyElements = std::uint64_t{1} << 20;
 
-struct Runner {
-  const detail::GroupFn fn;
-  const KernelArgs& args;
-  const std::uint64_t group_elems;
-  const int itemsize;
-
-  // Elements [first, first + count) of the flat tensor to dst, `stride` bytes apart.
-  void run(std::uint64_t first, std::uint64_t count, char* dst, std::int64_t stride) const {
-    alignas(64) char scratch[kScratchGroups * 64 * 4];
-    const std::uint64_t ge = group_elems;
-    while (count > 0) {
-      const std::uint64_t group = first / ge, skip = first % ge;
-      if (skip == 0 && stride == itemsize && count >= ge) {
-        const std::uint64_t n = count / ge;
-        fn(args, group, n, dst);
-        first += n * ge;
-        count -= n * ge;
-        dst += static_cast<std::int64_t>(n * ge) * stride;
-        continue;
-      }
-      // A partial group, or a strided run: draw whole groups into scratch and copy.
-      const std::uint64_t want = std::min<std::uint64_t>(
-          (skip + count + ge - 1) / ge, static_cast<std::uint64_t>(kScratchGroups));
-      fn(args, group, want, scratch);
-      const std::uint64_t n = std::min(count, want * ge - skip);
-      const char* src = scratch + skip * itemsize;
-      if (stride == itemsize) {
-        std::memcpy(dst, src, n * itemsize);
-      } else {
-        for (std::uint64_t i = 0; i < n; ++i) {
-          std::memcpy(dst + static_cast<std::int64_t>(i) * stride, src + i * itemsize, itemsize);
-        }
-      }
-      first += n;
-      count -= n;
-      dst += static_cast<std::int64_t>(n) * stride;
-    }
-  }
-};
 
 }  // namespace
 
@@ -396,14 +357,26 @@ void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
   const std::uint64_t box_total = check_box(dtype, global_shape, start, box_shape, byte_strides);
   if (box_total == 0) return;
   const detail::FloatEnvironment ieee;  // the setup and the caller's share of the tasks
-  const std::size_t rank = global_shape.size();
   const Setup setup = make_setup(dist, stream, dtype);
   const detail::GroupFn fn = detail::active_kernels().fn[static_cast<int>(dtype)][setup.transform];
+  const std::uint64_t ge = static_cast<std::uint64_t>(kBlocksPerGroup) * (dtype_size(dtype) == 8 ? 2 : 4);
   const int itemsize = dtype_size(dtype);
-  const Runner runner{fn, setup.args,
-                      static_cast<std::uint64_t>(kBlocksPerGroup) * (dtype_size(dtype) == 8 ? 2 : 4),
-                      itemsize};
+  detail::fill_box_runs(dtype, box_total, global_shape, start, box_shape, out, byte_strides, control,
+                        [&](std::uint64_t first, std::uint64_t count, char* dst, std::int64_t stride) {
+                          detail::run_groups(
+                              [&](std::uint64_t g, std::uint64_t n, char* to) { fn(setup.args, g, n, to); },
+                              ge, itemsize, first, count, dst, stride);
+                        });
+}
 
+namespace detail {
+
+void fill_box_runs(DType dtype, std::uint64_t box_total, const std::vector<std::int64_t>& global_shape,
+                   const std::vector<std::int64_t>& start, const std::vector<std::int64_t>& box_shape,
+                   void* out, const std::vector<std::int64_t>& byte_strides, const FillControl& control,
+                   const RunFn& run) {
+  const std::size_t rank = global_shape.size();
+  const int itemsize = dtype_size(dtype);
   // Merge trailing axes while the box spans them whole and the buffer is dense across them,
   // so a contiguous tensor is one long run.
   std::vector<std::int64_t> gs(global_shape), st(start), bs(box_shape), str(byte_strides);
@@ -461,7 +434,7 @@ void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
           offset += static_cast<std::int64_t>(idx) * str[k];
         }
         const std::uint64_t n = std::min(row - col, slice_end - e);
-        runner.run(flat, n, static_cast<char*>(out) + offset, str[r - 1]);
+        run(flat, n, static_cast<char*>(out) + offset, str[r - 1]);
         e += n;
       }
     }
@@ -476,6 +449,8 @@ void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
     throw FillCancelled();
   }
 }
+
+}  // namespace detail
 
 void fill(const Distribution& dist, const StreamSpec& stream, DType dtype, std::uint64_t first,
           std::uint64_t count, void* out, const FillControl& control) {

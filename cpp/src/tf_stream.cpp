@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "box_runs.hpp"
 #include "dispatch.hpp"
 #include "float_env.hpp"
 #include "store.hpp"
@@ -133,40 +134,7 @@ void set_affine(TfArgs& a, double mul, double add) {
 // Elements per group: TF's kResultElementCount.
 std::uint64_t group_size(DType d) { return dtype_size(d) == 8 ? 2 : 4; }
 
-constexpr std::uint64_t kChunkElements = 1u << 16;
-constexpr int kScratchGroups = 32;
-
-// Writes elements [first, first + count) of the flat tensor at dst, `stride` bytes apart.
-void run(detail::TfGroupFn fn, const TfArgs& a, std::uint64_t ge, int itemsize,
-         std::uint64_t first, std::uint64_t count, char* dst, std::int64_t stride) {
-  alignas(64) char scratch[kScratchGroups * 4 * 8];
-  while (count > 0) {
-    const std::uint64_t group = first / ge, skip = first % ge;
-    if (skip == 0 && stride == itemsize && count >= ge) {
-      const std::uint64_t n = count / ge;
-      fn(a, group, n, dst);
-      first += n * ge;
-      count -= n * ge;
-      dst += static_cast<std::int64_t>(n * ge) * stride;
-      continue;
-    }
-    // A partial group or a strided run: whole groups into scratch, then copy.
-    const std::uint64_t want = std::min<std::uint64_t>((skip + count + ge - 1) / ge, kScratchGroups);
-    fn(a, group, want, scratch);
-    const std::uint64_t n = std::min(count, want * ge - skip);
-    const char* src = scratch + skip * static_cast<std::uint64_t>(itemsize);
-    for (std::uint64_t i = 0; i < n; ++i) {
-      std::memcpy(dst + static_cast<std::int64_t>(i) * stride, src + i * static_cast<std::uint64_t>(itemsize),
-                  static_cast<std::size_t>(itemsize));
-    }
-    first += n;
-    count -= n;
-    dst += static_cast<std::int64_t>(n) * stride;
-  }
-}
-
-// The box, cut into tasks of consecutive box elements over the pool's threads. Every element
-// is computed from its own group alone, so any cut gives the same bits.
+// The box through the library's one box engine (box_runs.hpp), whole groups from `fn`.
 void fill_box_with(detail::TfGroupFn fn, const TfArgs& a, DType dtype,
                    const std::vector<std::int64_t>& global_shape,
                    const std::vector<std::int64_t>& start,
@@ -174,49 +142,15 @@ void fill_box_with(detail::TfGroupFn fn, const TfArgs& a, DType dtype,
                    const std::vector<std::int64_t>& byte_strides) {
   const std::uint64_t total = check_box(dtype, global_shape, start, box_shape, byte_strides);
   if (total == 0) return;
-  const int itemsize = dtype_size(dtype);
-  std::vector<std::int64_t> gs(global_shape), st(start), bs(box_shape), str(byte_strides);
-  if (gs.empty()) {
-    gs = {1};
-    st = {0};
-    bs = {1};
-    str = {itemsize};
-  }
-  const std::size_t r = gs.size();
-  std::vector<std::uint64_t> gstride(r);
-  std::uint64_t acc = 1;
-  for (std::size_t k = r; k-- > 0;) {
-    gstride[k] = acc;
-    acc *= static_cast<std::uint64_t>(gs[k]);
-  }
-  const std::uint64_t row = static_cast<std::uint64_t>(bs[r - 1]);
-  const std::uint64_t ge = group_size(dtype);
-  const int threads = get_num_threads();
-  const std::uint64_t pieces = static_cast<std::uint64_t>(threads) * 4;
-  const std::uint64_t chunk =
-      std::max(kChunkElements, (total + pieces - 1) / pieces / kChunkElements * kChunkElements);
-  auto task = [&](std::size_t t) {
-    std::uint64_t e = static_cast<std::uint64_t>(t) * chunk;
-    const std::uint64_t end = std::min(e + chunk, total);
-    while (e < end) {
-      std::uint64_t rest = e / row;
-      const std::uint64_t col = e % row;
-      std::uint64_t flat = static_cast<std::uint64_t>(st[r - 1]) + col;
-      std::int64_t offset = static_cast<std::int64_t>(col) * str[r - 1];
-      for (std::size_t k = r - 1; k-- > 0;) {
-        const std::uint64_t idx = rest % static_cast<std::uint64_t>(bs[k]);
-        rest /= static_cast<std::uint64_t>(bs[k]);
-        flat += (static_cast<std::uint64_t>(st[k]) + idx) * gstride[k];
-        offset += static_cast<std::int64_t>(idx) * str[k];
-      }
-      const std::uint64_t n = std::min(row - col, end - e);
-      run(fn, a, ge, itemsize, flat, n, static_cast<char*>(out) + offset, str[r - 1]);
-      e += n;
-    }
-  };
   const detail::FloatEnvironment ieee;
-  const std::size_t ntasks = static_cast<std::size_t>((total + chunk - 1) / chunk);
-  detail::parallel_for(ntasks, threads, task);
+  const std::uint64_t ge = group_size(dtype);
+  const int itemsize = dtype_size(dtype);
+  detail::fill_box_runs(dtype, total, global_shape, start, box_shape, out, byte_strides, FillControl{},
+                        [&](std::uint64_t first, std::uint64_t count, char* dst, std::int64_t stride) {
+                          detail::run_groups(
+                              [&](std::uint64_t g, std::uint64_t n, char* to) { fn(a, g, n, to); },
+                              ge, itemsize, first, count, dst, stride);
+                        });
 }
 
 }  // namespace
