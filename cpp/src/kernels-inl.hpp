@@ -35,29 +35,18 @@ constexpr int kLanes = kBlocksPerGroup;
 // Output storage: float32, float64, and the 16-bit types as raw bits.
 enum OutKind { kOutF32 = 0, kOutF64 = 1, kOutF16 = 2, kOutBF16 = 3, kOutU32 = 4 };
 
-// The round keys of a fill: key k of round r is philox4x32_round_key(seed key, r).
-struct RoundKeys {
-  std::uint32_t k[10][2];
-};
+#define WEIGHTINIT_PHILOX_SIMD WEIGHTINIT_KERNEL_INTRINSICS
+#include "philox_lanes-inl.hpp"
+#undef WEIGHTINIT_PHILOX_SIMD
 
-WEIGHTINIT_INLINE RoundKeys round_keys(const KernelArgs& a) {
-  RoundKeys rk;
-  for (int r = 0; r < 10; ++r) {
-    const Philox4x32Key k = philox4x32_round_key({a.key0, a.key1}, r);
-    rk.k[r][0] = k[0];
-    rk.k[r][1] = k[1];
-  }
-  return rk;
-}
+using RoundKeys = PhiloxRoundKeys;
+
+WEIGHTINIT_INLINE RoundKeys round_keys(const KernelArgs& a) { return philox_round_keys(a.key0, a.key1); }
 
 // The 4 x 16 words of each of the groups [group, group + NG): lane j of group g is block
 // offset + 16 g + j, and word k of it lands at w[g - group][k][j].
 // The generic loop is the reference (Philox from philox.hpp, which the known-answer test
-// covers). The x86 targets keep each 32-bit counter word in the low half of a 64-bit slot,
-// so one mul_epu32 gives the whole 32x32->64 product (the upper halves carry junk that no
-// later step reads), and pack the slots at the end. They run several independent sets of
-// blocks at once: one round is a chain of multiply, shift and xor, and a single set would
-// leave the vector units waiting on that chain.
+// covers); the x86 targets run philox_lanes-inl.hpp's rounds on several sets of blocks.
 #if WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX512F__)
 constexpr int kPhiloxGroups = 2;  // 2 groups = 4 sets of 8 blocks in flight
 
@@ -65,7 +54,6 @@ template <int NG>
 WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const RoundKeys& rk, std::uint64_t group,
                                      std::uint32_t (*w)[4][kLanes]) {
   constexpr int kSets = 2 * NG;
-  const __m512i m0 = _mm512_set1_epi64(kPhiloxM0), m1 = _mm512_set1_epi64(kPhiloxM1);
   __m512i x0[kSets], x1[kSets], x2[kSets], x3[kSets];
   for (int i = 0; i < kSets; ++i) {
     const std::uint64_t first = a.offset + (group + static_cast<std::uint64_t>(i / 2)) * kLanes +
@@ -76,43 +64,22 @@ WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const RoundKeys& rk, s
     x2[i] = _mm512_set1_epi64(a.stream0);
     x3[i] = _mm512_set1_epi64(a.stream1);
   }
-#pragma GCC unroll 10
-  for (int r = 0; r < 10; ++r) {
-    const __m512i key0 = _mm512_set1_epi32(static_cast<int>(rk.k[r][0]));
-    const __m512i key1 = _mm512_set1_epi32(static_cast<int>(rk.k[r][1]));
-#pragma GCC unroll 4
-    for (int i = 0; i < kSets; ++i) {
-      const __m512i p0 = _mm512_mul_epu32(x0[i], m0), p1 = _mm512_mul_epu32(x2[i], m1);
-      // 0x96: a ^ b ^ c
-      x0[i] = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p1, 32), x1[i], key0, 0x96);
-      x2[i] = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p0, 32), x3[i], key1, 0x96);
-      x1[i] = p1;
-      x3[i] = p0;
-    }
-  }
-  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+  philox_rounds(x0, x1, x2, x3, rk);
   for (int g = 0; g < NG; ++g) {
-    _mm512_store_si512(w[g][0], _mm512_permutex2var_epi32(x0[2 * g], even, x0[2 * g + 1]));
-    _mm512_store_si512(w[g][1], _mm512_permutex2var_epi32(x1[2 * g], even, x1[2 * g + 1]));
-    _mm512_store_si512(w[g][2], _mm512_permutex2var_epi32(x2[2 * g], even, x2[2 * g + 1]));
-    _mm512_store_si512(w[g][3], _mm512_permutex2var_epi32(x3[2 * g], even, x3[2 * g + 1]));
+    _mm512_store_si512(w[g][0], philox_pack_low(x0[2 * g], x0[2 * g + 1]));
+    _mm512_store_si512(w[g][1], philox_pack_low(x1[2 * g], x1[2 * g + 1]));
+    _mm512_store_si512(w[g][2], philox_pack_low(x2[2 * g], x2[2 * g + 1]));
+    _mm512_store_si512(w[g][3], philox_pack_low(x3[2 * g], x3[2 * g + 1]));
   }
 }
 #elif WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX2__)
 constexpr int kPhiloxGroups = 1;  // one group = 4 sets of 4 blocks in flight
-
-// The low halves of the 64-bit slots of lo (blocks 0-3) and hi (blocks 4-7), in order.
-WEIGHTINIT_INLINE __m256i pack_low_halves(__m256i lo, __m256i hi) {
-  const __m256 mixed = _mm256_shuffle_ps(_mm256_castsi256_ps(lo), _mm256_castsi256_ps(hi), 0x88);
-  return _mm256_permute4x64_epi64(_mm256_castps_si256(mixed), 0xD8);
-}
 
 template <int NG>
 WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const RoundKeys& rk, std::uint64_t group,
                                      std::uint32_t (*w)[4][kLanes]) {
   static_assert(NG == 1, "AVX2 draws one group at a time");
   const std::uint64_t base = a.offset + group * kLanes;
-  const __m256i m0 = _mm256_set1_epi64x(kPhiloxM0), m1 = _mm256_set1_epi64x(kPhiloxM1);
   __m256i x0[4], x1[4], x2[4], x3[4];
   for (int i = 0; i < 4; ++i) {
     x0[i] = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<long long>(base)),
@@ -121,24 +88,12 @@ WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const RoundKeys& rk, s
     x2[i] = _mm256_set1_epi64x(a.stream0);
     x3[i] = _mm256_set1_epi64x(a.stream1);
   }
-#pragma GCC unroll 10
-  for (int r = 0; r < 10; ++r) {
-    const __m256i key0 = _mm256_set1_epi32(static_cast<int>(rk.k[r][0]));
-    const __m256i key1 = _mm256_set1_epi32(static_cast<int>(rk.k[r][1]));
-#pragma GCC unroll 4
-    for (int i = 0; i < 4; ++i) {
-      const __m256i p0 = _mm256_mul_epu32(x0[i], m0), p1 = _mm256_mul_epu32(x2[i], m1);
-      x0[i] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), key0), x1[i]);
-      x2[i] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), key1), x3[i]);
-      x1[i] = p1;
-      x3[i] = p0;
-    }
-  }
+  philox_rounds(x0, x1, x2, x3, rk);
   for (int i = 0; i < 4; i += 2) {
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0][0] + 4 * i), pack_low_halves(x0[i], x0[i + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0][1] + 4 * i), pack_low_halves(x1[i], x1[i + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0][2] + 4 * i), pack_low_halves(x2[i], x2[i + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0][3] + 4 * i), pack_low_halves(x3[i], x3[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0][0] + 4 * i), philox_pack_low(x0[i], x0[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0][1] + 4 * i), philox_pack_low(x1[i], x1[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0][2] + 4 * i), philox_pack_low(x2[i], x2[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0][3] + 4 * i), philox_pack_low(x3[i], x3[i + 1]));
   }
 }
 #else

@@ -37,29 +37,24 @@ namespace {
 // Blocks drawn at once: enough lanes for the widest vector unit.
 constexpr int kTfLanes = 16;
 
-struct TfRoundKeys {
-  std::uint32_t k0[10], k1[10];
-};
+#if defined(WEIGHTINIT_TF_INTRINSICS)
+#define WEIGHTINIT_PHILOX_SIMD 1
+#else
+#define WEIGHTINIT_PHILOX_SIMD 0
+#endif
+#include "philox_lanes-inl.hpp"
+#undef WEIGHTINIT_PHILOX_SIMD
 
-WEIGHTINIT_INLINE TfRoundKeys tf_round_keys(const TfArgs& a) {
-  TfRoundKeys rk;
-  for (int r = 0; r < 10; ++r) {
-    const Philox4x32Key k = philox4x32_round_key({a.key0, a.key1}, r);
-    rk.k0[r] = k[0];
-    rk.k1[r] = k[1];
-  }
-  return rk;
-}
+using TfRoundKeys = PhiloxRoundKeys;
+
+WEIGHTINIT_INLINE TfRoundKeys tf_round_keys(const TfArgs& a) { return philox_round_keys(a.key0, a.key1); }
 
 // Blocks c[0] .. c[kTfLanes - 1] of the op's stream (counter (c[j], seed2)): word k of
 // block c[j] lands at w[k * kTfLanes + j]. The same rounds as philox4x32 (philox.hpp), in lanes.
-// The x86 files keep each 32-bit word in the low half of a 64-bit slot, so one mul_epu32 is
-// the whole 32x32->64 product (the upper halves hold junk no later step reads), and run
-// several independent sets of blocks at once to hide the multiply-shift-xor chain.
+// The x86 files run philox_lanes-inl.hpp's rounds on two (AVX-512) or four (AVX2) sets.
 #if defined(WEIGHTINIT_TF_INTRINSICS) && defined(__AVX512F__)
 WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys& rk, const std::uint64_t* c,
                                     std::uint32_t* w) {
-  const __m512i m0 = _mm512_set1_epi64(kPhiloxM0), m1 = _mm512_set1_epi64(kPhiloxM1);
   __m512i x0[2], x1[2], x2[2], x3[2];
   for (int i = 0; i < 2; ++i) {
     x0[i] = _mm512_loadu_si512(c + 8 * i);
@@ -67,33 +62,15 @@ WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys& rk, cons
     x2[i] = _mm512_set1_epi64(a.ctr2);
     x3[i] = _mm512_set1_epi64(a.ctr3);
   }
-#pragma GCC unroll 10
-  for (int r = 0; r < 10; ++r) {
-    const __m512i k0 = _mm512_set1_epi32(static_cast<int>(rk.k0[r]));
-    const __m512i k1 = _mm512_set1_epi32(static_cast<int>(rk.k1[r]));
-    for (int i = 0; i < 2; ++i) {
-      const __m512i p0 = _mm512_mul_epu32(x0[i], m0), p1 = _mm512_mul_epu32(x2[i], m1);
-      x0[i] = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p1, 32), x1[i], k0, 0x96);  // a^b^c
-      x2[i] = _mm512_ternarylogic_epi32(_mm512_srli_epi64(p0, 32), x3[i], k1, 0x96);
-      x1[i] = p1;
-      x3[i] = p0;
-    }
-  }
-  const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
-  _mm512_store_si512(w + 0 * kTfLanes, _mm512_permutex2var_epi32(x0[0], even, x0[1]));
-  _mm512_store_si512(w + 1 * kTfLanes, _mm512_permutex2var_epi32(x1[0], even, x1[1]));
-  _mm512_store_si512(w + 2 * kTfLanes, _mm512_permutex2var_epi32(x2[0], even, x2[1]));
-  _mm512_store_si512(w + 3 * kTfLanes, _mm512_permutex2var_epi32(x3[0], even, x3[1]));
+  philox_rounds(x0, x1, x2, x3, rk);
+  _mm512_store_si512(w + 0 * kTfLanes, philox_pack_low(x0[0], x0[1]));
+  _mm512_store_si512(w + 1 * kTfLanes, philox_pack_low(x1[0], x1[1]));
+  _mm512_store_si512(w + 2 * kTfLanes, philox_pack_low(x2[0], x2[1]));
+  _mm512_store_si512(w + 3 * kTfLanes, philox_pack_low(x3[0], x3[1]));
 }
 #elif defined(WEIGHTINIT_TF_INTRINSICS) && defined(__AVX2__)
-// The low halves of the 64-bit slots of lo (blocks 0-3) and hi (blocks 4-7), in order.
-WEIGHTINIT_INLINE __m256i tf_pack_low(__m256i lo, __m256i hi) {
-  const __m256 mixed = _mm256_shuffle_ps(_mm256_castsi256_ps(lo), _mm256_castsi256_ps(hi), 0x88);
-  return _mm256_permute4x64_epi64(_mm256_castps_si256(mixed), 0xD8);
-}
 WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys& rk, const std::uint64_t* c,
                                     std::uint32_t* w) {
-  const __m256i m0 = _mm256_set1_epi64x(kPhiloxM0), m1 = _mm256_set1_epi64x(kPhiloxM1);
   __m256i x0[4], x1[4], x2[4], x3[4];
   for (int i = 0; i < 4; ++i) {
     x0[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c + 4 * i));
@@ -101,23 +78,12 @@ WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys& rk, cons
     x2[i] = _mm256_set1_epi64x(a.ctr2);
     x3[i] = _mm256_set1_epi64x(a.ctr3);
   }
-#pragma GCC unroll 10
-  for (int r = 0; r < 10; ++r) {
-    const __m256i k0 = _mm256_set1_epi32(static_cast<int>(rk.k0[r]));
-    const __m256i k1 = _mm256_set1_epi32(static_cast<int>(rk.k1[r]));
-    for (int i = 0; i < 4; ++i) {
-      const __m256i p0 = _mm256_mul_epu32(x0[i], m0), p1 = _mm256_mul_epu32(x2[i], m1);
-      x0[i] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), k0), x1[i]);
-      x2[i] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), k1), x3[i]);
-      x1[i] = p1;
-      x3[i] = p0;
-    }
-  }
+  philox_rounds(x0, x1, x2, x3, rk);
   for (int i = 0; i < 4; i += 2) {
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w + 0 * kTfLanes + 4 * i), tf_pack_low(x0[i], x0[i + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w + 1 * kTfLanes + 4 * i), tf_pack_low(x1[i], x1[i + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w + 2 * kTfLanes + 4 * i), tf_pack_low(x2[i], x2[i + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w + 3 * kTfLanes + 4 * i), tf_pack_low(x3[i], x3[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w + 0 * kTfLanes + 4 * i), philox_pack_low(x0[i], x0[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w + 1 * kTfLanes + 4 * i), philox_pack_low(x1[i], x1[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w + 2 * kTfLanes + 4 * i), philox_pack_low(x2[i], x2[i + 1]));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(w + 3 * kTfLanes + 4 * i), philox_pack_low(x3[i], x3[i + 1]));
   }
 }
 #else
