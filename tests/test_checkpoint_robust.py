@@ -169,9 +169,15 @@ BIG = {"name": "big", "dtype": "float32", "parameters": [
         {"name": "w{i}", "shape": [1024, 4096], "init": {"name": "normal", "std": 0.02}}]}]}
 
 
-def start(tmp_path, out, *extra):
+# 512 MiB: long enough that a signal sent once the first file exists always lands mid-write.
+LONG = {"name": "long", "dtype": "float32", "parameters": [
+    {"repeat": 32, "parameters": [
+        {"name": "w{i}", "shape": [1024, 4096], "init": {"name": "normal", "std": 0.02}}]}]}
+
+
+def start(tmp_path, out, *extra, model=BIG):
     path = tmp_path / "big.json"
-    path.write_text(json.dumps(BIG))
+    path.write_text(json.dumps(model))
     env = dict(os.environ)
     source = os.path.dirname(os.path.dirname(wi.__file__))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (source, env.get("PYTHONPATH")) if p)
@@ -196,7 +202,7 @@ def wait_for(out, suffix, proc, timeout=60.0):
                                        (signal.SIGINT, "interrupted")])
 def test_signals_print_one_line_and_clean_up(tmp_path, sig, word):
     out = tmp_path / "o"
-    proc = start(tmp_path, out, "-q")
+    proc = start(tmp_path, out, "-q", model=LONG)
     wait_for(out, ".partial", proc)
     proc.send_signal(sig)
     stdout, stderr = proc.communicate(timeout=60)
