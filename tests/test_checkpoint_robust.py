@@ -181,10 +181,13 @@ def start(tmp_path, out, *extra, model=BIG):
     env = dict(os.environ)
     source = os.path.dirname(os.path.dirname(wi.__file__))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (source, env.get("PYTHONPATH")) if p)
+    # SIGINT's default disposition in the child: a parent started in the background by a
+    # shell without job control passes it on ignored, and Python then installs no handler.
     return subprocess.Popen(
         [sys.executable, "-m", "weightinit", "init", str(path), "-o", str(out),
          "--max-shard-size", "16MiB", "--threads", "1", "--chunk-size", "256KiB", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def wait_for(out, suffix, proc, timeout=60.0):

@@ -140,6 +140,10 @@ def test_resolved_narrow_windows_still_work():
 
 # --- 4. Ctrl-C during a long fill -----------------------------------------------------------
 
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 CHILD = """
 import json, sys, time
 import numpy as np
@@ -172,8 +176,11 @@ def test_ctrl_c_stops_a_long_fill(threads):
     element never written), and the process fine afterwards. The latency (signal to
     exception) is printed; bench/interrupt_latency.py measures it for 4 GiB."""
     n = 1 << 29
+    # The child gets SIGINT's default disposition: a parent started in the background by a
+    # shell without job control passes SIGINT on ignored, and Python then installs no handler.
     p = subprocess.Popen([sys.executable, "-c", CHILD.format(threads=threads, n=n)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=_default_sigint)
     try:
         assert p.stdout.readline().strip() == "ready"
         time.sleep(0.05)
