@@ -342,6 +342,10 @@ void test_cancel() {
   const std::uint64_t n = std::uint64_t{1} << 26;  // 256 MiB of float32
   std::unique_ptr<float[]> buf(new float[n]);
   const wi::Distribution u = wi::Distribution::uniform(1, 2);
+  // Stopped mid-fill: a law drawn by the double kernel (~200 ms for the buffer on 2 cores),
+  // so a stop a few ms in lands long before the last element even with more threads than
+  // cores.
+  const wi::Distribution slow = wi::Distribution::truncated_normal(0, 1, 3, 8);
   const wi::StreamSpec s{7, 0, 0};
   for (int threads : {1, 2, 4}) {
     wi::set_num_threads(threads);
@@ -376,7 +380,7 @@ void test_cancel() {
     };
     control.poll_interval = std::chrono::milliseconds(1);
     try {
-      wi::fill(u, s, wi::DType::kFloat32, 0, n, buf.get(), control);
+      wi::fill(slow, s, wi::DType::kFloat32, 0, n, buf.get(), control);
     } catch (const wi::FillCancelled&) {
       cancelled = true;
       latency = ms_since(t_cancel);
@@ -391,7 +395,7 @@ void test_cancel() {
     control.poll = [&] { return ++polls == 2; };
     cancelled = false;
     try {
-      wi::fill(u, s, wi::DType::kFloat32, 0, n, buf.get(), control);
+      wi::fill(slow, s, wi::DType::kFloat32, 0, n, buf.get(), control);
     } catch (const wi::FillCancelled&) {
       cancelled = true;
     }
