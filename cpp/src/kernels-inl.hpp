@@ -39,10 +39,6 @@ enum OutKind { kOutF32 = 0, kOutF64 = 1, kOutF16 = 2, kOutBF16 = 3, kOutU32 = 4 
 #include "philox_lanes-inl.hpp"
 #undef WEIGHTINIT_PHILOX_SIMD
 
-using RoundKeys = PhiloxRoundKeys;
-
-WEIGHTINIT_INLINE RoundKeys round_keys(const KernelArgs& a) { return philox_round_keys(a.key0, a.key1); }
-
 // The 4 x 16 words of each of the groups [group, group + NG): lane j of group g is block
 // offset + 16 g + j, and word k of it lands at w[g - group][k][j].
 // The generic loop is the reference (Philox from philox.hpp, which the known-answer test
@@ -51,7 +47,7 @@ WEIGHTINIT_INLINE RoundKeys round_keys(const KernelArgs& a) { return philox_roun
 constexpr int kPhiloxGroups = 2;  // 2 groups = 4 sets of 8 blocks in flight
 
 template <int NG>
-WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const RoundKeys& rk, std::uint64_t group,
+WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const PhiloxRoundKeys& rk, std::uint64_t group,
                                      std::uint32_t (*w)[4][kLanes]) {
   constexpr int kSets = 2 * NG;
   __m512i x0[kSets], x1[kSets], x2[kSets], x3[kSets];
@@ -76,7 +72,7 @@ WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const RoundKeys& rk, s
 constexpr int kPhiloxGroups = 1;  // one group = 4 sets of 4 blocks in flight
 
 template <int NG>
-WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const RoundKeys& rk, std::uint64_t group,
+WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const PhiloxRoundKeys& rk, std::uint64_t group,
                                      std::uint32_t (*w)[4][kLanes]) {
   static_assert(NG == 1, "AVX2 draws one group at a time");
   const std::uint64_t base = a.offset + group * kLanes;
@@ -100,7 +96,7 @@ WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const RoundKeys& rk, s
 constexpr int kPhiloxGroups = 1;
 
 template <int NG>
-WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const RoundKeys&, std::uint64_t group,
+WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const PhiloxRoundKeys&, std::uint64_t group,
                                      std::uint32_t (*w)[4][kLanes]) {
   const Philox4x32Key key = {a.key0, a.key1};
   const std::uint64_t stream = std::uint64_t{a.stream0} | (std::uint64_t{a.stream1} << 32);
@@ -457,7 +453,7 @@ WEIGHTINIT_INLINE void normal_fast_f32(const KernelArgs& a, const std::uint32_t*
   for (int e = 0; e < N; ++e) z[e] = normal_z_f32<L>(a, w[e]);
 #endif
   for (int e = 0; e < N; ++e) {
-    const float x = fma_f32(a.f_std, z[e], a.f_mean);
+    const float x = fma_exact(a.f_std, z[e], a.f_mean);
     // The untruncated normal's bounds are -inf and inf: clamping would change nothing.
     store<Out>(out, base + static_cast<std::uint64_t>(e),
                L == kFastNormal ? x : clamp(x, a.f_clamp_lo, a.f_clamp_hi));
@@ -593,7 +589,7 @@ WEIGHTINIT_INLINE void transform_64(const KernelArgs& a, const std::uint64_t* bi
 template <int Out, int T>
 void fill_groups_32(const KernelArgs& args, std::uint64_t group, std::uint64_t ngroups, void* out) {
   const KernelArgs a = args;  // a local copy: stores to `out` cannot alias it
-  const RoundKeys rk = round_keys(a);
+  const PhiloxRoundKeys rk = philox_round_keys(a.key0, a.key1);
   constexpr int kGroup = 4 * kLanes;
   std::uint64_t g = 0;
   for (; g + kPhiloxGroups <= ngroups; g += kPhiloxGroups) {
@@ -621,7 +617,7 @@ WEIGHTINIT_INLINE void words_to_bits_64(const std::uint32_t (&w)[4][kLanes],
 template <int T>
 void fill_groups_64(const KernelArgs& args, std::uint64_t group, std::uint64_t ngroups, void* out) {
   const KernelArgs a = args;  // a local copy: stores to `out` cannot alias it
-  const RoundKeys rk = round_keys(a);
+  const PhiloxRoundKeys rk = philox_round_keys(a.key0, a.key1);
   constexpr int kGroup = 2 * kLanes;
   std::uint64_t g = 0;
   for (; g + kPhiloxGroups <= ngroups; g += kPhiloxGroups) {

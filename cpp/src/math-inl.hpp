@@ -85,8 +85,6 @@ WEIGHTINIT_INLINE double log_f64(double x) {
 // has it, else the same result from doubles (fma-inl.hpp, shared with the matrix kernels).
 #include "fma-inl.hpp"
 
-WEIGHTINIT_INLINE float fma_f32(float a, float b, float c) { return fma_exact(a, b, c); }
-
 // --- the float32 quantile (16/32-bit outputs) --------------------------------------------
 
 #include "quantile_table.hpp"
@@ -107,7 +105,7 @@ WEIGHTINIT_INLINE float quantile_abs_f32(float x, bool centre) {
   const float qs = x * 0x1p-33f;
   const float v = centre ? qs * qs : 2.0f - m;
   float p = kQuantileCoef[kQuantileDegree][slot];
-  for (int k = kQuantileDegree - 1; k >= 0; --k) p = fma_f32(p, v, kQuantileCoef[k][slot]);
+  for (int k = kQuantileDegree - 1; k >= 0; --k) p = fma_exact(p, v, kQuantileCoef[k][slot]);
   return p * (centre ? qs : 1.0f);
 }
 

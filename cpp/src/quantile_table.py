@@ -125,7 +125,7 @@ def fit_segment(xs, fx):
 
 
 def fma32(a, b, c):
-    """fma_f32 of math-inl.hpp: a * b + c rounded once to float32 (exact product in double,
+    """fma_exact of fma-inl.hpp: a * b + c rounded once to float32 (exact product in double,
     the sum rounded to odd, then to float32)."""
     a, b, c = (np.asarray(v, np.float32).astype(np.float64) for v in (a, b, c))
     p = a * b

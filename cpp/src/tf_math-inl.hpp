@@ -192,7 +192,7 @@ WEIGHTINIT_INLINE void glibc_sincosf_nonneg(float y, float* sinp, float* cosp) {
 // both compiled with -mfma on FMA hardware (every CPU TensorFlow's wheels target since 2.x
 // has it), where GCC contracts a * b + c into one fused multiply-add wherever the product has
 // no other use. The functions below follow those sources step by step and spell each such
-// contraction out as tfm_fma (exact: one rounding), so they return what glibc returns there.
+// contraction out as fma_exact (exact: one rounding), so they return what glibc returns there.
 // bench/tf_libm_check.cpp compares them with the host's log and sincos.
 
 #include "tf_libm_tables-inl.hpp"
@@ -200,8 +200,6 @@ WEIGHTINIT_INLINE void glibc_sincosf_nonneg(float y, float* sinp, float* cosp) {
 // a * b + c with one rounding: the library's one definition (fma-inl.hpp: the instruction
 // where the target has one, else an exact emulation from + - *).
 #include "fma-inl.hpp"
-
-WEIGHTINIT_INLINE double tfm_fma(double a, double b, double c) { return fma_exact(a, b, c); }
 
 // log(x) for the stream's u1 in [1e-7, 1): e_log.c's two paths. Ln2hi / Ln2lo: the same file.
 constexpr double kLogLn2Hi = 0x1.62e42fefa3800p-1, kLogLn2Lo = 0x1.ef35793c76730p-45;
@@ -213,17 +211,17 @@ WEIGHTINIT_INLINE double glibc_log(double x) {
     // Close to 1: log1p(r) by the 11-term polynomial, its leading terms in double-double.
     const double r = x - 1.0;
     const double r2 = r * r, r3 = r * r2;
-    const double in = tfm_fma(r3, kLogB[10], tfm_fma(r2, kLogB[9], tfm_fma(r, kLogB[8], kLogB[7])));
-    const double mid = tfm_fma(r3, in, tfm_fma(r2, kLogB[6], tfm_fma(r, kLogB[5], kLogB[4])));
-    const double out = tfm_fma(r3, mid, tfm_fma(r2, kLogB[3], tfm_fma(r, kLogB[2], kLogB[1])));
+    const double in = fma_exact(r3, kLogB[10], fma_exact(r2, kLogB[9], fma_exact(r, kLogB[8], kLogB[7])));
+    const double mid = fma_exact(r3, in, fma_exact(r2, kLogB[6], fma_exact(r, kLogB[5], kLogB[4])));
+    const double out = fma_exact(r3, mid, fma_exact(r2, kLogB[3], fma_exact(r, kLogB[2], kLogB[1])));
     double w = r * 0x1p27;  // exact, so its contractions change nothing
     const double rhi = r + w - w;
     const double rlo = r - rhi;
     w = rhi * rhi * kLogB[0];  // exact (B[0] = -1/2)
     const double hi = r + w;
     double lo = r - hi + w;
-    lo = tfm_fma(kLogB[0] * rlo, rhi + r, lo);
-    const double y = tfm_fma(r3, out, lo);  // y = r3 * out; y += lo (contracted)
+    lo = fma_exact(kLogB[0] * rlo, rhi + r, lo);
+    const double y = fma_exact(r3, out, lo);  // y = r3 * out; y += lo (contracted)
     return y + hi;
   }
   constexpr std::uint64_t kOff = 0x3fe6000000000000ull;
@@ -233,14 +231,14 @@ WEIGHTINIT_INLINE double glibc_log(double x) {
   const std::uint64_t iz = ix - (tmp & (0xfffull << 52));
   const double invc = kLogTab[i][0], logc = kLogTab[i][1];
   const double z = tfm_double(iz);
-  const double r = tfm_fma(z, invc, -1.0);
+  const double r = fma_exact(z, invc, -1.0);
   const double kd = static_cast<double>(k);
-  const double w = tfm_fma(kd, kLogLn2Hi, logc);
+  const double w = fma_exact(kd, kLogLn2Hi, logc);
   const double hi = w + r;
-  const double lo = tfm_fma(kd, kLogLn2Lo, w - hi + r);
+  const double lo = fma_exact(kd, kLogLn2Lo, w - hi + r);
   const double r2 = r * r;
-  const double p = tfm_fma(r2, tfm_fma(r, kLogA[4], kLogA[3]), tfm_fma(r, kLogA[2], kLogA[1]));
-  const double y = tfm_fma(r * r2, p, tfm_fma(r2, kLogA[0], lo));
+  const double p = fma_exact(r2, fma_exact(r, kLogA[4], kLogA[3]), fma_exact(r, kLogA[2], kLogA[1]));
+  const double y = fma_exact(r * r2, p, fma_exact(r2, kLogA[0], lo));
   return y + hi;
 }
 
@@ -273,23 +271,23 @@ WEIGHTINIT_INLINE double ibm_do_sin(double x, double dx) {
   const double xold = x;
   if (tfm_fabs(x) < 0.126) {  // TAYLOR_SIN (x * x, x, dx)
     const double xx = x * x;
-    double p = tfm_fma(kSinS5, xx, kSinS4);
-    p = tfm_fma(p, xx, kSinS3);
-    p = tfm_fma(p, xx, kSinS2);
-    p = tfm_fma(p, xx, kSinS1);
-    const double t = tfm_fma(tfm_fma(p, x, -(0.5 * dx)), xx, dx);
+    double p = fma_exact(kSinS5, xx, kSinS4);
+    p = fma_exact(p, xx, kSinS3);
+    p = fma_exact(p, xx, kSinS2);
+    p = fma_exact(p, xx, kSinS1);
+    const double t = fma_exact(fma_exact(p, x, -(0.5 * dx)), xx, dx);
     return x + t;
   }
   if (x <= 0) dx = -dx;
   const double u = kSinBig + tfm_fabs(x);
   x = tfm_fabs(x) - (u - kSinBig);
   const double xx = x * x;
-  const double s = x + tfm_fma(x * xx, tfm_fma(xx, kSinSn5, kSinSn3), dx);
-  const double c = tfm_fma(x, dx, xx * tfm_fma(xx, tfm_fma(xx, kSinCs6, kSinCs4), kSinCs2));
+  const double s = x + fma_exact(x * xx, fma_exact(xx, kSinSn5, kSinSn3), dx);
+  const double c = fma_exact(x, dx, xx * fma_exact(xx, fma_exact(xx, kSinCs6, kSinCs4), kSinCs2));
   const std::uint64_t* row = tfm_sincos_row(u);
   const double sn = tfm_double(row[0]), ssn = tfm_double(row[1]);
   const double cs = tfm_double(row[2]), ccs = tfm_double(row[3]);
-  const double cor = tfm_fma(cs, s, tfm_fma(-sn, c, tfm_fma(s, ccs, ssn)));
+  const double cor = fma_exact(cs, s, fma_exact(-sn, c, fma_exact(s, ccs, ssn)));
   return tfm_copysign(sn + cor, xold);
 }
 
@@ -299,12 +297,12 @@ WEIGHTINIT_INLINE double ibm_do_cos(double x, double dx) {
   const double u = kSinBig + tfm_fabs(x);
   x = tfm_fabs(x) - (u - kSinBig) + dx;
   const double xx = x * x;
-  const double s = tfm_fma(x * xx, tfm_fma(xx, kSinSn5, kSinSn3), x);
-  const double c = xx * tfm_fma(xx, tfm_fma(xx, kSinCs6, kSinCs4), kSinCs2);
+  const double s = fma_exact(x * xx, fma_exact(xx, kSinSn5, kSinSn3), x);
+  const double c = xx * fma_exact(xx, fma_exact(xx, kSinCs6, kSinCs4), kSinCs2);
   const std::uint64_t* row = tfm_sincos_row(u);
   const double sn = tfm_double(row[0]), ssn = tfm_double(row[1]);
   const double cs = tfm_double(row[2]), ccs = tfm_double(row[3]);
-  const double cor = tfm_fma(-sn, s, tfm_fma(-cs, c, tfm_fma(-s, ssn, ccs)));
+  const double cor = fma_exact(-sn, s, fma_exact(-cs, c, fma_exact(-s, ssn, ccs)));
   return cs + cor;
 }
 
@@ -331,14 +329,14 @@ WEIGHTINIT_INLINE void glibc_sincos(double x, double* sinp, double* cosp) {
     return;
   }
   // reduce_sincos: x - n pi/2 as a + da.
-  const double t = tfm_fma(x, kSinHpInv, kSinToInt);
+  const double t = fma_exact(x, kSinHpInv, kSinToInt);
   const double xn = t - kSinToInt;
-  const double y = tfm_fma(-xn, kSinMp2, tfm_fma(-xn, kSinMp1, x));
+  const double y = fma_exact(-xn, kSinMp2, fma_exact(-xn, kSinMp1, x));
   unsigned n = static_cast<std::uint32_t>(tfm_bits64(t)) & 3u;
-  const double t2 = tfm_fma(-xn, kSinPp3, y);
-  double db = tfm_fma(-xn, kSinPp3, y - t2);
-  double a = tfm_fma(-xn, kSinPp4, t2);
-  db += tfm_fma(-xn, kSinPp4, t2 - a);
+  const double t2 = fma_exact(-xn, kSinPp3, y);
+  double db = fma_exact(-xn, kSinPp3, y - t2);
+  double a = fma_exact(-xn, kSinPp4, t2);
+  db += fma_exact(-xn, kSinPp4, t2 - a);
   double da = db;
   if (n == 1 || n == 2) {
     a = -a;

@@ -45,15 +45,11 @@ constexpr int kTfLanes = 16;
 #include "philox_lanes-inl.hpp"
 #undef WEIGHTINIT_PHILOX_SIMD
 
-using TfRoundKeys = PhiloxRoundKeys;
-
-WEIGHTINIT_INLINE TfRoundKeys tf_round_keys(const TfArgs& a) { return philox_round_keys(a.key0, a.key1); }
-
 // Blocks c[0] .. c[kTfLanes - 1] of the op's stream (counter (c[j], seed2)): word k of
 // block c[j] lands at w[k * kTfLanes + j]. The same rounds as philox4x32 (philox.hpp), in lanes.
 // The x86 files run philox_lanes-inl.hpp's rounds on two (AVX-512) or four (AVX2) sets.
 #if defined(WEIGHTINIT_TF_INTRINSICS) && defined(__AVX512F__)
-WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys& rk, const std::uint64_t* c,
+WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const PhiloxRoundKeys& rk, const std::uint64_t* c,
                                     std::uint32_t* w) {
   __m512i x0[2], x1[2], x2[2], x3[2];
   for (int i = 0; i < 2; ++i) {
@@ -69,7 +65,7 @@ WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys& rk, cons
   _mm512_store_si512(w + 3 * kTfLanes, philox_pack_low(x3[0], x3[1]));
 }
 #elif defined(WEIGHTINIT_TF_INTRINSICS) && defined(__AVX2__)
-WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys& rk, const std::uint64_t* c,
+WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const PhiloxRoundKeys& rk, const std::uint64_t* c,
                                     std::uint32_t* w) {
   __m256i x0[4], x1[4], x2[4], x3[4];
   for (int i = 0; i < 4; ++i) {
@@ -87,7 +83,7 @@ WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys& rk, cons
   }
 }
 #else
-WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys&, const std::uint64_t* c,
+WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const PhiloxRoundKeys&, const std::uint64_t* c,
                                     std::uint32_t* w) {
   for (int j = 0; j < kTfLanes; ++j) {
     const Philox4x32Ctr x = philox4x32({static_cast<std::uint32_t>(c[j]),
@@ -99,7 +95,7 @@ WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const TfRoundKeys&, const s
 #endif
 
 // Blocks first .. first + kTfLanes - 1.
-WEIGHTINIT_INLINE void tf_blocks(const TfArgs& a, const TfRoundKeys& rk, std::uint64_t first,
+WEIGHTINIT_INLINE void tf_blocks(const TfArgs& a, const PhiloxRoundKeys& rk, std::uint64_t first,
                                  std::uint32_t* w) {
   alignas(64) std::uint64_t c[kTfLanes];
   for (int j = 0; j < kTfLanes; ++j) c[j] = first + static_cast<std::uint64_t>(j);
@@ -170,12 +166,6 @@ WEIGHTINIT_INLINE void tf_box_muller_d(std::uint32_t x0, std::uint32_t x1, std::
 
 // --- rounding to the 16-bit types (round to nearest even) ------------------------------------
 
-// The library's one definition of each rounding and widening (weightinit/float16.hpp).
-WEIGHTINIT_INLINE std::uint16_t tf_to_half(float f) { return ::weightinit::float16_bits(f); }
-WEIGHTINIT_INLINE float tf_half_value(std::uint16_t h) { return ::weightinit::detail::half_bits_to_float(h); }
-WEIGHTINIT_INLINE std::uint16_t tf_to_bf16(float f) { return ::weightinit::bfloat16_bits(f); }
-WEIGHTINIT_INLINE float tf_bf16_value(std::uint16_t b) { return ::weightinit::detail::bfloat16_bits_to_float(b); }
-
 // x * mul + add in the output type: float32 and float64 directly; the 16-bit types as Eigen
 // does, each operation in float and rounded to the type (exact: float has more than twice
 // their precision plus two bits, so this equals the type's own correctly rounded operation).
@@ -188,12 +178,12 @@ WEIGHTINIT_INLINE double tf_affine_f64(const TfArgs& a, double x) {
   return a.has_add ? p + a.d_add : p;
 }
 WEIGHTINIT_INLINE std::uint16_t tf_affine_half(const TfArgs& a, float x) {
-  const std::uint16_t p = tf_to_half(x * a.f_mul);
-  return a.has_add ? tf_to_half(tf_half_value(p) + a.f_add) : p;
+  const std::uint16_t p = float16_bits(x * a.f_mul);
+  return a.has_add ? float16_bits(half_bits_to_float(p) + a.f_add) : p;
 }
 WEIGHTINIT_INLINE std::uint16_t tf_affine_bf16(const TfArgs& a, float x) {
-  const std::uint16_t p = tf_to_bf16(x * a.f_mul);
-  return a.has_add ? tf_to_bf16(tf_bf16_value(p) + a.f_add) : p;
+  const std::uint16_t p = bfloat16_bits(x * a.f_mul);
+  return a.has_add ? bfloat16_bits(bfloat16_bits_to_float(p) + a.f_add) : p;
 }
 
 // --- the group kernels -----------------------------------------------------------------------
@@ -217,11 +207,11 @@ WEIGHTINIT_INLINE auto tf_uniform_word(const TfArgs& a, std::uint32_t x) {
     const float p = tf_u32_to_float(x) * a.f_mul;
     return Add ? p + a.f_add : p;
   } else if constexpr (Out == kTfF16) {
-    const std::uint16_t p = tf_to_half(tf_u32_to_half_value(x) * a.f_mul);
-    return Add ? tf_to_half(tf_half_value(p) + a.f_add) : p;
+    const std::uint16_t p = float16_bits(tf_u32_to_half_value(x) * a.f_mul);
+    return Add ? float16_bits(half_bits_to_float(p) + a.f_add) : p;
   } else if constexpr (Out == kTfBF16) {
-    const std::uint16_t p = tf_to_bf16(tf_u32_to_bf16_value(x) * a.f_mul);
-    return Add ? tf_to_bf16(tf_bf16_value(p) + a.f_add) : p;
+    const std::uint16_t p = bfloat16_bits(tf_u32_to_bf16_value(x) * a.f_mul);
+    return Add ? bfloat16_bits(bfloat16_bits_to_float(p) + a.f_add) : p;
   } else {
     return static_cast<std::uint32_t>(x % a.range32 + a.base32);
   }
@@ -232,7 +222,7 @@ WEIGHTINIT_INLINE auto tf_uniform_word(const TfArgs& a, std::uint32_t x) {
 template <int Out, bool Add>
 void tf_uniform_narrow_impl(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
   using T = decltype(tf_uniform_word<Out, Add>(a, 0u));
-  const TfRoundKeys rk = tf_round_keys(a);
+  const PhiloxRoundKeys rk = philox_round_keys(a.key0, a.key1);
   alignas(64) std::uint32_t w[4 * kTfLanes];
   alignas(64) T v[4 * kTfLanes];
   while (ngroups > 0) {
@@ -258,7 +248,7 @@ void tf_uniform_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngrou
 // Uniform and integer uniform, 64-bit outputs: group g = block g, two words per output.
 template <int Out>
 void tf_uniform_wide(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
-  const TfRoundKeys rk = tf_round_keys(a);
+  const PhiloxRoundKeys rk = philox_round_keys(a.key0, a.key1);
   alignas(64) std::uint32_t w[4 * kTfLanes];
   while (ngroups > 0) {
     const int n = ngroups < kTfLanes ? static_cast<int>(ngroups) : kTfLanes;
@@ -288,16 +278,16 @@ WEIGHTINIT_INLINE auto tf_normal_value(const TfArgs& a, float z) {
   if constexpr (Out == kTfF32) {
     return tf_affine_f32(a, z);
   } else if constexpr (Out == kTfF16) {
-    return tf_affine_half(a, tf_half_value(tf_to_half(z)));
+    return tf_affine_half(a, half_bits_to_float(float16_bits(z)));
   } else {
-    return tf_affine_bf16(a, tf_bf16_value(tf_to_bf16(z)));
+    return tf_affine_bf16(a, bfloat16_bits_to_float(bfloat16_bits(z)));
   }
 }
 
 template <int Out>
 void tf_normal_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
   using T = decltype(tf_normal_value<Out>(a, 0.0f));
-  const TfRoundKeys rk = tf_round_keys(a);
+  const PhiloxRoundKeys rk = philox_round_keys(a.key0, a.key1);
   alignas(64) std::uint32_t w[4 * kTfLanes];
   alignas(64) float z[4 * kTfLanes];
   alignas(64) T v[4 * kTfLanes];
@@ -320,7 +310,7 @@ void tf_normal_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngroup
 
 // Normal, float64: group g = block g, one Box-Muller pair from its four words.
 void tf_normal_f64(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
-  const TfRoundKeys rk = tf_round_keys(a);
+  const PhiloxRoundKeys rk = philox_round_keys(a.key0, a.key1);
   alignas(64) std::uint32_t w[4 * kTfLanes];
   auto* o = static_cast<double*>(out);
   while (ngroups > 0) {
@@ -377,7 +367,7 @@ void tf_truncated_group(const TfArgs& a, std::uint64_t g, float* res) {
 template <int Out>
 void tf_truncated_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
   using T = decltype(tf_normal_value<Out>(a, 0.0f));
-  const TfRoundKeys rk = tf_round_keys(a);
+  const PhiloxRoundKeys rk = philox_round_keys(a.key0, a.key1);
   alignas(64) std::uint64_t c[kTfLanes];
   alignas(64) std::uint32_t w[8 * kTfLanes];  // words 0-3 of block 256 g, then of 256 g + 1
   alignas(64) float z[8 * kTfLanes];
