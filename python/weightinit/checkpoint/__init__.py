@@ -38,6 +38,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
+from typing import Any
 
 import numpy as np
 
@@ -182,13 +183,19 @@ def load_model(source, dtype=None) -> Model:
         except RecursionError:
             raise CheckpointError(f"{path}: nested too deeply to be a model description") from None
     else:
-        try:
-            desc = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise CheckpointError(f"{where}: not valid JSON: {e}") from None
-        except RecursionError:
-            raise CheckpointError(f"{where}: nested too deeply to be a model description") from None
+        desc = load_json(text, where, "a model description")
     return model_from_dict(desc, dtype, where)
+
+
+def load_json(text: str, where: str, what: str) -> Any:
+    """`text` parsed as JSON; a CheckpointError naming `where` (and `what` it should be)
+    for text that does not parse or nests too deeply."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise CheckpointError(f"{where}: not valid JSON: {e}") from None
+    except RecursionError:
+        raise CheckpointError(f"{where}: nested too deeply to be {what}") from None
 
 
 def _expand(items, where: str, repeat_ok: bool = True):

@@ -25,7 +25,7 @@ import contextlib
 import json
 import os
 
-from . import CheckpointError, Model, model_from_dict
+from . import CheckpointError, Model, load_json, model_from_dict
 
 __all__ = ["model_from_hf_config", "hf_description"]
 
@@ -76,12 +76,7 @@ def _read_config(source) -> tuple:
             text = f.read()
     except OSError as e:
         raise CheckpointError(f"{path}: cannot read the config ({e.strerror or e})") from None
-    try:
-        config = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise CheckpointError(f"{path}: not valid JSON: {e}") from None
-    except RecursionError:
-        raise CheckpointError(f"{path}: nested too deeply to be a config") from None
+    config = load_json(text, path, "a config")
     if not isinstance(config, dict) or not isinstance(config.get("model_type"), str):
         raise CheckpointError(f"{path}: a transformers config needs a 'model_type' key")
     return config, path
