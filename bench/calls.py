@@ -45,6 +45,17 @@ def _load_tf(peers):
     return tf, None
 
 
+def _peers(cfg: dict):
+    """(torch, tf, notes) for a section timed against torch (and TF when requested), or
+    (None, None, why) when torch is not installed."""
+    try:
+        import torch
+    except ImportError as exc:
+        return None, None, f"torch not installed ({exc})"
+    tf, why = _load_tf(cfg["peers"])
+    return torch, tf, [why] if why else []
+
+
 def interleaved_best(calls: dict, rounds: int, batch_s: float) -> dict:
     """Best seconds per call of each function in `calls`, timed in alternation.
 
@@ -105,15 +116,9 @@ def frames_to_binding(call) -> int | None:
 def overhead_section(cfg: dict) -> dict:
     """weightinit's small calls against torch's (and TF's, when requested), best of many."""
     import weightinit as wi
-    try:
-        import torch
-    except ImportError as exc:
-        return skipped(f"torch not installed ({exc})")
-
-    notes = []
-    tf, why = _load_tf(cfg["peers"])
-    if why:
-        notes.append(why)
+    torch, tf, notes = _peers(cfg)
+    if torch is None:
+        return skipped(notes)
     rounds, batch_s = (25, 0.01) if cfg["quick"] else (50, 0.02)
     vec = torch.empty(OVERHEAD_ELEMENTS, dtype=torch.float32)
     mat = torch.empty(KAIMING_SHAPE, dtype=torch.float32)
@@ -174,15 +179,9 @@ def overhead_section(cfg: dict) -> dict:
 def orthogonal_section(cfg: dict) -> dict:
     """init.orthogonal_ and tf1.Orthogonal against torch's (and TF's) on one shape."""
     import weightinit as wi
-    try:
-        import torch
-    except ImportError as exc:
-        return skipped(f"torch not installed ({exc})")
-
-    notes = []
-    tf, why = _load_tf(cfg["peers"])
-    if why:
-        notes.append(why)
+    torch, tf, notes = _peers(cfg)
+    if torch is None:
+        return skipped(notes)
     shape = tuple(cfg["orthogonal_shape"])
     reps, budget = cfg["reps"], cfg["budget"]
     calls = {
