@@ -49,6 +49,10 @@ class Orthogonal(_GainSeedDtype):
         Op seed (see :func:`weightinit.tf1.get_seed`).
     dtype : dtype, default float32
         float16, bfloat16, float32 or float64 (16-bit results are computed in float32).
+    stream : {None, "weightinit", "tensorflow"}, default None
+        Kept in the config like the other TF1 initializers' `stream`; a call on the
+        ``"tensorflow"`` stream (given here or by :func:`weightinit.tf1.set_stream`) raises
+        ValueError: TensorFlow's values come from LAPACK's QR.
 
     Raises
     ------
@@ -89,6 +93,10 @@ class ConvolutionDeltaOrthogonal(_GainSeedDtype):
         Op seed (see :func:`weightinit.tf1.get_seed`).
     dtype : dtype, default float32
         float16, bfloat16, float32 or float64.
+    stream : {None, "weightinit", "tensorflow"}, default None
+        Kept in the config like the other TF1 initializers' `stream`; a call on the
+        ``"tensorflow"`` stream (given here or by :func:`weightinit.tf1.set_stream`) raises
+        ValueError: TensorFlow's values come from LAPACK's QR.
 
     Raises
     ------
@@ -116,6 +124,10 @@ class ConvolutionOrthogonal(_GainSeedDtype):
         Op seed (see :func:`weightinit.tf1.get_seed`).
     dtype : dtype, default float32
         float16, bfloat16, float32 or float64.
+    stream : {None, "weightinit", "tensorflow"}, default None
+        Kept in the config like the other TF1 initializers' `stream`; a call on the
+        ``"tensorflow"`` stream (given here or by :func:`weightinit.tf1.set_stream`) raises
+        ValueError: TensorFlow's values come from LAPACK's QR.
 
     Notes
     -----
