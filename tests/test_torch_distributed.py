@@ -4,6 +4,7 @@ single-process initialization, for DTensors (even, uneven, replicated) and local
 
 import math
 import pickle
+import socket
 
 import numpy as np
 import pytest
@@ -46,10 +47,10 @@ def _initializer(spec):
     return tf.glorot_uniform_initializer(seed=8) if spec == "tf1" else spec
 
 
-def _worker(rank, init_file, result_file):
+def _worker(rank, init_method, result_file):
     from torch.distributed.tensor import DTensor, Partial, Replicate, Shard, init_device_mesh
 
-    dist.init_process_group("gloo", init_method=f"file://{init_file}", rank=rank,
+    dist.init_process_group("gloo", init_method=init_method, rank=rank,
                             world_size=WORLD)
     results = {}
     try:
@@ -85,6 +86,9 @@ def _worker(rank, init_file, result_file):
         except TypeError as e:
             results["dtensor-with-offset"] = str(e)
     finally:
+        # Both ranks reach here before either tears the group down: gloo aborts a rank whose
+        # peer destroys the group while its connections are still in use.
+        dist.barrier()
         dist.destroy_process_group()
     if rank == 0:
         with open(result_file, "wb") as f:
@@ -95,7 +99,12 @@ def _worker(rank, init_file, result_file):
 def results(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dist")
     result_file = tmp / "results.pkl"
-    torch.multiprocessing.spawn(_worker, args=(str(tmp / "init"), str(result_file)),
+    # A TCP rendezvous on a free loopback port (a file:// store's memory-mapped file has been
+    # seen to kill a rank with SIGBUS inside gloo's start-up).
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    torch.multiprocessing.spawn(_worker, args=(f"tcp://127.0.0.1:{port}", str(result_file)),
                                 nprocs=WORLD, join=True)
     with open(result_file, "rb") as f:
         return pickle.load(f)
