@@ -214,50 +214,57 @@ constexpr NearTable make_near_table() {
 constexpr NearTable kNearTable = make_near_table();
 constexpr int kNearCentre = 14;
 
-// quantile_abs_f32 and the sign for 16 V lanes: x (already min'ed), the central lanes and
-// the sign bits (0x80000000 where z < 0). The coefficients come by one-source permutes of
-// the rotated upper 16 slots; a call with a lane deeper in the tail (t < 2^-17: 2^-16 of
-// the normal's words) takes two-source permutes over all 32 slots. V vectors go in
-// lockstep so that their Horner chains overlap.
+// 16 V words on their way through the float kernel, in registers: x (already min'ed), the
+// central lanes, the word or -1 where negative (`sign`, read by the sign step) and whether a
+// tail lane lies deeper than t = 2^-17 (2^-16 of the normal's words).
 template <int V>
-WEIGHTINIT_INLINE void quantile_x16(const __m512 (&x)[V], const __mmask16 (&centre)[V],
-                                    const __m512i (&sign)[V], float* zp) {
+struct Formed16 {
+  __m512 x[V];
+  __mmask16 centre[V];
+  __m512i sign[V];
+  bool deep;
+};
+
+// quantile_abs_f32 with the sign, for 16 V lanes: z into z[]. The coefficients come by
+// one-source permutes of the rotated upper 16 slots; a call with a deep lane takes
+// two-source permutes over all 32 slots. V vectors go in lockstep so that their Horner
+// chains overlap. `SignIsWord`: sign[] holds the words (z < 0 below 2^31), else -1 where
+// z < 0 and 0 elsewhere; either way one ternary-logic step sets the sign bit.
+template <bool SignIsWord, int V>
+WEIGHTINIT_INLINE void quantile_x16(const Formed16<V>& f, __m512 (&z)[V]) {
   __m512i idx[V];
-  __m512 var[V], mult[V], p[V];
-  __mmask16 deep = 0;
+  __m512 var[V], qs[V], p[V];
 #pragma GCC unroll 8
   for (int i = 0; i < V; ++i) {
-    const __m512i bits = _mm512_castps_si512(x[i]);
-    idx[i] = _mm512_mask_srli_epi32(_mm512_set1_epi32(kNearCentre),
-                                    static_cast<__mmask16>(~centre[i]), bits, 23);
-    deep |= _mm512_mask_cmp_ps_mask(static_cast<__mmask16>(~centre[i]), x[i],
-                                    _mm512_set1_ps(0x1p16f), _CMP_LT_OQ);
+    const __m512i bits = _mm512_castps_si512(f.x[i]);
+    idx[i] = _mm512_mask_mov_epi32(_mm512_srli_epi32(bits, 23), f.centre[i],
+                                   _mm512_set1_epi32(kNearCentre));
     // 0xEA: (bits & 0x007fffff) | 0x3f800000, the mantissa m in [1, 2)
     const __m512 m = _mm512_castsi512_ps(_mm512_ternarylogic_epi32(
         bits, _mm512_set1_epi32(0x007fffff), _mm512_set1_epi32(0x3f800000), 0xEA));
-    const __m512 qs = _mm512_mul_ps(x[i], _mm512_set1_ps(0x1p-33f));
-    var[i] = _mm512_mask_blend_ps(centre[i], _mm512_sub_ps(_mm512_set1_ps(2.0f), m),
-                                  _mm512_mul_ps(qs, qs));
-    mult[i] = _mm512_mask_blend_ps(centre[i], _mm512_set1_ps(1.0f), qs);
+    qs[i] = _mm512_mul_ps(f.x[i], _mm512_set1_ps(0x1p-33f));
+    var[i] = _mm512_mask_mul_ps(_mm512_sub_ps(_mm512_set1_ps(2.0f), m), f.centre[i], qs[i], qs[i]);
   }
-  if (deep == 0) {
-    const __m512 top = _mm512_load_ps(kNearTable.c[kQuantileDegree]);
+  if (!f.deep) {
 #pragma GCC unroll 8
-    for (int i = 0; i < V; ++i) p[i] = _mm512_permutexvar_ps(idx[i], top);
+    for (int i = 0; i < V; ++i) {
+      p[i] = _mm512_permutexvar_ps(idx[i], _mm512_load_ps(kNearTable.c[kQuantileDegree]));
+    }
 #pragma GCC unroll 8
     for (int k = kQuantileDegree - 1; k >= 0; --k) {
-      const __m512 t = _mm512_load_ps(kNearTable.c[k]);
 #pragma GCC unroll 8
       for (int i = 0; i < V; ++i) {
-        // Keeps each permute next to its Horner step: hoisted, the 9 V results spill.
+        // Keeps each permute next to its Horner step, its table a memory operand: hoisted,
+        // the 9 V results spill.
         asm("" : "+v"(idx[i]));
-        p[i] = _mm512_fmadd_ps(p[i], var[i], _mm512_permutexvar_ps(idx[i], t));
+        p[i] = _mm512_fmadd_ps(p[i], var[i], _mm512_permutexvar_ps(idx[i], _mm512_load_ps(kNearTable.c[k])));
       }
     }
   } else {
 #pragma GCC unroll 8
     for (int i = 0; i < V; ++i) {
-      idx[i] = _mm512_mask_mov_epi32(idx[i], centre[i], _mm512_set1_epi32(kQuantileCentreSlot));
+      idx[i] = _mm512_mask_mov_epi32(_mm512_srli_epi32(_mm512_castps_si512(f.x[i]), 23), f.centre[i],
+                                     _mm512_set1_epi32(kQuantileCentreSlot));
     }
     const __m512 t0 = _mm512_load_ps(kQuantileCoef[kQuantileDegree]);
     const __m512 t1 = _mm512_load_ps(kQuantileCoef[kQuantileDegree] + 16);
@@ -272,64 +279,109 @@ WEIGHTINIT_INLINE void quantile_x16(const __m512 (&x)[V], const __mmask16 (&cent
       }
     }
   }
+  // 0xD2: a ^ (~b & c), the sign bit where the word is below 2^31; 0x78: a ^ (b & c).
+  constexpr int kSignOp = SignIsWord ? 0xD2 : 0x78;
 #pragma GCC unroll 8
   for (int i = 0; i < V; ++i) {
-    const __m512 z_abs = _mm512_mul_ps(p[i], mult[i]);
-    _mm512_store_ps(zp + 16 * i,
-                    _mm512_castsi512_ps(_mm512_xor_si512(_mm512_castps_si512(z_abs), sign[i])));
+    const __m512 z_abs = _mm512_mask_mul_ps(p[i], f.centre[i], p[i], qs[i]);
+    z[i] = _mm512_castsi512_ps(_mm512_ternarylogic_epi32(_mm512_castps_si512(z_abs), f.sign[i],
+                                                         _mm512_set1_epi32(INT32_MIN), kSignOp));
   }
 }
 
-// normal_z_f32 for 16 V words (the normal and [-c, c]: formation in registers).
+// The formation of 16 V words in registers (the normal and [-c, c]).
 template <int L, int V>
-WEIGHTINIT_INLINE void normal_z_x16(const KernelArgs& a, const std::uint32_t* wp, float* zp) {
-  __m512 x[V];
-  __mmask16 centre[V];
-  __m512i sign[V];
+WEIGHTINIT_INLINE void form_x16(const KernelArgs& a, const std::uint32_t* wp, Formed16<V>& f) {
+  __m512i low = _mm512_set1_epi32(-1);
+  __mmask16 deep = 0;
 #pragma GCC unroll 8
   for (int i = 0; i < V; ++i) {
     const __m512i w = _mm512_load_si512(wp + 16 * i);
-    const __m512i sgn = _mm512_srai_epi32(w, 31);
-    sign[i] = _mm512_andnot_si512(sgn, _mm512_set1_epi32(INT32_MIN));
-    const __m512i v = _mm512_xor_si512(w, sgn);
-    const __m512i ta = _mm512_or_si512(_mm512_slli_epi32(v, 1), _mm512_set1_epi32(1));
-    const __m512i qb = _mm512_sub_epi32(_mm512_setzero_si512(), ta);
-    centre[i] = _mm512_cmple_epu32_mask(qb, _mm512_set1_epi32(static_cast<int>(a.f_centre_max)));
-    const __m512i c = _mm512_mask_blend_epi32(centre[i], ta, qb);
-    if constexpr (L == kFastSym) {
+    f.sign[i] = w;
+    // ta = 2 v + 1 (v = w or ~w) = ((w << 1) ^ sgn) | 1; 0xBE: (a ^ b) | c.
+    const __m512i ta = _mm512_ternarylogic_epi32(_mm512_slli_epi32(w, 1), _mm512_srai_epi32(w, 31),
+                                                 _mm512_set1_epi32(1), 0xBE);
+    if constexpr (L == kFastNormal) {
+      // centre_max = 2^31 - 1: central iff qb = 2^32 - ta < 2^31, i.e. ta's top bit is set,
+      // and then qb = |ta| as a signed integer (ta is odd, never INT32_MIN); c < 2^31.
+      f.centre[i] = _mm512_movepi32_mask(ta);
+      f.x[i] = _mm512_cvtepi32_ps(_mm512_abs_epi32(ta));
+      low = _mm512_min_epu32(low, ta);  // a tail lane is deep iff ta < 2^16
+    } else {
+      const __m512i qb = _mm512_sub_epi32(_mm512_setzero_si512(), ta);
+      f.centre[i] = _mm512_cmple_epu32_mask(qb, _mm512_set1_epi32(static_cast<int>(a.f_centre_max)));
+      const __m512i c = _mm512_mask_blend_epi32(f.centre[i], ta, qb);
       const __m512d delta = _mm512_set1_pd(a.f_delta), pa33 = _mm512_set1_pd(a.f_pa33);
       const __m512d lo = _mm512_mul_pd(_mm512_cvtepu32_pd(_mm512_castsi512_si256(c)), delta);
       const __m512d hi = _mm512_mul_pd(_mm512_cvtepu32_pd(_mm512_extracti64x4_epi64(c, 1)), delta);
-      const __m512d lo_x = _mm512_mask_add_pd(lo, static_cast<__mmask8>(~centre[i]), lo, pa33);
-      const __m512d hi_x = _mm512_mask_add_pd(hi, static_cast<__mmask8>(~centre[i] >> 8), hi, pa33);
-      x[i] = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo_x)), _mm512_cvtpd_ps(hi_x), 1);
-    } else {
-      x[i] = _mm512_cvtepu32_ps(c);
+      const __m512d lo_x = _mm512_mask_add_pd(lo, static_cast<__mmask8>(~f.centre[i]), lo, pa33);
+      const __m512d hi_x = _mm512_mask_add_pd(hi, static_cast<__mmask8>(~f.centre[i] >> 8), hi, pa33);
+      f.x[i] = _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo_x)), _mm512_cvtpd_ps(hi_x), 1);
+      deep |= _mm512_mask_cmp_ps_mask(static_cast<__mmask16>(~f.centre[i]), f.x[i],
+                                      _mm512_set1_ps(0x1p16f), _CMP_LT_OQ);
     }
-    x[i] = _mm512_min_ps(x[i], _mm512_set1_ps(kBelow2To31));
+    f.x[i] = _mm512_min_ps(f.x[i], _mm512_set1_ps(kBelow2To31));
   }
-  quantile_x16<V>(x, centre, sign, zp);
+  if constexpr (L == kFastNormal) deep = _mm512_cmplt_epu32_mask(low, _mm512_set1_epi32(0x10000));
+  f.deep = deep != 0;
 }
 
 // The same from formed arrays (other windows: their formation is the reference loop).
 template <int V>
-WEIGHTINIT_INLINE void formed_z_x16(const float* xp, const std::int32_t* cp,
-                                    const std::int32_t* np, float* zp) {
-  __m512 x[V];
-  __mmask16 centre[V];
-  __m512i sign[V];
+WEIGHTINIT_INLINE void load_formed_x16(const float* xp, const std::int32_t* cp, const std::int32_t* np,
+                                       Formed16<V>& f) {
+  __mmask16 deep = 0;
 #pragma GCC unroll 8
   for (int i = 0; i < V; ++i) {
-    x[i] = _mm512_load_ps(xp + 16 * i);
-    centre[i] = _mm512_movepi32_mask(_mm512_load_si512(cp + 16 * i));
-    sign[i] = _mm512_and_si512(_mm512_load_si512(np + 16 * i), _mm512_set1_epi32(INT32_MIN));
+    f.x[i] = _mm512_load_ps(xp + 16 * i);
+    f.centre[i] = _mm512_movepi32_mask(_mm512_load_si512(cp + 16 * i));
+    f.sign[i] = _mm512_load_si512(np + 16 * i);
+    deep |= _mm512_mask_cmp_ps_mask(static_cast<__mmask16>(~f.centre[i]), f.x[i],
+                                    _mm512_set1_ps(0x1p16f), _CMP_LT_OQ);
   }
-  quantile_x16<V>(x, centre, sign, zp);
+  f.deep = deep != 0;
+}
+
+// mean + std z (one fused multiply-add, as fma_exact), clamped for the windows, for 16 V
+// lanes; float32 goes straight to the output, the 16-bit types to y[] (for store<Out>).
+template <int Out, int L, int V>
+WEIGHTINIT_INLINE void scale_x16(const KernelArgs& a, const __m512 (&z)[V], void* out, std::uint64_t base,
+                                 float* y) {
+  const __m512 std_v = _mm512_set1_ps(a.f_std), mean = _mm512_set1_ps(a.f_mean);
+#pragma GCC unroll 8
+  for (int i = 0; i < V; ++i) {
+    __m512 x = _mm512_fmadd_ps(std_v, z[i], mean);
+    // clamp(x, lo, hi): max_ps(lo, x) is `x < lo ? lo : x`, min_ps(hi, .) `. > hi ? hi : .`,
+    // NaN and signed zeros included. The untruncated normal's bounds are -inf and inf.
+    if constexpr (L != kFastNormal) {
+      x = _mm512_min_ps(_mm512_set1_ps(a.f_clamp_hi), _mm512_max_ps(_mm512_set1_ps(a.f_clamp_lo), x));
+    }
+    if constexpr (Out == kOutF32) {
+      _mm512_storeu_ps(static_cast<float*>(out) + base + 16 * i, x);
+    } else {
+      _mm512_store_ps(y + 16 * i, x);
+    }
+  }
 }
 #elif WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX2__)
-// AVX2's permute picks among 8 entries: the main path holds slots 23-30 (the centre and
-// t >= 2^-9), and a vector with a lane deeper in the tail (2^-8 of the normal's words)
-// takes the full 32-entry lookup instead.
+// AVX2's permute picks among 8 entries by the low 3 bits of the index: the main path holds
+// slots 23..30 (the tail octaves j = 24..30 and the centre) at position slot mod 8, so a
+// lane's exponent field (slot + 128 k) indexes them directly. A call with a lane deeper in
+// the tail (t < 2^-9: 2^-8 of the normal's words) takes the full 32-entry lookup instead.
+struct NearTable8 {
+  alignas(32) float c[kQuantileDegree + 1][8];
+};
+
+constexpr NearTable8 make_near_table8() {
+  NearTable8 t{};
+  for (int k = 0; k <= kQuantileDegree; ++k) {
+    for (int s = 23; s <= 30; ++s) t.c[k][s % 8] = kQuantileCoef[k][s];
+  }
+  return t;
+}
+
+constexpr NearTable8 kNearTable8 = make_near_table8();
+
 WEIGHTINIT_INLINE __m256 lookup32_avx2(const float* table, __m256i slot) {
   const __m256 b3 = _mm256_castsi256_ps(_mm256_slli_epi32(slot, 28));
   const __m256 b4 = _mm256_castsi256_ps(_mm256_slli_epi32(slot, 27));
@@ -340,124 +392,208 @@ WEIGHTINIT_INLINE __m256 lookup32_avx2(const float* table, __m256i slot) {
   return _mm256_blendv_ps(lo, hi, b4);
 }
 
-// quantile_abs_f32 and the sign for 8 lanes: x (already min'ed), the tail lanes (all ones)
-// and the sign bits (0x80000000 where z < 0).
-WEIGHTINIT_INLINE void quantile_x8(__m256 x, __m256i tail, __m256i sign, float* zp) {
-  const __m256i flip = _mm256_set1_epi32(INT32_MIN);
-  const __m256i bits = _mm256_castps_si256(x);
-  const __m256i slot = _mm256_blendv_epi8(_mm256_set1_epi32(kQuantileCentreSlot),
-                                          _mm256_srli_epi32(bits, 23), tail);
-  const __m256 m = _mm256_castsi256_ps(_mm256_or_si256(
-      _mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff)), _mm256_set1_epi32(0x3f800000)));
-  const __m256 qs = _mm256_mul_ps(x, _mm256_set1_ps(0x1p-33f));
-  const __m256 tail_ps = _mm256_castsi256_ps(tail);
-  const __m256 var = _mm256_blendv_ps(_mm256_mul_ps(qs, qs), _mm256_sub_ps(_mm256_set1_ps(2.0f), m),
-                                      tail_ps);
-  // Slots 23..30 as 0..7; anything else is deeper in the tail.
-  const __m256i near = _mm256_sub_epi32(_mm256_and_si256(slot, _mm256_set1_epi32(31)),
-                                        _mm256_set1_epi32(23));
-  const bool deep = _mm256_movemask_ps(_mm256_castsi256_ps(
-                        _mm256_cmpgt_epi32(_mm256_xor_si256(near, flip),
-                                           _mm256_set1_epi32(INT32_MIN + 7)))) != 0;
-  __m256 p;
-  if (!deep) {
-    p = _mm256_permutevar8x32_ps(_mm256_loadu_ps(kQuantileCoef[kQuantileDegree] + 23), near);
+// 8 V words on their way through the float kernel, in registers: x (already min'ed), the
+// central lanes (top bit set), the sign bits (0x80000000 where z < 0) and whether a tail
+// lane lies deeper than the main path's table.
+template <int V>
+struct Formed8 {
+  __m256 x[V];
+  __m256 centre[V];
+  __m256i sign[V];
+  bool deep;
+};
+
+// quantile_abs_f32 with the sign for 8 V lanes, into z[]; V vectors in lockstep so that
+// their Horner chains overlap.
+template <int V>
+WEIGHTINIT_INLINE void quantile_x8(const Formed8<V>& f, __m256 (&z)[V]) {
+  __m256i idx[V];
+  __m256 var[V], qs[V], p[V];
+  for (int i = 0; i < V; ++i) {
+    const __m256i bits = _mm256_castps_si256(f.x[i]);
+    idx[i] = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(_mm256_srli_epi32(bits, 23)),
+                                                  _mm256_castsi256_ps(_mm256_set1_epi32(kQuantileCentreSlot)),
+                                                  f.centre[i]));
+    const __m256 m = _mm256_castsi256_ps(_mm256_or_si256(
+        _mm256_and_si256(bits, _mm256_set1_epi32(0x007fffff)), _mm256_set1_epi32(0x3f800000)));
+    qs[i] = _mm256_mul_ps(f.x[i], _mm256_set1_ps(0x1p-33f));
+    var[i] = _mm256_blendv_ps(_mm256_sub_ps(_mm256_set1_ps(2.0f), m), _mm256_mul_ps(qs[i], qs[i]), f.centre[i]);
+  }
+  if (!f.deep) {
+    for (int i = 0; i < V; ++i) {
+      p[i] = _mm256_permutevar8x32_ps(_mm256_load_ps(kNearTable8.c[kQuantileDegree]), idx[i]);
+    }
     for (int k = kQuantileDegree - 1; k >= 0; --k) {
-      const __m256 ck = _mm256_permutevar8x32_ps(_mm256_loadu_ps(kQuantileCoef[k] + 23), near);
-      p = _mm256_fmadd_ps(p, var, ck);
+      for (int i = 0; i < V; ++i) {
+        p[i] = _mm256_fmadd_ps(p[i], var[i], _mm256_permutevar8x32_ps(_mm256_load_ps(kNearTable8.c[k]), idx[i]));
+      }
     }
   } else {
-    p = lookup32_avx2(kQuantileCoef[kQuantileDegree], slot);
+    for (int i = 0; i < V; ++i) p[i] = lookup32_avx2(kQuantileCoef[kQuantileDegree], idx[i]);
     for (int k = kQuantileDegree - 1; k >= 0; --k) {
-      p = _mm256_fmadd_ps(p, var, lookup32_avx2(kQuantileCoef[k], slot));
+      for (int i = 0; i < V; ++i) p[i] = _mm256_fmadd_ps(p[i], var[i], lookup32_avx2(kQuantileCoef[k], idx[i]));
     }
   }
-  const __m256 z_abs = _mm256_mul_ps(p, _mm256_blendv_ps(qs, _mm256_set1_ps(1.0f), tail_ps));
-  _mm256_store_ps(zp, _mm256_castsi256_ps(_mm256_xor_si256(_mm256_castps_si256(z_abs), sign)));
-}
-
-// normal_z_f32 for 8 words (the normal and [-c, c]).
-template <int L>
-WEIGHTINIT_INLINE void normal_z_x8(const KernelArgs& a, const std::uint32_t* wp, float* zp) {
-  const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(wp));
-  const __m256i sgn = _mm256_srai_epi32(w, 31);
-  const __m256i v = _mm256_xor_si256(w, sgn);
-  const __m256i ta = _mm256_or_si256(_mm256_slli_epi32(v, 1), _mm256_set1_epi32(1));
-  const __m256i qb = _mm256_sub_epi32(_mm256_setzero_si256(), ta);
-  // Unsigned qb > centre_max as a signed comparison of both with the top bit flipped.
-  const __m256i flip = _mm256_set1_epi32(INT32_MIN);
-  const __m256i tail = _mm256_cmpgt_epi32(
-      _mm256_xor_si256(qb, flip),
-      _mm256_xor_si256(_mm256_set1_epi32(static_cast<int>(a.f_centre_max)), flip));
-  const __m256i c = _mm256_blendv_epi8(qb, ta, tail);
-  __m256 x;
-  if constexpr (L == kFastSym) {
-    // c as a double: (c - 2^31) converts exactly as a signed value; adding 2^31 is exact.
-    const __m256i cs = _mm256_xor_si256(c, flip);
-    const __m256d two31 = _mm256_set1_pd(0x1p31), delta = _mm256_set1_pd(a.f_delta);
-    const __m256d pa33 = _mm256_set1_pd(a.f_pa33);
-    const __m256d lo = _mm256_mul_pd(
-        _mm256_add_pd(_mm256_cvtepi32_pd(_mm256_castsi256_si128(cs)), two31), delta);
-    const __m256d hi = _mm256_mul_pd(
-        _mm256_add_pd(_mm256_cvtepi32_pd(_mm256_extracti128_si256(cs, 1)), two31), delta);
-    const __m256d tail_lo = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(tail)));
-    const __m256d tail_hi = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(tail, 1)));
-    const __m256d lo_x = _mm256_blendv_pd(lo, _mm256_add_pd(lo, pa33), tail_lo);
-    const __m256d hi_x = _mm256_blendv_pd(hi, _mm256_add_pd(hi, pa33), tail_hi);
-    x = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo_x)), _mm256_cvtpd_ps(hi_x), 1);
-  } else {
-    x = _mm256_cvtepi32_ps(c);  // c < 2^31 for the normal (centre_max = 2^31 - 1)
+  for (int i = 0; i < V; ++i) {
+    const __m256 z_abs = _mm256_mul_ps(p[i], _mm256_blendv_ps(_mm256_set1_ps(1.0f), qs[i], f.centre[i]));
+    z[i] = _mm256_castsi256_ps(_mm256_xor_si256(_mm256_castps_si256(z_abs), f.sign[i]));
   }
-  x = _mm256_min_ps(x, _mm256_set1_ps(kBelow2To31));
-  quantile_x8(x, tail, _mm256_andnot_si256(sgn, flip), zp);
 }
 
-WEIGHTINIT_INLINE void formed_z_x8(const float* xp, const std::int32_t* cp, const std::int32_t* np,
-                                   float* zp) {
-  const __m256i tail = _mm256_xor_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(cp)),
-                                        _mm256_set1_epi32(-1));
-  const __m256i sign = _mm256_and_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(np)),
-                                        _mm256_set1_epi32(INT32_MIN));
-  quantile_x8(_mm256_load_ps(xp), tail, sign, zp);
+// The formation of 8 V words in registers (the normal and [-c, c]).
+template <int L, int V>
+WEIGHTINIT_INLINE void form_x8(const KernelArgs& a, const std::uint32_t* wp, Formed8<V>& f) {
+  const __m256i flip = _mm256_set1_epi32(INT32_MIN);
+  __m256i low = _mm256_set1_epi32(-1);
+  __m256 deep = _mm256_setzero_ps();
+  for (int i = 0; i < V; ++i) {
+    const __m256i w = _mm256_load_si256(reinterpret_cast<const __m256i*>(wp + 8 * i));
+    f.sign[i] = _mm256_andnot_si256(w, flip);  // z < 0 below 2^31
+    // ta = 2 v + 1 (v = w or ~w) = ((w << 1) ^ sgn) | 1
+    const __m256i ta = _mm256_or_si256(_mm256_xor_si256(_mm256_slli_epi32(w, 1), _mm256_srai_epi32(w, 31)),
+                                       _mm256_set1_epi32(1));
+    if constexpr (L == kFastNormal) {
+      // centre_max = 2^31 - 1: central iff qb = 2^32 - ta < 2^31, i.e. ta's top bit is set
+      // (the lane mask blendv reads), and then qb = |ta| as a signed integer (ta is odd,
+      // never INT32_MIN); c < 2^31.
+      f.centre[i] = _mm256_castsi256_ps(ta);
+      f.x[i] = _mm256_cvtepi32_ps(_mm256_abs_epi32(ta));
+      low = _mm256_min_epu32(low, ta);  // a tail lane is deep iff ta < 2^24
+    } else {
+      const __m256i qb = _mm256_sub_epi32(_mm256_setzero_si256(), ta);
+      // Unsigned qb > centre_max as a signed comparison of both with the top bit flipped.
+      const __m256i tail = _mm256_cmpgt_epi32(
+          _mm256_xor_si256(qb, flip), _mm256_xor_si256(_mm256_set1_epi32(static_cast<int>(a.f_centre_max)), flip));
+      f.centre[i] = _mm256_castsi256_ps(_mm256_xor_si256(tail, _mm256_set1_epi32(-1)));
+      const __m256i c = _mm256_blendv_epi8(qb, ta, tail);
+      // c as a double: (c - 2^31) converts exactly as a signed value; adding 2^31 is exact.
+      const __m256i cs = _mm256_xor_si256(c, flip);
+      const __m256d two31 = _mm256_set1_pd(0x1p31), delta = _mm256_set1_pd(a.f_delta);
+      const __m256d pa33 = _mm256_set1_pd(a.f_pa33);
+      const __m256d lo = _mm256_mul_pd(_mm256_add_pd(_mm256_cvtepi32_pd(_mm256_castsi256_si128(cs)), two31), delta);
+      const __m256d hi = _mm256_mul_pd(_mm256_add_pd(_mm256_cvtepi32_pd(_mm256_extracti128_si256(cs, 1)), two31), delta);
+      const __m256d tail_lo = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(tail)));
+      const __m256d tail_hi = _mm256_castsi256_pd(_mm256_cvtepi32_epi64(_mm256_extracti128_si256(tail, 1)));
+      const __m256d lo_x = _mm256_blendv_pd(lo, _mm256_add_pd(lo, pa33), tail_lo);
+      const __m256d hi_x = _mm256_blendv_pd(hi, _mm256_add_pd(hi, pa33), tail_hi);
+      f.x[i] = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm256_cvtpd_ps(lo_x)), _mm256_cvtpd_ps(hi_x), 1);
+      deep = _mm256_or_ps(deep, _mm256_and_ps(_mm256_castsi256_ps(tail),
+                                              _mm256_cmp_ps(f.x[i], _mm256_set1_ps(0x1p24f), _CMP_LT_OQ)));
+    }
+    f.x[i] = _mm256_min_ps(f.x[i], _mm256_set1_ps(kBelow2To31));
+  }
+  if constexpr (L == kFastNormal) {
+    // min(low, 2^24) == low iff low <= 2^24; ta is odd, so that is low < 2^24.
+    const __m256i cap = _mm256_set1_epi32(1 << 24);
+    deep = _mm256_castsi256_ps(_mm256_cmpeq_epi32(_mm256_min_epu32(low, cap), low));
+  }
+  f.deep = _mm256_movemask_ps(deep) != 0;
+}
+
+// The same from formed arrays (other windows: their formation is the reference loop).
+template <int V>
+WEIGHTINIT_INLINE void load_formed_x8(const float* xp, const std::int32_t* cp, const std::int32_t* np,
+                                      Formed8<V>& f) {
+  __m256 deep = _mm256_setzero_ps();
+  for (int i = 0; i < V; ++i) {
+    f.x[i] = _mm256_load_ps(xp + 8 * i);
+    f.centre[i] = _mm256_castsi256_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(cp + 8 * i)));
+    f.sign[i] = _mm256_and_si256(_mm256_load_si256(reinterpret_cast<const __m256i*>(np + 8 * i)),
+                                 _mm256_set1_epi32(INT32_MIN));
+    deep = _mm256_or_ps(deep, _mm256_andnot_ps(f.centre[i], _mm256_cmp_ps(f.x[i], _mm256_set1_ps(0x1p24f),
+                                                                        _CMP_LT_OQ)));
+  }
+  f.deep = _mm256_movemask_ps(deep) != 0;
+}
+
+// mean + std z (one fused multiply-add, as fma_exact), clamped for the windows, for 8 V
+// lanes; float32 goes straight to the output, the 16-bit types to y[] (for store<Out>).
+template <int Out, int L, int V>
+WEIGHTINIT_INLINE void scale_x8(const KernelArgs& a, const __m256 (&z)[V], void* out, std::uint64_t base,
+                                float* y) {
+  const __m256 std_v = _mm256_set1_ps(a.f_std), mean = _mm256_set1_ps(a.f_mean);
+  for (int i = 0; i < V; ++i) {
+    __m256 x = _mm256_fmadd_ps(std_v, z[i], mean);
+    // clamp(x, lo, hi): max_ps(lo, x) is `x < lo ? lo : x`, min_ps(hi, .) `. > hi ? hi : .`,
+    // NaN and signed zeros included. The untruncated normal's bounds are -inf and inf.
+    if constexpr (L != kFastNormal) {
+      x = _mm256_min_ps(_mm256_set1_ps(a.f_clamp_hi), _mm256_max_ps(_mm256_set1_ps(a.f_clamp_lo), x));
+    }
+    if constexpr (Out == kOutF32) {
+      _mm256_storeu_ps(static_cast<float*>(out) + base + 8 * i, x);
+    } else {
+      _mm256_store_ps(y + 8 * i, x);
+    }
+  }
 }
 #endif
 
+// The float kernel over N words: formation, quantile, sign, scale and store in registers,
+// W = 16 V (AVX-512) or 8 V (AVX2) lanes at a time; elsewhere the reference, element by element.
 template <int Out, int L, int N>
 WEIGHTINIT_INLINE void normal_fast_f32(const KernelArgs& a, const std::uint32_t* w, void* out,
                                        std::uint64_t base) {
-  alignas(64) float z[N];
 #if WEIGHTINIT_KERNEL_INTRINSICS && (defined(__AVX512F__) || defined(__AVX2__))
+#if defined(__AVX512F__)
+  constexpr int V = 2, W = 16 * V;
+  using Formed = Formed16<V>;
+  using Vec = __m512;
+#else
+  constexpr int V = 2, W = 8 * V;
+  using Formed = Formed8<V>;
+  using Vec = __m256;
+#endif
+  // The 16-bit types convert the whole group at the end, in one loop the compiler vectorizes.
+  alignas(64) float y[Out == kOutF32 ? 1 : N];
+  // Other windows: the formation as the reference writes it, for the whole group (the
+  // compiler vectorizes it), then the core from the arrays.
+  alignas(64) float xf[L == kFastAsym ? N : 1];
+  alignas(64) std::int32_t centre[L == kFastAsym ? N : 1], negative[L == kFastAsym ? N : 1];
   if constexpr (L == kFastAsym) {
-    // The formation as the reference writes it (the compiler vectorizes it), then the core.
-    alignas(64) float x[N];
-    alignas(64) std::int32_t centre[N], negative[N];
     for (int e = 0; e < N; ++e) {
       bool c, n;
-      form_f32<L>(a, w[e], x[e], c, n);
+      form_f32<L>(a, w[e], xf[e], c, n);
       centre[e] = c ? -1 : 0;
       negative[e] = n ? -1 : 0;
     }
+  }
+  for (int e = 0; e < N; e += W) {
+    Formed f;
+    Vec z[V];
+    if constexpr (L == kFastAsym) {
 #if defined(__AVX512F__)
-    for (int e = 0; e < N; e += 64) formed_z_x16<4>(x + e, centre + e, negative + e, z + e);
+      load_formed_x16<V>(xf + e, centre + e, negative + e, f);
+      quantile_x16<false, V>(f, z);
 #else
-    for (int e = 0; e < N; e += 8) formed_z_x8(x + e, centre + e, negative + e, z + e);
+      load_formed_x8<V>(xf + e, centre + e, negative + e, f);
+      quantile_x8<V>(f, z);
 #endif
-  } else {
+    } else {
 #if defined(__AVX512F__)
-    for (int e = 0; e < N; e += 64) normal_z_x16<L, 4>(a, w + e, z + e);
+      form_x16<L, V>(a, w + e, f);
+      quantile_x16<true, V>(f, z);
 #else
-    for (int e = 0; e < N; e += 8) normal_z_x8<L>(a, w + e, z + e);
+      form_x8<L, V>(a, w + e, f);
+      quantile_x8<V>(f, z);
+#endif
+    }
+#if defined(__AVX512F__)
+    scale_x16<Out, L, V>(a, z, out, base + static_cast<std::uint64_t>(e), y + (Out == kOutF32 ? 0 : e));
+#else
+    scale_x8<Out, L, V>(a, z, out, base + static_cast<std::uint64_t>(e), y + (Out == kOutF32 ? 0 : e));
 #endif
   }
+  if constexpr (Out != kOutF32) {
+    for (int e = 0; e < N; ++e) store<Out>(out, base + static_cast<std::uint64_t>(e), y[e]);
+  }
 #else
-  for (int e = 0; e < N; ++e) z[e] = normal_z_f32<L>(a, w[e]);
-#endif
   for (int e = 0; e < N; ++e) {
-    const float x = fma_exact(a.f_std, z[e], a.f_mean);
+    const float x = fma_exact(a.f_std, normal_z_f32<L>(a, w[e]), a.f_mean);
     // The untruncated normal's bounds are -inf and inf: clamping would change nothing.
     store<Out>(out, base + static_cast<std::uint64_t>(e),
                L == kFastNormal ? x : clamp(x, a.f_clamp_lo, a.f_clamp_hi));
   }
+#endif
 }
 
 // --- normal and truncated normal: the double kernels (docs/streams.md §5.2, §5.3) --------
