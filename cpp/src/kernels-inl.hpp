@@ -535,7 +535,7 @@ WEIGHTINIT_INLINE void normal_fast_f32(const KernelArgs& a, const std::uint32_t*
                                        std::uint64_t base) {
 #if WEIGHTINIT_KERNEL_INTRINSICS && (defined(__AVX512F__) || defined(__AVX2__))
 #if defined(__AVX512F__)
-  constexpr int V = 2, W = 16 * V;
+  constexpr int V = 4, W = 16 * V;
   using Formed = Formed16<V>;
   using Vec = __m512;
 #else
