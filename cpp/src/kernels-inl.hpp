@@ -195,6 +195,22 @@ WEIGHTINIT_INLINE float normal_z_f32(const KernelArgs& a, std::uint32_t w) {
   return negative ? -z_abs : z_abs;
 }
 
+#if WEIGHTINIT_KERNEL_INTRINSICS && (defined(__AVX512F__) || defined(__AVX2__))
+// The float vector operations scale_lanes needs, for one register width: `Prefix` is the
+// intrinsics' prefix (_mm512, _mm256).
+#define WEIGHTINIT_FLOAT_LANES(Name, Vec, Width, Prefix)                              \
+  struct Name {                                                                       \
+    using F = Vec;                                                                    \
+    static constexpr int kWidth = Width;                                              \
+    static F set1(float v) { return Prefix##_set1_ps(v); }                            \
+    static F fmadd(F a, F b, F c) { return Prefix##_fmadd_ps(a, b, c); }              \
+    static F min(F a, F b) { return Prefix##_min_ps(a, b); }                          \
+    static F max(F a, F b) { return Prefix##_max_ps(a, b); }                          \
+    static void storeu(float* p, F x) { Prefix##_storeu_ps(p, x); }                   \
+    static void store(float* p, F x) { Prefix##_store_ps(p, x); }                     \
+  }
+#endif
+
 #if WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX512F__)
 // The table's slots 15..30 (tail octaves j = 16..30 and the centre) rotated so that the low
 // 4 bits of a tail lane's exponent field index them directly (the field e + 127 names slot
@@ -342,27 +358,7 @@ WEIGHTINIT_INLINE void load_formed_x16(const float* xp, const std::int32_t* cp, 
   f.deep = deep != 0;
 }
 
-// mean + std z (one fused multiply-add, as fma_exact), clamped for the windows, for 16 V
-// lanes; float32 goes straight to the output, the 16-bit types to y[] (for store<Out>).
-template <int Out, int L, int V>
-WEIGHTINIT_INLINE void scale_x16(const KernelArgs& a, const __m512 (&z)[V], void* out, std::uint64_t base,
-                                 float* y) {
-  const __m512 std_v = _mm512_set1_ps(a.f_std), mean = _mm512_set1_ps(a.f_mean);
-#pragma GCC unroll 8
-  for (int i = 0; i < V; ++i) {
-    __m512 x = _mm512_fmadd_ps(std_v, z[i], mean);
-    // clamp(x, lo, hi): max_ps(lo, x) is `x < lo ? lo : x`, min_ps(hi, .) `. > hi ? hi : .`,
-    // NaN and signed zeros included. The untruncated normal's bounds are -inf and inf.
-    if constexpr (L != kFastNormal) {
-      x = _mm512_min_ps(_mm512_set1_ps(a.f_clamp_hi), _mm512_max_ps(_mm512_set1_ps(a.f_clamp_lo), x));
-    }
-    if constexpr (Out == kOutF32) {
-      _mm512_storeu_ps(static_cast<float*>(out) + base + 16 * i, x);
-    } else {
-      _mm512_store_ps(y + 16 * i, x);
-    }
-  }
-}
+WEIGHTINIT_FLOAT_LANES(Lanes512, __m512, 16, _mm512);  // for scale_lanes
 #elif WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX2__)
 // AVX2's permute picks among 8 entries by the low 3 bits of the index: the main path holds
 // slots 23..30 (the tail octaves j = 24..30 and the centre) at position slot mod 8, so a
@@ -506,23 +502,27 @@ WEIGHTINIT_INLINE void load_formed_x8(const float* xp, const std::int32_t* cp, c
   f.deep = _mm256_movemask_ps(deep) != 0;
 }
 
-// mean + std z (one fused multiply-add, as fma_exact), clamped for the windows, for 8 V
-// lanes; float32 goes straight to the output, the 16-bit types to y[] (for store<Out>).
-template <int Out, int L, int V>
-WEIGHTINIT_INLINE void scale_x8(const KernelArgs& a, const __m256 (&z)[V], void* out, std::uint64_t base,
-                                float* y) {
-  const __m256 std_v = _mm256_set1_ps(a.f_std), mean = _mm256_set1_ps(a.f_mean);
+WEIGHTINIT_FLOAT_LANES(Lanes256, __m256, 8, _mm256);  // for scale_lanes
+#endif
+
+#if WEIGHTINIT_KERNEL_INTRINSICS && (defined(__AVX512F__) || defined(__AVX2__))
+// mean + std z (one fused multiply-add, as fma_exact), clamped for the windows, for
+// VT::kWidth V lanes; float32 goes straight to the output, the 16-bit types to y[] (for
+// store<Out>).
+template <class VT, int Out, int L, int V>
+WEIGHTINIT_INLINE void scale_lanes(const KernelArgs& a, const typename VT::F (&z)[V], void* out,
+                                   std::uint64_t base, float* y) {
+  const typename VT::F std_v = VT::set1(a.f_std), mean = VT::set1(a.f_mean);
+#pragma GCC unroll 8
   for (int i = 0; i < V; ++i) {
-    __m256 x = _mm256_fmadd_ps(std_v, z[i], mean);
-    // clamp(x, lo, hi): max_ps(lo, x) is `x < lo ? lo : x`, min_ps(hi, .) `. > hi ? hi : .`,
-    // NaN and signed zeros included. The untruncated normal's bounds are -inf and inf.
-    if constexpr (L != kFastNormal) {
-      x = _mm256_min_ps(_mm256_set1_ps(a.f_clamp_hi), _mm256_max_ps(_mm256_set1_ps(a.f_clamp_lo), x));
-    }
+    typename VT::F x = VT::fmadd(std_v, z[i], mean);
+    // clamp(x, lo, hi): max(lo, x) is `x < lo ? lo : x`, min(hi, .) `. > hi ? hi : .`, NaN
+    // and signed zeros included. The untruncated normal's bounds are -inf and inf.
+    if constexpr (L != kFastNormal) x = VT::min(VT::set1(a.f_clamp_hi), VT::max(VT::set1(a.f_clamp_lo), x));
     if constexpr (Out == kOutF32) {
-      _mm256_storeu_ps(static_cast<float*>(out) + base + 8 * i, x);
+      VT::storeu(static_cast<float*>(out) + base + VT::kWidth * i, x);
     } else {
-      _mm256_store_ps(y + 8 * i, x);
+      VT::store(y + VT::kWidth * i, x);
     }
   }
 }
@@ -578,9 +578,9 @@ WEIGHTINIT_INLINE void normal_fast_f32(const KernelArgs& a, const std::uint32_t*
 #endif
     }
 #if defined(__AVX512F__)
-    scale_x16<Out, L, V>(a, z, out, base + static_cast<std::uint64_t>(e), y + (Out == kOutF32 ? 0 : e));
+    scale_lanes<Lanes512, Out, L, V>(a, z, out, base + static_cast<std::uint64_t>(e), y + (Out == kOutF32 ? 0 : e));
 #else
-    scale_x8<Out, L, V>(a, z, out, base + static_cast<std::uint64_t>(e), y + (Out == kOutF32 ? 0 : e));
+    scale_lanes<Lanes256, Out, L, V>(a, z, out, base + static_cast<std::uint64_t>(e), y + (Out == kOutF32 ? 0 : e));
 #endif
   }
   if constexpr (Out != kOutF32) {
