@@ -108,8 +108,14 @@ def test_far_windows_float32_are_the_law_rounded(a, b):
     v, mass = _float32_cells(law, x.min(), x.max())
     counts = np.array([np.count_nonzero(x == np.float32(c)) for c in v])
     assert counts.sum() == n
-    # Pool the cells expected below 5 into their neighbours (chi-square's validity).
-    exp = mass * n
+    assert _pooled_chisquare_p(counts, mass) > P_MIN
+
+
+def _pooled_chisquare_p(counts, mass):
+    """Chi-square p-value of `counts` against masses proportional to `mass`, the cells
+    expected below 5 pooled into their neighbours (chi-square's validity)."""
+    n = int(np.sum(counts))
+    exp = np.asarray(mass, np.float64) * n / np.sum(mass)
     keep_c, keep_e, acc_c, acc_e = [], [], 0, 0.0
     for c, e in zip(counts, exp):
         acc_c += c
@@ -120,8 +126,44 @@ def test_far_windows_float32_are_the_law_rounded(a, b):
             acc_c, acc_e = 0, 0.0
     keep_c[-1] += acc_c
     keep_e[-1] += acc_e
+    if len(keep_c) < 2:
+        return 1.0
     keep_e = np.array(keep_e) * n / np.sum(keep_e)
-    assert stats.chisquare(keep_c, keep_e).pvalue > P_MIN
+    return stats.chisquare(keep_c, keep_e).pvalue
+
+
+def _next_up(dtype, v):
+    """The next value of `dtype` above the finite non-negative `v` (its bits plus one)."""
+    a = np.array([v], dtype)
+    bits = {2: np.uint16, 4: np.uint32}[a.itemsize]
+    return (a.view(bits) + 1).view(dtype)[0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+@pytest.mark.parametrize("lo", [0.5, 3.0, 40.0])
+@pytest.mark.parametrize("k", [2, 3, 8, 32])
+def test_narrow_windows_are_the_law_rounded(dtype, lo, k):
+    """A window only k values of the dtype wide, [v_0, v_k-1] in standard deviations,
+    near the centre, at 3 and at 40 (the far kernel): the count of each value against the
+    law's mass over the values' rounding cells, S(e_j) - S(e_j+1) with S the upper tail,
+    formed as S(e_j) (1 - exp(ln S(e_j+1) - ln S(e_j))) so that 40 standard deviations out
+    it keeps its precision."""
+    if dtype == "bfloat16":
+        dt = pytest.importorskip("ml_dtypes").bfloat16
+    else:
+        dt = np.dtype(dtype).type
+    v = [dt(lo)]
+    for _ in range(k - 1):
+        v.append(_next_up(dt, v[-1]))
+    vals = np.array([float(c) for c in v])
+    n = 1 << 19
+    x = wi.new(n, dtype, "truncated_normal_between", (0.0, 1.0, vals[0], vals[-1]), seed=416)
+    counts = np.array([np.count_nonzero(x == c) for c in v])
+    assert counts.sum() == n  # every value is one of the window's
+    edges = np.concatenate([[vals[0]], (vals[:-1] + vals[1:]) / 2, [vals[-1]]])
+    log_s = special.log_ndtr(-edges)
+    mass = np.exp(log_s[:-1] - log_s[0]) * -np.expm1(log_s[1:] - log_s[:-1])
+    assert _pooled_chisquare_p(counts, mass) > P_MIN
 
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
