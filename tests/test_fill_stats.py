@@ -139,6 +139,37 @@ def _next_up(dtype, v):
     return (a.view(bits) + 1).view(dtype)[0]
 
 
+@pytest.mark.parametrize("lo", [0.5, 3.0, 40.0, 1000.0, -3.0])
+@pytest.mark.parametrize("k", [2, 3, 8, 32, 2048])
+def test_narrow_float64_windows_are_the_law_rounded(lo, k):
+    """float64 windows k values wide from `lo` (upwards; downwards from -3): each value's
+    count against the law's mass over its rounding cell, computed with mpmath at 50 digits
+    (the cells' edges, half-way between float64 values, are not doubles). For k > 64 the
+    values are pooled in 64 runs of consecutive values."""
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    step = np.uint64(1) if lo > 0 else np.uint64(2**64 - 1)  # away from 0 either way
+    bits = np.array([lo]).view(np.uint64)[0] + step * np.arange(k, dtype=np.uint64)
+    v = np.sort(bits.view(np.float64))
+    n = 1 << 19
+    x = wi.new(n, "float64", "truncated_normal_between", (0.0, 1.0, v[0], v[-1]), seed=417)
+    assert x.min() >= v[0] and x.max() <= v[-1]
+    rank = np.searchsorted(v, x)
+    assert np.array_equal(v[rank], x)  # every value is one of the window's
+    runs = min(k, 64)
+    group = rank * runs // k
+    counts = np.bincount(group, minlength=runs)
+    mv = [mpmath.mpf(float(c)) for c in v]
+    edges = [mv[0]] + [(mv[j] + mv[j + 1]) / 2 for j in range(k - 1)] + [mv[-1]]
+    starts = [j * k // runs for j in range(runs)] + [k]
+    # The tail beyond the window's side of 0 keeps its precision far out (mpmath's
+    # exponents are unbounded): S(e) for a window above 0, Φ(e) below.
+    tail = (lambda e: mpmath.ncdf(-e)) if lo > 0 else mpmath.ncdf
+    mass = [abs(tail(edges[starts[j]]) - tail(edges[starts[j + 1]])) for j in range(runs)]
+    total = sum(mass)
+    assert _pooled_chisquare_p(counts, [float(m / total) for m in mass]) > P_MIN
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
 @pytest.mark.parametrize("lo", [0.5, 3.0, 40.0])
 @pytest.mark.parametrize("k", [2, 3, 8, 32])

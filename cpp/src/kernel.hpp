@@ -15,7 +15,8 @@ inline constexpr int kBlocksPerGroup = 16;
 /// around 0 that the float tables cover), kNormalWide in double (any other window the
 /// double probabilities resolve) and kNormalFar in double with the tail probability in log
 /// space (one-sided windows far out). float64 outputs run kNormalWide's arithmetic for all
-/// but kNormalFar.
+/// but kNormalFar and kNormalNarrow (windows only a few thousand float64 values wide,
+/// drawn by their offset from the bottom).
 enum Transform : int {
   kUniform = 0,
   kNormal = 1,
@@ -23,8 +24,9 @@ enum Transform : int {
   kNormalAsym = 3,
   kNormalWide = 4,
   kNormalFar = 5,
-  kBits = 6,
-  kNumTransforms = 7
+  kNormalNarrow = 6,
+  kBits = 7,
+  kNumTransforms = 8
 };
 
 /// Everything a kernel needs, computed once per fill by fill.cpp. Every bound is already
@@ -55,6 +57,7 @@ struct KernelArgs {
   double d_pa, d_qb;              // Φ(a), Φ(-b)
   double d_near, d_log_sa;        // kNormalFar: a and ln S(a) (S(x) = Φ(-x))
   double d_far_d, d_far_e;        // kNormalFar: D = 1 - S(b)/S(a) and E = S(b)/S(a)
+  double d_narrow_w, d_narrow_h;  // kNormalNarrow: the width w = b - a and H(w) (math-inl.hpp)
 };
 
 /// Writes groups [group, group + ngroups) of the tensor, contiguously, to `out`.

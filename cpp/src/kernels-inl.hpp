@@ -670,6 +670,26 @@ WEIGHTINIT_INLINE void normal_far(const KernelArgs& a, const std::uint64_t* bits
   for (int e = 0; e < N; ++e) x_out[e] = clamp(a.d_mean + a.d_std * L[e], a.d_clamp_lo, a.d_clamp_hi);
 }
 
+// kNormalNarrow (float64): a window [a, a + w] a few thousand float64 values wide (a >= 0,
+// or its mirror). With U = (W + 1/2) 2^-64 the element's position in the window's mass, the
+// offset d in [0, w] solves H(d) = U H(w) (math-inl.hpp's narrow_mass, nearly linear): two
+// Newton steps from d = U w, each clamped to [0, w], leave d exact to about its own ulp, and
+// z = a + d rounds once.
+template <int N>
+WEIGHTINIT_INLINE void normal_narrow(const KernelArgs& a, const std::uint64_t* bits, double* x_out) {
+  const double flip = a.w_flip != 0 ? -1.0 : 1.0;
+  for (int e = 0; e < N; ++e) {
+    const double U = (u64_to_f64(bits[e] ^ a.w_flip) + 0.5) * 0x1p-64;
+    const double target = U * a.d_narrow_h;
+    double d = U * a.d_narrow_w;
+    for (int k = 0; k < 2; ++k) {
+      d = d - (narrow_mass(a.d_near, d) - target) / narrow_density(a.d_near, d);
+      d = clamp(d, 0.0, a.d_narrow_w);
+    }
+    x_out[e] = clamp(a.d_mean + a.d_std * ((a.d_near + d) * flip), a.d_clamp_lo, a.d_clamp_hi);
+  }
+}
+
 // One group of a 16/32-bit output: element 16 k + j is word k of lane j, which
 // philox_groups leaves at flat index 16 k + j of the group's words.
 template <int Out, int T>
@@ -717,6 +737,8 @@ WEIGHTINIT_INLINE void transform_64(const KernelArgs& a, const std::uint64_t* bi
     }
   } else if constexpr (T == kNormalFar) {
     normal_far<64, kGroup>(a, bits, static_cast<double*>(out) + base);
+  } else if constexpr (T == kNormalNarrow) {
+    normal_narrow<kGroup>(a, bits, static_cast<double*>(out) + base);
   } else {
     normal_wide<64, kGroup>(a, bits, static_cast<double*>(out) + base);
   }
@@ -802,26 +824,26 @@ void words_64(const KernelArgs& args, const void* bits, std::uint64_t ngroups, v
 const KernelTable& table() {
 #define WEIGHTINIT_ROW32(F, Out)                                                       \
   {F<Out, kUniform>, F<Out, kNormal>, F<Out, kNormalSym>, F<Out, kNormalAsym>,          \
-   F<Out, kNormalWide>, F<Out, kNormalFar>, nullptr}
+   F<Out, kNormalWide>, F<Out, kNormalFar>, nullptr, nullptr}
   static const KernelTable t = {
       {
           WEIGHTINIT_ROW32(fill_groups_32, kOutF32),
           {fill_groups_64<kUniform>, fill_groups_64<kNormal>, fill_groups_64<kNormalSym>,
            fill_groups_64<kNormalAsym>, fill_groups_64<kNormalWide>, fill_groups_64<kNormalFar>,
-           nullptr},
+           fill_groups_64<kNormalNarrow>, nullptr},
           WEIGHTINIT_ROW32(fill_groups_32, kOutF16),
           WEIGHTINIT_ROW32(fill_groups_32, kOutBF16),
-          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, fill_groups_32<kOutU32, kBits>},
-          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, fill_groups_64<kBits>},
+          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, fill_groups_32<kOutU32, kBits>},
+          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, fill_groups_64<kBits>},
       },
       {
           WEIGHTINIT_ROW32(words_32, kOutF32),
           {words_64<kUniform>, words_64<kNormal>, words_64<kNormalSym>, words_64<kNormalAsym>,
-           words_64<kNormalWide>, words_64<kNormalFar>, nullptr},
+           words_64<kNormalWide>, words_64<kNormalFar>, words_64<kNormalNarrow>, nullptr},
           WEIGHTINIT_ROW32(words_32, kOutF16),
           WEIGHTINIT_ROW32(words_32, kOutBF16),
-          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
-          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
+          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
+          {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
       }};
 #undef WEIGHTINIT_ROW32
   return t;

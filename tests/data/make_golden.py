@@ -39,6 +39,9 @@ DISTRIBUTIONS = [
     ("trunc_0.1_0.1001", "truncated_normal", (0.0, 1.0, 0.1, 0.1001)),
     ("trunc_100_100.0005", "truncated_normal", (0.0, 1.0, 100.0, 100.0005)),
     ("trunc_minf_m60", "truncated_normal", (0.0, 1.0, float("-inf"), -60.0)),
+    # A window 2^11 float64 values wide (float64: docs/streams.md §5.6), and its mirror.
+    ("trunc_3_narrow", "truncated_normal", (0.0, 1.0, 3.0, 3.0 + 2.0**-40)),
+    ("trunc_m40_narrow", "truncated_normal", (1.0, 2.0, -40.0 - 2.0**-35, -40.0)),
 ]
 DTYPES = ["float32", "float64", "float16", "bfloat16"]
 # (seed, stream, offset, first, count): a plain start, and one that starts mid-group with
