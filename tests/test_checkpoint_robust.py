@@ -137,6 +137,18 @@ def test_resume_refuses_another_run(tmp_path, capsys):
     assert os.listdir(out) == [checkpoint.JOURNAL_NAME]
 
 
+@pytest.mark.parametrize("text", ["null", "[]", '"fingerprint"', "1", "{", ""])
+def test_resume_with_a_damaged_journal_is_an_error(tmp_path, capsys, text):
+    """A journal that is not a JSON object (or not JSON) matches no run: the usual error,
+    not a crash."""
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / checkpoint.JOURNAL_NAME).write_text(text)
+    code, _, err = run(capsys, "init", "tiny", "-o", out, "--resume")
+    assert code == 1 and "wrote another checkpoint" in err
+    assert os.listdir(out) == [checkpoint.JOURNAL_NAME]
+
+
 def test_resume_without_leftovers_is_a_plain_write(tmp_path, capsys):
     code, out, err = run(capsys, "init", "tiny", "-o", tmp_path / "o", "--resume", "-q")
     assert code == 0, err and "kept" not in out

@@ -34,17 +34,27 @@ import math
 import os
 import re
 import shutil
+import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import shard
 from ..core.dtypes import FLOAT_NAMES, as_dtype
 from ..core.fills import check_seed, check_shape
+
+if TYPE_CHECKING:
+    if sys.version_info >= (3, 11):
+        from importlib.resources.abc import Traversable
+    else:
+        from importlib.abc import Traversable
+
+    from distributed import Client
 
 __all__ = ["CheckpointError", "Model", "Parameter", "ShardFile", "layout", "load_model",
            "model_from_dict", "preset_names", "regenerate", "write", "INDEX_NAME",
@@ -91,10 +101,10 @@ class Parameter:
     then rows `zero_rows` (of axis 0) set to zero (an embedding's padding row)."""
 
     name: str
-    shape: tuple
+    shape: tuple[int, ...]
     dtype: np.dtype
     initializer: shard.BoxInitializer
-    zero_rows: tuple = ()
+    zero_rows: tuple[int, ...] = ()
 
     @property
     def stream(self) -> int:
@@ -115,9 +125,9 @@ class Model:
     """
 
     name: str
-    parameters: tuple
-    config: dict | None = field(default=None, compare=False, hash=False)
-    generation_config: dict | None = field(default=None, compare=False, hash=False)
+    parameters: tuple[Parameter, ...]
+    config: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+    generation_config: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
     @property
     def numel(self) -> int:
@@ -134,16 +144,16 @@ class Model:
         raise KeyError(name)
 
 
-def _presets():
+def _presets() -> Traversable:
     return resources.files("weightinit.checkpoint").joinpath("presets")
 
 
-def preset_names() -> list:
+def preset_names() -> list[str]:
     """Names of the shipped model descriptions (``weightinit/presets/<name>.json``)."""
     return sorted(p.name[:-5] for p in _presets().iterdir() if p.name.endswith(".json"))
 
 
-def load_model(source, dtype=None) -> Model:
+def load_model(source: str | os.PathLike[str] | dict[str, Any], dtype: str | None = None) -> Model:
     """A model from a JSON or YAML file, a preset name, or a dict (see :func:`model_from_dict`).
 
     Parameters
@@ -198,7 +208,8 @@ def load_json(text: str, where: str, what: str) -> Any:
         raise CheckpointError(f"{where}: nested too deeply to be {what}") from None
 
 
-def _expand(items, where: str, repeat_ok: bool = True):
+def _expand(items: object, where: str,
+            repeat_ok: bool = True) -> Iterator[tuple[str, dict[str, Any]]]:
     """Parameter entries with ``{"repeat": n, "parameters": [...]}`` groups unrolled.
 
     The expanded count is checked against :data:`MAX_PARAMETERS` before a group is unrolled,
@@ -235,7 +246,7 @@ def _expand(items, where: str, repeat_ok: bool = True):
                 yield f"{inner} (i={i})", {**entry, "name": str(entry.get("name")).replace("{i}", str(i))}
 
 
-def _short(value, limit: int = 80) -> str:
+def _short(value: object, limit: int = 80) -> str:
     """``repr(value)``, cut to `limit` characters (a message stays one line)."""
     try:
         text = repr(value)
@@ -244,7 +255,7 @@ def _short(value, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def _parameter(entry: dict, default_dtype: str, where: str) -> Parameter:
+def _parameter(entry: dict[str, Any], default_dtype: str, where: str) -> Parameter:
     extra = set(entry) - {"name", "shape", "dtype", "init", "zero_rows"}
     if extra:
         raise CheckpointError(f"{where}: unknown keys {sorted(extra)} (expected name, shape, "
@@ -296,7 +307,8 @@ def _parameter(entry: dict, default_dtype: str, where: str) -> Parameter:
     return Parameter(name, shape, dtype, initializer, tuple(sorted(set(zero_rows))))
 
 
-def model_from_dict(desc: dict, dtype=None, where: str = "model") -> Model:
+def model_from_dict(desc: dict[str, Any], dtype: str | None = None,
+                    where: str = "model") -> Model:
     """A :class:`Model` from its description, every parameter checked.
 
     The description::
@@ -331,7 +343,7 @@ def model_from_dict(desc: dict, dtype=None, where: str = "model") -> Model:
     if extra:
         raise CheckpointError(f"{where}: unknown keys {sorted(extra)} (expected name, "
                               "description, dtype, parameters, config, generation_config)")
-    configs = {}
+    configs: dict[str, dict[str, Any] | None] = {}
     for key in ("config", "generation_config"):
         value = desc.get(key)
         if value is not None and not isinstance(value, dict):
@@ -342,7 +354,8 @@ def model_from_dict(desc: dict, dtype=None, where: str = "model") -> Model:
     if default not in FLOAT_NAMES:
         raise CheckpointError(f"{where}: dtype must be one of {', '.join(FLOAT_NAMES)}, got "
                               f"{default!r}")
-    params, seen = [], set()
+    params: list[Parameter] = []
+    seen: set[str] = set()
     for here, entry in _expand(desc.get("parameters"), f"{where}: parameters"):
         p = _parameter(entry, default, here)
         if p.name in seen:
@@ -381,7 +394,7 @@ class ShardFile:
     """One safetensors file: its parameters, their data offsets, its header bytes."""
 
     filename: str
-    entries: list = field(default_factory=list)  # (Parameter, begin) in file order
+    entries: list[tuple[Parameter, int]] = field(default_factory=list)  # (Parameter, begin) in file order
     header: bytes = b""
     reused: bool = False  # kept from an interrupted run (write(resume=True))
 
@@ -394,10 +407,10 @@ class ShardFile:
         return len(self.header) + self.data_bytes
 
 
-def _header(entries, metadata: dict) -> bytes:
+def _header(entries: Iterable[tuple[Parameter, int]], metadata: Mapping[str, str]) -> bytes:
     """The 8-byte little-endian length and the JSON header, padded with spaces to a multiple
     of 8 bytes so that the data (and each tensor, see :func:`layout`) is aligned."""
-    table = {"__metadata__": metadata}
+    table: dict[str, object] = {"__metadata__": metadata}
     for p, begin in entries:
         table[p.name] = {"dtype": SAFETENSORS_DTYPES[p.dtype.name], "shape": list(p.shape),
                          "data_offsets": [begin, begin + p.nbytes]}
@@ -406,14 +419,16 @@ def _header(entries, metadata: dict) -> bytes:
     return len(text).to_bytes(8, "little") + text
 
 
-def layout(model: Model, max_shard_size: int, metadata: dict) -> list:
+def layout(model: Model, max_shard_size: int, metadata: Mapping[str, str]) -> list[ShardFile]:
     """The files of `model`: parameters in order, a new file when the next one would pass
     `max_shard_size` bytes of data (a larger parameter gets a file of its own).
 
     Inside a file, tensors are sorted by decreasing item size (stable), as the safetensors
     library does, so every tensor starts at a multiple of its item size.
     """
-    groups, current, size = [], [], 0
+    groups: list[list[Parameter]] = []
+    current: list[Parameter] = []
+    size = 0
     for p in model.parameters:
         if current and size + p.nbytes > max_shard_size:
             groups.append(current)
@@ -434,7 +449,7 @@ def layout(model: Model, max_shard_size: int, metadata: dict) -> list:
     return files
 
 
-def _chunks(p: Parameter, chunk_bytes: int):
+def _chunks(p: Parameter, chunk_bytes: int) -> Iterator[tuple[int, int]]:
     """``(first row, rows)`` pieces of `p` along axis 0, about `chunk_bytes` each."""
     if p.numel == 0:
         return
@@ -479,9 +494,9 @@ class _Writeback:
 
     LAG = 2
 
-    def __init__(self, fd: int):
+    def __init__(self, fd: int) -> None:
         self._fd = fd
-        self._written = []
+        self._written: list[tuple[int, int]] = []
         self._lock = threading.Lock()
         self._advise = getattr(os, "posix_fadvise", None)
 
@@ -501,7 +516,7 @@ class _Writeback:
 
 
 def _fill_chunk(fd: int, data_start: int, p: Parameter, begin: int, first: int, rows: int,
-                seed: int, scratch) -> tuple:
+                seed: int, scratch: threading.local) -> tuple[int, int]:
     """Fill rows ``[first, first + rows)`` of `p` into a reusable buffer and write them to
     their place in the file; return the file offset and length of the rows.
 
@@ -539,11 +554,11 @@ def _complete(name: str) -> str:
     return f".{name}.complete"
 
 
-def _json_bytes(value: dict) -> bytes:
+def _json_bytes(value: Mapping[str, Any]) -> bytes:
     return (json.dumps(value, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def _fingerprint(files: list, extras: dict, seed: int) -> str:
+def _fingerprint(files: list[ShardFile], extras: Mapping[str, bytes], seed: int) -> str:
     """What a run writes, as a hash: every file's header (names, shapes, dtypes, offsets, seed,
     metadata), every parameter's initializer with its arguments, and the JSON files."""
     h = hashlib.sha256()
@@ -598,7 +613,7 @@ def _gb(n: int) -> str:
 
 
 @contextlib.contextmanager
-def _signals_held():
+def _signals_held() -> Iterator[None]:
     """SIGINT and SIGTERM wait until the block is done (the final renames are not cut in
     half); a no-op off the main thread or where signal masks do not exist."""
     import signal
@@ -615,10 +630,11 @@ def _signals_held():
         mask(signal.SIG_SETMASK, previous)
 
 
-def write(model: Model, out_dir, *, seed: int = 0, max_shard_size: int = 5 * 10**9,
-          force: bool = False, resume: bool = False, progress=None,
-          chunk_bytes: int = CHUNK_BYTES, jobs: int = JOBS, metadata: dict | None = None,
-          client=None) -> list:
+def write(model: Model, out_dir: str | os.PathLike[str], *, seed: int = 0,
+          max_shard_size: int = 5 * 10**9, force: bool = False, resume: bool = False,
+          progress: Callable[[int], object] | None = None, chunk_bytes: int = CHUNK_BYTES,
+          jobs: int = JOBS, metadata: Mapping[str, str] | None = None,
+          client: Client | None = None) -> list[ShardFile]:
     """Write `model`, initialized from `seed`, as safetensors files in `out_dir`.
 
     Parameters
@@ -684,7 +700,7 @@ def write(model: Model, out_dir, *, seed: int = 0, max_shard_size: int = 5 * 10*
             "weightinit_streams": "blake2b(name, digest_size=8) as little-endian integer"}
     meta.update({str(k): str(v) for k, v in (metadata or {}).items()})
     files = layout(model, max_shard_size, meta)
-    extras = {}  # final name -> bytes, written after the tensors; the index last
+    extras: dict[str, bytes] = {}  # final name -> bytes, written after the tensors; the index last
     if model.config is not None:
         extras[CONFIG_NAME] = _json_bytes(model.config)
     if model.generation_config is not None:
@@ -703,13 +719,15 @@ def write(model: Model, out_dir, *, seed: int = 0, max_shard_size: int = 5 * 10*
     leftovers = [n for n in present if _LEFTOVER.fullmatch(n) or n == JOURNAL_NAME
                  or n == JOURNAL_NAME + ".tmp"]
     others = [n for n in present if n not in leftovers]
-    journal = None
+    journal: dict[str, Any] | None = None
     if resume and JOURNAL_NAME in present:
         try:
             with open(os.path.join(out_dir, JOURNAL_NAME), encoding="utf-8") as fh:
-                journal = json.load(fh)
+                loaded = json.load(fh)
         except (OSError, ValueError):
-            journal = {}
+            loaded = None
+        # A journal that is not a JSON object (damaged) matches no run.
+        journal = loaded if isinstance(loaded, dict) else {}
         if journal.get("fingerprint") != fingerprint:
             raise CheckpointError(
                 f"{out_dir}: the unfinished run there wrote another checkpoint (model, seed, "
@@ -721,7 +739,7 @@ def write(model: Model, out_dir, *, seed: int = 0, max_shard_size: int = 5 * 10*
                                            else ")"))
 
     # Which files are done (resume), and the space the rest needs, before creating anything.
-    done = set()
+    done: set[str] = set()
     if journal is not None:
         renaming = journal.get("renaming", False)
         for f in files:
@@ -746,7 +764,7 @@ def write(model: Model, out_dir, *, seed: int = 0, max_shard_size: int = 5 * 10*
         with contextlib.suppress(FileNotFoundError):
             os.unlink(os.path.join(out_dir, n))
     journal_path = os.path.join(out_dir, JOURNAL_NAME)
-    ours = []  # temporary paths this call made, removed unless the renames begin
+    ours: list[str] = []  # temporary paths this call made, removed unless the renames begin
     finished = False
     try:
         if journal is None:
@@ -764,7 +782,7 @@ def write(model: Model, out_dir, *, seed: int = 0, max_shard_size: int = 5 * 10*
                 finally:
                     os.close(fd)
             with ThreadPoolExecutor(1) as syncer:
-                syncs = []
+                syncs: list[Future[None] | None] = []
                 for f in pending:
                     ours.append(os.path.join(out_dir, _complete(f.filename)))
                     syncs.append(_write_file(f, os.path.join(out_dir, _partial(f.filename)),
@@ -821,8 +839,9 @@ def write(model: Model, out_dir, *, seed: int = 0, max_shard_size: int = 5 * 10*
     return files
 
 
-def _write_file(f: ShardFile, path: str, seed: int, progress, chunk_bytes: int, jobs: int,
-                complete: str | None = None, syncer=None):
+def _write_file(f: ShardFile, path: str, seed: int, progress: Callable[[int], object] | None,
+                chunk_bytes: int, jobs: int, complete: str | None = None,
+                syncer: Executor | None = None) -> Future[None] | None:
     """Fill the preallocated file at `path` with `f`'s header and tensors, sync it, and
     rename it to `complete` (if given).
 
@@ -839,7 +858,7 @@ def _write_file(f: ShardFile, path: str, seed: int, progress, chunk_bytes: int, 
 
         scratch = threading.local()
 
-        def one(piece):
+        def one(piece: tuple[Parameter, int, int, int]) -> None:
             if not hasattr(scratch, "buffer"):
                 scratch.buffer = None
             offset, length = _fill_chunk(fd, data_start, *piece, seed, scratch)
@@ -858,7 +877,7 @@ def _write_file(f: ShardFile, path: str, seed: int, progress, chunk_bytes: int, 
         os.close(fd)
         raise
 
-    def finish():
+    def finish() -> None:
         try:
             os.fsync(fd)
             writeback.drop_all()
@@ -894,7 +913,8 @@ def _write_remote(f: ShardFile, out_dir: str, seed: int, chunk_bytes: int, jobs:
     return f.size - len(f.header)
 
 
-def _write_on_cluster(client, files: list, out_dir: str, seed: int, progress, chunk_bytes: int,
+def _write_on_cluster(client: Client, files: list[ShardFile], out_dir: str, seed: int,
+                      progress: Callable[[int], object] | None, chunk_bytes: int,
                       jobs: int) -> None:
     """Every file on a worker of `client`; the first error stops the rest and is raised.
 

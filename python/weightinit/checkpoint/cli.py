@@ -18,6 +18,9 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
+from types import FrameType
+from typing import TYPE_CHECKING, NoReturn, Protocol, TextIO
 
 import numpy as np
 
@@ -25,6 +28,9 @@ import weightinit as wi
 
 from .. import checkpoint
 from ..core.fills import check_seed
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
@@ -126,6 +132,14 @@ def cmake_dir() -> pathlib.Path:
 
 # --- init ---------------------------------------------------------------------------------
 
+class _Bar(Protocol):
+    """What :class:`Progress` uses of a tqdm bar."""
+
+    def update(self, n: int) -> object: ...
+
+    def close(self) -> None: ...
+
+
 class Progress:
     """Bytes written so far: a tqdm bar on a terminal when tqdm is installed, else a plain line.
 
@@ -133,13 +147,13 @@ class Progress:
     10% elsewhere, so logs stay short. Thread-safe.
     """
 
-    def __init__(self, total: int, enabled: bool = True, stream=None):
+    def __init__(self, total: int, enabled: bool = True, stream: TextIO | None = None) -> None:
         self.total = total
         self.done = 0
         self.start = time.perf_counter()
         self._stream = stream if stream is not None else sys.stderr
         self._lock = threading.Lock()
-        self._bar = None
+        self._bar: _Bar | None = None
         self._enabled = enabled
         self._shown = 0.0  # when the terminal line was last drawn
         self._decile = 0  # the last tenth printed off a terminal
@@ -185,7 +199,7 @@ class Progress:
             print(file=self._stream)
 
 
-def peak_rss_bytes():
+def peak_rss_bytes() -> int | None:
     """Peak resident memory of this process (getrusage), or None where unavailable."""
     try:
         import resource
@@ -203,8 +217,9 @@ def human(nbytes: float) -> str:
     return f"{nbytes:.0f} B"
 
 
-def _summary(model, files, out_dir, seed, seconds, jobs, workers=None) -> str:
-    rows = [("file", "tensors", "parameters", "size")]
+def _summary(model: checkpoint.Model, files: Sequence[checkpoint.ShardFile], out_dir: str,
+             seed: int, seconds: float, jobs: int, workers: int | None = None) -> str:
+    rows: list[tuple[str, str, str, str]] = [("file", "tensors", "parameters", "size")]
     for f in files:
         rows.append((f.filename + (" (kept)" if f.reused else ""), f"{len(f.entries)}",
                      f"{sum(p.numel for p, _ in f.entries):,}", human(f.size)))
@@ -233,9 +248,9 @@ class Terminated(BaseException):
 
 
 @contextlib.contextmanager
-def _sigterm_raises():
+def _sigterm_raises() -> Iterator[None]:
     """SIGTERM raises :class:`Terminated` in the main thread, so the writer cleans up."""
-    def handler(signum, frame):
+    def handler(signum: int, frame: FrameType | None) -> NoReturn:
         raise Terminated()
 
     try:
@@ -249,7 +264,7 @@ def _sigterm_raises():
         signal.signal(signal.SIGTERM, previous)
 
 
-def _load(args):
+def _load(args: argparse.Namespace) -> checkpoint.Model:
     if args.hf_config is not None:
         if args.model is not None:
             raise checkpoint.CheckpointError("give MODEL or --hf-config, not both")
@@ -263,7 +278,7 @@ def _load(args):
     return checkpoint.load_model(args.model, dtype=args.dtype)
 
 
-def _client(address: str):
+def _client(address: str) -> Client:
     try:
         from distributed import Client
     except ImportError:
@@ -275,7 +290,7 @@ def _client(address: str):
         raise checkpoint.CheckpointError(f"--dask-scheduler {address}: cannot connect: {e}") from None
 
 
-def cmd_init(args) -> int:
+def cmd_init(args: argparse.Namespace) -> int:
     if args.threads is not None:
         wi.set_num_threads(args.threads)
     model = _load(args)
@@ -301,12 +316,12 @@ def cmd_init(args) -> int:
     return 0
 
 
-def cmd_info(args) -> int:
+def cmd_info(args: argparse.Namespace) -> int:
     info()
     return 0
 
 
-def cmd_demo(args) -> int:
+def cmd_demo(args: argparse.Namespace) -> int:
     info()
     demo(args.rows, args.cols, args.seed)
     return 0
@@ -395,8 +410,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.info:
             demo(args.rows, args.cols, args.seed)
         return 0
+    run: Callable[[argparse.Namespace], int] = args.run  # a cmd_* function (set_defaults)
     try:
-        return args.run(args)
+        return run(args)
     except checkpoint.CheckpointError as e:
         print(f"weightinit: error: {e}", file=sys.stderr)
         return EXIT_ERROR

@@ -24,8 +24,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
+from collections.abc import Callable, Iterator, Mapping
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from . import CheckpointError, Model, load_json, model_from_dict
+
+if TYPE_CHECKING:
+    from torch import Tensor, nn
+    from transformers import PreTrainedConfig, PreTrainedModel
 
 __all__ = ["model_from_hf_config", "hf_description"]
 
@@ -52,7 +60,21 @@ _LAWS = {
 _DTYPES = ("float16", "bfloat16", "float32", "float64")
 
 
-def _import():
+class _EntryKeys(TypedDict):
+    name: str
+    shape: list[int]
+    init: dict[str, Any]
+
+
+class _Entry(_EntryKeys, total=False):
+    """A parameter of the description (see :func:`weightinit.checkpoint.model_from_dict`)."""
+
+    dtype: str
+    zero_rows: list[int]
+
+
+def _import() -> tuple[ModuleType, ModuleType]:
+    """``(torch, transformers)``, or a CheckpointError saying what to install."""
     try:
         import torch
         import transformers
@@ -66,7 +88,7 @@ def _import():
     return torch, transformers
 
 
-def _read_config(source) -> tuple:
+def _read_config(source: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
     """``(dict, path)`` of a ``config.json`` file or of a folder holding one."""
     path = os.fspath(source)
     if os.path.isdir(path):
@@ -82,7 +104,8 @@ def _read_config(source) -> tuple:
     return config, path
 
 
-def _build(config_dict: dict, where: str):
+def _build(config_dict: Mapping[str, Any],
+           where: str) -> tuple[PreTrainedConfig, PreTrainedModel]:
     """The transformers config object and the model class for it, on the meta device."""
     torch, transformers = _import()
     from transformers import CONFIG_MAPPING
@@ -95,7 +118,7 @@ def _build(config_dict: dict, where: str):
         config = CONFIG_MAPPING[model_type].from_dict(dict(config_dict))
     except (TypeError, ValueError, KeyError, AttributeError) as e:
         raise CheckpointError(f"{where}: transformers refuses the config: {e}") from None
-    cls = None
+    cls: type[PreTrainedModel] | None = None
     for arch in config_dict.get("architectures") or ():
         cls = getattr(transformers, str(arch), None)
         if cls is not None:
@@ -105,7 +128,9 @@ def _build(config_dict: dict, where: str):
 
         for auto in (AutoModelForCausalLM, AutoModel):
             with contextlib.suppress(KeyError, ValueError):
-                cls = auto._model_mapping[type(config)]
+                # transformers annotates the mapping's values as (class, class) pairs; the
+                # model mappings hold one model class.
+                cls = auto._model_mapping[type(config)]  # type: ignore[assignment, unused-ignore]
                 break
     if cls is None:
         raise CheckpointError(f"{where}: no transformers model class for {model_type!r} "
@@ -122,18 +147,21 @@ def _build(config_dict: dict, where: str):
 class _Recorder:
     """Replaces ``transformers.initialization``'s functions by ones that record the call."""
 
-    def __init__(self, model):
-        self.by_id = {}  # id(parameter or buffer) -> name
+    def __init__(self, model: nn.Module) -> None:
+        self.by_id: dict[int, str] = {}  # id(parameter or buffer) -> name
         for name, p in model.named_parameters(remove_duplicate=False):
             self.by_id.setdefault(id(p), name)
         for name, b in model.named_buffers(remove_duplicate=False):
             self.by_id.setdefault(id(b), name)
-        self.laws = {}  # name -> (function name, arguments) of the last call
-        self.zero_rows = {}  # name -> rows zeroed after the last call (padding_idx)
-        self.problems = {}  # name -> why its law cannot be reproduced
-        self.module = None  # the module whose _init_weights runs
+        # name -> (weightinit name, arguments) of the last call
+        self.laws: dict[str, tuple[str, dict[str, Any]]] = {}
+        # name -> rows zeroed after the last call (nn.Embedding's padding_idx)
+        self.zero_rows: dict[str, set[int]] = {}
+        self.problems: dict[str, str] = {}  # name -> why its law cannot be reproduced
+        self.module: nn.Module | None = None  # the module whose _init_weights runs
 
-    def record(self, function: str, tensor, args: tuple, kwargs: dict):
+    def record(self, function: str, tensor: Tensor, args: tuple[Any, ...],
+               kwargs: dict[str, Any]) -> Tensor:
         name = self.by_id.get(id(tensor))
         if name is None:
             base = getattr(tensor, "_base", None)
@@ -165,15 +193,15 @@ class _Recorder:
         return tensor
 
     @contextlib.contextmanager
-    def patched(self):
+    def patched(self) -> Iterator[None]:
         from transformers import initialization
 
         names = set(initialization.TORCH_INIT_FUNCTIONS) | {"copy_", "lecun_normal_",
                                                             "default_flax_embed_init_"}
         saved = {n: getattr(initialization, n) for n in names if hasattr(initialization, n)}
 
-        def recorder(function):
-            def call(tensor, *args, **kwargs):
+        def recorder(function: str) -> Callable[..., Tensor]:
+            def call(tensor: Tensor, *args: Any, **kwargs: Any) -> Tensor:
                 return self.record(function, tensor, args, kwargs)
             return call
 
@@ -186,23 +214,22 @@ class _Recorder:
                 setattr(initialization, n, f)
 
 
-def _row_of(view, base):
+def _row_of(view: Tensor, base: Tensor) -> int | None:
     """The index of `view` as a row ``base[k]`` (axis 0), or None if it is another part."""
     if base.dim() == 0 or tuple(view.shape) != tuple(base.shape[1:]):
         return None
     if tuple(view.stride()) != tuple(base.stride()[1:]) or base.stride(0) == 0:
         return None
-    k, rest = divmod(view.storage_offset() - base.storage_offset(), base.stride(0))
+    # int(): torch annotates offsets as int or SymInt (symbolic shapes); a tensor here has ints.
+    k, rest = divmod(int(view.storage_offset()) - int(base.storage_offset()), base.stride(0))
     return k if rest == 0 and 0 <= k < base.shape[0] else None
 
 
-def _keep_in_fp32(model, dtype: str):
+def _keep_in_fp32(model: PreTrainedModel, dtype: str) -> re.Pattern[str] | None:
     """The pattern of the names the architecture keeps in float32 for `dtype` (transformers'
     ``_keep_in_fp32_modules_strict`` for 16-bit dtypes, ``_keep_in_fp32_modules`` too for
     float16), or None."""
-    import re
-
-    keep = set()
+    keep: set[str] = set()
     if dtype in ("float16", "bfloat16"):
         keep |= set(getattr(model, "_keep_in_fp32_modules_strict", None) or ())
     if dtype == "float16":
@@ -212,16 +239,16 @@ def _keep_in_fp32(model, dtype: str):
     return re.compile(r"((^|\.)(" + "|".join(re.escape(k) for k in sorted(keep)) + r")($|\.))")
 
 
-def _module_types(model) -> dict:
+def _module_types(model: nn.Module) -> dict[str, str]:
     """Parameter name -> the type name of the module that holds it."""
-    out = {}
+    out: dict[str, str] = {}
     for mname, module in model.named_modules(remove_duplicate=False):
         for pname, _ in module.named_parameters(recurse=False, remove_duplicate=False):
             out.setdefault(f"{mname}.{pname}" if mname else pname, type(module).__name__)
     return out
 
 
-def hf_description(source, dtype=None) -> dict:
+def hf_description(source: str | os.PathLike[str], dtype: str | None = None) -> dict[str, Any]:
     """The model description (see :func:`weightinit.checkpoint.model_from_dict`) of the
     transformers architecture in `source`, a ``config.json`` or a folder holding one.
 
@@ -252,9 +279,9 @@ def hf_description(source, dtype=None) -> dict:
     if dtype not in _DTYPES:
         raise CheckpointError(f"{where}: dtype {dtype!r} is not one of {', '.join(_DTYPES)}")
     fp32 = _keep_in_fp32(model, dtype)
-    entries = []
+    entries: list[_Entry] = []
     for name in saved:
-        p = params.get(name)
+        p: Tensor | None = params.get(name)
         if p is None:
             p = buffers[name]
             if recorder.by_id.get(id(p), name) not in recorder.laws:
@@ -269,7 +296,7 @@ def hf_description(source, dtype=None) -> dict:
             raise CheckpointError(
                 f"{where}: cannot derive the initialization of {name} (module type "
                 f"{kinds.get(name, '?')} of {type(model).__name__}): {how}")
-        entry = {"name": name, "shape": list(p.shape), "init": {"name": law[0], **law[1]}}
+        entry: _Entry = {"name": name, "shape": list(p.shape), "init": {"name": law[0], **law[1]}}
         if fp32 is not None and fp32.search(name):
             entry["dtype"] = "float32"  # kept in float32 by the architecture, as transformers loads it
         rows = recorder.zero_rows.get(recorder.by_id.get(id(p), name))
@@ -278,7 +305,7 @@ def hf_description(source, dtype=None) -> dict:
         entries.append(entry)
     config.architectures = [type(model).__name__]
     config.dtype = dtype
-    out = {"name": config_dict.get("_name_or_path") or config.model_type,
+    out: dict[str, Any] = {"name": config_dict.get("_name_or_path") or config.model_type,
            "description": f"{type(model).__name__} from {os.path.basename(where)}, laws from its "
                           "_init_weights",
            "dtype": dtype, "parameters": entries,
@@ -290,7 +317,7 @@ def hf_description(source, dtype=None) -> dict:
     return out
 
 
-def model_from_hf_config(source, dtype=None) -> Model:
+def model_from_hf_config(source: str | os.PathLike[str], dtype: str | None = None) -> Model:
     """A :class:`~weightinit.checkpoint.Model` of the transformers architecture in `source`
     (see :func:`hf_description`), with the ``config.json`` and ``generation_config.json``
     that make ``AutoModelForCausalLM.from_pretrained`` (or the architecture's class) load it.

@@ -94,8 +94,9 @@ class Initializer:
         config = {k: surface.plain(getattr(self, k)) for k in self._config}
         if "dtype" in self.__dict__:
             config["dtype"] = self.dtype.name
-        if self.__dict__.get("stream") is not None:
-            config["stream"] = self.stream
+        stream = self.__dict__.get("stream")
+        if stream is not None:
+            config["stream"] = stream
         return config
 
     @classmethod

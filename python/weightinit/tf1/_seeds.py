@@ -81,7 +81,7 @@ def get_seed(op_seed: int | None) -> tuple[int | None, int | None]:
     return _core.tf1.get_seed(op_seed) or (None, None)
 
 
-def set_stream(stream):
+def set_stream(stream: str) -> None:
     """Choose the random stream of every TF1 random initializer without its own `stream`.
 
     * ``"weightinit"`` (the default): weightinit's own stream (docs/streams.md, stream v2).
