@@ -20,16 +20,8 @@ namespace check {
 #include "tf_math-inl.hpp"
 }
 
-static std::uint32_t bits(float f) {
-  std::uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return u;
-}
-static std::uint64_t bits(double f) {
-  std::uint64_t u;
-  std::memcpy(&u, &f, 8);
-  return u;
-}
+static std::uint32_t bits(float f) { return check::bits_from_f32(f); }
+static std::uint64_t bits(double f) { return check::bits_from_f64(f); }
 
 struct Count {
   std::uint64_t n = 0, bad = 0;

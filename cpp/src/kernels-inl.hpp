@@ -211,24 +211,31 @@ WEIGHTINIT_INLINE float normal_z_f32(const KernelArgs& a, std::uint32_t w) {
   }
 #endif
 
-#if WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX512F__)
-// The table's slots 15..30 (tail octaves j = 16..30 and the centre) rotated so that the low
-// 4 bits of a tail lane's exponent field index them directly (the field e + 127 names slot
-// (e + 127) mod 32 and position (e + 127) mod 16), with the centre at position 14.
+#if WEIGHTINIT_KERNEL_INTRINSICS && (defined(__AVX512F__) || defined(__AVX2__))
+// The upper W slots of the quantile table (31 - W .. 30: the deepest tail octaves they hold
+// and the centre), slot s at position s mod W: a one-source permute of W entries, indexed by
+// a lane's exponent field (whose low bits are the slot's), fetches a coefficient.
+template <int W>
 struct NearTable {
-  alignas(64) float c[kQuantileDegree + 1][16];
+  alignas(4 * W) float c[kQuantileDegree + 1][W];
 };
 
-constexpr NearTable make_near_table() {
-  NearTable t{};
+template <int W>
+constexpr NearTable<W> make_near_table() {
+  NearTable<W> t{};
   for (int k = 0; k <= kQuantileDegree; ++k) {
-    for (int i = 0; i < 16; ++i) t.c[k][i] = kQuantileCoef[k][15 + ((i + 1) & 15)];
+    for (int s = 31 - W; s <= 30; ++s) t.c[k][s % W] = kQuantileCoef[k][s];
   }
   return t;
 }
+#endif
 
-constexpr NearTable kNearTable = make_near_table();
-constexpr int kNearCentre = 14;
+#if WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX512F__)
+// The table's slots 15..30 (tail octaves j = 16..30 and the centre; a tail lane's exponent
+// field e + 127 names slot (e + 127) mod 32) at position slot mod 16, so that the low 4 bits
+// of the field index them directly.
+constexpr NearTable<16> kNearTable = make_near_table<16>();
+constexpr int kNearCentre = kQuantileCentreSlot % 16;
 
 // 16 V words on their way through the float kernel, in registers: x (already min'ed), the
 // central lanes, the word or -1 where negative (`sign`, read by the sign step) and whether a
@@ -364,19 +371,7 @@ WEIGHTINIT_FLOAT_LANES(Lanes512, __m512, 16, _mm512);  // for scale_lanes
 // slots 23..30 (the tail octaves j = 24..30 and the centre) at position slot mod 8, so a
 // lane's exponent field (slot + 128 k) indexes them directly. A call with a lane deeper in
 // the tail (t < 2^-9: 2^-8 of the normal's words) takes the full 32-entry lookup instead.
-struct NearTable8 {
-  alignas(32) float c[kQuantileDegree + 1][8];
-};
-
-constexpr NearTable8 make_near_table8() {
-  NearTable8 t{};
-  for (int k = 0; k <= kQuantileDegree; ++k) {
-    for (int s = 23; s <= 30; ++s) t.c[k][s % 8] = kQuantileCoef[k][s];
-  }
-  return t;
-}
-
-constexpr NearTable8 kNearTable8 = make_near_table8();
+constexpr NearTable<8> kNearTable8 = make_near_table<8>();
 
 WEIGHTINIT_INLINE __m256 lookup32_avx2(const float* table, __m256i slot) {
   const __m256 b3 = _mm256_castsi256_ps(_mm256_slli_epi32(slot, 28));

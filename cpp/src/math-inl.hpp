@@ -15,28 +15,9 @@
 #define WEIGHTINIT_INLINE inline __attribute__((always_inline))
 #endif
 
-namespace {
+#include "bits-inl.hpp"
 
-WEIGHTINIT_INLINE float f32_from_bits(std::uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-}
-WEIGHTINIT_INLINE std::uint32_t bits_from_f32(float f) {
-  std::uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
-  return u;
-}
-WEIGHTINIT_INLINE double f64_from_bits(std::uint64_t u) {
-  double f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-}
-WEIGHTINIT_INLINE std::uint64_t bits_from_f64(double f) {
-  std::uint64_t u;
-  std::memcpy(&u, &f, sizeof u);
-  return u;
-}
+namespace {
 
 // sqrt is correctly rounded by IEEE 754 on every target; the builtin avoids errno handling.
 WEIGHTINIT_INLINE float sqrt_f32(float x) {

@@ -19,28 +19,9 @@
 // 53rd bit, which changes the float result of no input the stream produces (the exhaustive
 // check runs against the copy the host picks).
 
-namespace {
+#include "bits-inl.hpp"
 
-WEIGHTINIT_INLINE std::uint32_t tfm_bits32(float f) {
-  std::uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return u;
-}
-WEIGHTINIT_INLINE float tfm_float(std::uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
-WEIGHTINIT_INLINE std::uint64_t tfm_bits64(double f) {
-  std::uint64_t u;
-  std::memcpy(&u, &f, 8);
-  return u;
-}
-WEIGHTINIT_INLINE double tfm_double(std::uint64_t u) {
-  double f;
-  std::memcpy(&f, &u, 8);
-  return f;
-}
+namespace {
 
 // --- float log: glibc sysdeps/ieee754/flt-32/e_logf.c (Arm optimized-routines logf) -------
 //
@@ -70,7 +51,7 @@ constexpr std::uint32_t kLogfOff = 0x3f330000u;
 
 // glibc's logf for a positive normal float (the stream's inputs are in [1e-7, 1)).
 WEIGHTINIT_INLINE float glibc_logf(float x) {
-  const std::uint32_t ix = tfm_bits32(x);
+  const std::uint32_t ix = bits_from_f32(x);
   const std::uint32_t tmp = ix - kLogfOff;
   const int i = static_cast<int>((tmp >> (23 - 4)) % 16);
   const int k = static_cast<std::int32_t>(tmp) >> 23;  // arithmetic shift
@@ -81,7 +62,7 @@ WEIGHTINIT_INLINE float glibc_logf(float x) {
     invc = i == t ? kLogfInvc[t] : invc;
     logc = i == t ? kLogfLogc[t] : logc;
   }
-  const double z = static_cast<double>(tfm_float(iz));
+  const double z = static_cast<double>(f32_from_bits(iz));
   const double r = z * invc - 1;
   const double y0 = logc + static_cast<double>(k) * kLogfLn2;
   const double r2 = r * r;
@@ -118,7 +99,7 @@ constexpr double kSincosfS3 = -0x1.994eb3774cf24p-13;
 constexpr double kSincosfSign[4] = {1.0, -1.0, -1.0, 1.0};
 
 // abstop12 of glibc: the top 12 bits of the float with the sign cleared.
-WEIGHTINIT_INLINE std::uint32_t tfm_abstop12(float x) { return (tfm_bits32(x) >> 20) & 0x7ff; }
+WEIGHTINIT_INLINE std::uint32_t tfm_abstop12(float x) { return (bits_from_f32(x) >> 20) & 0x7ff; }
 
 // sincosf_poly: sine and cosine polynomials on x (x2 = x * x), swapped for odd quadrants.
 WEIGHTINIT_INLINE void sincosf_poly(double x, double x2, int table, int n, float* sinp,
@@ -204,7 +185,7 @@ WEIGHTINIT_INLINE void glibc_sincosf_nonneg(float y, float* sinp, float* cosp) {
 // log(x) for the stream's u1 in [1e-7, 1): e_log.c's two paths. Ln2hi / Ln2lo: the same file.
 constexpr double kLogLn2Hi = 0x1.62e42fefa3800p-1, kLogLn2Lo = 0x1.ef35793c76730p-45;
 WEIGHTINIT_INLINE double glibc_log(double x) {
-  const std::uint64_t ix = tfm_bits64(x);
+  const std::uint64_t ix = bits_from_f64(x);
   constexpr std::uint64_t kLo = 0x3fee000000000000ull;  // asuint64(1.0 - 0x1p-4)
   constexpr std::uint64_t kHi = 0x3ff1090000000000ull;  // asuint64(1.0 + 0x1.09p-4)
   if (ix - kLo < kHi - kLo) {
@@ -230,7 +211,7 @@ WEIGHTINIT_INLINE double glibc_log(double x) {
   const std::int64_t k = static_cast<std::int64_t>(tmp) >> 52;  // arithmetic shift
   const std::uint64_t iz = ix - (tmp & (0xfffull << 52));
   const double invc = kLogTab[i][0], logc = kLogTab[i][1];
-  const double z = tfm_double(iz);
+  const double z = f64_from_bits(iz);
   const double r = fma_exact(z, invc, -1.0);
   const double kd = static_cast<double>(k);
   const double w = fma_exact(kd, kLogLn2Hi, logc);
@@ -257,13 +238,13 @@ constexpr double kSinSn3 = -1.66666666666664880952546298448555E-01,
                  kSinCs4 = -4.16666666666664434524222570944589E-02,
                  kSinCs6 = 1.38888874007937613028114285595617E-03;
 
-WEIGHTINIT_INLINE double tfm_fabs(double x) { return tfm_double(tfm_bits64(x) & 0x7fffffffffffffffull); }
+WEIGHTINIT_INLINE double tfm_fabs(double x) { return f64_from_bits(bits_from_f64(x) & 0x7fffffffffffffffull); }
 WEIGHTINIT_INLINE double tfm_copysign(double x, double s) {
-  return tfm_double((tfm_bits64(x) & 0x7fffffffffffffffull) | (tfm_bits64(s) & 0x8000000000000000ull));
+  return f64_from_bits((bits_from_f64(x) & 0x7fffffffffffffffull) | (bits_from_f64(s) & 0x8000000000000000ull));
 }
 // The table row of |x| rounded to a multiple of 1/128 (big + |x| has ulp 2^-7).
 WEIGHTINIT_INLINE const std::uint64_t* tfm_sincos_row(double u) {
-  return kSinCosTab + 4 * (static_cast<std::uint32_t>(tfm_bits64(u)) & 0xffffffffu);
+  return kSinCosTab + 4 * (static_cast<std::uint32_t>(bits_from_f64(u)) & 0xffffffffu);
 }
 
 // s_sin.c's do_sin: sin(x + dx).
@@ -285,8 +266,8 @@ WEIGHTINIT_INLINE double ibm_do_sin(double x, double dx) {
   const double s = x + fma_exact(x * xx, fma_exact(xx, kSinSn5, kSinSn3), dx);
   const double c = fma_exact(x, dx, xx * fma_exact(xx, fma_exact(xx, kSinCs6, kSinCs4), kSinCs2));
   const std::uint64_t* row = tfm_sincos_row(u);
-  const double sn = tfm_double(row[0]), ssn = tfm_double(row[1]);
-  const double cs = tfm_double(row[2]), ccs = tfm_double(row[3]);
+  const double sn = f64_from_bits(row[0]), ssn = f64_from_bits(row[1]);
+  const double cs = f64_from_bits(row[2]), ccs = f64_from_bits(row[3]);
   const double cor = fma_exact(cs, s, fma_exact(-sn, c, fma_exact(s, ccs, ssn)));
   return tfm_copysign(sn + cor, xold);
 }
@@ -300,8 +281,8 @@ WEIGHTINIT_INLINE double ibm_do_cos(double x, double dx) {
   const double s = fma_exact(x * xx, fma_exact(xx, kSinSn5, kSinSn3), x);
   const double c = xx * fma_exact(xx, fma_exact(xx, kSinCs6, kSinCs4), kSinCs2);
   const std::uint64_t* row = tfm_sincos_row(u);
-  const double sn = tfm_double(row[0]), ssn = tfm_double(row[1]);
-  const double cs = tfm_double(row[2]), ccs = tfm_double(row[3]);
+  const double sn = f64_from_bits(row[0]), ssn = f64_from_bits(row[1]);
+  const double cs = f64_from_bits(row[2]), ccs = f64_from_bits(row[3]);
   const double cor = fma_exact(-sn, s, fma_exact(-cs, c, fma_exact(-s, ssn, ccs)));
   return cs + cor;
 }
@@ -309,7 +290,7 @@ WEIGHTINIT_INLINE double ibm_do_cos(double x, double dx) {
 // s_sincos.c's __sincos for 0 <= x < 2^-27 or up to 105414350 (the stream's angles are in
 // [0, 2 pi)).
 WEIGHTINIT_INLINE void glibc_sincos(double x, double* sinp, double* cosp) {
-  const std::uint32_t k = static_cast<std::uint32_t>(tfm_bits64(x) >> 32) & 0x7fffffffu;
+  const std::uint32_t k = static_cast<std::uint32_t>(bits_from_f64(x) >> 32) & 0x7fffffffu;
   if (k < 0x400368fdu) {
     if (k < 0x3e400000u) {
       *sinp = x;
@@ -332,7 +313,7 @@ WEIGHTINIT_INLINE void glibc_sincos(double x, double* sinp, double* cosp) {
   const double t = fma_exact(x, kSinHpInv, kSinToInt);
   const double xn = t - kSinToInt;
   const double y = fma_exact(-xn, kSinMp2, fma_exact(-xn, kSinMp1, x));
-  unsigned n = static_cast<std::uint32_t>(tfm_bits64(t)) & 3u;
+  unsigned n = static_cast<std::uint32_t>(bits_from_f64(t)) & 3u;
   const double t2 = fma_exact(-xn, kSinPp3, y);
   double db = fma_exact(-xn, kSinPp3, y - t2);
   double a = fma_exact(-xn, kSinPp4, t2);

@@ -113,12 +113,12 @@ WEIGHTINIT_INLINE Philox4x32Ctr tf_block(const TfArgs& a, std::uint64_t block) {
 
 // Uint32ToFloat: low 23 bits as the mantissa of a float in [1, 2), minus 1.
 WEIGHTINIT_INLINE float tf_u32_to_float(std::uint32_t x) {
-  return tfm_float(0x3f800000u | (x & 0x7fffffu)) - 1.0f;
+  return f32_from_bits(0x3f800000u | (x & 0x7fffffu)) - 1.0f;
 }
 // Uint64ToDouble(x0, x1): 20 low bits of x0 above the 32 of x1, in [1, 2), minus 1.
 WEIGHTINIT_INLINE double tf_u64_to_double(std::uint32_t x0, std::uint32_t x1) {
   const std::uint64_t man = (std::uint64_t{x0 & 0xfffffu} << 32) | x1;
-  return tfm_double((std::uint64_t{1023} << 52) | man) - 1.0;
+  return f64_from_bits((std::uint64_t{1023} << 52) | man) - 1.0;
 }
 // Uint16ToHalf / Uint16ToGfloat16 of the word's low 16 bits, as the exact float value.
 WEIGHTINIT_INLINE float tf_u32_to_half_value(std::uint32_t x) {
@@ -133,7 +133,7 @@ WEIGHTINIT_INLINE void tf_box_muller_f(std::uint32_t x0, std::uint32_t x1, float
   // u1 < 1e-7f only for u1 == 0 (a zero mantissa); the clamp as a bit select keeps the
   // compiler from splitting the log's table loads by cases (which blocks vectorizing).
   const std::uint32_t zero = 0u - static_cast<std::uint32_t>((x0 & 0x7fffffu) == 0);
-  const float u1 = tfm_float(tfm_bits32(tf_u32_to_float(x0)) | (zero & tfm_bits32(1.0e-7f)));
+  const float u1 = f32_from_bits(bits_from_f32(tf_u32_to_float(x0)) | (zero & bits_from_f32(1.0e-7f)));
   // 2.0f * M_PI * u: a double product (2 pi as a double), rounded to float once.
   const float v1 = static_cast<float>(6.283185307179586 * static_cast<double>(tf_u32_to_float(x1)));
 #if defined(__GNUC__)
