@@ -15,10 +15,10 @@ For a preset (default llama-7b) or a transformers config, in the folder given:
 Every measurement runs `--reps` times, alternating, and keeps the best; every file is deleted
 after its measurement. Prints a markdown table with the ratios and writes JSON with --json.
 
-    python bench/checkpoint_write.py --dir /tmp/wi-bench [--model llama-7b] [--reps 2]
+    python bench/checkpoint_write.py [--dir .] [--model llama-7b] [--reps 2]
         [--dask-workers 2] [--json out.json]
 
-Needs the free space of one checkpoint in --dir (checked first).
+Needs the free space of one checkpoint in --dir, by default the current folder (checked first).
 """
 
 from __future__ import annotations
@@ -129,7 +129,9 @@ def weightinit_write(folder: str, args, extra=()) -> tuple:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dir", required=True, help="folder on the disk to measure")
+    parser.add_argument("--dir", default=".",
+                        help="folder on the disk to measure (default: the current folder; the "
+                             "files go in a temporary folder inside it, removed at the end)")
     parser.add_argument("--model", default="llama-7b", help="a preset or model file")
     parser.add_argument("--hf-config", help="a transformers config.json instead of --model")
     parser.add_argument("--reps", type=int, default=2)

@@ -18,6 +18,41 @@ if "KERAS_BACKEND" not in os.environ:
 import weightinit as wi
 import weightinit.tf1 as tf
 
+import optional
+
+
+class _BrokenDependency(pytest.Item):
+    """Stands for a test module whose import stopped on an installed but broken package."""
+
+    def __init__(self, *, message, **kwargs):
+        super().__init__(**kwargs)
+        self.message = message
+
+    def runtest(self):
+        pytest.fail(self.message, pytrace=False)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.path.name}: its dependencies"
+
+
+class _Module(pytest.Module):
+    def collect(self):
+        try:
+            return super().collect()
+        except self.CollectError:
+            message = optional.BROKEN.get(str(self.path))
+            if message is None:
+                raise
+            return [_BrokenDependency.from_parent(self, name="dependencies", message=message)]
+
+
+def pytest_pycollect_makemodule(module_path, parent):
+    """A broken optional dependency fails its module's one test instead of stopping the run
+    at collection (tests/optional.py)."""
+    if module_path.name != "__init__.py":
+        return _Module.from_parent(parent, path=module_path)
+    return None
+
 
 @pytest.fixture(autouse=True)
 def _restore_target_and_threads():

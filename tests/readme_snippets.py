@@ -19,12 +19,18 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-_BLOCK = re.compile(r"^```python[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+_BLOCK = re.compile(r"^```(\w*)[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
+
+
+def blocks(language: str, readme: Path = ROOT / "README.md") -> list[str]:
+    """The text of every fenced block of `readme` in `language` (python, bash...), in order."""
+    return [m.group(2) for m in _BLOCK.finditer(readme.read_text(encoding="utf-8"))
+            if m.group(1) == language]
 
 
 def snippets(readme: Path = ROOT / "README.md") -> list[str]:
     """The source of every ```python block of `readme`, in order."""
-    return [m.group(1) for m in _BLOCK.finditer(readme.read_text(encoding="utf-8"))]
+    return blocks("python", readme)
 
 
 def extract(directory: Path) -> list[Path]:

@@ -5,9 +5,9 @@ index comes last, and the files equal a single-process write whatever the number
 import os
 
 import pytest
+from optional import require
 
-distributed = pytest.importorskip("distributed", reason="distributed is not installed "
-                                  "(pip install 'weightinit[dask]')")
+distributed = require("distributed", extra="dask")
 
 from weightinit import checkpoint  # noqa: E402
 from weightinit.checkpoint import cli as _cli  # noqa: E402

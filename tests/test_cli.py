@@ -12,6 +12,7 @@ import sys
 
 import numpy as np
 import pytest
+from optional import require
 
 import weightinit as wi
 from weightinit import checkpoint, shard
@@ -96,8 +97,7 @@ def test_sharded_checkpoint_with_index(tmp_path, capsys):
 
 
 def test_the_safetensors_package_reads_it(tmp_path, capsys):
-    st = pytest.importorskip("safetensors.numpy", reason="safetensors is not installed "
-                             "(pip install 'weightinit[safetensors]')")
+    st = require("safetensors.numpy", extra="safetensors")
     from safetensors import safe_open
 
     out = tmp_path / "ckpt"
@@ -113,6 +113,8 @@ def test_the_safetensors_package_reads_it(tmp_path, capsys):
     with safe_open(str(out / "model.safetensors"), framework="np") as f:
         assert f.metadata()["weightinit_seed"] == "3"
         assert f.metadata()["weightinit_model"] == "tiny"
+        assert f.metadata()["weightinit_stream"] == f"v{wi.STREAM_VERSION}"
+        assert f.metadata()["weightinit_version"] == wi.__version__
         np.testing.assert_array_equal(f.get_tensor("embed.weight"),
                                       checkpoint.regenerate(TINY, "embed.weight", seed=3))
 
@@ -137,7 +139,7 @@ def test_one_parameter_depends_on_its_name_only(tmp_path):
 
 
 def test_dtype_override_and_yaml(tmp_path, capsys):
-    yaml = pytest.importorskip("yaml", reason="PyYAML is not installed")
+    yaml = require("yaml", extra="yaml")
     desc = {"name": "y", "parameters": [
         {"name": "w", "shape": [4, 8], "init": {"name": "xavier_uniform", "gain": 2.0}},
         {"name": "b", "shape": [4], "dtype": "float64", "init": "zeros"}]}
@@ -335,13 +337,13 @@ class Terminal(io.StringIO):
 
 
 def test_progress_lines():
-    log = io.StringIO()  # not a terminal: a line per 10%
+    log = io.StringIO()  # not a terminal: a line per quarter, however many updates
     p = _cli.Progress(1000, stream=log)
-    for _ in range(20):
-        p(50)
+    for _ in range(1000):
+        p(1)
     p.close()
     lines = log.getvalue().splitlines()
-    assert len(lines) == 10 and lines[-1].startswith("init    1.0 kB / 1.0 kB (100%)")
+    assert len(lines) == 4 and lines[-1].startswith("init    1.0 kB / 1.0 kB (100%)")
     tty = Terminal()
     p = _cli.Progress(1000, stream=tty)
     p(1000)
@@ -354,6 +356,22 @@ def test_progress_lines():
     assert quiet.getvalue() == ""
 
 
+@pytest.mark.parametrize("shard", [None, "8kB"])
+def test_progress_reaches_the_summarys_total(tmp_path, capsys, shard):
+    """Off a terminal: a few lines, the last at 100% of the total the summary prints."""
+    args = ["init", "tiny", "-o", tmp_path / "o"] + (["--max-shard-size", shard] if shard else [])
+    code, out, err = run(capsys, *args)
+    assert code == 0
+    lines = err.splitlines()
+    assert 1 <= len(lines) <= 4, err
+    last = re.fullmatch(r"init +(\S+ \S+) / (\S+ \S+) \(100%\), .*", lines[-1])
+    total = re.search(r"^total +16 +4,715 +(\S+ \S+)$", out, re.M)
+    assert last and total, (err, out)
+    assert last.group(1) == last.group(2) == total.group(1)
+    written = sum(f.stat().st_size for f in (tmp_path / "o").glob("*.safetensors"))
+    assert total.group(1) == _cli.human(written)
+
+
 def test_info_and_demo(capsys):
     code, out, _ = run(capsys, "info")
     assert code == 0
@@ -361,7 +379,10 @@ def test_info_and_demo(capsys):
     assert f"threads    {wi.get_num_threads()}" in out and "targets    scalar" in out
     assert "presets    gpt2-small, llama-7b, tiny" in out
     code, out, _ = run(capsys, "demo", "--rows", 64, "--cols", 32)
-    assert code == 0 and "demo       he_normal (truncated) 64x32 float32" in out
+    law = wi._core.laws.variance_scaling([64, 32], "tf", 2.0, "fan_in", "truncated_normal")
+    params = ", ".join(f"{v:.6g}" for v in law.params)
+    assert code == 0 and (f"demo       he_normal 64x32 float32, seed 0: truncated_normal({params}), "
+                          "fan_in 64") in out, out
     code, out, _ = run(capsys, "--rows", 16, "--cols", 16)  # plain `weightinit`: info + demo
     assert code == 0 and "cpu" in out and "16x16" in out
     code, out, _ = run(capsys, "--info")

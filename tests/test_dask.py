@@ -7,13 +7,14 @@ import os
 
 import numpy as np
 import pytest
+from optional import require
 
 import weightinit
 import weightinit.tf1 as tf
 from weightinit import init, shard
 
-da = pytest.importorskip("dask.array", reason="dask[array] is not installed (pip install 'weightinit[dask]')")
-distributed = pytest.importorskip("distributed", reason="distributed is not installed (pip install 'weightinit[dask]')")
+da = require("dask.array", extra="dask")
+distributed = require("distributed", extra="dask")
 
 import weightinit.dask as wd  # noqa: E402  (after the skips: it needs dask)
 

@@ -3,6 +3,7 @@
 
 import math
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -63,7 +64,6 @@ def test_scalar_and_empty_shapes():
 
 
 def test_bfloat16_is_float32_rounded():
-    ml_dtypes = pytest.importorskip("ml_dtypes")
     f32 = wi.new(4096, np.float32, "normal", (0, 1), seed=8)
     bf = wi.new(4096, "bfloat16", "normal", (0, 1), seed=8)
     assert bf.dtype == np.dtype(ml_dtypes.bfloat16)
@@ -78,8 +78,6 @@ def test_float16_is_float32_rounded():
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32", "float64"])
 def test_uniform_half_open_after_rounding(dtype):
-    if dtype == "bfloat16":
-        pytest.importorskip("ml_dtypes")
     lo, hi = 0.1, 0.10000001 if dtype in ("float32", "float64") else 0.1005
     if dtype == "bfloat16":
         hi = 0.11

@@ -6,8 +6,10 @@ flakes, and a transform error large enough to matter moves the statistic by many
 threshold. Kolmogorov-Smirnov tests use scipy's exact/asymptotic p-values.
 """
 
+import ml_dtypes
 import numpy as np
 import pytest
+from optional import require
 from scipy import special, stats
 
 import weightinit as wi
@@ -146,7 +148,7 @@ def test_narrow_float64_windows_are_the_law_rounded(lo, k):
     count against the law's mass over its rounding cell, computed with mpmath at 50 digits
     (the cells' edges, half-way between float64 values, are not doubles). For k > 64 the
     values are pooled in 64 runs of consecutive values."""
-    mpmath = pytest.importorskip("mpmath")
+    mpmath = require("mpmath", extra="test")
     mpmath.mp.dps = 50
     step = np.uint64(1) if lo > 0 else np.uint64(2**64 - 1)  # away from 0 either way
     bits = np.array([lo]).view(np.uint64)[0] + step * np.arange(k, dtype=np.uint64)
@@ -180,7 +182,7 @@ def test_narrow_windows_are_the_law_rounded(dtype, lo, k):
     formed as S(e_j) (1 - exp(ln S(e_j+1) - ln S(e_j))) so that 40 standard deviations out
     it keeps its precision."""
     if dtype == "bfloat16":
-        dt = pytest.importorskip("ml_dtypes").bfloat16
+        dt = ml_dtypes.bfloat16
     else:
         dt = np.dtype(dtype).type
     v = [dt(lo)]
@@ -199,8 +201,6 @@ def test_narrow_windows_are_the_law_rounded(dtype, lo, k):
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 def test_sixteen_bit_moments_and_bounds(dtype):
-    if dtype == "bfloat16":
-        pytest.importorskip("ml_dtypes")
     n = 1 << 20
     x = wi.new(n, dtype, "truncated_normal", (0, 0.02, -2, 2), seed=505).astype(np.float64)
     assert x.min() >= -0.04 and x.max() <= 0.04

@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 import pytest
+from optional import require
 
 import weightinit as wi
 
@@ -47,7 +48,7 @@ print("ok")
 
 
 def test_flush_to_zero_caller_gets_the_same_bits(tmp_path):
-    pytest.importorskip("torch", reason="torch sets the FTZ / DAZ modes here")
+    require("torch", extra="torch")  # torch sets the FTZ / DAZ modes here
     result = tmp_path / "child.npz"
     env = dict(os.environ)
     here = os.path.dirname(os.path.abspath(__file__))

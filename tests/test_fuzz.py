@@ -20,24 +20,22 @@ from __future__ import annotations
 import math
 import os
 
+import ml_dtypes
 import numpy as np
 import pytest
 
+import optional
+
 import weightinit as wi
 
-try:
-    import ml_dtypes
-
-    BF16 = np.dtype(ml_dtypes.bfloat16)
-except ImportError:  # pragma: no cover - depends on the environment
-    BF16 = None
+BF16 = np.dtype(ml_dtypes.bfloat16)
 
 CALLS = int(os.environ.get("WEIGHTINIT_FUZZ_CALLS", "20000"))
 SHARDS = 8
 ARG_CALLS = CALLS * 4 // 5 // SHARDS
 DIFF_CASES = CALLS // 5 // SHARDS
 
-FLOATS = [np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)] + ([BF16] if BF16 else [])
+FLOATS = [np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)] + [BF16]
 WORDS = [np.dtype(np.uint32), np.dtype(np.uint64)]
 LAWS = ("uniform", "normal", "truncated_normal", "truncated_normal_between", "bits")
 NPARAMS = {"uniform": 2, "normal": 2, "truncated_normal": 4, "truncated_normal_between": 4, "bits": 0}
@@ -282,12 +280,7 @@ def _bits(a):
 
 @pytest.mark.parametrize("shard", range(SHARDS))
 def test_differential_fuzzer(shard):
-    torch = None
-    if shard % 2 == 1:
-        try:
-            import torch
-        except ImportError:  # pragma: no cover - depends on the environment
-            torch = None
+    torch = optional.installed("torch") if shard % 2 == 1 else None
     rng = np.random.default_rng(0xD1FF + shard)
     threads_before = wi.get_num_threads()
     checked = 0

@@ -12,8 +12,6 @@ import pytest
 
 import weightinit as wi
 
-pytest.importorskip("ml_dtypes")  # the bfloat16 cases
-
 DATA = pathlib.Path(__file__).parent / "data"
 _spec = importlib.util.spec_from_file_location("make_initializer_golden",
                                                DATA / "make_initializer_golden.py")

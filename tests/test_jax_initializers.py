@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ElementTree
 
 import numpy as np
 import pytest
+from optional import require
 
 _CHILD = os.environ.get("WEIGHTINIT_JAX_CHILD") == "1"
 _Z = 6.5  # standard deviations of a sample statistic a test allows (two-sided p < 1e-10)
@@ -410,7 +411,7 @@ def test_out_sharding(mesh):
 # --- Flax ---------------------------------------------------------------------------------
 
 def test_flax_linen_dense():
-    flax = pytest.importorskip("flax", reason="flax is not installed (pip install flax)")
+    flax = require("flax", extra="jax")
     import flax.linen as nn
 
     model = nn.Dense(1000, kernel_init=I.lecun_normal(), bias_init=I.zeros)
@@ -433,7 +434,7 @@ def test_flax_linen_dense():
 
 
 def test_flax_linen_conv_and_embed():
-    pytest.importorskip("flax", reason="flax is not installed (pip install flax)")
+    require("flax", extra="jax")
     import flax.linen as nn
 
     conv = nn.Conv(256, (3, 3), kernel_init=I.he_normal())
@@ -449,7 +450,7 @@ def test_flax_linen_conv_and_embed():
 
 
 def test_flax_nnx_linear():
-    pytest.importorskip("flax", reason="flax is not installed (pip install flax)")
+    require("flax", extra="jax")
     from flax import nnx
 
     layer = nnx.Linear(500, 1000, kernel_init=I.lecun_normal(), rngs=nnx.Rngs(0))
@@ -530,6 +531,7 @@ def _run_child(report_file: str) -> subprocess.CompletedProcess:
 
     env = dict(os.environ, WEIGHTINIT_JAX_CHILD="1", JAX_PLATFORMS="cpu",
                XLA_FLAGS="--xla_force_host_platform_device_count=4")
+    env.pop("PYTEST_ADDOPTS", None)  # the caller's report options
     source = os.path.dirname(os.path.dirname(weightinit.__file__))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (source, env.get("PYTHONPATH")) if p)
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",

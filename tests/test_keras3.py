@@ -10,12 +10,11 @@ import math
 
 import numpy as np
 import pytest
+from optional import require
 
 import weightinit
 
-keras = pytest.importorskip("keras")
-if int(keras.__version__.split(".")[0]) < 3:
-    pytest.skip("Keras 3 is not installed", allow_module_level=True)
+keras = require("keras", extra="keras", minversion="3")
 
 from weightinit import keras as wk  # noqa: E402
 

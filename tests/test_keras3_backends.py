@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from optional import require
 
-keras = pytest.importorskip("keras")
+keras = require("keras", extra="keras", minversion="3")
 
 TESTS = Path(__file__).parent
 
@@ -19,6 +20,7 @@ TESTS = Path(__file__).parent
 def run_pytest(args, env, code=""):
     """pytest on `args` in a fresh interpreter, after `code`; its output on failure."""
     script = f"import sys, pytest\n{code}\nsys.exit(pytest.main({args!r}))"
+    env = {k: v for k, v in env.items() if k != "PYTEST_ADDOPTS"}  # the caller's report options
     done = subprocess.run([sys.executable, "-c", script], cwd=TESTS.parent, env=env,
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]

@@ -10,6 +10,7 @@ wide matrix as the tall one transposed, and the argument errors.
 import math
 import threading
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -25,7 +26,7 @@ DTYPES = ["float32", "float64", "float16", "bfloat16"]
 
 def dtype_of(name):
     if name == "bfloat16":
-        return np.dtype(pytest.importorskip("ml_dtypes").bfloat16)
+        return np.dtype(ml_dtypes.bfloat16)
     return np.dtype(name)
 
 

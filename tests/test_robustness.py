@@ -17,17 +17,13 @@ import textwrap
 import threading
 import time
 
+import ml_dtypes
 import numpy as np
 import pytest
 
 import weightinit as wi
 
-try:
-    import ml_dtypes
-
-    BF16 = np.dtype(ml_dtypes.bfloat16)
-except ImportError:  # pragma: no cover - depends on the environment
-    BF16 = None
+BF16 = np.dtype(ml_dtypes.bfloat16)
 
 LINUX = sys.platform.startswith("linux")
 
@@ -88,8 +84,7 @@ BAD = [  # (dtype, distribution, params, message): the issue's cases and their n
     (F32, "truncated_normal", (0.0, 1.0, 0.1, 0.1 + 1e-9), "no float32 value lies in"),
     (F16, "truncated_normal_between", (0, 1.0, 7e4, 8e4), "no float16 value lies in"),
 ]
-if BF16 is not None:
-    BAD.append((BF16, "normal", (0, 1e38), "outside the bfloat16 range"))
+BAD.append((BF16, "normal", (0, 1e38), "outside the bfloat16 range"))
 
 
 @pytest.mark.parametrize("dtype,dist,params,match", BAD, ids=[f"{b[1]}{b[2]}" for b in BAD])
@@ -98,7 +93,7 @@ def test_refused(dtype, dist, params, match):
         wi.fill(np.empty(1000, dtype), dist, params, seed=5)
 
 
-@pytest.mark.parametrize("dtype", [F16, F32, F64] + ([BF16] if BF16 is not None else []), ids=str)
+@pytest.mark.parametrize("dtype", [F16, F32, F64, BF16], ids=str)
 def test_never_inf(dtype):
     """Just inside the reach of the transform, every value is finite."""
     top = float(ml_dtypes.finfo(dtype).max if dtype == BF16 else np.finfo(dtype).max)

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from optional import require
 
 import weightinit as wi
 import weightinit.tf1 as tf
@@ -134,7 +135,7 @@ def test_tf_names_equal_tf1_classes():
 
 
 def test_torch_output_and_strided_views():
-    torch = pytest.importorskip("torch", reason="torch is not installed")
+    torch = require("torch", extra="torch")
     spec = ("kaiming_uniform", {"a": math.sqrt(5)})
     whole = shard.new_box(spec, (20, 30), "bfloat16", seed=3)
     t = torch.empty(20, 30, dtype=torch.bfloat16).t().contiguous().t()  # column-major

@@ -30,13 +30,7 @@ LENGTHS = [1, 15, 63, 64, 65, 1000, 70_001]
 def dtypes_for(dist):
     if dist == "bits":
         return ["uint32", "uint64"]
-    out = ["float32", "float64", "float16"]
-    try:
-        import ml_dtypes  # noqa: F401
-        out.append("bfloat16")
-    except ImportError:
-        pass
-    return out
+    return ["float32", "float64", "float16", "bfloat16"]
 
 
 def draw(dist, params, dtype, n, first=0, seed=1234, stream=5):

@@ -2,8 +2,9 @@
 """Writes into torch tensors behave as torch's own in-place ops under autograd."""
 
 import pytest
+from optional import require
 
-torch = pytest.importorskip("torch")
+torch = require("torch", extra="torch")
 
 import weightinit as wi  # noqa: E402
 from weightinit import init  # noqa: E402

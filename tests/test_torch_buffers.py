@@ -2,8 +2,9 @@
 """Every kind of torch tensor at the door: written, left alone (meta), or a clear error."""
 
 import pytest
+from optional import require
 
-torch = pytest.importorskip("torch")
+torch = require("torch", extra="torch")
 
 import weightinit as wi  # noqa: E402
 from weightinit import init  # noqa: E402
@@ -65,7 +66,7 @@ def test_meta_tensors_are_checked_and_left_alone():
 
 
 def test_dtensor_points_to_init_sharded():
-    dist = pytest.importorskip("torch.distributed")
+    dist = require("torch.distributed", extra="torch")
     from torch.distributed.tensor import DTensor  # noqa: F401 (loads the module)
 
     if not dist.is_available():

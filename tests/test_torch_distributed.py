@@ -8,9 +8,10 @@ import socket
 
 import numpy as np
 import pytest
+from optional import require
 
-torch = pytest.importorskip("torch", reason="torch is not installed (pip install 'weightinit[torch]')")
-dist = pytest.importorskip("torch.distributed", reason="torch was built without torch.distributed")
+torch = require("torch", extra="torch")
+dist = require("torch.distributed", extra="torch")
 if not dist.is_available() or not dist.is_gloo_available():
     pytest.skip("torch.distributed with the gloo backend is not available", allow_module_level=True)
 

@@ -4,18 +4,14 @@
 import itertools
 import warnings
 
+import ml_dtypes
 import numpy as np
 import pytest
 
 from weightinit import init
 
-try:
-    import ml_dtypes
-
-    BF16 = [np.dtype(ml_dtypes.bfloat16)]
-except ImportError:  # ml_dtypes is in the test extra
-    BF16 = []
-DTYPES = [np.dtype(t) for t in (np.float16, np.float32, np.float64, np.int32, np.int64)] + BF16
+DTYPES = [np.dtype(t) for t in (np.float16, np.float32, np.float64, np.int32, np.int64,
+                                 ml_dtypes.bfloat16)]
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=str)

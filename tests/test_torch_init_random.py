@@ -10,21 +10,18 @@ var * sqrt(kurtosis - 1) / sqrt(n). KS tests (scipy) require p > 1e-9.
 import math
 import warnings
 
+import ml_dtypes
 import numpy as np
 import pytest
+from optional import require
 
 import weightinit
 from weightinit import init
 
 Z = 6.2
 
-try:
-    import ml_dtypes
-
-    BF16 = np.dtype(ml_dtypes.bfloat16)
-except ImportError:  # ml_dtypes is in the test extra; without it bfloat16 is not covered
-    BF16 = None
-FLOATS = [np.dtype(t) for t in (np.float16, np.float32, np.float64)] + ([BF16] if BF16 else [])
+BF16 = np.dtype(ml_dtypes.bfloat16)
+FLOATS = [np.dtype(t) for t in (np.float16, np.float32, np.float64, BF16)]
 
 
 def assert_moments(x, mean, var, kurtosis):
@@ -36,7 +33,7 @@ def assert_moments(x, mean, var, kurtosis):
 
 
 def assert_ks(x, cdf):
-    stats = pytest.importorskip("scipy.stats")
+    stats = require("scipy.stats", extra="test")
     assert stats.kstest(np.asarray(x, np.float64).ravel(), cdf).pvalue > 1e-9
 
 
@@ -101,7 +98,7 @@ def test_normal_moments(dtype):
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_normal_ks(dtype):
-    stats = pytest.importorskip("scipy.stats")
+    stats = require("scipy.stats", extra="test")
     x = init.normal_(np.empty(100_000, dtype), -1.0, 0.1, generator=5)
     assert_ks(x, stats.norm(-1.0, 0.1).cdf)
 
@@ -139,7 +136,7 @@ TRUNC_CASES = [  # (mean, std, a, b): centred, skewed, narrow, one-sided far win
 
 
 def _truncnorm(mean, std, a, b):
-    stats = pytest.importorskip("scipy.stats")
+    stats = require("scipy.stats", extra="test")
     return stats.truncnorm((a - mean) / std, (b - mean) / std, loc=mean, scale=std)
 
 

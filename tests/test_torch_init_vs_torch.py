@@ -11,8 +11,9 @@ import warnings
 
 import numpy as np
 import pytest
+from optional import require
 
-torch = pytest.importorskip("torch")
+torch = require("torch", extra="torch")
 tinit = torch.nn.init
 
 import weightinit  # noqa: E402
@@ -25,7 +26,7 @@ TORCH_FLOATS = [torch.float16, torch.bfloat16, torch.float32, torch.float64]
 
 def _np_dtype(dtype):
     if dtype == torch.bfloat16:
-        ml_dtypes = pytest.importorskip("ml_dtypes")
+        import ml_dtypes
         return np.dtype(ml_dtypes.bfloat16)
     return np.dtype(str(dtype).replace("torch.", ""))
 
@@ -227,7 +228,7 @@ def test_random_laws_match_torch(name, shape, kwargs, law, std):
 
 
 def test_trunc_normal_law_matches_torch():
-    stats = pytest.importorskip("scipy.stats")
+    stats = require("scipy.stats", extra="test")
     mean, std, a, b = 0.1, 0.5, -0.3, 0.7
     law = stats.truncnorm((a - mean) / std, (b - mean) / std, loc=mean, scale=std)
     torch.manual_seed(0)

@@ -8,6 +8,7 @@
 PYBIND11_MODULE(_core, m, pybind11::mod_gil_not_used()) {
   m.doc() = "weightinit's C++ core (private: use the weightinit package)";
   m.attr("__version__") = WEIGHTINIT_VERSION_STRING;
+  m.attr("STREAM_VERSION") = WEIGHTINIT_STREAM_VERSION;
   weightinit::bindings::register_fill(m);
   weightinit::bindings::register_laws(m);
   weightinit::bindings::register_core(m);

@@ -40,7 +40,7 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = _core.__version__
 
-STREAM_VERSION = 2
+STREAM_VERSION: int = _core.STREAM_VERSION  # the stream family's version (docs/streams.md)
 
 
 def _check_target_env() -> None:

@@ -6,6 +6,7 @@ from types import ModuleType
 from typing import Any
 
 __version__: str
+STREAM_VERSION: int
 
 class ZeroDivisionError(ValueError, ArithmeticError): ...
 

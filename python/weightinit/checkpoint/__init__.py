@@ -56,8 +56,8 @@ if TYPE_CHECKING:
 
     from distributed import Client
 
-__all__ = ["CheckpointError", "Model", "Parameter", "ShardFile", "layout", "load_model",
-           "model_from_dict", "preset_names", "regenerate", "write", "INDEX_NAME",
+__all__ = ["CheckpointError", "Model", "Parameter", "ShardFile", "file_metadata", "layout",
+           "load_model", "model_from_dict", "planned_bytes", "preset_names", "regenerate", "write", "INDEX_NAME",
            "CONFIG_NAME", "GENERATION_CONFIG_NAME"]
 
 #: safetensors' names of the dtypes weightinit writes.
@@ -419,6 +419,28 @@ def _header(entries: Iterable[tuple[Parameter, int]], metadata: Mapping[str, str
     return len(text).to_bytes(8, "little") + text
 
 
+def file_metadata(model: Model, seed: int,
+                  extra: Mapping[str, object] | None = None) -> dict[str, str]:
+    """The ``__metadata__`` of every file of `model` written with `seed`: the format, the
+    package and stream versions, the seed, the model's name, how stream ids are made; then
+    `extra`."""
+    from .. import STREAM_VERSION, __version__
+
+    meta = {"format": "pt", "weightinit_version": __version__,
+            "weightinit_stream": f"v{STREAM_VERSION}", "weightinit_seed": str(check_seed(seed)),
+            "weightinit_model": model.name,
+            "weightinit_streams": "blake2b(name, digest_size=8) as little-endian integer"}
+    meta.update({str(k): str(v) for k, v in (extra or {}).items()})
+    return meta
+
+
+def planned_bytes(model: Model, max_shard_size: int, seed: int,
+                  extra: Mapping[str, object] | None = None) -> int:
+    """The bytes :func:`write` writes for `model`: its files' sizes, headers included (the
+    total that ``progress`` reaches)."""
+    return sum(f.size for f in layout(model, max_shard_size, file_metadata(model, seed, extra)))
+
+
 def layout(model: Model, max_shard_size: int, metadata: Mapping[str, str]) -> list[ShardFile]:
     """The files of `model`: parameters in order, a new file when the next one would pass
     `max_shard_size` bytes of data (a larger parameter gets a file of its own).
@@ -660,8 +682,9 @@ def write(model: Model, out_dir: str | os.PathLike[str], *, seed: int = 0,
         size: its complete files are kept, the others written again. The result is
         bit-identical to an uninterrupted run. Without leftovers, an ordinary write.
     progress : callable, optional
-        Called with a number of bytes after each chunk (each file with `client`) is
-        generated, and once with the bytes of the files kept by `resume`.
+        Called with a number of bytes after each header and chunk (each file with `client`)
+        is written, and once with the bytes of the files kept by `resume`: the calls add up
+        to :func:`planned_bytes`, the files' sizes.
     chunk_bytes : int
         Bytes filled and written at a time (the buffer each job holds).
     jobs : int
@@ -690,16 +713,10 @@ def write(model: Model, out_dir: str | os.PathLike[str], *, seed: int = 0,
         created; the folder's earlier contents are untouched.
     """
     out_dir = os.fspath(out_dir)
-    from .. import __version__
-
     seed = check_seed(seed)
     if not model.parameters:
         raise CheckpointError(f"{model.name}: the model has no parameters")
-    meta = {"format": "pt", "weightinit_version": __version__, "weightinit_stream": "v1",
-            "weightinit_seed": str(seed), "weightinit_model": model.name,
-            "weightinit_streams": "blake2b(name, digest_size=8) as little-endian integer"}
-    meta.update({str(k): str(v) for k, v in (metadata or {}).items()})
-    files = layout(model, max_shard_size, meta)
+    files = layout(model, max_shard_size, file_metadata(model, seed, metadata))
     extras: dict[str, bytes] = {}  # final name -> bytes, written after the tensors; the index last
     if model.config is not None:
         extras[CONFIG_NAME] = _json_bytes(model.config)
@@ -771,7 +788,7 @@ def write(model: Model, out_dir: str | os.PathLike[str], *, seed: int = 0,
             _write_atomically(journal_path, _json_bytes({"fingerprint": fingerprint,
                                                          "files": finals}))
         if progress is not None and done:
-            progress(sum(f.size - len(f.header) for f in files if f.filename in done))
+            progress(sum(f.size for f in files if f.filename in done))
         if client is None:
             for f in pending:
                 path = os.path.join(out_dir, _partial(f.filename))
@@ -854,6 +871,8 @@ def _write_file(f: ShardFile, path: str, seed: int, progress: Callable[[int], ob
     fd = os.open(path, os.O_RDWR)
     try:
         os.pwrite(fd, f.header, 0)
+        if progress is not None:
+            progress(len(f.header))
         writeback = _Writeback(fd)
 
         scratch = threading.local()
@@ -910,7 +929,7 @@ def _write_remote(f: ShardFile, out_dir: str, seed: int, chunk_bytes: int, jobs:
         os.close(fd)
     _write_file(f, partial, seed, None, chunk_bytes, jobs,
                 os.path.join(out_dir, _complete(f.filename)))
-    return f.size - len(f.header)
+    return f.size
 
 
 def _write_on_cluster(client: Client, files: list[ShardFile], out_dir: str, seed: int,

@@ -105,21 +105,27 @@ def info() -> None:
 
 
 def demo(rows: int, cols: int, seed: int) -> None:
-    """Fill a he_normal (TF's truncated) float32 matrix three times; print stats and speed."""
-    fan_in = cols
-    # he_normal as TF defines it: truncated at 2 sigma, corrected so the final std is sqrt(2/fan_in).
-    std = np.sqrt(2.0 / fan_in) / 0.87962566103423978
+    """Fill a float32 `rows` x `cols` kernel with TF's he_normal (variance scaling, scale 2,
+    fan_in, truncated at 2 sigma) three times, from the law table; print stats and speed."""
+    from .. import _core
+
+    shape = [rows, cols]
+    law = _core.laws.variance_scaling(shape, "tf", 2.0, "fan_in", "truncated_normal")
+    fan_in, _ = _core.compute_fans(shape, "tf")
     out = np.empty((rows, cols), np.float32)
-    wi.fill(out, "truncated_normal", (0.0, std, -2.0, 2.0), seed=seed)  # warm the pool
+    wi.fill(out, law.kind, law.params, seed=seed)  # warm the pool
     best = float("inf")
     for _ in range(3):
         t0 = time.perf_counter()
         out = np.empty((rows, cols), np.float32)
-        wi.fill(out, "truncated_normal", (0.0, std, -2.0, 2.0), seed=seed)
+        wi.fill(out, law.kind, law.params, seed=seed)
         best = min(best, time.perf_counter() - t0)
     gb = out.nbytes / 1e9
-    print(f"\ndemo       he_normal (truncated) {rows}x{cols} float32, seed {seed}")
-    print(f"stats      mean {out.mean():+.3e}  std {out.std():.6f} (want {np.sqrt(2.0 / fan_in):.6f})"
+    params = ", ".join(f"{v:.6g}" for v in law.params)
+    print(f"\ndemo       he_normal {rows}x{cols} float32, seed {seed}: {law.kind}({params}), "
+          f"fan_in {fan_in}")
+    print(f"stats      mean {out.mean():+.3e}  std {out.std():.6f} "
+          f"(want sqrt(2 / fan_in) = {np.sqrt(2.0 / fan_in):.6f})"
           f"  min {out.min():+.5f}  max {out.max():+.5f}")
     print(f"speed      {best * 1e3:.1f} ms, {gb / best:.2f} GB/s, {best / out.size * 1e9:.3f} ns/element"
           " (fresh output, page faults included)")
@@ -143,8 +149,9 @@ class _Bar(Protocol):
 class Progress:
     """Bytes written so far: a tqdm bar on a terminal when tqdm is installed, else a plain line.
 
-    The plain line rewrites itself on a terminal (at most twice a second) and prints every
-    10% elsewhere, so logs stay short. Thread-safe.
+    The plain line rewrites itself on a terminal (at most twice a second); elsewhere (a log,
+    a pipe) it prints a line at each quarter, so logs stay short. Its total is the files'
+    size, the summary's total. Thread-safe.
     """
 
     def __init__(self, total: int, enabled: bool = True, stream: TextIO | None = None) -> None:
@@ -156,7 +163,7 @@ class Progress:
         self._bar: _Bar | None = None
         self._enabled = enabled
         self._shown = 0.0  # when the terminal line was last drawn
-        self._decile = 0  # the last tenth printed off a terminal
+        self._quarter = 0  # the last quarter printed off a terminal
         if enabled and self._stream.isatty():
             try:
                 from tqdm import tqdm
@@ -178,10 +185,10 @@ class Progress:
         now = time.perf_counter()
         fraction = self.done / self.total if self.total else 1.0
         tty = self._stream.isatty()
-        decile = int(fraction * 10)
+        quarter = int(fraction * 4)
         if tty and now - self._shown < 0.5 and self.done < self.total:
             return
-        if not tty and decile <= self._decile:
+        if not tty and quarter <= self._quarter:
             return
         rate = self.done / max(now - self.start, 1e-9)
         line = f"init {human(self.done):>9} / {human(self.total)} ({fraction:4.0%}), {human(rate)}/s"
@@ -190,7 +197,7 @@ class Progress:
             self._shown = now
         else:
             print(line, file=self._stream, flush=True)
-            self._decile = decile
+            self._quarter = quarter
 
     def close(self) -> None:
         if self._bar is not None:
@@ -297,7 +304,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     client = _client(args.dask_scheduler) if args.dask_scheduler else None
     try:
         workers = len(client.scheduler_info().get("workers", {})) if client else None
-        progress = Progress(model.nbytes, enabled=not args.quiet)
+        progress = Progress(checkpoint.planned_bytes(model, args.max_shard_size, args.seed),
+                            enabled=not args.quiet)
         start = time.perf_counter()
         try:
             with _sigterm_raises():
