@@ -64,7 +64,7 @@ def _run_cases(result_file):
 @pytest.fixture(scope="module")
 def results(tmp_path_factory):
     if importlib.util.find_spec("jax") is None:
-        pytest.skip("jax is not installed (pip install 'weightinit[jax]')")
+        pytest.skip('jax is not installed (pip install ".[jax]")')
     import weightinit
 
     result_file = tmp_path_factory.mktemp("jax") / "results.pkl"

@@ -40,7 +40,7 @@ if _CHILD:
     from weightinit import _core
     from weightinit.jax import initializers as I
 elif importlib.util.find_spec("jax") is None:
-    pytest.skip("jax is not installed (pip install 'weightinit[jax]')", allow_module_level=True)
+    pytest.skip('jax is not installed (pip install ".[jax]")', allow_module_level=True)
 
 BUILDERS = ["uniform", "normal", "truncated_normal", "variance_scaling", "glorot_uniform",
             "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
