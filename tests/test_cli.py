@@ -265,6 +265,67 @@ def test_unknown_model_and_bad_options(tmp_path, capsys):
     assert listing(tmp_path / "o") is None
 
 
+def one_line_error(capsys, *args):
+    code, out, err = run(capsys, *args)
+    assert code == 1 and out == "" and len(err.splitlines()) == 1, (code, out, err)
+    return err
+
+
+def test_unreadable_model_files_are_one_line_errors(tmp_path, capsys):
+    bad = tmp_path / "latin1.json"
+    bad.write_bytes('{"name": "caf\xe9", "parameters": []}'.encode("latin-1"))
+    err = one_line_error(capsys, "init", bad, "-o", tmp_path / "o")
+    assert f"{bad}: the model description must be UTF-8 text; byte 13 is 0xe9" in err
+    folder = tmp_path / "folder.json"
+    folder.mkdir()
+    err = one_line_error(capsys, "init", folder, "-o", tmp_path / "o")
+    assert f"{folder}: cannot read the model description (Is a directory)" in err
+    assert listing(tmp_path / "o") is None
+
+
+def test_yaml_aliases_are_refused(tmp_path, capsys):
+    require("yaml", extra="yaml")
+    bomb = tmp_path / "bomb.yaml"
+    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    lines += [f"{chr(98 + k)}: &{chr(98 + k)} [*{chr(97 + k)}, *{chr(97 + k)}, *{chr(97 + k)}, "
+              f"*{chr(97 + k)}, *{chr(97 + k)}, *{chr(97 + k)}, *{chr(97 + k)}, *{chr(97 + k)}, "
+              f"*{chr(97 + k)}, *{chr(97 + k)}]" for k in range(9)]  # 10^10 strings if expanded
+    bomb.write_text("\n".join(lines) + "\nparameters: []\n")
+    err = one_line_error(capsys, "init", bomb, "-o", tmp_path / "o")
+    assert "line 2: aliases (*name) are not allowed in a model description" in err
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("parameters:\n  - {name: w, shape: [2, 3], init: ones}\n")
+    assert run(capsys, "init", plain, "-o", tmp_path / "p", "-q")[0] == 0
+
+
+def test_threads_beyond_the_pools_limit(tmp_path, capsys):
+    err = one_line_error(capsys, "init", "tiny", "-o", tmp_path / "o", "--threads", 100000)
+    assert "--threads 100000: num_threads: n must be in [1, " in err
+    assert listing(tmp_path / "o") is None
+
+
+def test_output_that_is_not_a_folder(tmp_path, capsys):
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "nowhere" / "x")
+    err = one_line_error(capsys, "init", "tiny", "-o", link)
+    assert f"{link}: a symbolic link to {tmp_path / 'nowhere' / 'x'}, which is not a folder" in err
+    afile = tmp_path / "file"
+    afile.write_text("mine")
+    err = one_line_error(capsys, "init", "tiny", "-o", afile, "--force")
+    assert f"{afile}: exists and is not a folder" in err and afile.read_text() == "mine"
+
+
+def test_headers_safetensors_cannot_read_are_refused_before_writing(tmp_path, monkeypatch):
+    with pytest.raises(checkpoint.CheckpointError,
+                       match=r"model.safetensors: its header would take [0-9,]+ bytes \(16 "
+                             r"tensors\), more than the 1,000 that safetensors readers accept"):
+        monkeypatch.setattr(checkpoint, "MAX_HEADER_BYTES", 1000)
+        checkpoint.write(TINY, tmp_path / "o")
+    assert listing(tmp_path / "o") is None
+    checkpoint.write(TINY, tmp_path / "o", max_shard_size=1500)  # files of a few tensors each
+    assert len(listing(tmp_path / "o")) > 2
+
+
 # --- failures leave nothing behind --------------------------------------------------------
 
 def test_failure_mid_run_leaves_no_file(tmp_path, capsys, monkeypatch):

@@ -57,9 +57,11 @@ if TYPE_CHECKING:
     from distributed import Client
 
 __all__ = ["CheckpointError", "Model", "Parameter", "ShardFile", "file_metadata", "layout",
-           "load_model", "model_from_dict", "planned_bytes", "preset_names", "regenerate", "write", "INDEX_NAME",
-           "CONFIG_NAME", "GENERATION_CONFIG_NAME"]
+           "load_model", "model_from_dict", "planned_bytes", "preset_names", "regenerate",
+           "write", "INDEX_NAME", "CONFIG_NAME", "GENERATION_CONFIG_NAME", "MAX_HEADER_BYTES"]
 
+#: The largest header safetensors readers accept (the format's MAX_HEADER_SIZE).
+MAX_HEADER_BYTES = 100_000_000
 #: safetensors' names of the dtypes weightinit writes.
 SAFETENSORS_DTYPES = {"float64": "F64", "float32": "F32", "float16": "F16", "bfloat16": "BF16"}
 INDEX_NAME = "model.safetensors.index.json"
@@ -172,8 +174,7 @@ def load_model(source: str | os.PathLike[str] | dict[str, Any], dtype: str | Non
         return model_from_dict(source, dtype)
     path = os.fspath(source)
     if os.path.exists(path):
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
+        text = _read_text(path, "the model description")
         where = path
     elif path in preset_names():
         text = _presets().joinpath(path + ".json").read_text(encoding="utf-8")
@@ -187,7 +188,7 @@ def load_model(source: str | os.PathLike[str] | dict[str, Any], dtype: str | Non
             raise CheckpointError(f"{path}: reading YAML needs PyYAML (pip install pyyaml); "
                                   "or write the description as JSON") from None
         try:
-            desc = yaml.safe_load(text)
+            desc = yaml.load(text, Loader=_NoAliasLoader(yaml))
         except yaml.YAMLError as e:
             raise CheckpointError(f"{path}: not valid YAML: {e}") from None
         except RecursionError:
@@ -195,6 +196,35 @@ def load_model(source: str | os.PathLike[str] | dict[str, Any], dtype: str | Non
     else:
         desc = load_json(text, where, "a model description")
     return model_from_dict(desc, dtype, where)
+
+
+def _read_text(path: str, what: str) -> str:
+    """The UTF-8 text of the file at `path`; a CheckpointError naming it and `what` it should
+    hold when it cannot be read or is not UTF-8."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise CheckpointError(f"{path}: cannot read {what} ({e.strerror or e})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CheckpointError(f"{path}: {what} must be UTF-8 text; byte {e.start} is "
+                              f"0x{data[e.start]:02x}") from None
+
+
+def _NoAliasLoader(yaml: Any) -> Any:
+    """PyYAML's safe loader, refusing aliases (``*name``): a model description has repeat
+    groups for repetition, and aliases nested in each other grow a small file into an
+    exponentially large document."""
+    class Loader(yaml.SafeLoader):  # type: ignore[misc, name-defined]
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                mark = self.peek_event().start_mark
+                raise yaml.YAMLError(f"line {mark.line + 1}: aliases (*name) are not allowed "
+                                     "in a model description; use a repeat group")
+            return super().compose_node(parent, index)
+    return Loader
 
 
 def load_json(text: str, where: str, what: str) -> Any:
@@ -467,6 +497,11 @@ def layout(model: Model, max_shard_size: int, metadata: Mapping[str, str]) -> li
             f.entries.append((p, begin))
             begin += p.nbytes
         f.header = _header(f.entries, metadata)
+        if len(f.header) - 8 > MAX_HEADER_BYTES:
+            raise CheckpointError(
+                f"{name}: its header would take {len(f.header) - 8:,} bytes ({len(group):,} "
+                f"tensors), more than the {MAX_HEADER_BYTES:,} that safetensors readers accept; "
+                "give a smaller --max-shard-size (max_shard_size) so fewer tensors share a file")
         files.append(f)
     return files
 
@@ -713,6 +748,11 @@ def write(model: Model, out_dir: str | os.PathLike[str], *, seed: int = 0,
         created; the folder's earlier contents are untouched.
     """
     out_dir = os.fspath(out_dir)
+    if os.path.lexists(out_dir) and not os.path.isdir(out_dir):
+        if os.path.islink(out_dir):
+            raise CheckpointError(f"{out_dir}: a symbolic link to {os.readlink(out_dir)}, "
+                                  "which is not a folder")
+        raise CheckpointError(f"{out_dir}: exists and is not a folder")
     seed = check_seed(seed)
     if not model.parameters:
         raise CheckpointError(f"{model.name}: the model has no parameters")

@@ -299,7 +299,10 @@ def _client(address: str) -> Client:
 
 def cmd_init(args: argparse.Namespace) -> int:
     if args.threads is not None:
-        wi.set_num_threads(args.threads)
+        try:
+            wi.set_num_threads(args.threads)
+        except ValueError as e:
+            raise checkpoint.CheckpointError(f"--threads {args.threads}: {e}") from None
     model = _load(args)
     client = _client(args.dask_scheduler) if args.dask_scheduler else None
     try:
