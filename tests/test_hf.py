@@ -3,10 +3,12 @@
 unexpected or newly initialized weights), each tensor follows the architecture's own
 _init_weights, and the loss at init matches transformers' from_config model."""
 
+import importlib.util
 import io
 import json
 import logging
 import math
+import pathlib
 
 import numpy as np
 import pytest
@@ -18,6 +20,13 @@ transformers = require("transformers", extra="hf", minversion="5")
 from weightinit import checkpoint  # noqa: E402
 from weightinit.checkpoint import cli as _cli  # noqa: E402
 from weightinit.checkpoint import hf  # noqa: E402
+
+safetensors_numpy = require("safetensors.numpy", extra="safetensors")
+
+_spec = importlib.util.spec_from_file_location(
+    "make_presets", pathlib.Path(__file__).parent / "data" / "make_presets.py")
+presets = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(presets)
 
 SMALL = {"vocab_size": 1000, "max_position_embeddings": 128, "hidden_size": 64,
          "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4,
@@ -132,27 +141,50 @@ def test_tiny_presets_load(tmp_path, capsys, preset):
     assert math.isfinite(batch_loss(model))
 
 
-@pytest.mark.parametrize("preset", ["gpt2-small", "llama-7b", "tiny-gpt2", "tiny-llama"])
-def test_presets_follow_their_config(tmp_path, preset):
-    """Every preset with a config holds exactly the parameters, shapes and laws that its own
-    config derives from transformers (GPT-2's preset uses GPT2Model's names, which
-    GPT2LMHeadModel loads under its 'transformer.' prefix)."""
+def settings(config):
+    """What a config says of the model, not which transformers release wrote it."""
+    return {k: v for k, v in config.items() if k != "transformers_version"}
+
+
+@pytest.mark.parametrize("preset", presets.NAMES)
+def test_presets_are_their_config_derived(tmp_path, preset):
+    """Every preset with a config is --hf-config of that config, name for name in order, with
+    the same shapes, dtypes, laws and zero rows (so the same tensors under a seed), the same
+    config.json and generation_config.json; the file is what tests/data/make_presets.py
+    writes, but for the transformers release named in it."""
     m = checkpoint.load_model(preset)
     folder = tmp_path / "c"
     folder.mkdir()
     (folder / "config.json").write_text(json.dumps(m.config))
     derived = hf.model_from_hf_config(folder)
-
-    def settings(config):  # what the model is, not which transformers release wrote the file
-        return {k: v for k, v in config.items() if k != "transformers_version"}
-
     assert settings(derived.config) == settings(m.config)
     assert settings(derived.generation_config) == settings(m.generation_config)
 
     def key(p):
-        return (p.name.removeprefix("transformer."), p.shape, p.dtype, p.initializer)
+        return (p.name, p.shape, p.dtype, p.initializer, p.zero_rows)
 
-    assert sorted(map(key, derived.parameters)) == sorted(map(key, m.parameters))
+    assert list(map(key, derived.parameters)) == list(map(key, m.parameters))
+    shipped = json.loads(checkpoint._presets().joinpath(f"{preset}.json").read_text())
+    made = json.loads(presets.dumps(presets.description(preset)))
+    for desc in (shipped, made):
+        for k in ("config", "generation_config"):
+            desc[k] = settings(desc[k])
+    assert shipped == made
+
+
+@pytest.mark.parametrize("preset", ["tiny-gpt2", "tiny-llama"])
+def test_preset_and_hf_config_write_the_same_tensors(tmp_path, capsys, preset):
+    """The preset and --hf-config of its config, same seed: the same tensors, bit for bit."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(checkpoint.load_model(preset).config))
+    for args, out in ([preset], "a"), (["--hf-config", str(folder)], "b"):
+        assert _cli.main(["init", *args, "-o", str(tmp_path / out), "-q", "--seed", "7"]) == 0
+    a = safetensors_numpy.load_file(tmp_path / "a" / "model.safetensors")
+    b = safetensors_numpy.load_file(tmp_path / "b" / "model.safetensors")
+    assert list(a) == list(b)
+    for name in a:
+        assert a[name].dtype == b[name].dtype and a[name].tobytes() == b[name].tobytes(), name
 
 
 def test_force_replaces_or_removes_the_config(tmp_path, capsys):
