@@ -287,6 +287,51 @@ def test_tied_pair_holds_the_embeddings_law(tmp_path, capsys, arch):
     assert_same_init(ours, theirs)
 
 
+#: More causal LMs (tied heads and padding rows among them), each checked as TIED's are.
+MORE = {
+    "gptj": {"model_type": "gptj", "architectures": ["GPTJForCausalLM"], "vocab_size": 200,
+             "n_embd": 64, "n_layer": 2, "n_head": 4, "rotary_dim": 8, "n_positions": 128},
+    "gpt_neox": {"model_type": "gpt_neox", "architectures": ["GPTNeoXForCausalLM"], **ENCODER},
+    "gpt_bigcode": {"model_type": "gpt_bigcode", "architectures": ["GPTBigCodeForCausalLM"],
+                    "vocab_size": 200, "n_embd": 64, "n_layer": 2, "n_head": 4,
+                    "n_positions": 128},
+    "bloom": {"model_type": "bloom", "architectures": ["BloomForCausalLM"], "vocab_size": 200,
+              "hidden_size": 64, "n_layer": 2, "n_head": 4},
+    "opt": {"model_type": "opt", "architectures": ["OPTForCausalLM"], **ENCODER,
+            "word_embed_proj_dim": 64, "ffn_dim": 128, "pad_token_id": 1},
+    "qwen3": {"model_type": "qwen3", "architectures": ["Qwen3ForCausalLM"], **DECODER},
+    "qwen3_moe": {"model_type": "qwen3_moe", "architectures": ["Qwen3MoeForCausalLM"], **DECODER,
+                  "moe_intermediate_size": 32, "num_experts": 4, "num_experts_per_tok": 2},
+    "phi": {"model_type": "phi", "architectures": ["PhiForCausalLM"], **DECODER},
+    "phi3": {"model_type": "phi3", "architectures": ["Phi3ForCausalLM"], **DECODER,
+             "pad_token_id": 0},
+    "olmo2": {"model_type": "olmo2", "architectures": ["Olmo2ForCausalLM"], **DECODER,
+              "pad_token_id": 1},
+    "starcoder2": {"model_type": "starcoder2", "architectures": ["Starcoder2ForCausalLM"],
+                   **DECODER},
+    "stablelm": {"model_type": "stablelm", "architectures": ["StableLmForCausalLM"], **DECODER},
+    "granite": {"model_type": "granite", "architectures": ["GraniteForCausalLM"], **DECODER},
+    "cohere": {"model_type": "cohere", "architectures": ["CohereForCausalLM"], **DECODER,
+               "pad_token_id": 0},
+}
+
+
+@pytest.mark.parametrize("arch", sorted(MORE))
+def test_more_architectures_match_from_config(tmp_path, capsys, arch):
+    """Loads with no missing, unexpected or newly initialized weights, as from_config's class;
+    every tensor as transformers' (see :func:`assert_same_init`)."""
+    out = tmp_path / "o"
+    code = _cli.main(["init", "--hf-config", str(config_dir(tmp_path, arch, MORE[arch])), "-o",
+                      str(out), "-q", "--seed", "1"])
+    assert code == 0, capsys.readouterr().err
+    ours = assert_loads_cleanly(out)
+    torch.manual_seed(1)
+    theirs = transformers.AutoModelForCausalLM.from_config(
+        transformers.AutoConfig.from_pretrained(str(out)))
+    assert type(theirs) is type(ours) and type(ours).__name__ == MORE[arch]["architectures"][0]
+    assert_same_init(ours, theirs)
+
+
 BERT = {"model_type": "bert", **ENCODER}
 VIT = {"model_type": "vit", "hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4,
        "intermediate_size": 64, "image_size": 32, "patch_size": 8}
