@@ -176,7 +176,7 @@ def test_bigger_than_a_chunk_and_jobs_give_the_same_bytes(tmp_path):
 def test_presets():
     assert {"tiny", "gpt2-small", "llama-7b"} <= set(checkpoint.preset_names())
     gpt2 = checkpoint.load_model("gpt2-small")
-    assert gpt2.numel == 124_439_808 and gpt2["h.11.mlp.c_fc.weight"].shape == (768, 3072)
+    assert gpt2.numel == 124_439_808 and gpt2["transformer.h.11.mlp.c_fc.weight"].shape == (768, 3072)
     llama = checkpoint.load_model("llama-7b")
     assert llama.numel == 6_738_415_616 and llama.nbytes == 2 * 6_738_415_616
     assert llama["model.layers.31.mlp.down_proj.weight"].shape == (4096, 11008)

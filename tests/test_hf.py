@@ -3,10 +3,12 @@
 unexpected or newly initialized weights), each tensor follows the architecture's own
 _init_weights, and the loss at init matches transformers' from_config model."""
 
+import importlib.util
 import io
 import json
 import logging
 import math
+import pathlib
 
 import numpy as np
 import pytest
@@ -19,20 +21,61 @@ from weightinit import checkpoint  # noqa: E402
 from weightinit.checkpoint import cli as _cli  # noqa: E402
 from weightinit.checkpoint import hf  # noqa: E402
 
+safetensors_numpy = require("safetensors.numpy", extra="safetensors")
+
+_spec = importlib.util.spec_from_file_location(
+    "make_presets", pathlib.Path(__file__).parent / "data" / "make_presets.py")
+presets = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(presets)
+
 SMALL = {"vocab_size": 1000, "max_position_embeddings": 128, "hidden_size": 64,
          "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4,
          "num_key_value_heads": 2, "bos_token_id": 1, "eos_token_id": 2}
-CONFIGS = {
-    "gpt2": {"model_type": "gpt2", "vocab_size": 1000, "n_positions": 128, "n_embd": 64,
-             "n_layer": 2, "n_head": 4, "bos_token_id": 0, "eos_token_id": 0},
-    "llama": {"model_type": "llama", **SMALL},
-    "mistral": {"model_type": "mistral", **SMALL, "pad_token_id": 0},  # a padding row
-    "qwen2": {"model_type": "qwen2", **SMALL, "tie_word_embeddings": True},
-    "mixtral": {"model_type": "mixtral", **SMALL, "num_local_experts": 4,
-                "num_experts_per_tok": 2},
-    "qwen2_moe": {"model_type": "qwen2_moe", **SMALL, "moe_intermediate_size": 32,
-                  "shared_expert_intermediate_size": 64, "num_experts": 4,
-                  "num_experts_per_tok": 2},
+CONFIGS = {  # each names its class in 'architectures', as a saved model's config does
+    "gpt2": {"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "vocab_size": 1000,
+             "n_positions": 128, "n_embd": 64, "n_layer": 2, "n_head": 4, "bos_token_id": 0,
+             "eos_token_id": 0},
+    "llama": {"model_type": "llama", "architectures": ["LlamaForCausalLM"], **SMALL},
+    "mistral": {"model_type": "mistral", "architectures": ["MistralForCausalLM"], **SMALL,
+                "pad_token_id": 0},  # a padding row
+    "qwen2": {"model_type": "qwen2", "architectures": ["Qwen2ForCausalLM"], **SMALL,
+              "tie_word_embeddings": True},
+    "mixtral": {"model_type": "mixtral", "architectures": ["MixtralForCausalLM"], **SMALL,
+                "num_local_experts": 4, "num_experts_per_tok": 2},
+    "qwen2_moe": {"model_type": "qwen2_moe", "architectures": ["Qwen2MoeForCausalLM"], **SMALL,
+                  "moe_intermediate_size": 32, "shared_expert_intermediate_size": 64,
+                  "num_experts": 4, "num_experts_per_tok": 2},
+}
+DECODER = {"vocab_size": 200, "hidden_size": 64, "intermediate_size": 128,
+           "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
+           "max_position_embeddings": 128, "head_dim": 16}
+ENCODER = {"vocab_size": 200, "hidden_size": 64, "intermediate_size": 128,
+           "num_hidden_layers": 2, "num_attention_heads": 4, "max_position_embeddings": 130}
+#: Tied embedding and head, the embedding with a padding row (ModernBERT: a head whose own
+#: law differs from the embedding's); each with the Auto class that loads it.
+TIED = {
+    "gemma": ({"model_type": "gemma", "architectures": ["GemmaForCausalLM"], **DECODER,
+               "pad_token_id": 0}, "AutoModelForCausalLM"),
+    "gemma2": ({"model_type": "gemma2", "architectures": ["Gemma2ForCausalLM"], **DECODER,
+                "pad_token_id": 0}, "AutoModelForCausalLM"),
+    "gemma3_text": ({"model_type": "gemma3_text", "architectures": ["Gemma3ForCausalLM"],
+                     **DECODER, "pad_token_id": 0}, "AutoModelForCausalLM"),
+    "qwen2": ({"model_type": "qwen2", "architectures": ["Qwen2ForCausalLM"], **DECODER,
+               "tie_word_embeddings": True, "pad_token_id": 3}, "AutoModelForCausalLM"),
+    "xglm": ({"model_type": "xglm", "architectures": ["XGLMForCausalLM"], "vocab_size": 200,
+              "d_model": 64, "num_layers": 2, "attention_heads": 4, "ffn_dim": 128,
+              "max_position_embeddings": 128, "pad_token_id": 1}, "AutoModelForCausalLM"),
+    "roberta": ({"model_type": "roberta", "architectures": ["RobertaForMaskedLM"], **ENCODER,
+                 "pad_token_id": 1}, "AutoModelForMaskedLM"),
+    "albert": ({"model_type": "albert", "architectures": ["AlbertForMaskedLM"], **ENCODER,
+                "embedding_size": 32, "pad_token_id": 0}, "AutoModelForMaskedLM"),
+    "modernbert": ({"model_type": "modernbert", "architectures": ["ModernBertForMaskedLM"],
+                    **ENCODER, "pad_token_id": 0}, "AutoModelForMaskedLM"),
+    "bart": ({"model_type": "bart", "architectures": ["BartForConditionalGeneration"],
+              "vocab_size": 200, "d_model": 64, "encoder_layers": 2, "decoder_layers": 2,
+              "encoder_attention_heads": 4, "decoder_attention_heads": 4,
+              "encoder_ffn_dim": 128, "decoder_ffn_dim": 128, "max_position_embeddings": 128,
+              "pad_token_id": 1}, "AutoModelForSeq2SeqLM"),
 }
 
 
@@ -44,31 +87,32 @@ def _quiet_transformers():
     transformers.logging.set_verbosity(level)
 
 
-def config_dir(tmp_path, name, **changes):
+def config_dir(tmp_path, name, config=None, **changes):
     folder = tmp_path / f"config-{name}"
     folder.mkdir()
-    (folder / "config.json").write_text(json.dumps({**CONFIGS[name], **changes}))
+    (folder / "config.json").write_text(json.dumps({**(config or CONFIGS[name]), **changes}))
     return folder
 
 
-def load(folder):
-    """from_pretrained, with its loading info and every warning it logged."""
+def load(folder, auto="AutoModelForCausalLM"):
+    """from_pretrained of the Auto class named `auto`, with its loading info and every warning
+    it logged."""
     log = io.StringIO()
     handler = logging.StreamHandler(log)
     logger = transformers.logging.get_logger()
     transformers.logging.set_verbosity_warning()
     logger.addHandler(handler)
     try:
-        model, info = transformers.AutoModelForCausalLM.from_pretrained(
-            str(folder), output_loading_info=True)
+        model, info = getattr(transformers, auto).from_pretrained(str(folder),
+                                                                  output_loading_info=True)
     finally:
         logger.removeHandler(handler)
         transformers.logging.set_verbosity_error()
     return model, info, log.getvalue()
 
 
-def assert_loads_cleanly(folder):
-    model, info, log = load(folder)
+def assert_loads_cleanly(folder, auto="AutoModelForCausalLM"):
+    model, info, log = load(folder, auto)
     assert not any(info.values()), info  # missing, unexpected, mismatched keys, errors
     assert "newly initialized" not in log and "not initialized" not in log, log
     return model
@@ -97,27 +141,50 @@ def test_tiny_presets_load(tmp_path, capsys, preset):
     assert math.isfinite(batch_loss(model))
 
 
-@pytest.mark.parametrize("preset", ["gpt2-small", "llama-7b", "tiny-gpt2", "tiny-llama"])
-def test_presets_follow_their_config(tmp_path, preset):
-    """Every preset with a config holds exactly the parameters, shapes and laws that its own
-    config derives from transformers (GPT-2's preset uses GPT2Model's names, which
-    GPT2LMHeadModel loads under its 'transformer.' prefix)."""
+def settings(config):
+    """What a config says of the model, not which transformers release wrote it."""
+    return {k: v for k, v in config.items() if k != "transformers_version"}
+
+
+@pytest.mark.parametrize("preset", presets.NAMES)
+def test_presets_are_their_config_derived(tmp_path, preset):
+    """Every preset with a config is --hf-config of that config, name for name in order, with
+    the same shapes, dtypes, laws and zero rows (so the same tensors under a seed), the same
+    config.json and generation_config.json; the file is what tests/data/make_presets.py
+    writes, but for the transformers release named in it."""
     m = checkpoint.load_model(preset)
     folder = tmp_path / "c"
     folder.mkdir()
     (folder / "config.json").write_text(json.dumps(m.config))
     derived = hf.model_from_hf_config(folder)
-
-    def settings(config):  # what the model is, not which transformers release wrote the file
-        return {k: v for k, v in config.items() if k != "transformers_version"}
-
     assert settings(derived.config) == settings(m.config)
     assert settings(derived.generation_config) == settings(m.generation_config)
 
     def key(p):
-        return (p.name.removeprefix("transformer."), p.shape, p.dtype, p.initializer)
+        return (p.name, p.shape, p.dtype, p.initializer, p.zero_rows)
 
-    assert sorted(map(key, derived.parameters)) == sorted(map(key, m.parameters))
+    assert list(map(key, derived.parameters)) == list(map(key, m.parameters))
+    shipped = json.loads(checkpoint._presets().joinpath(f"{preset}.json").read_text())
+    made = json.loads(presets.dumps(presets.description(preset)))
+    for desc in (shipped, made):
+        for k in ("config", "generation_config"):
+            desc[k] = settings(desc[k])
+    assert shipped == made
+
+
+@pytest.mark.parametrize("preset", ["tiny-gpt2", "tiny-llama"])
+def test_preset_and_hf_config_write_the_same_tensors(tmp_path, capsys, preset):
+    """The preset and --hf-config of its config, same seed: the same tensors, bit for bit."""
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(checkpoint.load_model(preset).config))
+    for args, out in ([preset], "a"), (["--hf-config", str(folder)], "b"):
+        assert _cli.main(["init", *args, "-o", str(tmp_path / out), "-q", "--seed", "7"]) == 0
+    a = safetensors_numpy.load_file(tmp_path / "a" / "model.safetensors")
+    b = safetensors_numpy.load_file(tmp_path / "b" / "model.safetensors")
+    assert list(a) == list(b)
+    for name in a:
+        assert a[name].dtype == b[name].dtype and a[name].tobytes() == b[name].tobytes(), name
 
 
 def test_force_replaces_or_removes_the_config(tmp_path, capsys):
@@ -147,6 +214,25 @@ def log_std_bound(n: int) -> float:
     return 6.5 / math.sqrt(n)
 
 
+def zero_rows(t):
+    """The indices of the all-zero rows (axis 0) of `t`."""
+    return torch.nonzero((t == 0).flatten(1).all(1)).flatten().tolist() if t.dim() > 1 else []
+
+
+def assert_same_init(ours, theirs):
+    """The same parameters; each constant one equal to transformers', each random one with
+    its all-zero rows exactly and its spread (see :func:`log_std_bound`)."""
+    mine, ref = dict(ours.named_parameters()), dict(theirs.named_parameters())
+    assert set(mine) == set(ref)
+    for name, p in mine.items():
+        a, b = p.detach().double(), ref[name].detach().double()
+        if b.std() == 0 or a.std() == 0:
+            assert torch.equal(a, b), name
+            continue
+        assert zero_rows(a) == zero_rows(b), name
+        assert abs(math.log(a.std() / b.std())) < log_std_bound(a.numel()), name
+
+
 @pytest.mark.parametrize("arch", sorted(CONFIGS))
 def test_hf_config_matches_transformers_init(tmp_path, capsys, arch):
     """Loads with no missing, unexpected or newly initialized weights; every constant tensor
@@ -168,17 +254,152 @@ def test_hf_config_matches_transformers_init(tmp_path, capsys, arch):
         theirs = transformers.AutoModelForCausalLM.from_config(config)
         theirs_losses.append(batch_loss(theirs))
     assert type(theirs) is type(ours)
-    mine, ref = dict(ours.named_parameters()), dict(theirs.named_parameters())
-    assert set(mine) == set(ref)
-    for name, p in mine.items():
-        a, b = p.detach().double(), ref[name].detach().double()
-        if b.std() == 0 or a.std() == 0:
-            assert torch.equal(a, b), name
-            continue
-        assert abs(math.log(a.std() / b.std())) < log_std_bound(a.numel()), name
+    assert_same_init(ours, theirs)
     ours_mean, theirs_mean = np.mean(losses), np.mean(theirs_losses)
     assert abs(ours_mean - theirs_mean) < 0.1, (losses, theirs_losses)
     assert ours_mean > math.log(config.vocab_size) + 0.15  # the weights matter at this range
+
+
+@pytest.mark.parametrize("arch", sorted(TIED))
+def test_tied_pair_holds_the_embeddings_law(tmp_path, capsys, arch):
+    """A head tied to the input embedding: the one tensor written holds the embedding's own
+    law and its zero padding row, as from_config's tied tensor does (its head's law, recorded
+    on the same tensor once tied, is not it: ModernBERT's head is N(0, 0.01) truncated, its
+    embedding N(0, 0.02) truncated); every other tensor as transformers'; loads with its Auto
+    class, tied."""
+    config, auto = TIED[arch]
+    out = tmp_path / "o"
+    code = _cli.main(["init", "--hf-config", str(config_dir(tmp_path, arch, config)), "-o",
+                      str(out), "-q", "--seed", "1"])
+    assert code == 0, capsys.readouterr().err
+    ours = assert_loads_cleanly(out, auto)
+    torch.manual_seed(1)
+    theirs = getattr(transformers, auto).from_config(transformers.AutoConfig.from_pretrained(
+        str(out)))
+    assert type(theirs) is type(ours) and type(ours).__name__ == config["architectures"][0]
+    pairs = theirs.all_tied_weights_keys
+    assert pairs and pairs == ours.all_tied_weights_keys
+    for target, source in pairs.items():
+        assert ours.get_parameter(target) is ours.get_parameter(source)
+    [embedding] = {s for s in pairs.values() if theirs.get_parameter(s).dim() == 2}
+    padded = zero_rows(theirs.get_parameter(embedding).detach())
+    assert padded == ([] if arch == "modernbert" else [config["pad_token_id"]])
+    assert_same_init(ours, theirs)
+
+
+#: More causal LMs (tied heads and padding rows among them), each checked as TIED's are.
+MORE = {
+    "gptj": {"model_type": "gptj", "architectures": ["GPTJForCausalLM"], "vocab_size": 200,
+             "n_embd": 64, "n_layer": 2, "n_head": 4, "rotary_dim": 8, "n_positions": 128},
+    "gpt_neox": {"model_type": "gpt_neox", "architectures": ["GPTNeoXForCausalLM"], **ENCODER},
+    "gpt_bigcode": {"model_type": "gpt_bigcode", "architectures": ["GPTBigCodeForCausalLM"],
+                    "vocab_size": 200, "n_embd": 64, "n_layer": 2, "n_head": 4,
+                    "n_positions": 128},
+    "bloom": {"model_type": "bloom", "architectures": ["BloomForCausalLM"], "vocab_size": 200,
+              "hidden_size": 64, "n_layer": 2, "n_head": 4},
+    "opt": {"model_type": "opt", "architectures": ["OPTForCausalLM"], **ENCODER,
+            "word_embed_proj_dim": 64, "ffn_dim": 128, "pad_token_id": 1},
+    "qwen3": {"model_type": "qwen3", "architectures": ["Qwen3ForCausalLM"], **DECODER},
+    "qwen3_moe": {"model_type": "qwen3_moe", "architectures": ["Qwen3MoeForCausalLM"], **DECODER,
+                  "moe_intermediate_size": 32, "num_experts": 4, "num_experts_per_tok": 2},
+    "phi": {"model_type": "phi", "architectures": ["PhiForCausalLM"], **DECODER},
+    "phi3": {"model_type": "phi3", "architectures": ["Phi3ForCausalLM"], **DECODER,
+             "pad_token_id": 0},
+    "olmo2": {"model_type": "olmo2", "architectures": ["Olmo2ForCausalLM"], **DECODER,
+              "pad_token_id": 1},
+    "starcoder2": {"model_type": "starcoder2", "architectures": ["Starcoder2ForCausalLM"],
+                   **DECODER},
+    "stablelm": {"model_type": "stablelm", "architectures": ["StableLmForCausalLM"], **DECODER},
+    "granite": {"model_type": "granite", "architectures": ["GraniteForCausalLM"], **DECODER},
+    "cohere": {"model_type": "cohere", "architectures": ["CohereForCausalLM"], **DECODER,
+               "pad_token_id": 0},
+}
+
+
+@pytest.mark.parametrize("arch", sorted(MORE))
+def test_more_architectures_match_from_config(tmp_path, capsys, arch):
+    """Loads with no missing, unexpected or newly initialized weights, as from_config's class;
+    every tensor as transformers' (see :func:`assert_same_init`)."""
+    out = tmp_path / "o"
+    code = _cli.main(["init", "--hf-config", str(config_dir(tmp_path, arch, MORE[arch])), "-o",
+                      str(out), "-q", "--seed", "1"])
+    assert code == 0, capsys.readouterr().err
+    ours = assert_loads_cleanly(out)
+    torch.manual_seed(1)
+    theirs = transformers.AutoModelForCausalLM.from_config(
+        transformers.AutoConfig.from_pretrained(str(out)))
+    assert type(theirs) is type(ours) and type(ours).__name__ == MORE[arch]["architectures"][0]
+    assert_same_init(ours, theirs)
+
+
+BERT = {"model_type": "bert", **ENCODER}
+VIT = {"model_type": "vit", "hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4,
+       "intermediate_size": 64, "image_size": 32, "patch_size": 8}
+
+
+@pytest.mark.parametrize("name, config, auto_class, auto, built", [
+    ("bert", BERT, None, "AutoModel", "BertModel"),  # no 'architectures': the base model
+    ("vit", VIT, None, "AutoModel", "ViTModel"),
+    ("bert", BERT, "AutoModelForCausalLM", "AutoModelForCausalLM", "BertLMHeadModel"),
+    ("bert", BERT, "BertForMaskedLM", "AutoModelForMaskedLM", "BertForMaskedLM"),
+    ("vit", VIT, "AutoModelForImageClassification", "AutoModelForImageClassification",
+     "ViTForImageClassification"),
+    # the caller's class wins over the config's 'architectures'
+    ("bert", {**BERT, "architectures": ["BertForMaskedLM"]}, "AutoModel", "AutoModel",
+     "BertModel"),
+])
+def test_auto_class_picks_the_model(tmp_path, capsys, name, config, auto_class, auto, built):
+    """A config without 'architectures' (as a config class saves it) builds AutoModel's class,
+    as AutoModel.from_config does; --auto-class names an Auto class or a model class instead.
+    The class built is from_config's, and its checkpoint loads with that Auto class."""
+    folder = config_dir(tmp_path, name, config)
+    out = tmp_path / "o"
+    code = _cli.main(["init", "--hf-config", str(folder), "-o", str(out), "-q"]
+                     + (["--auto-class", auto_class] if auto_class else []))
+    assert code == 0, capsys.readouterr().err
+    assert json.loads((out / "config.json").read_text())["architectures"] == [built]
+    assert type(assert_loads_cleanly(out, auto)).__name__ == built
+    theirs = getattr(transformers, auto).from_config(
+        transformers.AutoConfig.from_pretrained(str(folder)))
+    assert type(theirs).__name__ == built
+    m = hf.model_from_hf_config(folder, auto_class=auto_class)
+    assert m.config["architectures"] == [built]
+
+
+@pytest.mark.parametrize("config, auto_class, message", [
+    (VIT, "AutoModelForCausalLM", "AutoModelForCausalLM has no class for model_type 'vit'"),
+    (BERT, "LlamaForCausalLM",
+     "LlamaForCausalLM is built from a LlamaConfig, not from model_type 'bert' (BertConfig)"),
+    (BERT, "BertPreTrainedModel", "BertPreTrainedModel is a base class, not a model class"),
+    (BERT, "AutoConfig", "auto class 'AutoConfig' is neither an Auto class"),
+    (BERT, "Nope", "auto class 'Nope' is neither an Auto class"),
+    ({**BERT, "architectures": ["NoSuchModel"]}, None,
+     "'architectures' ['NoSuchModel'] names no model class of transformers"),
+    ({"model_type": "trocr"}, None,  # a decoder only: AutoModelForCausalLM's
+     "config.json: AutoModel has no class for model_type 'trocr'; name one with --auto-class"),
+])
+def test_bad_auto_class(tmp_path, capsys, config, auto_class, message):
+    folder = config_dir(tmp_path, "bad", config)
+    code = _cli.main(["init", "--hf-config", str(folder), "-o", str(tmp_path / "o")]
+                     + (["--auto-class", auto_class] if auto_class else []))
+    err = capsys.readouterr().err
+    assert code == 1 and message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "o").exists()
+
+
+def test_auto_class_needs_hf_config(tmp_path, capsys):
+    code = _cli.main(["init", "tiny", "-o", str(tmp_path / "o"), "--auto-class", "AutoModel"])
+    err = capsys.readouterr().err
+    assert code == 1 and "--auto-class goes with --hf-config" in err and err.count("\n") == 1
+
+
+def test_auto_class_in_help(capsys):
+    with pytest.raises(SystemExit):
+        _cli.main(["init", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert ("--auto-class CLASS with --hf-config: the class to build, an Auto class (e.g. "
+            "AutoModelForCausalLM) or a model class (e.g. BertForMaskedLM); default: the "
+            "config's 'architectures', else AutoModel (the base model)") in text
 
 
 def test_gpt2_residual_projections_are_scaled(tmp_path):
@@ -206,9 +427,11 @@ def test_padding_row_is_zero(tmp_path, capsys):
 def test_saved_buffers_and_float32_modules(tmp_path, capsys):
     """DeepSeek-V3: the router's saved e_score_correction_bias buffer (zeros in _init_weights)
     is written, and the modules the architecture keeps in float32 stay float32 in bf16."""
-    CONFIGS["deepseek_v3"] = {"model_type": "deepseek_v3", **SMALL, "num_key_value_heads": 4,
-                              "moe_intermediate_size": 16, "n_routed_experts": 4,
-                              "num_experts_per_tok": 2, "kv_lora_rank": 16, "q_lora_rank": 16,
+    CONFIGS["deepseek_v3"] = {"model_type": "deepseek_v3",
+                              "architectures": ["DeepseekV3ForCausalLM"], **SMALL,
+                              "num_key_value_heads": 4, "moe_intermediate_size": 16,
+                              "n_routed_experts": 4, "num_experts_per_tok": 2,
+                              "kv_lora_rank": 16, "q_lora_rank": 16,
                               "qk_rope_head_dim": 8, "qk_nope_head_dim": 8, "v_head_dim": 8,
                               "first_k_dense_replace": 1, "n_group": 1, "topk_group": 1}
     try:

@@ -277,7 +277,10 @@ def _load(args: argparse.Namespace) -> checkpoint.Model:
             raise checkpoint.CheckpointError("give MODEL or --hf-config, not both")
         from . import hf
 
-        return hf.model_from_hf_config(args.hf_config, dtype=args.dtype)
+        return hf.model_from_hf_config(args.hf_config, dtype=args.dtype,
+                                       auto_class=args.auto_class)
+    if args.auto_class is not None:
+        raise checkpoint.CheckpointError("--auto-class goes with --hf-config")
     if args.model is None:
         raise checkpoint.CheckpointError("no model: give a model file, a preset "
                                          f"({', '.join(checkpoint.preset_names())}) or "
@@ -370,6 +373,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hf-config", metavar="PATH",
                    help="instead of MODEL: a transformers config.json (or a folder holding "
                         "one); needs transformers")
+    p.add_argument("--auto-class", metavar="CLASS",
+                   help="with --hf-config: the class to build, an Auto class (e.g. "
+                        "AutoModelForCausalLM) or a model class (e.g. BertForMaskedLM); "
+                        "default: the config's 'architectures', else AutoModel (the base model)")
     p.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder")
     p.add_argument("--seed", type=_seed, default=0, help="the run's seed (default 0)")
     p.add_argument("--dtype", choices=["float16", "bfloat16", "float32", "float64"],

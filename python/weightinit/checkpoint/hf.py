@@ -11,12 +11,17 @@ transformers substitutes for ``torch.nn.init``'s during initialization) replaced
 recorders, so the recorded call (``normal_(w, std=0.02)``, ``zeros_(b)``, ``ones_(g)``,
 GPT-2's ``normal_(c_proj.weight, std=0.02 / sqrt(2 * n_layer))``, ...) is the law, with its
 arguments, for that architecture, module type and configuration. The last call on a
-parameter wins, as it does in transformers. A parameter that no recorded call covers, or
-one set in a way weightinit cannot reproduce (part of a tensor, a copy of values, a
-function of weightinit's table has no equivalent of), is an error naming the module type.
+parameter wins, as it does in transformers. The model is built untied and tied after the
+laws are recorded, as ``from_config`` initializes it: a tied pair (an LM head tied to the
+input embedding) holds the source's law, zero ``padding_idx`` row included. A parameter
+that no recorded call covers, or one set in a way weightinit cannot reproduce (part of a
+tensor, a copy of values, a function of weightinit's table has no equivalent of), is an
+error naming the module type.
 
-Tied parameters (``lm_head.weight`` of a model that ties it to the input embedding) are
-written once, under the name transformers saves, as ``save_pretrained`` does.
+The class built is the caller's ``auto_class`` (an Auto class or a model class), else the
+config's ``architectures``, else ``AutoModel``'s: the base model. Tied parameters
+(``lm_head.weight`` of a model that ties it to the input embedding) are written once, under
+the name transformers saves, as ``save_pretrained`` does.
 """
 
 from __future__ import annotations
@@ -104,11 +109,53 @@ def _read_config(source: str | os.PathLike[str]) -> tuple[dict[str, Any], str]:
     return config, path
 
 
-def _build(config_dict: Mapping[str, Any],
+def _model_class(config: PreTrainedConfig, architectures: Any, auto_class: str | None,
+                 where: str) -> type[PreTrainedModel]:
+    """The class to build: `auto_class` (an Auto class, e.g. ``AutoModelForCausalLM``, or a
+    model class, e.g. ``BertForMaskedLM``) if given, else the config's ``architectures``, else
+    ``AutoModel``'s class (the base model), as ``from_config`` picks each."""
+    import transformers
+    from transformers import PreTrainedModel
+    from transformers.models.auto.auto_factory import _BaseAutoModelClass, _get_model_class
+
+    model_type = config.model_type
+    if auto_class is None and architectures:
+        names = [architectures] if isinstance(architectures, str) else list(architectures)
+        for arch in names:
+            cls = getattr(transformers, str(arch), None)
+            if isinstance(cls, type) and issubclass(cls, PreTrainedModel):
+                return cls
+        raise CheckpointError(f"{where}: 'architectures' {names} names no model class of "
+                              f"transformers {transformers.__version__}; name one with "
+                              "--auto-class (auto_class=)")
+    name = auto_class or "AutoModel"
+    found = getattr(transformers, name, None)
+    if isinstance(found, type) and issubclass(found, _BaseAutoModelClass):
+        try:
+            # transformers annotates the mapping's values as (class, class) pairs; the model
+            # mappings hold a model class or a tuple of them, which _get_model_class picks from.
+            return _get_model_class(config, found._model_mapping)  # type: ignore[no-any-return]
+        except (KeyError, ValueError):
+            raise CheckpointError(f"{where}: {name} has no class for model_type {model_type!r}"
+                                  + ("" if auto_class else "; name one with --auto-class "
+                                                           "(auto_class=)")) from None
+    if isinstance(found, type) and issubclass(found, PreTrainedModel):
+        wants = getattr(found, "config_class", None)
+        if isinstance(wants, type) and not isinstance(config, wants):
+            raise CheckpointError(f"{where}: {name} is built from a {wants.__name__}, not from "
+                                  f"model_type {model_type!r} ({type(config).__name__})")
+        return found
+    raise CheckpointError(f"{where}: auto class {name!r} is neither an Auto class (e.g. "
+                          f"AutoModelForCausalLM) nor a model class of transformers "
+                          f"{transformers.__version__}")
+
+
+def _build(config_dict: Mapping[str, Any], auto_class: str | None,
            where: str) -> tuple[PreTrainedConfig, PreTrainedModel]:
-    """The transformers config object and the model class for it, on the meta device."""
+    """The transformers config object and the model for it (see :func:`_model_class`), on
+    the meta device."""
     torch, transformers = _import()
-    from transformers import CONFIG_MAPPING
+    from transformers import CONFIG_MAPPING, initialization
 
     model_type = config_dict["model_type"]
     if model_type not in CONFIG_MAPPING:
@@ -118,29 +165,18 @@ def _build(config_dict: Mapping[str, Any],
         config = CONFIG_MAPPING[model_type].from_dict(dict(config_dict))
     except (TypeError, ValueError, KeyError, AttributeError) as e:
         raise CheckpointError(f"{where}: transformers refuses the config: {e}") from None
-    cls: type[PreTrainedModel] | None = None
-    for arch in config_dict.get("architectures") or ():
-        cls = getattr(transformers, str(arch), None)
-        if cls is not None:
-            break
-    if cls is None:
-        from transformers import AutoModel, AutoModelForCausalLM
-
-        for auto in (AutoModelForCausalLM, AutoModel):
-            with contextlib.suppress(KeyError, ValueError):
-                # transformers annotates the mapping's values as (class, class) pairs; the
-                # model mappings hold one model class.
-                cls = auto._model_mapping[type(config)]  # type: ignore[assignment, unused-ignore]
-                break
-    if cls is None:
-        raise CheckpointError(f"{where}: no transformers model class for {model_type!r} "
-                              "(name one in 'architectures')")
+    cls = _model_class(config, config_dict.get("architectures"), auto_class, where)
     try:
-        with torch.device("meta"):
+        # Built untied, as from_config initializes it: each tied name gets its own law, and
+        # tying (after the laws are recorded) keeps the source's, as from_config's tensor does.
+        with torch.device("meta"), initialization.no_tie_weights():
             model = cls._from_config(config)
     except Exception as e:  # noqa: BLE001 - any failure of the architecture's constructor
         raise CheckpointError(f"{where}: {cls.__name__} cannot be built from this config: "
                               f"{type(e).__name__}: {e}") from None
+    if not hasattr(model, "all_tied_weights_keys"):  # set by post_init, which a model class runs
+        raise CheckpointError(f"{where}: {cls.__name__} is a base class, not a model class "
+                              "(e.g. BertForMaskedLM)")
     return config, model
 
 
@@ -248,20 +284,35 @@ def _module_types(model: nn.Module) -> dict[str, str]:
     return out
 
 
-def hf_description(source: str | os.PathLike[str], dtype: str | None = None) -> dict[str, Any]:
+def hf_description(source: str | os.PathLike[str], dtype: str | None = None, *,
+                   auto_class: str | None = None) -> dict[str, Any]:
     """The model description (see :func:`weightinit.checkpoint.model_from_dict`) of the
     transformers architecture in `source`, a ``config.json`` or a folder holding one.
+
+    Parameters
+    ----------
+    source : path
+        A ``config.json``, or a folder holding one.
+    dtype : str, optional
+        float16, bfloat16, float32 or float64; default the config's ``dtype``, else float32.
+    auto_class : str, optional
+        The model class to build: an Auto class's name (``"AutoModelForCausalLM"``,
+        ``"AutoModelForMaskedLM"``, ...) or a model class's (``"BertForMaskedLM"``). Default:
+        the config's ``architectures``, else ``AutoModel``'s class (the base model, as
+        ``AutoModel.from_config`` builds it; a config saved from a config class has no
+        ``architectures``).
 
     Raises
     ------
     CheckpointError
-        transformers missing, an unknown ``model_type``, a config transformers refuses, a
-        parameter whose initialization cannot be derived (naming its module type), a
-        persistent buffer (saved, but not a parameter).
+        transformers missing, an unknown ``model_type``, a config transformers refuses, an
+        `auto_class` or ``architectures`` that names no class for the config, a parameter
+        whose initialization cannot be derived (naming its module type), a persistent buffer
+        (saved, but not a parameter).
     """
     torch, _ = _import()
     config_dict, where = _read_config(source)
-    config, model = _build(config_dict, where)
+    config, model = _build(config_dict, auto_class, where)
     recorder = _Recorder(model)
     with recorder.patched(), torch.no_grad():
         try:
@@ -269,6 +320,7 @@ def hf_description(source: str | os.PathLike[str], dtype: str | None = None) -> 
         except Exception as e:  # noqa: BLE001 - the architecture's own code
             raise CheckpointError(f"{where}: {type(model).__name__}._init_weights failed on the "
                                   f"meta device: {type(e).__name__}: {e}") from None
+    model.tie_weights(recompute_mapping=False)
     tied = set(getattr(model, "all_tied_weights_keys", {}) or {})
     params = dict(model.named_parameters(remove_duplicate=False))
     buffers = dict(model.named_buffers(remove_duplicate=False))
@@ -288,7 +340,7 @@ def hf_description(source: str | os.PathLike[str], dtype: str | None = None) -> 
                 raise CheckpointError(
                     f"{where}: {name} is a saved buffer of {type(model).__name__} that its "
                     "_init_weights does not set by a law (e.g. values computed from the config)")
-        # A tied source shares its tensor: its law is the last call on any of its names.
+        # Tied after recording: a tied name's tensor is its source's, with the source's law.
         law = recorder.laws.get(recorder.by_id.get(id(p), name))
         problem = recorder.problems.get(recorder.by_id.get(id(p), name))
         if law is None or problem:
@@ -317,10 +369,12 @@ def hf_description(source: str | os.PathLike[str], dtype: str | None = None) -> 
     return out
 
 
-def model_from_hf_config(source: str | os.PathLike[str], dtype: str | None = None) -> Model:
+def model_from_hf_config(source: str | os.PathLike[str], dtype: str | None = None, *,
+                         auto_class: str | None = None) -> Model:
     """A :class:`~weightinit.checkpoint.Model` of the transformers architecture in `source`
-    (see :func:`hf_description`), with the ``config.json`` and ``generation_config.json``
-    that make ``AutoModelForCausalLM.from_pretrained`` (or the architecture's class) load it.
+    (see :func:`hf_description`, `auto_class` included), with the ``config.json`` and
+    ``generation_config.json`` that make the class built (its ``architectures``) and its Auto
+    class (``AutoModelForCausalLM`` for a causal LM) load it with ``from_pretrained``.
     """
-    desc = hf_description(source, dtype)
+    desc = hf_description(source, dtype, auto_class=auto_class)
     return model_from_dict(desc, None, os.fspath(source))
