@@ -114,3 +114,15 @@ def test_cannot_connect_is_a_clear_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code == 1 and "--dask-scheduler nosuch://127.0.0.1:9: cannot connect" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_a_cluster_without_workers_is_a_clear_error(tmp_path, monkeypatch):
+    """Workers that died (or never came): an error after WORKER_TIMEOUT, not a wait forever."""
+    monkeypatch.setattr(checkpoint, "WORKER_TIMEOUT", 2.0)
+    monkeypatch.setattr(checkpoint, "POLL_SECONDS", 0.2)
+    with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as c, \
+            distributed.Client(c) as client:
+        with pytest.raises(checkpoint.CheckpointError,
+                           match=r"has had no worker for 2 s, with 1 of 1 files still to write"):
+            checkpoint.write(TINY, tmp_path / "o", client=client)
+    assert not (tmp_path / "o").exists() or os.listdir(tmp_path / "o") == []

@@ -36,6 +36,7 @@ import re
 import shutil
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -89,6 +90,10 @@ CHUNK_BYTES = 32 << 20
 #: core), the next is filled (llama-7b on the 2-core test machine: 8.9 s with 2 jobs of
 #: 32 MiB against 10.7 to 11.2 s with 1 job of 64 MiB, the same peak memory).
 JOBS = 2
+#: Seconds a Dask cluster may have no worker at all before a write on it stops with an error
+#: (workers that died, or never came), and how often the write looks.
+WORKER_TIMEOUT = 60.0
+POLL_SECONDS = 1.0
 
 
 class CheckpointError(Exception):
@@ -975,14 +980,16 @@ def _write_remote(f: ShardFile, out_dir: str, seed: int, chunk_bytes: int, jobs:
 def _write_on_cluster(client: Client, files: list[ShardFile], out_dir: str, seed: int,
                       progress: Callable[[int], object] | None, chunk_bytes: int,
                       jobs: int) -> None:
-    """Every file on a worker of `client`; the first error stops the rest and is raised.
+    """Every file on a worker of `client`; the first error stops the rest and is raised, and
+    so does a cluster left without any worker for :data:`WORKER_TIMEOUT` seconds.
 
     On an error the run's stop event is set, so files not yet started are skipped, and the
     call returns only once every task has ended: a cancelled task may still be running in its
     worker's thread, and the caller's cleanup must not race a file it is creating."""
+    import asyncio
     import uuid
 
-    from distributed import Event, as_completed, wait
+    from distributed import Event, wait
 
     stop = f"weightinit-stop-{uuid.uuid4().hex}"
     event = Event(stop, client=client)
@@ -991,14 +998,37 @@ def _write_on_cluster(client: Client, files: list[ShardFile], out_dir: str, seed
                              key=f"weightinit-write-{f.filename}-{os.getpid()}-{id(files)}")
                for f in files]
     try:
-        for future in as_completed(futures):
-            written = future.result()
-            if progress is not None:
-                progress(written)
+        pending = set(futures)
+        alone_since: float | None = None  # when the cluster was last seen without a worker
+        while pending:
+            try:
+                done, pending = wait(pending, timeout=POLL_SECONDS,
+                                     return_when="FIRST_COMPLETED")
+            # None finished in this poll (one class from Python 3.11 on).
+            except (TimeoutError, asyncio.TimeoutError):
+                done = set()
+            for future in done:
+                written = future.result()
+                if progress is not None:
+                    progress(written)
+            if done or client.scheduler_info().get("workers"):
+                alone_since = None
+            elif alone_since is None:
+                alone_since = time.monotonic()
+            elif time.monotonic() - alone_since > WORKER_TIMEOUT:
+                # No worker runs any of them: nothing to wait for before the cleanup.
+                with contextlib.suppress(Exception):
+                    client.cancel(list(pending))
+                total, futures = len(futures), [f for f in futures if f not in pending]
+                raise CheckpointError(
+                    f"the Dask cluster at {client.scheduler.address} has had no worker for "
+                    f"{WORKER_TIMEOUT:g} s, with {len(pending)} of {total} files still to "
+                    "write; start workers (dask worker ADDRESS) and run again with --resume")
     except BaseException:
         with contextlib.suppress(Exception):
             event.set()
-            wait(futures, timeout=600)  # every task ends: skipped, failed or finished
+            if futures:
+                wait(futures, timeout=600)  # every task ends: skipped, failed or finished
         raise
 
 
