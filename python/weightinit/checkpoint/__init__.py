@@ -222,7 +222,7 @@ def _NoAliasLoader(yaml: Any) -> Any:
     """PyYAML's safe loader, refusing aliases (``*name``): a model description has repeat
     groups for repetition, and aliases nested in each other grow a small file into an
     exponentially large document."""
-    class Loader(yaml.SafeLoader):  # type: ignore[misc, name-defined]
+    class Loader(yaml.SafeLoader):  # type: ignore[misc]
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self.check_event(yaml.AliasEvent):
                 mark = self.peek_event().start_mark
@@ -1020,8 +1020,9 @@ def _write_on_cluster(client: Client, files: list[ShardFile], out_dir: str, seed
                 with contextlib.suppress(Exception):
                     client.cancel(list(pending))
                 total, futures = len(futures), [f for f in futures if f not in pending]
+                where = getattr(client.scheduler, "address", "?")
                 raise CheckpointError(
-                    f"the Dask cluster at {client.scheduler.address} has had no worker for "
+                    f"the Dask cluster at {where} has had no worker for "
                     f"{WORKER_TIMEOUT:g} s, with {len(pending)} of {total} files still to "
                     "write; start workers (dask worker ADDRESS) and run again with --resume")
     except BaseException:
