@@ -494,3 +494,94 @@ def test_bad_hf_configs(tmp_path, capsys, text, message):
     assert not (tmp_path / "o").exists()
     code = _cli.main(["init", "--hf-config", str(tmp_path / "missing"), "-o", str(tmp_path / "o")])
     assert code == 1 and "cannot read the config" in capsys.readouterr().err
+
+
+# --- models in memory: weightinit.hf.from_config ------------------------------------------
+
+def saved_tensors(folder):
+    from safetensors.torch import load_file
+
+    out = {}
+    for f in sorted(folder.glob("*.safetensors")):
+        out.update(load_file(f))
+    return out
+
+
+def same_bits(a, b):
+    return a.dtype == b.dtype and a.shape == b.shape and torch.equal(
+        a.contiguous().reshape(-1).view(torch.uint8), b.contiguous().reshape(-1).view(torch.uint8))
+
+
+MEMORY = {"gpt2": (CONFIGS["gpt2"], "AutoModelForCausalLM"),
+          "llama": (CONFIGS["llama"], "AutoModelForCausalLM"),
+          "mistral": (CONFIGS["mistral"], "AutoModelForCausalLM"),
+          "qwen2_moe": (CONFIGS["qwen2_moe"], "AutoModelForCausalLM"),
+          **{k: TIED[k] for k in ("qwen2", "modernbert", "bart")}}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+@pytest.mark.parametrize("name", sorted(MEMORY))
+def test_from_config_equals_the_written_checkpoint(tmp_path, capsys, name, dtype):
+    """The model in memory holds, bit for bit, the tensors --hf-config writes (same seed and
+    dtype); tied names share the source's tensor."""
+    from weightinit import hf as memory
+
+    folder = config_dir(tmp_path, name, MEMORY[name][0])
+    model = memory.from_config(folder, seed=5, dtype=dtype)
+    out = tmp_path / "ckpt"
+    assert _cli.main(["init", "--hf-config", str(folder), "-o", str(out), "--seed", "5",
+                      "--dtype", dtype, "-q"]) == 0
+    saved = saved_tensors(out)
+    state = model.state_dict()
+    assert set(saved) <= set(state)
+    for key, tensor in saved.items():
+        assert same_bits(state[key], tensor), key
+    for key in set(state) - set(saved):  # tied names, and buffers the architecture computes
+        if key in dict(model.named_parameters(remove_duplicate=False)):
+            assert any(state[key].data_ptr() == state[s].data_ptr() for s in saved), key
+    assert all(p.device.type == "cpu" for p in model.parameters())
+
+
+@pytest.mark.parametrize("name", ["gpt2", "llama", "modernbert"])
+def test_from_config_computes_the_architectures_buffers(tmp_path, name):
+    """Loading the model's state_dict into transformers' own from_config model gives the same
+    logits, in float32: the buffers (rotary inv_freq, position ids) are the architecture's."""
+    from weightinit import hf as memory
+
+    config, auto = MEMORY[name]
+    model = memory.from_config(dict(config), seed=1).eval()
+    reference = getattr(transformers, auto).from_config(
+        transformers.AutoConfig.for_model(**config)).eval()
+    reference.load_state_dict(model.state_dict())
+    for key, b in reference.named_buffers():
+        assert torch.equal(b, model.get_buffer(key)), key
+    x = torch.randint(3, 200, (2, 12), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        assert torch.equal(model(x).logits, reference(x).logits)
+
+
+def test_from_config_takes_any_spelling_and_any_thread_count(tmp_path):
+    import weightinit as wi
+    from weightinit import hf as memory
+
+    config = CONFIGS["llama"]
+    a = memory.from_config(transformers.AutoConfig.for_model(**config), seed=9).state_dict()
+    wi.set_num_threads(1)
+    b = memory.from_config(config_dir(tmp_path, "llama"), seed=9).state_dict()
+    c = memory.from_config(config, seed=10).state_dict()
+    for key in a:
+        assert same_bits(a[key], b[key]), key
+    assert not torch.equal(a["model.embed_tokens.weight"], c["model.embed_tokens.weight"])
+
+
+def test_from_config_bad_input(tmp_path):
+    from weightinit import hf as memory
+
+    with pytest.raises(checkpoint.CheckpointError, match="needs a 'model_type' key"):
+        memory.from_config({"hidden_size": 4})
+    remote = {"model_type": "my-remote-model", "auto_map": {"AutoModel": "repo--m.Model"}}
+    with pytest.raises(checkpoint.CheckpointError,
+                       match="model_type 'my-remote-model' is not an architecture of"):
+        memory.from_config(remote)  # remote code is never fetched nor run
+    with pytest.raises(ValueError, match="seed"):
+        memory.from_config(CONFIGS["llama"], seed=-1)

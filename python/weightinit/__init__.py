@@ -22,7 +22,7 @@ from . import init
 
 # Submodules that import a framework (or are large) load on first use: weightinit.keras,
 # .shard, .dask, .jax, .torch, .checkpoint (PEP 562).
-_LAZY = ("keras", "shard", "dask", "jax", "torch", "checkpoint")
+_LAZY = ("keras", "shard", "dask", "jax", "torch", "checkpoint", "hf")
 
 
 def __getattr__(name: str) -> Any:

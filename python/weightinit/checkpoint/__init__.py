@@ -58,8 +58,9 @@ if TYPE_CHECKING:
     from distributed import Client
 
 __all__ = ["CheckpointError", "Model", "Parameter", "ShardFile", "file_metadata", "layout",
-           "load_model", "model_from_dict", "planned_bytes", "preset_names", "regenerate",
-           "write", "INDEX_NAME", "CONFIG_NAME", "GENERATION_CONFIG_NAME", "MAX_HEADER_BYTES"]
+           "fill_parameter", "load_model", "model_from_dict", "planned_bytes", "preset_names",
+           "regenerate", "write", "INDEX_NAME", "CONFIG_NAME", "GENERATION_CONFIG_NAME",
+           "MAX_HEADER_BYTES"]
 
 #: The largest header safetensors readers accept (the format's MAX_HEADER_SIZE).
 MAX_HEADER_BYTES = 100_000_000
@@ -416,7 +417,14 @@ def model_from_dict(desc: dict[str, Any], dtype: str | None = None,
 def regenerate(model: Model, name: str, *, seed: int = 0) -> np.ndarray:
     """Parameter `name` of `model` alone, equal to the one :func:`write` stores for `seed`."""
     p = model[name]
-    out = shard.new_box(p.initializer, p.shape, p.dtype, seed=seed, stream=p.stream)
+    out: np.ndarray = fill_parameter(p, np.empty(p.shape, p.dtype), seed=seed)
+    return out
+
+
+def fill_parameter(p: Parameter, out: Any, *, seed: int = 0) -> Any:
+    """Fill `out` (a NumPy array or CPU torch tensor of `p`'s shape) with parameter `p` as
+    :func:`write` stores it for `seed`; return `out`."""
+    shard.fill_box(out, p.initializer, p.shape, (0,) * len(p.shape), seed=seed, stream=p.stream)
     for r in p.zero_rows:
         out[r] = 0
     return out

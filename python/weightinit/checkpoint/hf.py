@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from torch import Tensor, nn
     from transformers import PreTrainedConfig, PreTrainedModel
 
-__all__ = ["model_from_hf_config", "hf_description"]
+__all__ = ["model_from_hf_config", "hf_description", "from_config"]
 
 #: transformers.initialization / torch.nn.init function -> (weightinit name, its arguments
 #: in the order transformers' function takes them after the tensor, defaults).
@@ -310,8 +310,15 @@ def hf_description(source: str | os.PathLike[str], dtype: str | None = None, *,
         whose initialization cannot be derived (naming its module type), a persistent buffer
         (saved, but not a parameter).
     """
-    torch, _ = _import()
     config_dict, where = _read_config(source)
+    return _derive(config_dict, where, dtype, auto_class)[0]
+
+
+def _derive(config_dict: Mapping[str, Any], where: str, dtype: str | None,
+            auto_class: str | None) -> tuple[dict[str, Any], PreTrainedModel]:
+    """The description of :func:`hf_description` and the model it was derived from: on the
+    meta device, tied, its config naming the class and `dtype`."""
+    torch, _ = _import()
     config, model = _build(config_dict, auto_class, where)
     recorder = _Recorder(model)
     with recorder.patched(), torch.no_grad():
@@ -366,7 +373,7 @@ def hf_description(source: str | os.PathLike[str], dtype: str | None = None, *,
         generation = getattr(model, "generation_config", None)
         if generation is not None:
             out["generation_config"] = json.loads(generation.to_json_string(use_diff=True))
-    return out
+    return out, model
 
 
 def model_from_hf_config(source: str | os.PathLike[str], dtype: str | None = None, *,
@@ -378,3 +385,119 @@ def model_from_hf_config(source: str | os.PathLike[str], dtype: str | None = Non
     """
     desc = hf_description(source, dtype, auto_class=auto_class)
     return model_from_dict(desc, None, os.fspath(source))
+
+
+def from_config(config: Any, *, seed: int = 0, dtype: str | None = None,
+                auto_class: str | None = None) -> PreTrainedModel:
+    """A transformers model with weightinit's values, as ``AutoModel.from_config`` builds it
+    with transformers' own initialization, without that initialization's time.
+
+    The model is built on the meta device, each parameter's law derived as for
+    ``weightinit init --hf-config`` (:func:`hf_description`), then its memory is allocated on
+    the CPU and filled: every saved tensor equals, bit for bit, the one that
+    ``weightinit init --hf-config`` writes for the same config, `seed` and `dtype`, whatever
+    the thread count. Buffers the architecture computes (rotary ``inv_freq``, position ids)
+    are computed by its own ``_init_weights``, as ``from_config`` does.
+
+    Parameters
+    ----------
+    config : transformers config, dict, or path
+        A ``PretrainedConfig``, its ``to_dict()``, a ``config.json`` or a folder holding one.
+    seed : int
+        The Philox key in [0, 2**64); parameter ``NAME`` draws on stream BLAKE2b-64(NAME).
+    dtype : str, optional
+        float16, bfloat16, float32 or float64; default the config's ``dtype``, else float32
+        (modules the architecture keeps in float32 stay float32).
+    auto_class : str, optional
+        The class to build, as in :func:`hf_description`; default the config's
+        ``architectures``, else ``AutoModel``'s class.
+
+    Raises
+    ------
+    CheckpointError
+        As :func:`hf_description`; also a buffer that neither a law nor ``_init_weights``
+        sets (it would hold garbage): nothing half-initialized is returned.
+    """
+    from ..core.fills import check_seed
+    from . import fill_parameter
+
+    torch, transformers = _import()
+    seed = check_seed(seed)
+    if isinstance(config, transformers.PretrainedConfig):
+        config_dict, where = config.to_dict(), f"the {type(config).__name__}"
+    elif isinstance(config, Mapping):
+        config_dict, where = dict(config), "the config"
+        if not isinstance(config_dict.get("model_type"), str):
+            raise CheckpointError(f"{where}: a transformers config needs a 'model_type' key")
+    else:
+        config_dict, where = _read_config(config)
+    desc, model = _derive(config_dict, where, dtype, auto_class)
+    described = model_from_dict(desc, None, where)
+    with torch.no_grad():
+        for p in described.parameters:  # each saved tensor in its dtype; .data keeps the ties
+            t = _tensor_named(model, p.name)
+            if t.dtype != getattr(torch, p.dtype.name):
+                t.data = torch.empty(t.shape, dtype=getattr(torch, p.dtype.name), device="meta")
+        model.to_empty(device="cpu")
+        model.tie_weights(recompute_mapping=False)
+        targets = {p.name: _tensor_named(model, p.name) for p in described.parameters}
+        _compute_buffers(model, {id(t) for t in targets.values()}, where)
+        for p in described.parameters:
+            fill_parameter(p, targets[p.name].detach(), seed=seed)
+    return model
+
+
+def _tensor_named(model: nn.Module, name: str) -> Tensor:
+    try:
+        return model.get_parameter(name)
+    except AttributeError:
+        return model.get_buffer(name)
+
+
+def _compute_buffers(model: PreTrainedModel, saved: set[int], where: str) -> None:
+    """Run the architecture's ``_init_weights`` on the allocated model for what it computes
+    (buffers that are not saved: rotary ``inv_freq``, position ids...), skipping the saved
+    tensors (weightinit fills them); then check that no other buffer was left unset."""
+    import torch
+    from transformers import initialization
+
+    unset: dict[str, Tensor] = {}
+    for name, b in model.named_buffers():
+        if id(b) not in saved and b.numel():
+            unset[name] = b
+            b.fill_(float("nan") if b.is_floating_point() else
+                    (torch.iinfo(b.dtype).min if b.dtype != torch.bool else False))
+    for m in model.modules():
+        m.__dict__.pop("_is_hf_initialized", None)
+    for t in list(model.parameters()) + list(model.buffers()):
+        t.__dict__.pop("_is_hf_initialized", None)
+    names = set(initialization.TORCH_INIT_FUNCTIONS) | {"copy_", "lecun_normal_",
+                                                        "default_flax_embed_init_"}
+    real = {n: getattr(initialization, n) for n in names if hasattr(initialization, n)}
+
+    def only_buffers(function: Callable[..., Tensor]) -> Callable[..., Tensor]:
+        def call(tensor: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+            base = getattr(tensor, "_base", None)
+            if id(tensor) in saved or (base is not None and id(base) in saved):
+                return tensor  # weightinit fills it
+            return function(tensor, *args, **kwargs)
+        return call
+
+    try:
+        for n, f in real.items():
+            setattr(initialization, n, only_buffers(f))
+        model.initialize_weights()
+    except Exception as e:  # noqa: BLE001 - the architecture's own code
+        raise CheckpointError(f"{where}: {type(model).__name__}._init_weights failed on the "
+                              f"allocated model: {type(e).__name__}: {e}") from None
+    finally:
+        for n, f in real.items():
+            setattr(initialization, n, f)
+    for name, b in unset.items():
+        sentinel = (torch.isnan(b) if b.is_floating_point() else
+                    b == (torch.iinfo(b.dtype).min if b.dtype != torch.bool else False))
+        if b.dtype != torch.bool and bool(sentinel.all()):
+            raise CheckpointError(
+                f"{where}: the buffer {name} of {type(model).__name__} is computed in its "
+                "constructor, not by _init_weights, so it cannot be rebuilt after building "
+                "on the meta device")
