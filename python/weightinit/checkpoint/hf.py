@@ -169,7 +169,10 @@ def _build(config_dict: Mapping[str, Any], auto_class: str | None,
     try:
         # Built untied, as from_config initializes it: each tied name gets its own law, and
         # tying (after the laws are recorded) keeps the source's, as from_config's tensor does.
-        with torch.device("meta"), initialization.no_tie_weights():
+        # The constructors' own torch.nn.init calls are skipped: on the meta device they set
+        # nothing, and their first call costs seconds of torch's meta-tensor machinery.
+        with torch.device("meta"), initialization.no_tie_weights(), \
+                initialization.no_init_weights():
             model = cls._from_config(config)
     except Exception as e:  # noqa: BLE001 - any failure of the architecture's constructor
         raise CheckpointError(f"{where}: {cls.__name__} cannot be built from this config: "
