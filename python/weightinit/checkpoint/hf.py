@@ -422,7 +422,6 @@ def from_config(config: Any, *, seed: int = 0, dtype: str | None = None,
         sets (it would hold garbage): nothing half-initialized is returned.
     """
     from ..core.fills import check_seed
-    from . import fill_parameter
 
     torch, transformers = _import()
     seed = check_seed(seed)
@@ -435,19 +434,32 @@ def from_config(config: Any, *, seed: int = 0, dtype: str | None = None,
     else:
         config_dict, where = _read_config(config)
     desc, model = _derive(config_dict, where, dtype, auto_class)
-    described = model_from_dict(desc, None, where)
+    fill_model(model, model_from_dict(desc, None, where), seed=seed, where=where)
+    return model
+
+
+def fill_model(model: PreTrainedModel, described: Model, *, seed: int, where: str) -> None:
+    """Give `model` (on the meta device, or on the CPU: then in place) the values of
+    `described` (its :func:`hf_description`, name for name) and its computed buffers: each
+    saved tensor converted to its described dtype (ties kept), allocated on the CPU, its
+    buffers computed by ``_init_weights``, its parameters filled."""
+    import torch
+
+    from . import fill_parameter
+
     with torch.no_grad():
         for p in described.parameters:  # each saved tensor in its dtype; .data keeps the ties
             t = _tensor_named(model, p.name)
             if t.dtype != getattr(torch, p.dtype.name):
-                t.data = torch.empty(t.shape, dtype=getattr(torch, p.dtype.name), device="meta")
-        model.to_empty(device="cpu")
+                t.data = torch.empty(t.shape, dtype=getattr(torch, p.dtype.name),
+                                     device=t.device)
+        if any(t.is_meta for t in [*model.parameters(), *model.buffers()]):
+            model.to_empty(device="cpu")
         model.tie_weights(recompute_mapping=False)
         targets = {p.name: _tensor_named(model, p.name) for p in described.parameters}
         _compute_buffers(model, {id(t) for t in targets.values()}, where)
         for p in described.parameters:
             fill_parameter(p, targets[p.name].detach(), seed=seed)
-    return model
 
 
 def _tensor_named(model: nn.Module, name: str) -> Tensor:
