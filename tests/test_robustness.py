@@ -116,7 +116,8 @@ OWNERS = {  # (setup: `out` over memory that `change` frees or moves), change
     # the memory under the fill (SIGSEGV).
     "memoryview-of-array": ("a = np.zeros(1 << 27, np.float32); out = np.asarray(memoryview(a))",
                             "a.resize((10,), refcheck=False)"),
-    "ndarray-buffer-bytearray": ("a = bytearray(4 << 27); out = np.ndarray((1 << 27,), np.float32, buffer=a)",
+    "ndarray-buffer-bytearray": ("a = bytearray(4 << 27); "
+                                 "out = np.ndarray((1 << 27,), np.float32, buffer=a)",
                                  "a.extend(bytes(1 << 20))"),
     "shared-memory": ("from multiprocessing import shared_memory; "
                       "a = shared_memory.SharedMemory(create=True, size=4 << 27); "
@@ -148,7 +149,8 @@ def test_released_memoryview_owner_refused():
     v = np.asarray(memoryview(a))
     assert isinstance(v.base, memoryview)
     v.base.release()
-    with pytest.raises(ValueError, match="^out: its memory belonged to a memoryview that has been released"):
+    with pytest.raises(ValueError, match="^out: its memory belonged to a memoryview that has "
+                                         "been released"):
         wi.fill(v, "normal", (0.0, 1.0), seed=1)
 
 
@@ -342,7 +344,8 @@ def fork_and_fill():
     if pid == 0:
         b = wi.new(1 << 21, "float32", "normal", (0.0, 1.0), seed=7)
         c = wi.new(1 << 21, "float32", "normal", (0.0, 1.0), seed=7)
-        os._exit(0 if (b == c).all() and b[0] == wi.new(1, "float32", "normal", (0.0, 1.0), seed=7)[0] else 3)
+        first = wi.new(1, "float32", "normal", (0.0, 1.0), seed=7)[0]
+        os._exit(0 if (b == c).all() and b[0] == first else 3)
     return os.waitpid(pid, 0)[1] == 0
 """, "fork_and_fill()"),
     # A multiprocessing pool with the fork start method, opened from a thread; its workers fill.
@@ -405,7 +408,7 @@ def test_exit_while_daemon_threads_fill(warm):
     warm_code = "wi.new(8, 'float32', 'normal', (0, 1), seed=1)" if warm else ""
     for delay in (0, 0.005, 0.02, 0.05, 0.1):
         r = _run_child(EXIT_CHILD.format(warm=warm_code, delay=delay), timeout=120)
-        assert (r.returncode, r.stderr) == (0, ""), f"exit {delay} s in: {r.returncode} {r.stderr[-2000:]}"
+        assert (r.returncode, r.stderr) == (0, ""), f"exit {delay} s in: {r.stderr[-2000:]}"
 
 
 # --- 5. bounded threads ---------------------------------------------------------------------

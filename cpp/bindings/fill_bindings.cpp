@@ -373,7 +373,9 @@ void fill_released(const Output& t, const Law& law, StreamSpec s, const std::vec
                    const std::vector<std::int64_t>& st, Generator* gen, const std::string& name) {
   // Nothing frees or resizes a NumPy array's memory while the fill writes it without the GIL.
   std::optional<ArrayPin> pin;
-  if (py::isinstance<py::array>(t.owner)) pin.emplace(py::reinterpret_borrow<py::array>(t.owner), name);
+  if (py::isinstance<py::array>(t.owner)) {
+    pin.emplace(py::reinterpret_borrow<py::array>(t.owner), name);
+  }
   // The GIL is released for the fill; Ctrl-C stops it (KeyboardInterrupt).
   run_interruptible([&](const FillControl& control) {
     if (gen == nullptr) {

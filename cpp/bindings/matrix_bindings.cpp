@@ -71,7 +71,9 @@ void register_matrix(py::module_& m) {
         // The normal matrix is drawn in the working precision (double for float64 output).
         const DType work = t.dtype == DType::kFloat64 ? DType::kFloat64 : DType::kFloat32;
         std::optional<ArrayPin> pin;
-        if (py::isinstance<py::array>(t.owner)) pin.emplace(py::reinterpret_borrow<py::array>(t.owner), name);
+        if (py::isinstance<py::array>(t.owner)) {
+          pin.emplace(py::reinterpret_borrow<py::array>(t.owner), name);
+        }
         {
           const GilReleased released;
           Generator::Reservation res{};

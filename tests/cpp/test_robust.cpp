@@ -558,7 +558,8 @@ void test_fork_during_fill() {
     };
     control.poll_interval = std::chrono::milliseconds(1);
     std::unique_lock<std::mutex> held(gil);
-    std::thread filler([&] { wi::fill(law, {3, 0, 0}, wi::DType::kFloat32, 0, n, buf.get(), control); });
+    std::thread filler(
+        [&] { wi::fill(law, {3, 0, 0}, wi::DType::kFloat32, 0, n, buf.get(), control); });
     while (!started.load()) std::this_thread::yield();
     const pid_t grandchild = fork();  // the fill runs; its poll waits for `gil`, held here
     if (grandchild == 0) {
@@ -620,8 +621,8 @@ void test_poll_ends_its_thread() {
       return false;
     };
     control.poll_interval = std::chrono::milliseconds(1);
-    wi::fill(wi::Distribution::truncated_normal(0, 1, 3, 8), {7, 0, 0}, wi::DType::kFloat32, 0, a->n,
-             a->out, control);
+    wi::fill(wi::Distribution::truncated_normal(0, 1, 3, 8), {7, 0, 0}, wi::DType::kFloat32, 0,
+             a->n, a->out, control);
     return p;  // not reached: the fill outlasts two polls
   };
   check(pthread_create(&t, nullptr, body, &args) == 0, "start a thread");
