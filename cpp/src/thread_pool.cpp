@@ -16,12 +16,6 @@
 #if defined(__linux__)
 #include <sched.h>
 #endif
-#if defined(__GLIBCXX__)
-#include <cxxabi.h>
-#define WEIGHTINIT_HAVE_FORCED_UNWIND 1
-#else
-#define WEIGHTINIT_HAVE_FORCED_UNWIND 0
-#endif
 #if defined(__unix__) || defined(__APPLE__)
 #include <pthread.h>
 #define WEIGHTINIT_HAVE_PTHREAD_ATFORK 1
@@ -64,15 +58,15 @@ bool Interrupt::should_stop() {
       bool halt;
       try {
         halt = poll_();
-#if WEIGHTINIT_HAVE_FORCED_UNWIND
-      } catch (abi::__forced_unwind&) {
-        // The thread is being ended (pthread_exit, cancellation): stop the work and let the
-        // unwind go on; swallowing it would abort the process.
-        stop();
-        throw;
-#endif
       } catch (...) {
         error_ = std::current_exception();
+        if (!error_) {
+          // Not a C++ exception: the forced unwind of a thread being ended (pthread_exit,
+          // cancellation), which must go on (swallowing it aborts the process), or a foreign
+          // exception, which cannot be kept. Stop the work and let it pass.
+          stop();
+          throw;
+        }
         halt = true;
       }
       if (halt) {
