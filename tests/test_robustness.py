@@ -71,6 +71,89 @@ def test_resize_during_fill_fails_cleanly(view):
     base.resize(1, refcheck=False)  # the pin is gone once the fill returned
 
 
+OWNER_CHILD = """
+import json, threading, time
+import numpy as np
+import weightinit as wi
+res = []
+for attempt in range(3):  # the issue's case, 2^27 floats, the owner changed as the fill runs
+    {setup}
+    seen = {{}}
+
+    def change():
+        deadline = time.monotonic() + 60
+        while out.flat[0] == 0 and time.monotonic() < deadline:  # the fill has begun
+            time.sleep(0.001)
+        time.sleep(0.01 * attempt)
+        seen["at"] = time.monotonic()
+        try:
+            {change}
+            seen["error"] = None
+        except (ValueError, BufferError) as e:
+            seen["error"] = type(e).__name__ + ": " + str(e)
+
+    t = threading.Thread(target=change)
+    t.start()
+    t0 = time.monotonic()
+    wi.fill(out, "normal", (0.0, 1.0), seed=11)
+    t1 = time.monotonic()
+    t.join()
+    tail = wi.new(64, "float32", "normal", (0.0, 1.0), seed=11, global_shape=out.shape,
+                  start=(out.size - 64,))
+    landed = t0 < seen["at"] < t1
+    res.append({{"landed": landed, "error": seen["error"],
+                "right": bool((out[-64:] == tail).all()) if landed else None}})
+    if landed:
+        del out
+        {change}  # the pin is gone once the fill returned
+        break
+    del out
+print(json.dumps(res))
+"""
+
+OWNERS = {  # (setup: `out` over memory that `change` frees or moves), change
+    # np.asarray(memoryview(a)): the pin used to stop at the memoryview, and a.resize freed
+    # the memory under the fill (SIGSEGV).
+    "memoryview-of-array": ("a = np.zeros(1 << 27, np.float32); out = np.asarray(memoryview(a))",
+                            "a.resize((10,), refcheck=False)"),
+    "ndarray-buffer-bytearray": ("a = bytearray(4 << 27); "
+                                 "out = np.ndarray((1 << 27,), np.float32, buffer=a)",
+                                 "a.extend(bytes(1 << 20))"),
+    "shared-memory": ("from multiprocessing import shared_memory; "
+                      "a = shared_memory.SharedMemory(create=True, size=4 << 27); "
+                      "out = np.ndarray((1 << 27,), np.float32, buffer=a.buf)",
+                      "a.close(); a.unlink()"),
+}
+
+
+@pytest.mark.skipif(not LINUX, reason="POSIX shared memory and fork-free child processes")
+@pytest.mark.parametrize("owner", list(OWNERS))
+def test_buffer_owner_pinned_during_fill(owner):
+    """Whatever owns the memory behind the array, through base arrays, memoryviews and
+    buffer exporters, cannot free or move it while the fill runs: its change raises
+    (ValueError / BufferError), the fill completes with the right values, and the change
+    works once the fill returned. In a child process, since the old failure was a crash."""
+    setup, change = OWNERS[owner]
+    r = _run_child(OWNER_CHILD.format(setup=setup, change=change))
+    assert r.returncode == 0, r.stderr[-2000:]
+    res = json.loads(r.stdout.strip().splitlines()[-1])
+    landed = [x for x in res if x["landed"]]
+    if not landed:
+        pytest.skip(f"the change never landed inside the fill: {res}")
+    assert landed[0]["error"] is not None and landed[0]["right"], res
+
+
+def test_released_memoryview_owner_refused():
+    """An array whose memoryview owner was released: nothing holds its memory, refused."""
+    a = np.zeros(16, np.float32)
+    v = np.asarray(memoryview(a))
+    assert isinstance(v.base, memoryview)
+    v.base.release()
+    with pytest.raises(ValueError, match="^out: its memory belonged to a memoryview that has "
+                                         "been released"):
+        wi.fill(v, "normal", (0.0, 1.0), seed=1)
+
+
 # --- 2. one overflow policy; 3. windows at any distance ------------------------------------
 
 F16, F32, F64 = np.float16, np.float32, np.float64
@@ -216,6 +299,116 @@ def test_signal_handler_exception_stops_the_fill():
         signal.signal(signal.SIGALRM, old)
     np.testing.assert_array_equal(wi.new(8, "float32", "uniform", (1.0, 2.0), seed=1),
                                   wi.fill(np.empty(8, np.float32), "uniform", (1.0, 2.0), seed=1))
+
+
+FORK_CHILD = """
+import json, os, threading, time
+import numpy as np
+import weightinit as wi
+{prelude}
+a = np.zeros(1 << 26, np.float32)
+wi.fill(a, "normal", (0.0, 1.0), seed=5)      # the pages are touched: later fills last as long
+t0 = time.monotonic()
+wi.fill(a, "normal", (0.0, 1.0), seed=5)
+span = time.monotonic() - t0                   # how long a fill lasts here
+ref = a[-64:].copy()
+res = []
+for trial in range({trials}):
+    a[:] = 0
+    seen = {{}}
+
+    def forker():
+        while a[0] == 0:                         # the fill has begun
+            time.sleep(0.0005)
+        time.sleep(span * 0.1 * (trial % 6))   # at different points of the fill
+        seen["at"] = time.monotonic()
+        seen["ok"] = {fork}
+        seen["back"] = time.monotonic()
+
+    t = threading.Thread(target=forker)
+    t.start()
+    t0 = time.monotonic()
+    wi.fill(a, "normal", (0.0, 1.0), seed=5)
+    t1 = time.monotonic()
+    t.join()
+    res.append({{"during": t0 < seen["at"] < t1, "ok": seen["ok"],
+                "right": bool((a[-64:] == ref).all())}})
+print(json.dumps(res))
+"""
+
+FORKS = {
+    # os.fork from a thread; the child fills (a new pool) and exits with its fill's verdict.
+    "os.fork": ("""
+def fork_and_fill():
+    pid = os.fork()
+    if pid == 0:
+        b = wi.new(1 << 21, "float32", "normal", (0.0, 1.0), seed=7)
+        c = wi.new(1 << 21, "float32", "normal", (0.0, 1.0), seed=7)
+        first = wi.new(1, "float32", "normal", (0.0, 1.0), seed=7)[0]
+        os._exit(0 if (b == c).all() and b[0] == first else 3)
+    return os.waitpid(pid, 0)[1] == 0
+""", "fork_and_fill()"),
+    # A multiprocessing pool with the fork start method, opened from a thread; its workers fill.
+    "multiprocessing-fork-pool": ("""
+import multiprocessing as mp
+
+def work(seed):
+    return float(wi.new(1 << 20, "float32", "normal", (0.0, 1.0), seed=seed)[-1])
+
+def pool_fill():
+    with mp.get_context("fork").Pool(2) as p:
+        got = p.map(work, [1, 2])
+    return got == [work(1), work(2)]
+""", "pool_fill()"),
+}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork")
+@pytest.mark.parametrize("how", list(FORKS))
+def test_fork_during_a_fill_returns_in_both_processes(how):
+    """A fork from another thread while the main thread fills (its Ctrl-C poll wants the
+    GIL that os.fork holds): the fill and the fork return, the fill's values are right, and
+    the child fills. It used to hang for good: the pool's fork handler waited for the fill."""
+    prelude, fork = FORKS[how]
+    trials = 12
+    try:
+        r = _run_child(FORK_CHILD.format(prelude=prelude, fork=fork, trials=trials), timeout=300)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{how} during a fill hung (no return within 300 s)")
+    assert r.returncode == 0, r.stderr[-2000:]
+    res = json.loads(r.stdout.strip().splitlines()[-1])
+    assert all(x["ok"] and x["right"] for x in res), res
+    during = sum(x["during"] for x in res)
+    print(f"{how}: {during} of {trials} forks during the fill, all returned")
+    assert during >= 2, res  # trials 0 and 6 fork as soon as the fill has begun
+
+
+EXIT_CHILD = """
+import threading, time
+import numpy as np
+import weightinit as wi
+{warm}
+def run(f):
+    threading.Thread(target=f, daemon=True).start()
+
+a, b = np.zeros(1 << 26, np.float32), np.zeros(1 << 22, np.float64)
+run(lambda: wi.fill(a, "normal", (0.0, 1.0), seed=5))
+run(lambda: [wi.fill(b, "uniform", (0.0, 1.0), seed=s) for s in range(1000)])
+run(lambda: [wi.init.orthogonal_(np.zeros((256, 256), np.float32)) for _ in range(1000)])
+time.sleep({delay})
+"""
+
+
+@pytest.mark.parametrize("warm", [False, True], ids=["first-use", "warm"])
+def test_exit_while_daemon_threads_fill(warm):
+    """The main thread ends while daemon threads fill: the interpreter exits normally (0).
+    It used to abort (terminate / FATAL: exception not rethrown): the threads, ended by
+    finalization when they asked for the GIL, unwound through C++ frames that cannot let
+    that through. Several exit moments: before, during and after the threads' first polls."""
+    warm_code = "wi.new(8, 'float32', 'normal', (0, 1), seed=1)" if warm else ""
+    for delay in (0, 0.005, 0.02, 0.05, 0.1):
+        r = _run_child(EXIT_CHILD.format(warm=warm_code, delay=delay), timeout=120)
+        assert (r.returncode, r.stderr) == (0, ""), f"exit {delay} s in: {r.stderr[-2000:]}"
 
 
 # --- 5. bounded threads ---------------------------------------------------------------------

@@ -85,3 +85,73 @@ def test_dtensor_points_to_init_sharded():
                 wi.fill(d, "normal", (0, 1), seed=1)
         finally:
             dist.destroy_process_group()
+
+
+def _neg_view(shape, dtype=torch.complex64):
+    """A float view that reads its memory negated (the negative bit): x.conj().imag."""
+    base = torch.zeros(shape, dtype=dtype)
+    return base, base.conj().imag
+
+
+@pytest.mark.parametrize("dtype", [torch.complex64, torch.complex128])
+def test_negative_bit_views_read_back_the_drawn_values(dtype):
+    """As torch's own in-place ops (v.uniform_() on x.conj().imag reads back in [0, 1)): the
+    view reads the values a plain tensor gets, its memory holds them negated. Before, the
+    view read them negated: uniform (0, 1) came back in (-1, 0], init.normal_(mean=5) had
+    mean -5."""
+    base, v = _neg_view(1000, dtype)
+    assert v.is_neg()
+    wi.fill(v, "uniform", (0.0, 1.0), seed=1)
+    plain = wi.fill(torch.zeros(1000, dtype=v.dtype), "uniform", (0.0, 1.0), seed=1)
+    assert torch.equal(v, plain) and torch.equal(base.imag.resolve_neg(), -plain)
+    assert 0 <= v.min() and v.max() < 1
+
+    _, v = _neg_view(1000, dtype)
+    init.normal_(v, mean=5.0, std=0.1, generator=wi.Generator(3))
+    assert torch.equal(v, init.normal_(torch.zeros(1000, dtype=v.dtype), mean=5.0, std=0.1,
+                                       generator=wi.Generator(3)))
+    assert abs(v.mean().item() - 5.0) < 0.05
+
+    # Strided, and a matrix written by the QR (orthogonal_).
+    _, v = _neg_view((6, 8), dtype)
+    wi.fill(v[:, ::2], "normal", (0.0, 1.0), seed=4)
+    assert torch.equal(v[:, ::2], wi.fill(torch.zeros(6, 4, dtype=v.dtype), "normal", (0.0, 1.0), seed=4))
+    assert torch.equal(v[:, 1::2], torch.zeros(6, 4, dtype=v.dtype))
+    _, v = _neg_view((3, 5), dtype)
+    init.orthogonal_(v, generator=wi.Generator(2))
+    assert torch.equal(v, init.orthogonal_(torch.zeros(3, 5, dtype=v.dtype), generator=wi.Generator(2)))
+
+
+def test_negative_bit_view_matches_torch_in_place_ops():
+    """The behaviour matched is torch's: its in-place draws on such a view read back in range."""
+    _, v = _neg_view(1000)
+    v.uniform_(0.0, 1.0)
+    assert 0 <= v.min() and v.max() < 1
+
+
+def test_inference_tensors_written_only_in_inference_mode():
+    """As torch's in-place ops: an inference tensor is refused outside
+    torch.inference_mode() (torch: RuntimeError "Inplace update to inference tensor outside
+    InferenceMode"), written inside it. It used to be written anywhere, silently."""
+    with torch.inference_mode():
+        t = torch.zeros(4, 4)
+        wi.fill(t, "normal", (0, 1), seed=1)
+        init.kaiming_uniform_(t, generator=wi.Generator(1))
+    assert t.is_inference()
+    before = t.clone()
+    for write in (lambda: wi.fill(t, "normal", (0, 1), seed=2),
+                  lambda: wi.fill(t[1:], "normal", (0, 1), seed=2),
+                  lambda: init.normal_(t, generator=wi.Generator(2)),
+                  lambda: init.orthogonal_(t, generator=wi.Generator(2))):
+        with pytest.raises(ValueError, match="inference tensor cannot be updated in place outside "
+                                             "torch.inference_mode"):
+            write()
+    assert torch.equal(t, before)  # refused before anything is written
+    # torch refuses too (after its kernel has written: it checks when counting the write).
+    with pytest.raises(RuntimeError, match="Inplace update to inference tensor outside InferenceMode"):
+        t.normal_()
+    # A normal tensor may be written in inference mode (as torch allows).
+    n = torch.zeros(4)
+    with torch.inference_mode():
+        wi.fill(n, "normal", (0, 1), seed=1)
+    assert not n.is_inference() and n.abs().sum() > 0

@@ -49,15 +49,21 @@ struct Output {
   std::vector<std::int64_t> shape;
   std::vector<std::int64_t> byte_strides;
   bool meta = false;  ///< a torch meta tensor: checked, never written
+  bool negated = false;  ///< a torch view with the negative bit: reads its memory negated
   pybind11::object owner;
   pybind11::object bump;  ///< torch's version-counter increment for a torch tensor, else None
 };
 
+/// After a fill of `t` (GIL not needed): where `t` reads its memory negated (`negated`),
+/// negate what was written, so that `t` reads the values drawn, as after torch's in-place ops.
+void resolve_negation(const Output& t);
+
 /// The one check of an output: a writable NumPy array (float16, bfloat16, float32, float64;
 /// uint32 / uint64 when `words`) or a CPU, dense torch tensor of those float types whose view
 /// lies inside its storage. A leaf tensor that requires grad is refused while grad mode is on,
-/// unless `no_grad` (the torch.nn.init functions, which run under no_grad in torch). Errors
-/// name the output `name`.
+/// unless `no_grad` (the torch.nn.init functions, which run under no_grad in torch), and an
+/// inference tensor outside torch.inference_mode(), as torch refuses in-place updates to it.
+/// Errors name the output `name`.
 Output writable_output(const pybind11::handle& out, bool words, bool no_grad,
                        const std::string& name = "out");
 

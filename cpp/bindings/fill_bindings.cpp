@@ -86,7 +86,7 @@ namespace {
 // --- torch tensors, recognised by type once torch is imported ------------------------------
 
 struct Torch {
-  py::object tensor_type, strided, is_grad_enabled, increment_version;
+  py::object tensor_type, strided, is_grad_enabled, is_inference_mode_enabled, increment_version;
   py::object f32, f64, f16, bf16;
 };
 
@@ -99,6 +99,7 @@ const Torch* torch_objects() {
   py::module_ torch = py::reinterpret_borrow<py::module_>(module);
   if (!py::hasattr(torch, "Tensor") || !py::hasattr(torch, "bfloat16")) return nullptr;  // importing
   auto* t = new Torch{torch.attr("Tensor"),  torch.attr("strided"), torch.attr("is_grad_enabled"),
+                      torch.attr("is_inference_mode_enabled"),
                       torch.attr("_C").attr("_increment_version"),
                       torch.attr("float32"), torch.attr("float64"), torch.attr("float16"),
                       torch.attr("bfloat16")};
@@ -227,6 +228,16 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
     throw py::value_error(name + ": a tensor that requires grad cannot be filled in place while "
                           "grad mode is on; use torch.no_grad() (or weightinit.init, which does)");
   }
+  // As torch's own in-place ops: an inference tensor is written only in inference mode.
+  if (truth(call(o, "is_inference")) && !truth(torch.is_inference_mode_enabled())) {
+    throw py::value_error(name + ": an inference tensor cannot be updated in place outside "
+                          "torch.inference_mode() (torch refuses it too); fill it inside "
+                          "torch.inference_mode(), or fill a clone");
+  }
+  // A view with the negative bit (x.conj().imag of a complex x) reads its memory negated:
+  // written as torch's in-place ops write it, so that it reads back the drawn values.
+  // Floating-point tensors never carry the conjugate bit (torch keeps it for complex ones).
+  t.negated = truth(call(o, "is_neg"));
   const std::int64_t itemsize = dtype_size(t.dtype);
   t.shape = int_tuple(attr(o, "shape"));
   if (meta) {  // no storage: checked like a CPU tensor, written nowhere (as torch's init does)
@@ -284,6 +295,30 @@ Output writable_output(const py::handle& out, bool words, bool no_grad, const st
                        std::string(py::str(py::type::of(out).attr("__name__"))));
 }
 
+void resolve_negation(const Output& t) {
+  if (!t.negated || t.data == nullptr) return;
+  const std::int64_t size = dtype_size(t.dtype);
+  // The sign bit is the top bit of every float dtype: in the last byte of a little-endian
+  // element, the first of a big-endian one.
+  const std::int64_t sign_byte = kLittleEndian ? size - 1 : 0;
+  const std::size_t rank = t.shape.size();
+  for (std::int64_t d : t.shape) {
+    if (d == 0) return;
+  }
+  const std::int64_t row = rank == 0 ? 1 : t.shape[rank - 1];
+  const std::int64_t step = rank == 0 ? 0 : t.byte_strides[rank - 1];
+  std::vector<std::int64_t> index(rank == 0 ? 0 : rank - 1, 0);  // over all but the last axis
+  for (;;) {
+    std::int64_t offset = sign_byte;
+    for (std::size_t k = 0; k < index.size(); ++k) offset += index[k] * t.byte_strides[k];
+    unsigned char* p = static_cast<unsigned char*>(t.data) + offset;
+    for (std::int64_t j = 0; j < row; ++j) p[j * step] ^= 0x80;
+    std::size_t k = index.size();
+    while (k > 0 && ++index[k - 1] == t.shape[k - 1]) index[--k] = 0;
+    if (k == 0) return;
+  }
+}
+
 Generator* stream_of(const py::handle& seed, const py::handle& stream, const py::handle& offset,
                      const py::handle& generator, StreamSpec& s) {
   s = StreamSpec{0, to_u64(stream, "stream"), 0};
@@ -299,7 +334,7 @@ Generator* stream_of(const py::handle& seed, const py::handle& stream, const py:
 namespace {
 
 void fill_released(const Output& t, const Law& law, StreamSpec s, const std::vector<std::int64_t>& g,
-                   const std::vector<std::int64_t>& st, Generator* gen);
+                   const std::vector<std::int64_t>& st, Generator* gen, const std::string& name);
 
 void fill_output(const py::handle& out, const Law& law, const py::handle& seed,
                  const py::handle& stream, const py::handle& offset,
@@ -322,7 +357,7 @@ void fill_output(const py::handle& out, const Law& law, const py::handle& seed,
     return;
   }
   try {
-    fill_released(t, law, s, g, st, gen);
+    fill_released(t, law, s, g, st, gen, name);
     // Written behind autograd's back: count the write as torch's in-place ops do, so a graph
     // that saved the old values raises on backward instead of using the new ones.
     if (t.bump) t.bump(py::make_tuple(t.owner));
@@ -335,14 +370,17 @@ void fill_output(const py::handle& out, const Law& law, const py::handle& seed,
 }
 
 void fill_released(const Output& t, const Law& law, StreamSpec s, const std::vector<std::int64_t>& g,
-                   const std::vector<std::int64_t>& st, Generator* gen) {
+                   const std::vector<std::int64_t>& st, Generator* gen, const std::string& name) {
   // Nothing frees or resizes a NumPy array's memory while the fill writes it without the GIL.
   std::optional<ArrayPin> pin;
-  if (py::isinstance<py::array>(t.owner)) pin.emplace(py::reinterpret_borrow<py::array>(t.owner));
+  if (py::isinstance<py::array>(t.owner)) {
+    pin.emplace(py::reinterpret_borrow<py::array>(t.owner), name);
+  }
   // The GIL is released for the fill; Ctrl-C stops it (KeyboardInterrupt).
   run_interruptible([&](const FillControl& control) {
     if (gen == nullptr) {
       fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides, control);
+      resolve_negation(t);
       return;
     }
     std::uint64_t numel = 1;
@@ -360,6 +398,7 @@ void fill_released(const Output& t, const Law& law, StreamSpec s, const std::vec
       gen->release(r);
       throw;
     }
+    resolve_negation(t);
   });
 }
 

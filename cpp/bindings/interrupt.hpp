@@ -7,6 +7,7 @@
 
 #include <chrono>
 
+#include "gil.hpp"
 #include "weightinit/fill.hpp"
 
 namespace weightinit::bindings {
@@ -25,7 +26,9 @@ inline constexpr std::chrono::milliseconds kSignalPollInterval{20};
 /// is raised here. The buffer then holds an unspecified mix of old and new values, and
 /// nothing writes it any more. Python runs signal handlers only on the main thread, so fills
 /// on other threads stop polling after their first poll. Every other exception of `fill`
-/// propagates unchanged.
+/// propagates unchanged. A thread that the interpreter's finalization ends (a daemon thread
+/// filling while the main thread exits) is parked for good when it asks for the GIL, at a
+/// poll or at the end (gil.hpp): the process exits normally around it.
 template <class Fill>
 void run_interruptible(Fill&& fill) {
   struct State {
@@ -37,7 +40,7 @@ void run_interruptible(Fill&& fill) {
   control.poll_interval = kSignalPollInterval;
   control.poll = [s = &state]() -> bool {  // one pointer: std::function stores it inline
     if (!s->main_thread) return false;
-    const PyGILState_STATE gil = PyGILState_Ensure();
+    const PyGILState_STATE gil = ensure_gil();
     if (!s->checked) {
       s->checked = true;
       PyObject* threading = PyImport_ImportModule("threading");
@@ -55,7 +58,7 @@ void run_interruptible(Fill&& fill) {
     return s->raised;
   };
   try {
-    pybind11::gil_scoped_release release;
+    const GilReleased released;
     fill(static_cast<const FillControl&>(control));
   } catch (const FillCancelled&) {
     if (state.raised) throw pybind11::error_already_set();  // the GIL is held again here

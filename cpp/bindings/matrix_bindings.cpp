@@ -8,6 +8,7 @@
 #include <string>
 
 #include "bindings.hpp"
+#include "gil.hpp"
 #include "pin.hpp"
 #include "weightinit/generator.hpp"
 #include "weightinit/orthogonal.hpp"
@@ -70,9 +71,11 @@ void register_matrix(py::module_& m) {
         // The normal matrix is drawn in the working precision (double for float64 output).
         const DType work = t.dtype == DType::kFloat64 ? DType::kFloat64 : DType::kFloat32;
         std::optional<ArrayPin> pin;
-        if (py::isinstance<py::array>(t.owner)) pin.emplace(py::reinterpret_borrow<py::array>(t.owner));
+        if (py::isinstance<py::array>(t.owner)) {
+          pin.emplace(py::reinterpret_borrow<py::array>(t.owner), name);
+        }
         {
-          py::gil_scoped_release release;
+          const GilReleased released;
           Generator::Reservation res{};
           if (gen) {
             res = gen->reserve(blocks_for(size, work));
@@ -85,6 +88,7 @@ void register_matrix(py::module_& m) {
             if (gen) gen->release(res);
             throw;
           }
+          resolve_negation(t);
         }
         if (t.bump) t.bump(py::make_tuple(t.owner));
       },

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // weightinit._core: registers the bindings; the conversions live in *_bindings.cpp.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 
 #include "bindings.hpp"
@@ -14,4 +15,8 @@ PYBIND11_MODULE(_core, m, pybind11::mod_gil_not_used()) {
   weightinit::bindings::register_core(m);
   weightinit::bindings::register_tf1(m);
   weightinit::bindings::register_matrix(m);
+  // pybind11 looks up NumPy's C API on first use, releasing and taking back the GIL around
+  // the lookup (pybind11::gil_scoped_release). Done now, on the importing thread, so a fill
+  // never does it on a thread that interpreter exit may end (docs/robustness.md §4).
+  (void)pybind11::isinstance<pybind11::array>(m);
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "gil.hpp"
 #include "weightinit/initializers.hpp"
 
 namespace py = pybind11;
@@ -167,7 +168,7 @@ py::array call(const Initializer& init, const py::handle& shape, const py::handl
   }
   Tensor out;
   {
-    py::gil_scoped_release release;
+    const GilReleased released;
     std::optional<detail::ScopedKeyStream> scope;
     if (ks) scope.emplace(*ks);
     out = init(s, dt, info);
@@ -251,7 +252,7 @@ void register_tf1(py::module_& m) {
         const auto itemsize = static_cast<std::size_t>(v.itemsize());
         void* dst = out.mutable_data();
         {
-          py::gil_scoped_release release;
+          const GilReleased released;
           detail::constant_layout(v.data(), value_shape, itemsize, s, verify_shape, dst);
         }
         return out;

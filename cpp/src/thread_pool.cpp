@@ -60,6 +60,13 @@ bool Interrupt::should_stop() {
         halt = poll_();
       } catch (...) {
         error_ = std::current_exception();
+        if (!error_) {
+          // Not a C++ exception: the forced unwind of a thread being ended (pthread_exit,
+          // cancellation), which must go on (swallowing it aborts the process), or a foreign
+          // exception, which cannot be kept. Stop the work and let it pass.
+          stop();
+          throw;
+        }
         halt = true;
       }
       if (halt) {
@@ -103,21 +110,28 @@ class Pool {
       ++generation_;
     }
     wake_.notify_all();
-    if (caller_works) drain();
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (interrupt == nullptr) {
-      done_.wait(lock, [this] { return pending_ == 0; });
-    } else {
-      // The helpers may still be in long tasks: keep polling so that a cancel lands now.
-      while (!done_.wait_for(lock, kWaitSlice, [this] { return pending_ == 0; })) {
-        lock.unlock();
-        interrupt->should_stop();
-        lock.lock();
+    try {
+      if (caller_works) drain();
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (interrupt == nullptr) {
+        done_.wait(lock, [this] { return pending_ == 0; });
+      } else {
+        // The helpers may still be in long tasks: keep polling so that a cancel lands now.
+        while (!done_.wait_for(lock, kWaitSlice, [this] { return pending_ == 0; })) {
+          lock.unlock();
+          interrupt->should_stop();
+          lock.lock();
+        }
       }
+    } catch (...) {
+      // Only the poll throws here, and only the forced unwind of a thread being ended
+      // (Interrupt::should_stop): the helpers use `task` and `interrupt`, which live on that
+      // thread's stack, so they stop and finish before the unwind goes on.
+      if (interrupt != nullptr) interrupt->stop();
+      finish();
+      throw;
     }
-    task_ = nullptr;
-    interrupt_ = nullptr;
-    active_helpers_ = 0;
+    finish();
   }
 
   // Called with job_mutex_ held and no job running: join the workers from `keep` on.
@@ -153,6 +167,15 @@ class Pool {
                                " of " + std::to_string(helpers) + " (" + e.what() +
                                "); nothing was written; use fewer threads (set_num_threads)");
     }
+  }
+
+  // Wait for the helpers of the current job, then forget it.
+  void finish() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [this] { return pending_ == 0; });
+    task_ = nullptr;
+    interrupt_ = nullptr;
+    active_helpers_ = 0;
   }
 
   void drain() {
@@ -218,17 +241,16 @@ Pool& pool() {
 }
 
 #if WEIGHTINIT_HAVE_PTHREAD_ATFORK
-// Fork while no job runs, so the parent's pool is left consistent.
-void before_fork() {
-  g_pool_create.lock();
-  if (Pool* p = g_pool.load()) p->job_mutex_.lock();
-}
-void after_fork_parent() {
-  if (Pool* p = g_pool.load()) p->job_mutex_.unlock();
-  g_pool_create.unlock();
-}
+// fork() may come at any moment from any thread, a job running or not: the child leaves the
+// parent's pool behind (its threads do not exist there) and starts a new one on first use;
+// the parent's pool and its running job are untouched. The prepare handler must not wait for
+// a job: the job's caller may be waiting for a lock the forking thread holds (Python's GIL
+// during os.fork), and neither would ever go on. It takes only g_pool_create, which no one
+// holds for longer than a `new Pool`, so that the child never inherits it locked.
+void before_fork() { g_pool_create.lock(); }
+void after_fork_parent() { g_pool_create.unlock(); }
 void after_fork_child() {
-  g_pool.store(nullptr);  // the parent's pool, its locked job mutex included, is left behind
+  g_pool.store(nullptr);  // leaked: its mutexes may be held by threads that are not here
   g_pool_create.unlock();
 }
 const int g_atfork = pthread_atfork(before_fork, after_fork_parent, after_fork_child);

@@ -16,7 +16,9 @@ namespace weightinit::detail {
 class Interrupt {
  public:
   /// `poll` runs on the constructing thread only, at most once per `interval`; returning
-  /// true (or throwing) stops the work. Both may be empty.
+  /// true (or throwing) stops the work. Both may be empty. If the poll ends its thread
+  /// (pthread_exit or cancellation: a forced unwind), the work stops, parallel_for waits for
+  /// its helpers, and the unwind goes on.
   Interrupt(const std::atomic<bool>* external, std::function<bool()> poll,
             std::chrono::steady_clock::duration interval);
 
@@ -42,7 +44,8 @@ class Interrupt {
 /// Run task(0) .. task(ntasks - 1) on up to `threads` threads (the caller is one of them)
 /// and return when all are done. Tasks must not throw. If another call holds the pool,
 /// this one runs its tasks on the calling thread: concurrent callers never wait on each
-/// other and never deadlock. Safe after fork(): the child starts a fresh pool.
+/// other and never deadlock. fork() may come at any moment, from any thread, a job running
+/// or not: it never waits for the job, and the child starts a fresh pool.
 ///
 /// With `interrupt`, no task starts once it says stop (tasks may check it too), and the
 /// caller keeps polling it while it waits for the others. With `caller_works` false the

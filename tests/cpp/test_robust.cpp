@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -24,6 +25,8 @@
 
 #if defined(__linux__)
 #include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -531,6 +534,113 @@ void test_thread_start_failure() {
 }
 #endif
 
+#if defined(__linux__) && !WEIGHTINIT_TEST_SANITIZED
+// fork() while another thread's fill runs and its poll waits for a lock that the forking
+// thread holds (Python: the GIL, held by os.fork). The fork returns in both processes, the
+// fill completes, and the child fills on a pool of its own. Run in a child process that a
+// watchdog ends after 60 s, so that a regression (the pool's fork handler waiting for the
+// fill: a deadlock) fails instead of hanging ctest.
+void test_fork_during_fill() {
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    wi::set_num_threads(2);
+    const std::uint64_t n = std::uint64_t{1} << 25;
+    std::unique_ptr<float[]> buf(new float[n]);
+    const wi::Distribution law = wi::Distribution::normal(0, 1);
+    std::mutex gil;
+    std::atomic<bool> started{false};
+    wi::FillControl control;
+    control.poll = [&] {
+      started = true;
+      const std::lock_guard<std::mutex> lock(gil);
+      return false;
+    };
+    control.poll_interval = std::chrono::milliseconds(1);
+    std::unique_lock<std::mutex> held(gil);
+    std::thread filler(
+        [&] { wi::fill(law, {3, 0, 0}, wi::DType::kFloat32, 0, n, buf.get(), control); });
+    while (!started.load()) std::this_thread::yield();
+    const pid_t grandchild = fork();  // the fill runs; its poll waits for `gil`, held here
+    if (grandchild == 0) {
+      std::vector<float> a(std::size_t{1} << 21), b(a.size());
+      wi::fill(law, {5, 0, 0}, wi::DType::kFloat32, 0, a.size(), a.data());
+      wi::set_num_threads(1);
+      wi::fill(law, {5, 0, 0}, wi::DType::kFloat32, 0, b.size(), b.data());
+      _exit(std::memcmp(a.data(), b.data(), a.size() * 4) == 0 ? 0 : 4);
+    }
+    held.unlock();
+    filler.join();
+    std::vector<float> ref(4096);
+    wi::fill(law, {3, 0, 0}, wi::DType::kFloat32, n - ref.size(), ref.size(), ref.data());
+    const bool right = std::memcmp(ref.data(), buf.get() + n - ref.size(), ref.size() * 4) == 0;
+    int status = 0;
+    waitpid(grandchild, &status, 0);
+    const bool child_ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    _exit((right ? 0 : 8) | (child_ok ? 0 : 16));
+  }
+  int status = 0;
+  const Clock::time_point t0 = Clock::now();
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (ms_since(t0) > 60000) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      status = -1;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const int code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+  std::printf("fork during a fill: %s\n", code == 255 ? "hung or crashed" : "returned");
+  check(code != 255, "fork during a fill returns in both processes");
+  check((code & 8) == 0 && code != 255, "fork during a fill: the fill is right");
+  check((code & 16) == 0 && code != 255, "fork during a fill: the child fills on a new pool");
+}
+#endif
+
+#if defined(__linux__)
+// A poll that ends its thread (pthread_exit: a forced unwind through the fill) stops the
+// fill; the pool's helpers finish before the thread's stack goes, and the unwind is not
+// swallowed (that aborts: "FATAL: exception not rethrown"). Python ends threads so at exit.
+void test_poll_ends_its_thread() {
+  wi::set_num_threads(2);
+  const std::uint64_t n = std::uint64_t{1} << 25;
+  std::unique_ptr<float[]> buf(new float[n]);
+  for (std::uint64_t i = 0; i < n; ++i) buf[i] = -1.0f;
+  struct Args {
+    float* out;
+    std::uint64_t n;
+    int polls;
+  } args{buf.get(), n, 0};
+  pthread_t t;
+  const auto body = [](void* p) -> void* {
+    auto* a = static_cast<Args*>(p);
+    wi::FillControl control;
+    control.poll = [a]() -> bool {
+      if (++a->polls == 2) pthread_exit(nullptr);
+      return false;
+    };
+    control.poll_interval = std::chrono::milliseconds(1);
+    wi::fill(wi::Distribution::truncated_normal(0, 1, 3, 8), {7, 0, 0}, wi::DType::kFloat32, 0,
+             a->n, a->out, control);
+    return p;  // not reached: the fill outlasts two polls
+  };
+  check(pthread_create(&t, nullptr, body, &args) == 0, "start a thread");
+  void* result = &args;
+  pthread_join(t, &result);
+  check(result == PTHREAD_CANCELED || result == nullptr, "the poll ended its thread");
+  check(args.polls == 2 && buf[n - 1] == -1.0f, "the fill stopped when its thread ended");
+  // The pool is free and right: a fill on every thread completes.
+  const wi::Distribution u = wi::Distribution::uniform(1, 2);
+  wi::fill(u, {7, 0, 0}, wi::DType::kFloat32, 0, n, buf.get());
+  std::vector<float> ref(4096);
+  wi::set_num_threads(1);
+  wi::fill(u, {7, 0, 0}, wi::DType::kFloat32, n - ref.size(), ref.size(), ref.data());
+  check(std::memcmp(ref.data(), buf.get() + n - ref.size(), ref.size() * 4) == 0,
+        "after a thread ended in its poll, fills are right");
+}
+#endif
+
 // --- the pool under load ------------------------------------------------------------------
 
 // Fills from several threads at once while thread counts and targets change and some fills
@@ -629,6 +739,10 @@ int main(int argc, char** argv) {
     test_threads();
 #if defined(__linux__) && !WEIGHTINIT_TEST_SANITIZED
     test_thread_start_failure();
+    test_fork_during_fill();
+#endif
+#if defined(__linux__)
+    test_poll_ends_its_thread();
 #endif
   }
   test_stress(rounds);
