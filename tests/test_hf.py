@@ -585,3 +585,24 @@ def test_from_config_bad_input(tmp_path):
         memory.from_config(remote)  # remote code is never fetched nor run
     with pytest.raises(ValueError, match="seed"):
         memory.from_config(CONFIGS["llama"], seed=-1)
+
+
+@pytest.mark.parametrize("name", ["qwen2", "gpt2"])
+def test_materialize_a_transformers_model_built_on_meta(name):
+    """A model the user built on the meta device (tied already) gets the tensors from_config
+    gives, and the same logits."""
+    from weightinit import hf as memory
+    from weightinit.torch import materialize
+
+    config = transformers.AutoConfig.for_model(**CONFIGS[name])
+    with torch.device("meta"):
+        model = transformers.AutoModelForCausalLM.from_config(config)
+    assert materialize(model, seed=2) is model
+    reference = memory.from_config(CONFIGS[name], seed=2)
+    state, want = model.state_dict(), reference.state_dict()
+    assert list(state) == list(want)
+    for key in want:
+        assert same_bits(state[key], want[key]), key
+    x = torch.randint(3, 200, (2, 12), generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        assert torch.equal(model.eval()(x).logits, reference.eval()(x).logits)
