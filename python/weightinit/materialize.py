@@ -180,7 +180,7 @@ def _describe(module: Any, dtype: str | None, fallback: bool) -> tuple[Model, se
     twin = module if all(t.is_meta for t in [*module.parameters(), *module.buffers()]) \
         else _meta_twin(module)
     modules = list(_post_order(twin))
-    kinds = {}
+    kinds: dict[int, tuple[Any, str]] = {}
     for m in modules:
         for n, p in m.named_parameters(recurse=False):
             kinds.setdefault(id(p), (m, type(m).__name__))
