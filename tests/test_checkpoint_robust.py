@@ -131,21 +131,24 @@ def test_leftovers_only_count_as_empty(tmp_path, capsys):
 def test_resume_refuses_another_run(tmp_path, capsys):
     out = tmp_path / "o"
     out.mkdir()
-    (out / checkpoint.JOURNAL_NAME).write_text('{"fingerprint": "another"}')
+    (out / checkpoint.JOURNAL_NAME).write_text('{"fingerprint": "another", "files": []}')
     code, _, err = run(capsys, "init", "tiny", "-o", out, "--resume")
     assert code == 1 and "wrote another checkpoint" in err
     assert os.listdir(out) == [checkpoint.JOURNAL_NAME]
 
 
-@pytest.mark.parametrize("text", ["null", "[]", '"fingerprint"', "1", "{", ""])
+@pytest.mark.parametrize("text", ["null", "[]", '"fingerprint"', "1", "{", "",
+                                  '{"fingerprint": 5, "files": 7}', '{"files": []}', "\xff"])
 def test_resume_with_a_damaged_journal_is_an_error(tmp_path, capsys, text):
-    """A journal that is not a JSON object (or not JSON) matches no run: the usual error,
-    not a crash."""
+    """A journal that is not one weightinit writes (not JSON, not an object, fields of other
+    types): a one-line error that says so, not a crash nor "another run"."""
     out = tmp_path / "o"
     out.mkdir()
-    (out / checkpoint.JOURNAL_NAME).write_text(text)
+    (out / checkpoint.JOURNAL_NAME).write_bytes(text.encode("latin-1"))
     code, _, err = run(capsys, "init", "tiny", "-o", out, "--resume")
-    assert code == 1 and "wrote another checkpoint" in err
+    assert code == 1 and len(err.splitlines()) == 1, err
+    assert f"the run journal {checkpoint.JOURNAL_NAME} there is damaged: it " in err
+    assert "run without --resume to start over" in err
     assert os.listdir(out) == [checkpoint.JOURNAL_NAME]
 
 

@@ -606,3 +606,25 @@ def test_materialize_a_transformers_model_built_on_meta(name):
     x = torch.randint(3, 200, (2, 12), generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         assert torch.equal(model.eval()(x).logits, reference.eval()(x).logits)
+
+
+def test_remote_code_references_are_not_written(tmp_path):
+    """A config naming remote code (auto_map) for an architecture transformers has: the
+    checkpoint is transformers' own class, and its config.json names no remote code."""
+    folder = config_dir(tmp_path, "llama", auto_map={"AutoModelForCausalLM": "repo--m.M"})
+    desc = hf.hf_description(folder)
+    assert "auto_map" not in desc["config"] and desc["config"]["model_type"] == "llama"
+
+
+@pytest.mark.parametrize("changes, reason", [
+    ({"hidden_size": "big"}, "Field 'hidden_size' expected int, got str"),
+    ({"hidden_size": 65}, "The hidden size (65) is not a multiple of the number of attention "
+                          "heads (4)"),
+])
+def test_configs_transformers_rejects_are_one_line_errors(tmp_path, capsys, changes, reason):
+    folder = config_dir(tmp_path, "llama", **changes)
+    code = _cli.main(["init", "--hf-config", str(folder), "-o", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 1 and len(err.splitlines()) == 1, err
+    assert "transformers refuses the config: " in err and reason in err
+    assert not (tmp_path / "o").exists()

@@ -794,10 +794,16 @@ def write(model: Model, out_dir: str | os.PathLike[str], *, seed: int = 0,
         try:
             with open(os.path.join(out_dir, JOURNAL_NAME), encoding="utf-8") as fh:
                 loaded = json.load(fh)
-        except (OSError, ValueError):
-            loaded = None
-        # A journal that is not a JSON object (damaged) matches no run.
-        journal = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError) as e:
+            loaded = e
+        if not (isinstance(loaded, dict) and isinstance(loaded.get("fingerprint"), str)
+                and isinstance(loaded.get("files"), list)):
+            why = (f"cannot be read ({loaded})" if isinstance(loaded, Exception)
+                   else "is not a journal weightinit writes")
+            raise CheckpointError(
+                f"{out_dir}: the run journal {JOURNAL_NAME} there is damaged: it {why}; run "
+                "without --resume to start over")
+        journal = loaded
         if journal.get("fingerprint") != fingerprint:
             raise CheckpointError(
                 f"{out_dir}: the unfinished run there wrote another checkpoint (model, seed, "

@@ -163,8 +163,10 @@ def _build(config_dict: Mapping[str, Any], auto_class: str | None,
                               f"transformers {transformers.__version__}")
     try:
         config = CONFIG_MAPPING[model_type].from_dict(dict(config_dict))
-    except (TypeError, ValueError, KeyError, AttributeError) as e:
-        raise CheckpointError(f"{where}: transformers refuses the config: {e}") from None
+    except Exception as e:  # noqa: BLE001 - transformers' validators raise their own types
+        reason = " ".join(str(e).split())  # one line
+        raise CheckpointError(f"{where}: transformers refuses the config: "
+                              f"{reason[:300] + '...' if len(reason) > 300 else reason}") from None
     cls = _model_class(config, config_dict.get("architectures"), auto_class, where)
     try:
         # Built untied, as from_config initializes it: each tied name gets its own law, and
@@ -372,6 +374,9 @@ def _derive(config_dict: Mapping[str, Any], where: str, dtype: str | None,
                           "_init_weights",
            "dtype": dtype, "parameters": entries,
            "config": json.loads(config.to_json_string(use_diff=True))}
+    # The tensors are those of transformers' own class: a reference to remote code
+    # (auto_map) would have a later trust_remote_code=True load fetch and run another one.
+    out["config"].pop("auto_map", None)
     if model.can_generate():
         generation = getattr(model, "generation_config", None)
         if generation is not None:
