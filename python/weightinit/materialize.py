@@ -30,7 +30,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .checkpoint import CheckpointError, Model, fill_parameter, model_from_dict
+from .checkpoint import CheckpointError, Model, fill_parameter, hf, model_from_dict
 
 __all__ = ["materialize"]
 
@@ -74,7 +74,7 @@ def materialize(module: Any, *, seed: int = 0, dtype: str | None = None,
     if devices - {"meta", "cpu"}:
         raise ValueError(f"module: its tensors are on {', '.join(sorted(devices))}; "
                          "materialize fills meta or CPU tensors")
-    if dtype is not None and dtype not in ("float16", "bfloat16", "float32", "float64"):
+    if dtype is not None and dtype not in hf._DTYPES:
         raise ValueError(f"dtype: expected float16, bfloat16, float32 or float64, got {dtype!r}")
     if _is_transformers_model(module):
         return _materialize_transformers(module, seed, dtype)
@@ -85,12 +85,17 @@ def materialize(module: Any, *, seed: int = 0, dtype: str | None = None,
         was_meta = "meta" in devices
         if was_meta:
             module.to_empty(device="cpu")
-        unset = _poison_buffers(module) if was_meta else {}
+        poisoned = hf.poison_buffers(module, set()) if was_meta else {}
         params = dict(module.named_parameters())
         _run_resets(module, {id(p) for p in params.values()}, fallbacks)
         for p in described.parameters:
             fill_parameter(p, params[p.name].detach(), seed=seed)
-        _check_buffers(module, unset)
+        for name in hf.unset_buffers(poisoned):
+            kind = type(module.get_submodule(name.rpartition(".")[0])).__name__
+            raise CheckpointError(
+                f"the buffer {name} ({kind}) is set in its module's constructor, not by a "
+                "reset_parameters(), so it cannot be rebuilt after building on the meta "
+                "device; build the module on the CPU")
     return module
 
 
@@ -102,8 +107,6 @@ def _is_transformers_model(module: Any) -> bool:
 
 
 def _materialize_transformers(model: Any, seed: int, dtype: str | None) -> Any:
-    from .checkpoint import hf
-
     config = model.config.to_dict()
     where = f"{type(model).__name__}"
     desc, _ = hf._derive(config, where, dtype, type(model).__name__)
@@ -136,37 +139,26 @@ def _reset(m: Any) -> Callable[[], object] | None:
     return None
 
 
-@contextlib.contextmanager
 def _init_functions(replace: Callable[[str, Callable[..., Any]], Callable[..., Any]]
-                    ) -> Iterator[None]:
+                    ) -> contextlib.AbstractContextManager[None]:
     """``torch.nn.init``'s functions replaced wherever a loaded module holds them (torch's
-    own modules import some by name: ``from torch.nn.init import xavier_uniform_``)."""
+    own modules import some by name: ``from torch.nn.init import xavier_uniform_``), for the
+    calling thread (:func:`weightinit.checkpoint.hf.replaced`)."""
     import sys
 
     import torch
 
-    from .checkpoint.hf import _LAWS
-
     init = torch.nn.init
-    names = [n for n in _LAWS if hasattr(init, n)] + ["uniform", "normal", "constant",
+    names = [n for n in hf._LAWS if hasattr(init, n)] + ["uniform", "normal", "constant",
                                                      "xavier_uniform", "xavier_normal",
                                                      "kaiming_uniform", "kaiming_normal"]
     originals = {n: getattr(init, n) for n in names if hasattr(init, n)}
-    stand_ins = {n: replace(n if n.endswith("_") else n + "_", f) for n, f in originals.items()}
-    patched: list[tuple[dict[str, Any], str, Any]] = []
-    try:
-        for mod in list(sys.modules.values()):
-            namespace = getattr(mod, "__dict__", None)
-            if not isinstance(namespace, dict):
-                continue
-            for n, f in originals.items():
-                if namespace.get(n) is f:
-                    patched.append((namespace, n, f))
-                    namespace[n] = stand_ins[n]
-        yield
-    finally:
-        for namespace, n, f in patched:
-            namespace[n] = f
+    targets = []
+    for mod in list(sys.modules.values()):
+        namespace = getattr(mod, "__dict__", None)
+        if isinstance(namespace, dict):
+            targets += [(namespace, n) for n, f in originals.items() if namespace.get(n) is f]
+    return hf.replaced(targets, lambda n, f: replace(n if n.endswith("_") else n + "_", f))
 
 
 def _describe(module: Any, dtype: str | None, fallback: bool) -> tuple[Model, set[int]]:
@@ -175,8 +167,6 @@ def _describe(module: Any, dtype: str | None, fallback: bool) -> tuple[Model, se
     modules whose own reset draws a parameter with ``fallback``."""
     import torch
 
-    from .checkpoint.hf import _Recorder
-
     twin = module if all(t.is_meta for t in [*module.parameters(), *module.buffers()]) \
         else _meta_twin(module)
     modules = list(_post_order(twin))
@@ -184,7 +174,7 @@ def _describe(module: Any, dtype: str | None, fallback: bool) -> tuple[Model, se
     for m in modules:
         for n, p in m.named_parameters(recurse=False):
             kinds.setdefault(id(p), (m, type(m).__name__))
-    recorder = _Recorder(twin)
+    recorder = hf._Recorder(twin)
     names = {id(p): n for n, p in reversed(list(twin.named_parameters()))}
     owners = {n: m for n, m in module.named_modules()}
     with torch.no_grad():
@@ -271,12 +261,21 @@ def _meta_twin(module: Any) -> Any:
 
 @contextlib.contextmanager
 def _patched(owner: Any, name: str, value: Any) -> Iterator[None]:
+    """``owner.name`` (a method) is `value` for the calling thread, the original for others."""
+    import threading
+
     saved = getattr(owner, name)
-    setattr(owner, name, value)
-    try:
-        yield
-    finally:
-        setattr(owner, name, saved)
+    caller = threading.get_ident()
+
+    def method(self: Any, *args: Any, **kwargs: Any) -> Any:
+        return (value if threading.get_ident() == caller else saved)(self, *args, **kwargs)
+
+    with hf._REPLACING:
+        setattr(owner, name, method)
+        try:
+            yield
+        finally:
+            setattr(owner, name, saved)
 
 
 def _run_resets(module: Any, params: set[int], fallbacks: set[int]) -> None:
@@ -289,9 +288,7 @@ def _run_resets(module: Any, params: set[int], fallbacks: set[int]) -> None:
 
     def skip(function: str, real: Callable[..., Any]) -> Callable[..., Any]:
         def call(tensor: Any, *args: Any, **kwargs: Any) -> Any:
-            base = getattr(tensor, "_base", None)
-            ours = id(tensor) in params or (base is not None and id(base) in params)
-            if ours and id(current[0]) not in fallbacks:
+            if hf.is_one_of(tensor, params) and id(current[0]) not in fallbacks:
                 return tensor
             return real(tensor, *args, **kwargs)
         return call
@@ -303,29 +300,3 @@ def _run_resets(module: Any, params: set[int], fallbacks: set[int]) -> None:
             if reset is not None:
                 current[0] = m
                 reset()
-
-
-def _poison_buffers(module: Any) -> dict[str, Any]:
-    """Fill the buffers of a module just allocated from the meta device with a value no code
-    writes (NaN, the integer minimum), so that one left unset is seen."""
-    import torch
-
-    out = {}
-    for name, b in module.named_buffers():
-        if b.numel() and b.dtype != torch.bool:
-            b.fill_(float("nan") if b.is_floating_point() else torch.iinfo(b.dtype).min)
-            out[name] = b
-    return out
-
-
-def _check_buffers(module: Any, unset: dict[str, Any]) -> None:
-    import torch
-
-    for name, b in unset.items():
-        left = torch.isnan(b) if b.is_floating_point() else b == torch.iinfo(b.dtype).min
-        if bool(left.all()):
-            kind = type(module.get_submodule(name.rpartition(".")[0])).__name__
-            raise CheckpointError(
-                f"the buffer {name} ({kind}) is set in its module's constructor, not by a "
-                "reset_parameters(), so it cannot be rebuilt after building on the meta "
-                "device; build the module on the CPU")

@@ -30,6 +30,7 @@ import contextlib
 import json
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypedDict
@@ -233,26 +234,82 @@ class _Recorder:
         self.problems.pop(name, None)
         return tensor
 
-    @contextlib.contextmanager
-    def patched(self) -> Iterator[None]:
-        from transformers import initialization
-
-        names = set(initialization.TORCH_INIT_FUNCTIONS) | {"copy_", "lecun_normal_",
-                                                            "default_flax_embed_init_"}
-        saved = {n: getattr(initialization, n) for n in names if hasattr(initialization, n)}
-
-        def recorder(function: str) -> Callable[..., Tensor]:
+    def patched(self) -> contextlib.AbstractContextManager[None]:
+        """transformers' init functions record their calls instead of drawing."""
+        def recorder(function: str, real: Callable[..., Tensor]) -> Callable[..., Tensor]:
             def call(tensor: Tensor, *args: Any, **kwargs: Any) -> Tensor:
                 return self.record(function, tensor, args, kwargs)
             return call
 
+        return _transformers_init_replaced(recorder)
+
+
+#: One replacement of init functions at a time (they are process-wide names).
+_REPLACING = threading.RLock()
+
+
+@contextlib.contextmanager
+def replaced(targets: list[tuple[dict[str, Any], str]],
+             stand_in: Callable[[str, Callable[..., Any]], Callable[..., Any]]) -> Iterator[None]:
+    """Each ``namespace[name]`` of `targets` replaced by ``stand_in(name, original)`` for the
+    calling thread; other threads calling it meanwhile get the original."""
+    owner = threading.get_ident()
+
+    def for_owner(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        ours = stand_in(name, real)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return (ours if threading.get_ident() == owner else real)(*args, **kwargs)
+        return call
+
+    with _REPLACING:
+        saved = [(namespace, name, namespace[name]) for namespace, name in targets]
         try:
-            for n in saved:
-                setattr(initialization, n, recorder(n))
+            for namespace, name, real in saved:
+                namespace[name] = for_owner(name, real)
             yield
         finally:
-            for n, f in saved.items():
-                setattr(initialization, n, f)
+            for namespace, name, real in saved:
+                namespace[name] = real
+
+
+def _transformers_init_replaced(stand_in: Callable[[str, Callable[..., Any]], Callable[..., Any]]
+                                ) -> contextlib.AbstractContextManager[None]:
+    """The functions of ``transformers.initialization`` replaced (see :func:`replaced`)."""
+    from transformers import initialization
+
+    names = set(initialization.TORCH_INIT_FUNCTIONS) | {"copy_", "lecun_normal_",
+                                                        "default_flax_embed_init_"}
+    namespace = vars(initialization)
+    return replaced([(namespace, n) for n in sorted(names) if n in namespace], stand_in)
+
+
+def is_one_of(tensor: Any, ids: set[int]) -> bool:
+    """Whether `tensor`, or the tensor it is a view of, is one of `ids`."""
+    base = getattr(tensor, "_base", None)
+    return id(tensor) in ids or (base is not None and id(base) in ids)
+
+
+def poison_buffers(module: nn.Module, skip: set[int]) -> dict[str, Tensor]:
+    """Fill the buffers of `module` but those in `skip` with a value no code writes (NaN, the
+    integer minimum), so that one left unset after allocation is seen; name -> buffer."""
+    import torch
+
+    out = {}
+    for name, b in module.named_buffers():
+        if id(b) not in skip and b.numel() and b.dtype != torch.bool:
+            b.fill_(float("nan") if b.is_floating_point() else torch.iinfo(b.dtype).min)
+            out[name] = b
+    return out
+
+
+def unset_buffers(poisoned: Mapping[str, Tensor]) -> list[str]:
+    """The names of the :func:`poison_buffers` buffers that no code has set since."""
+    import torch
+
+    return [name for name, b in poisoned.items()
+            if bool((torch.isnan(b) if b.is_floating_point()
+                     else b == torch.iinfo(b.dtype).min).all())]
 
 
 def _row_of(view: Tensor, base: Tensor) -> int | None:
@@ -478,46 +535,27 @@ def _compute_buffers(model: PreTrainedModel, saved: set[int], where: str) -> Non
     """Run the architecture's ``_init_weights`` on the allocated model for what it computes
     (buffers that are not saved: rotary ``inv_freq``, position ids...), skipping the saved
     tensors (weightinit fills them); then check that no other buffer was left unset."""
-    import torch
-    from transformers import initialization
-
-    unset: dict[str, Tensor] = {}
-    for name, b in model.named_buffers():
-        if id(b) not in saved and b.numel():
-            unset[name] = b
-            b.fill_(float("nan") if b.is_floating_point() else
-                    (torch.iinfo(b.dtype).min if b.dtype != torch.bool else False))
+    poisoned = poison_buffers(model, saved)
     for m in model.modules():
         m.__dict__.pop("_is_hf_initialized", None)
     for t in list(model.parameters()) + list(model.buffers()):
         t.__dict__.pop("_is_hf_initialized", None)
-    names = set(initialization.TORCH_INIT_FUNCTIONS) | {"copy_", "lecun_normal_",
-                                                        "default_flax_embed_init_"}
-    real = {n: getattr(initialization, n) for n in names if hasattr(initialization, n)}
 
-    def only_buffers(function: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    def only_buffers(function: str, real: Callable[..., Tensor]) -> Callable[..., Tensor]:
         def call(tensor: Tensor, *args: Any, **kwargs: Any) -> Tensor:
-            base = getattr(tensor, "_base", None)
-            if id(tensor) in saved or (base is not None and id(base) in saved):
+            if is_one_of(tensor, saved):
                 return tensor  # weightinit fills it
-            return function(tensor, *args, **kwargs)
+            return real(tensor, *args, **kwargs)
         return call
 
     try:
-        for n, f in real.items():
-            setattr(initialization, n, only_buffers(f))
-        model.initialize_weights()
+        with _transformers_init_replaced(only_buffers):
+            model.initialize_weights()
     except Exception as e:  # noqa: BLE001 - the architecture's own code
         raise CheckpointError(f"{where}: {type(model).__name__}._init_weights failed on the "
                               f"allocated model: {type(e).__name__}: {e}") from None
-    finally:
-        for n, f in real.items():
-            setattr(initialization, n, f)
-    for name, b in unset.items():
-        sentinel = (torch.isnan(b) if b.is_floating_point() else
-                    b == (torch.iinfo(b.dtype).min if b.dtype != torch.bool else False))
-        if b.dtype != torch.bool and bool(sentinel.all()):
-            raise CheckpointError(
-                f"{where}: the buffer {name} of {type(model).__name__} is computed in its "
-                "constructor, not by _init_weights, so it cannot be rebuilt after building "
-                "on the meta device")
+    for name in unset_buffers(poisoned):
+        raise CheckpointError(
+            f"{where}: the buffer {name} of {type(model).__name__} is computed in its "
+            "constructor, not by _init_weights, so it cannot be rebuilt after building on "
+            "the meta device")
