@@ -455,29 +455,45 @@ def test_tied_and_untied_heads(tmp_path):
     assert "lm_head.weight" in [p.name for p in untied.parameters]
 
 
-def test_underivable_module_is_a_clear_error(tmp_path, monkeypatch):
+def test_laws_as_from_config_gives_them_and_the_underivable(tmp_path, monkeypatch):
+    """What _init_weights leaves keeps its constructor's law (nn.Embedding's reset: N(0, 1));
+    values copied in are written when they do not depend on torch's generator; values drawn
+    from it are a clear error naming the parameter and its module type."""
     from transformers.models.llama import modeling_llama
 
     base = modeling_llama.LlamaPreTrainedModel._init_weights
+    folder = config_dir(tmp_path, "llama")
 
     def skips_embeddings(self, module):
         if not isinstance(module, torch.nn.Embedding):
             base(self, module)
 
     monkeypatch.setattr(modeling_llama.LlamaPreTrainedModel, "_init_weights", skips_embeddings)
+    embedding = hf.model_from_hf_config(folder)["model.embed_tokens.weight"]
+    assert (embedding.initializer.name, embedding.initializer.kwargs) == ("normal", {})
+
+    def copies(source):
+        def init_weights(self, module):
+            base(self, module)
+            if isinstance(module, torch.nn.Embedding):
+                transformers.initialization.copy_(module.weight, source(module.weight.shape))
+        return init_weights
+
+    monkeypatch.setattr(modeling_llama.LlamaPreTrainedModel, "_init_weights",
+                        copies(lambda shape: torch.arange(shape[1]) / 7))
+    embedding = hf.model_from_hf_config(folder)["model.embed_tokens.weight"]
+    assert embedding.initializer.name == "values"
+    expected = np.arange(64, dtype=np.float32) / np.float32(7)  # torch's float32 division
+    np.testing.assert_array_equal(checkpoint.fill_parameter(
+        embedding, np.empty(embedding.shape, np.float32)), np.broadcast_to(expected,
+                                                                           embedding.shape))
+    monkeypatch.setattr(modeling_llama.LlamaPreTrainedModel, "_init_weights",
+                        copies(torch.randn))
     with pytest.raises(checkpoint.CheckpointError,
                        match=r"cannot derive the initialization of model\.embed_tokens\.weight "
-                             r"\(module type Embedding of LlamaForCausalLM\)"):
-        hf.model_from_hf_config(config_dir(tmp_path, "llama"))
-
-    def copies(self, module):
-        base(self, module)
-        if isinstance(module, torch.nn.Embedding):
-            transformers.initialization.copy_(module.weight, torch.zeros(module.weight.shape))
-
-    monkeypatch.setattr(modeling_llama.LlamaPreTrainedModel, "_init_weights", copies)
-    with pytest.raises(checkpoint.CheckpointError, match="Embedding of LlamaForCausalLM.*copy_"):
-        hf.model_from_hf_config(tmp_path / "config-llama")
+                             r"\(module type Embedding of LlamaForCausalLM\): it is set by "
+                             r"copy_ of values drawn from torch's generator"):
+        hf.model_from_hf_config(folder)
 
 
 @pytest.mark.parametrize("text, message", [
@@ -516,7 +532,21 @@ MEMORY = {"gpt2": (CONFIGS["gpt2"], "AutoModelForCausalLM"),
           "llama": (CONFIGS["llama"], "AutoModelForCausalLM"),
           "mistral": (CONFIGS["mistral"], "AutoModelForCausalLM"),
           "qwen2_moe": (CONFIGS["qwen2_moe"], "AutoModelForCausalLM"),
-          **{k: TIED[k] for k in ("qwen2", "modernbert", "bart")}}
+          **{k: TIED[k] for k in ("qwen2", "modernbert", "bart")},
+          # values the architecture computes: sinusoidal tables; CLIP's logit_scale
+          "whisper": ({"model_type": "whisper", "vocab_size": 200, "d_model": 32,
+                       "encoder_layers": 1, "decoder_layers": 1, "encoder_attention_heads": 4,
+                       "decoder_attention_heads": 4, "encoder_ffn_dim": 64,
+                       "decoder_ffn_dim": 64, "num_mel_bins": 16, "max_source_positions": 30,
+                       "max_target_positions": 40, "pad_token_id": 0, "bos_token_id": 1,
+                       "eos_token_id": 2, "decoder_start_token_id": 1}, "AutoModel"),
+          "clip": ({"model_type": "clip", "projection_dim": 16,
+                    "text_config": {"vocab_size": 200, "hidden_size": 32,
+                                    "intermediate_size": 64, "num_hidden_layers": 1,
+                                    "num_attention_heads": 4, "max_position_embeddings": 32},
+                    "vision_config": {"hidden_size": 32, "intermediate_size": 64,
+                                      "num_hidden_layers": 1, "num_attention_heads": 4,
+                                      "image_size": 32, "patch_size": 8}}, "AutoModel")}
 
 
 @pytest.mark.parametrize("dtype", ["float32", "bfloat16"])

@@ -64,6 +64,7 @@ NAMED = [
     ("he_uniform", {}, (10, 64)),
     ("lecun_normal", {}, (5, 50)),
     ("lecun_uniform", {}, (50, 5)),
+    ("values", {"values": np.linspace(-3, 3, 77).reshape(11, 7)}, (11, 7)),
 ]
 
 
@@ -71,6 +72,29 @@ NAMED = [
 @pytest.mark.parametrize("name, kwargs, shape", NAMED, ids=[n for n, _, _ in NAMED])
 def test_named_boxes_equal_slices_of_the_whole(name, kwargs, shape, dtype):
     check_boxes((name, kwargs), shape, dtype, seed=7, stream=2**63 + 5)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16", "float64", "float16"])
+def test_values_are_broadcast_and_rounded_once(dtype):
+    """Given values (an architecture's sinusoidal table, Mamba's A_log) are written broadcast
+    to the shape and rounded to the dtype once, from float64 or float32 as given."""
+    table = np.linspace(-3, 3, 7) / 3  # float64: one rounding to each dtype
+    want = np.broadcast_to(table.astype(wi.core.dtypes.as_dtype(dtype)), (5, 7))
+    got = check_boxes(("values", {"values": table[np.newaxis]}), (5, 7), dtype)
+    np.testing.assert_array_equal(bits(got), bits(want))
+    got = shard.new_box(("values", {"values": table.astype(np.float32)}), (5, 7), dtype)
+    np.testing.assert_array_equal(bits(got), bits(np.broadcast_to(
+        table.astype(np.float32).astype(wi.core.dtypes.as_dtype(dtype)), (5, 7))))
+
+
+@pytest.mark.parametrize("values, error, message", [
+    (np.zeros((3, 8)), ValueError, r"values: shape \[3, 8\] does not broadcast to \[5, 7\]"),
+    (np.zeros((5, 7), dtype=complex), TypeError, "values: expected real numbers"),
+    (["a", "b"], TypeError, "values: expected real numbers"),
+])
+def test_bad_values(values, error, message):
+    with pytest.raises(error, match=message):
+        shard.new_box(("values", {"values": values}), (5, 7))
 
 
 def test_every_name_is_tested():

@@ -177,34 +177,7 @@ def _describe(module: Any, dtype: str | None, fallback: bool) -> tuple[Model, se
     recorder = hf._Recorder(twin)
     names = {id(p): n for n, p in reversed(list(twin.named_parameters()))}
     owners = {n: m for n, m in module.named_modules()}
-    with torch.no_grad():
-        versions = {id(p): p._version for p in twin.parameters()}
-
-        def record(function: str, real: Callable[..., Any]) -> Callable[..., Any]:
-            def call(tensor: Any, *args: Any, **kwargs: Any) -> Any:
-                return recorder.record(function, tensor, args, kwargs)
-            return call
-
-        def padding_row(self: Any) -> None:
-            if self.padding_idx is not None:
-                owner = recorder.by_id.get(id(self.weight))
-                if owner is not None:
-                    recorder.zero_rows.setdefault(owner, set()).add(int(self.padding_idx))
-
-        with _init_functions(record), _patched(torch.nn.Embedding,
-                                               "_fill_padding_idx_with_zero", padding_row):
-            for m in modules:
-                reset = _reset(m)
-                if reset is not None:
-                    try:
-                        reset()
-                    except Exception as e:  # noqa: BLE001 - the module's own code
-                        raise CheckpointError(
-                            f"{type(m).__name__}.{getattr(reset, '__name__', 'reset')} "
-                            f"failed on the meta device: {type(e).__name__}: {e}") from None
-        for p in twin.parameters():
-            if p._version != versions[id(p)] and id(p) in names:
-                recorder.problems.setdefault(names[id(p)], "an in-place write in its reset")
+    record_resets(twin, recorder, modules)
     entries = []
     fallbacks: set[int] = set()
     by_id = {id(q): q for q in twin.parameters()}
@@ -236,6 +209,46 @@ def _describe(module: Any, dtype: str | None, fallback: bool) -> tuple[Model, se
     desc = {"name": type(module).__name__, "parameters": entries}
     return (model_from_dict(desc, None, type(module).__name__) if entries else
             Model(type(module).__name__, ())), fallbacks
+
+
+def record_resets(twin: Any, recorder: hf._Recorder, modules: list[Any] | None = None, *,
+                  strict: bool = True) -> None:
+    """Record into `recorder` the ``torch.nn.init`` calls of each submodule's reset (children
+    before parents, as their constructors run) on `twin`, a module on the meta device (its
+    ``nn.Embedding`` padding rows included); a parameter a reset writes in place otherwise is
+    a problem of `recorder`. A reset that fails is an error if `strict`, else skipped."""
+    import torch
+
+    names = {id(p): n for n, p in reversed(list(twin.named_parameters()))}
+    with torch.no_grad():
+        versions = {id(p): p._version for p in twin.parameters()}
+
+        def record(function: str, real: Callable[..., Any]) -> Callable[..., Any]:
+            def call(tensor: Any, *args: Any, **kwargs: Any) -> Any:
+                return recorder.record(function, tensor, args, kwargs)
+            return call
+
+        def padding_row(self: Any) -> None:
+            if self.padding_idx is not None:
+                owner = recorder.by_id.get(id(self.weight))
+                if owner is not None:
+                    recorder.zero_rows.setdefault(owner, set()).add(int(self.padding_idx))
+
+        with _init_functions(record), _patched(torch.nn.Embedding,
+                                               "_fill_padding_idx_with_zero", padding_row):
+            for m in modules if modules is not None else _post_order(twin):
+                reset = _reset(m)
+                if reset is not None:
+                    try:
+                        reset()
+                    except Exception as e:  # noqa: BLE001 - the module's own code
+                        if strict:
+                            raise CheckpointError(
+                                f"{type(m).__name__}.{getattr(reset, '__name__', 'reset')} "
+                                f"failed on the meta device: {type(e).__name__}: {e}") from None
+        for p in twin.parameters():
+            if p._version != versions[id(p)] and id(p) in names:
+                recorder.problems.setdefault(names[id(p)], "an in-place write in its reset")
 
 
 def _meta_twin(module: Any) -> Any:

@@ -4,19 +4,27 @@
 Needs ``transformers`` (and torch): ``pip install 'weightinit[hf]'``; imported only here.
 
 :func:`model_from_hf_config` builds the model on PyTorch's meta device (no memory, no
-values), takes each parameter's name, shape and dtype from it, and each parameter's law from
-the architecture's own ``_init_weights``: that method runs once on the meta model with the
-functions of ``transformers.initialization`` (which every architecture calls, and which
-transformers substitutes for ``torch.nn.init``'s during initialization) replaced by
-recorders, so the recorded call (``normal_(w, std=0.02)``, ``zeros_(b)``, ``ones_(g)``,
-GPT-2's ``normal_(c_proj.weight, std=0.02 / sqrt(2 * n_layer))``, ...) is the law, with its
-arguments, for that architecture, module type and configuration. The last call on a
-parameter wins, as it does in transformers. The model is built untied and tied after the
-laws are recorded, as ``from_config`` initializes it: a tied pair (an LM head tied to the
-input embedding) holds the source's law, zero ``padding_idx`` row included. A parameter
-that no recorded call covers, or one set in a way weightinit cannot reproduce (part of a
-tensor, a copy of values, a function of weightinit's table has no equivalent of), is an
-error naming the module type.
+values), takes each parameter's name, shape and dtype from it, and each parameter's law as
+``from_config`` gives it: first the ``torch.nn.init`` calls of each module's reset (what its
+constructor draws: ``nn.Linear``'s Kaiming-uniform weight and bias), then the architecture's
+own ``_init_weights``, run once on the meta model with the functions of
+``transformers.initialization`` (which every architecture calls, and which transformers
+substitutes for ``torch.nn.init``'s during initialization) replaced by recorders, so the
+recorded call (``normal_(w, std=0.02)``, ``zeros_(b)``, ``ones_(g)``, GPT-2's
+``normal_(c_proj.weight, std=0.02 / sqrt(2 * n_layer))``, ``lecun_normal_``'s truncated
+normal with its fans, ...) is the law, with its arguments, for that architecture, module type
+and configuration. The last call on a parameter wins, as it does in transformers. The model
+is built untied and tied after the laws are recorded, as ``from_config`` initializes it: a
+tied pair (an LM head tied to the input embedding) holds the source's law, zero
+``padding_idx`` row included.
+
+Values the architecture computes are written as computed (the ``values`` initializer):
+``copy_`` of a table (sinusoidal positions, Mamba's ``A_log``), computed on the CPU by the
+module's own ``_init_weights`` when it derives it from the module's tensors; a constructor's
+value that nothing later sets (CLIP's ``logit_scale``), from the model built on the CPU.
+Each is recorded from two states of torch's generator and taken only if both agree. A
+parameter drawn from torch's generator other than by a law, or set in a way weightinit
+cannot reproduce (part of a tensor), is an error naming it and its module type.
 
 The class built is the caller's ``auto_class`` (an Auto class or a model class), else the
 config's ``architectures``, else ``AutoModel``'s: the base model. Tied parameters
@@ -34,6 +42,8 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypedDict
+
+import numpy as np
 
 from . import CheckpointError, Model, load_json, model_from_dict
 
@@ -135,6 +145,9 @@ def _model_class(config: PreTrainedConfig, architectures: Any, auto_class: str |
         try:
             # transformers annotates the mapping's values as (class, class) pairs; the model
             # mappings hold a model class or a tuple of them, which _get_model_class picks from.
+            if not config.architectures:  # transformers would iterate None: its default
+                supported = found._model_mapping[type(config)]  # type: ignore[index]
+                return supported[0] if isinstance(supported, (list, tuple)) else supported  # type: ignore[no-any-return]
             return _get_model_class(config, found._model_mapping)  # type: ignore[no-any-return]
         except (KeyError, ValueError):
             raise CheckpointError(f"{where}: {name} has no class for model_type {model_type!r}"
@@ -186,6 +199,10 @@ def _build(config_dict: Mapping[str, Any], auto_class: str | None,
     return config, model
 
 
+_FROM_META = "copy_ of values computed from the model's own tensors"
+_FROM_GENERATOR = "copy_ of values drawn from torch's generator"
+
+
 class _Recorder:
     """Replaces ``transformers.initialization``'s functions by ones that record the call."""
 
@@ -216,6 +233,9 @@ class _Recorder:
                     self.problems[owner] = f"{function} on a part of the tensor"
             return tensor  # a buffer (computed by the model, not saved) or a part of one
         self.zero_rows.pop(name, None)
+        if function == "copy_":
+            self._record_copy(name, tensor, args[0] if args else kwargs.get("other"))
+            return tensor
         if function not in _LAWS:
             self.problems[name] = f"{function}"
             self.laws.pop(name, None)
@@ -233,6 +253,21 @@ class _Recorder:
                                                            and type(v) is type(defaults[k]))})
         self.problems.pop(name, None)
         return tensor
+
+    def _record_copy(self, name: str, tensor: Tensor, source: Any) -> None:
+        """``copy_(tensor, source)``: the values of `source` (computed by the architecture,
+        e.g. a sinusoidal table or Mamba's ``A_log``) in `tensor`'s shape; a source computed
+        from the model's own meta tensors has no values to take."""
+        import torch
+
+        if not isinstance(source, torch.Tensor) or source.is_meta:
+            self.problems[name] = _FROM_META
+            self.laws.pop(name, None)
+            return
+        wide = torch.float64 if source.dtype == torch.float64 else torch.float32
+        values = torch.empty(tuple(tensor.shape), dtype=wide).copy_(source)
+        self.laws[name] = ("values", {"values": values.numpy()})
+        self.problems.pop(name, None)
 
     def patched(self) -> contextlib.AbstractContextManager[None]:
         """transformers' init functions record their calls instead of drawing."""
@@ -278,8 +313,9 @@ def _transformers_init_replaced(stand_in: Callable[[str, Callable[..., Any]], Ca
     """The functions of ``transformers.initialization`` replaced (see :func:`replaced`)."""
     from transformers import initialization
 
-    names = set(initialization.TORCH_INIT_FUNCTIONS) | {"copy_", "lecun_normal_",
-                                                        "default_flax_embed_init_"}
+    # lecun_normal_ and default_flax_embed_init_ stay: they compute their std from the fans
+    # and call this module's trunc_normal_ / normal_, which are replaced.
+    names = set(initialization.TORCH_INIT_FUNCTIONS) | {"copy_"}
     namespace = vars(initialization)
     return replaced([(namespace, n) for n in sorted(names) if n in namespace], stand_in)
 
@@ -382,19 +418,34 @@ def _derive(config_dict: Mapping[str, Any], where: str, dtype: str | None,
     meta device, tied, its config naming the class and `dtype`."""
     torch, _ = _import()
     config, model = _build(config_dict, auto_class, where)
-    recorder = _Recorder(model)
-    with recorder.patched(), torch.no_grad():
-        try:
-            model.initialize_weights()
-        except Exception as e:  # noqa: BLE001 - the architecture's own code
-            raise CheckpointError(f"{where}: {type(model).__name__}._init_weights failed on the "
-                                  f"meta device: {type(e).__name__}: {e}") from None
+    with torch.random.fork_rng(devices=[]):  # the caller's generator is left as it was
+        torch.manual_seed(0)
+        recorder = _record(model, where)
+        if any(kind == "values" for kind, _ in recorder.laws.values()):
+            # Values the architecture computes are taken only if they do not depend on
+            # torch's generator: recorded again from another state, they must be the same.
+            torch.manual_seed(1)
+            again = _record(model, where)
+            for key, (kind, args) in recorder.laws.items():
+                other = again.laws.get(key, ("", {}))
+                if kind == "values" and not (other[0] == "values" and np.array_equal(
+                        args["values"], other[1]["values"], equal_nan=True)):
+                    recorder.problems[key] = _FROM_GENERATOR
+        for key, why in list(recorder.problems.items()):
+            if why == _FROM_META:
+                _values_on_cpu(model, key, recorder)
     model.tie_weights(recompute_mapping=False)
     tied = set(getattr(model, "all_tied_weights_keys", {}) or {})
     params = dict(model.named_parameters(remove_duplicate=False))
     buffers = dict(model.named_buffers(remove_duplicate=False))
     kinds = _module_types(model)
     saved = [k for k in model.state_dict() if k not in tied]
+    keys = {name: recorder.by_id.get(id(params.get(name, buffers.get(name))), name)
+            for name in saved}  # the name each tensor's law is recorded under
+    lawless = {name: key for name, key in keys.items()
+               if key not in recorder.laws and key not in recorder.problems}
+    if lawless:
+        _constructor_values(type(model), config, lawless, recorder, where)
     if dtype is None:
         dtype = str(getattr(config, "dtype", None) or "float32").replace("torch.", "")
     if dtype not in _DTYPES:
@@ -405,10 +456,11 @@ def _derive(config_dict: Mapping[str, Any], where: str, dtype: str | None,
         p: Tensor | None = params.get(name)
         if p is None:
             p = buffers[name]
-            if recorder.by_id.get(id(p), name) not in recorder.laws:
+            if keys[name] not in recorder.laws and keys[name] not in recorder.problems:
                 raise CheckpointError(
-                    f"{where}: {name} is a saved buffer of {type(model).__name__} that its "
-                    "_init_weights does not set by a law (e.g. values computed from the config)")
+                    f"{where}: {name} is a saved buffer of {type(model).__name__} that neither "
+                    "its _init_weights nor its constructor sets (by a law or to values that "
+                    "do not depend on torch's generator)")
         # Tied after recording: a tied name's tensor is its source's, with the source's law.
         law = recorder.laws.get(recorder.by_id.get(id(p), name))
         problem = recorder.problems.get(recorder.by_id.get(id(p), name))
@@ -439,6 +491,119 @@ def _derive(config_dict: Mapping[str, Any], where: str, dtype: str | None,
         if generation is not None:
             out["generation_config"] = json.loads(generation.to_json_string(use_diff=True))
     return out, model
+
+
+def _clear_initialized(model: nn.Module) -> None:
+    """Forget transformers' marks of initialized modules and tensors, so that
+    ``initialize_weights`` runs ``_init_weights`` on each again."""
+    for m in model.modules():
+        m.__dict__.pop("_is_hf_initialized", None)
+    for t in list(model.parameters()) + list(model.buffers()):
+        t.__dict__.pop("_is_hf_initialized", None)
+
+
+def _record(model: PreTrainedModel, where: str) -> _Recorder:
+    """The laws of `model` (on the meta device) as ``from_config`` gives them: each module's
+    reset (what its constructor draws), then the architecture's ``_init_weights``, the later
+    call on a tensor winning."""
+    import torch
+
+    from ..materialize import record_resets
+
+    recorder = _Recorder(model)
+    record_resets(model, recorder, strict=False)
+    _clear_initialized(model)
+    with recorder.patched(), torch.no_grad():
+        try:
+            model.initialize_weights()
+        except Exception as e:  # noqa: BLE001 - the architecture's own code
+            raise CheckpointError(f"{where}: {type(model).__name__}._init_weights failed on the "
+                                  f"meta device: {type(e).__name__}: {e}") from None
+    return recorder
+
+
+def _values_on_cpu(model: PreTrainedModel, name: str, recorder: _Recorder) -> None:
+    """The values that ``copy_`` writes into parameter `name` when the architecture computes
+    them from the module's own tensors (``torch.arange(..., device=self.A_log.device)``, a
+    sinusoidal table written into ``empty_like(weight)``): the ``_init_weights`` of its
+    module, else of the nearest enclosing one that writes it, runs on a CPU copy of that
+    module (memory allocated, not touched, but for the values written), from two states of
+    torch's generator; values equal in both are recorded, others are refused."""
+    import copy
+
+    import torch
+    from transformers import PreTrainedModel
+
+    parts = name.split(".")
+    for depth in range(len(parts) - 1, -1, -1):
+        path = ".".join(parts[:depth])
+        owner = model.get_submodule(path)
+        initializer = next(m for m in (model.get_submodule(".".join(parts[:d]))
+                                       for d in range(depth, -1, -1))
+                           if isinstance(m, PreTrainedModel))
+        found = []
+        for seed in (0, 1):
+            memo: dict[int, Any] = {id(p): torch.nn.Parameter(torch.empty_like(p, device="cpu"),
+                                                               requires_grad=p.requires_grad)
+                                    for p in owner.parameters()}
+            memo.update({id(b): torch.empty_like(b, device="cpu") for b in owner.buffers()})
+            twin = copy.deepcopy(owner, memo)
+            local = _Recorder(twin)
+            torch.manual_seed(seed)
+            with local.patched(), torch.no_grad():
+                try:
+                    initializer._init_weights(twin)
+                except Exception:  # noqa: BLE001 - not the module that writes it
+                    break
+            law = local.laws.get(".".join(parts[depth:]))
+            if law is None or law[0] != "values":
+                break
+            found.append(law[1]["values"])
+        if len(found) == 2:
+            if np.array_equal(found[0], found[1], equal_nan=True):
+                recorder.laws[name] = ("values", {"values": found[0]})
+                recorder.problems.pop(name, None)
+            else:
+                recorder.problems[name] = _FROM_GENERATOR
+            return
+
+
+def _constructor_values(cls: type[PreTrainedModel], config: PreTrainedConfig,
+                        names: Mapping[str, str], recorder: _Recorder, where: str) -> None:
+    """Values that the constructors of `cls` set and nothing later changes (CLIP's
+    ``logit_scale`` from the config), for `names` (saved name -> the name its law is recorded
+    under): the model is built on the CPU twice, with torch's generator in two states and no
+    ``_init_weights``; a tensor equal in both is recorded as its values, one that differs as
+    drawn from torch's generator."""
+    import torch
+    from transformers import PreTrainedModel, initialization
+
+    from ..materialize import _patched
+
+    built: list[dict[str, Any]] = []
+    with torch.random.fork_rng(devices=[]):
+        for seed in (0, 1):
+            torch.manual_seed(seed)
+            try:
+                with initialization.no_tie_weights(), \
+                        _patched(PreTrainedModel, "init_weights", lambda self: None):
+                    twin = cls._from_config(config)
+            except Exception as e:  # noqa: BLE001 - the architecture's own code
+                raise CheckpointError(f"{where}: {cls.__name__} cannot be built on the CPU: "
+                                      f"{type(e).__name__}: {e}") from None
+            state = twin.state_dict(keep_vars=True)
+            built.append({n: state[n].detach().clone() for n in names if n in state})
+            del twin, state
+    for name, key in names.items():
+        first, second = built[0].get(name), built[1].get(name)
+        if first is None or second is None or not first.is_floating_point():
+            continue
+        if torch.equal(first.isnan(), second.isnan()) and torch.equal(
+                first.nan_to_num(), second.nan_to_num()):
+            wide = torch.float64 if first.dtype == torch.float64 else torch.float32
+            recorder.laws[key] = ("values", {"values": first.to(wide).numpy()})
+        else:
+            recorder.problems[key] = "its constructor, with torch's generator"
 
 
 def model_from_hf_config(source: str | os.PathLike[str], dtype: str | None = None, *,

@@ -115,7 +115,7 @@ def _copy_exact(out: Any, values: np.ndarray) -> None:
         return
     import torch
 
-    values = np.ascontiguousarray(values)
+    values = np.ascontiguousarray(values).reshape(np.shape(values))  # 0-d stays 0-d
     if values.dtype.name == "bfloat16":  # torch.from_numpy knows no ml_dtypes type: the bits
         source = torch.from_numpy(values.view(np.uint16)).view(torch.bfloat16)
     else:
@@ -319,6 +319,25 @@ class _TF1(BoxInitializer):
         _copy_exact(out, values)
 
 
+class _Values(BoxInitializer):
+    """Given values (a tensor an architecture computes, e.g. a sinusoidal table), broadcast to
+    the global shape and rounded to the output's dtype once, as ``Tensor.copy_`` does."""
+
+    random = False
+
+    def __repr__(self) -> Any:
+        import hashlib
+
+        values = np.asarray(self.kwargs["values"])  # as given: its digest names it
+        digest = hashlib.blake2b(np.ascontiguousarray(values).tobytes(), digest_size=8)
+        return f"{self.name}({values.dtype}{list(values.shape)}, blake2b-64 {digest.hexdigest()})"
+
+    def fill(self, out: Any, global_shape: Any, start: Any, seed: Any, stream: Any) -> None:
+        whole = np.broadcast_to(self.law(global_shape, **self.kwargs), global_shape)
+        box = tuple(slice(a, a + n) for a, n in zip(start, out.shape))
+        _copy_exact(out, whole[box].astype(_dtype_of(out)))
+
+
 # --- the registry -------------------------------------------------------------------------
 
 def _law_one(shape: Any) -> Any:
@@ -327,6 +346,24 @@ def _law_one(shape: Any) -> Any:
 
 def _law_zero(shape: Any) -> Any:
     return 0
+
+
+def _law_values(shape: Any, values: Any) -> np.ndarray:
+    """The real values of ``values`` (float32 or float64), checked to broadcast to `shape`."""
+    array = np.asarray(values)
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.floating)
+                                     or np.issubdtype(array.dtype, np.integer)):
+        raise TypeError(f"values: expected real numbers, got an array of {array.dtype}")
+    if array.dtype != np.float64:
+        array = array.astype(np.float32)
+    try:
+        fits = np.broadcast_shapes(array.shape, tuple(shape)) == tuple(shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"values: shape {list(array.shape)} does not broadcast to "
+                         f"{list(shape)}")
+    return array
 
 
 def _law_variance_scaling(shape: Any, scale: Any = 1.0, mode: Any = "fan_in",
@@ -374,11 +411,12 @@ def _tf(scale: float, mode: str, distribution: str) -> tuple[Any, ...]:
 #: ``sparse`` (sparsity, std). TF names take TF1's arguments and fans (layout
 #: ``(..., in, out)``): ``truncated_normal`` (mean, stddev; cut at 2 stddev),
 #: ``variance_scaling`` (scale, mode, distribution) and its presets ``glorot_*``, ``he_*``,
-#: ``lecun_*``.
+#: ``lecun_*``. ``values`` (values) writes given values broadcast to the shape.
 INITIALIZERS = {
     **{function.__name__[:-1]: (*_TORCH[function], {}) for function in _TORCH},
     "truncated_normal": (_Random, _law_tf_truncated_normal, {}),
     "variance_scaling": (_Random, _law_variance_scaling, {}),
+    "values": (_Values, _law_values, {}),
     "glorot_uniform": _tf(1.0, "fan_avg", "uniform"),
     "glorot_normal": _tf(1.0, "fan_avg", "truncated_normal"),
     "he_uniform": _tf(2.0, "fan_in", "uniform"),
