@@ -65,6 +65,8 @@ NAMED = [
     ("lecun_normal", {}, (5, 50)),
     ("lecun_uniform", {}, (50, 5)),
     ("values", {"values": np.linspace(-3, 3, 77).reshape(11, 7)}, (11, 7)),
+    ("norm_of", {"of": {"name": "kaiming_uniform", "a": math.sqrt(5)}, "of_name": "conv.v",
+                 "of_shape": [8, 4, 5], "dim": 2}, (1, 1, 5)),
 ]
 
 
@@ -95,6 +97,25 @@ def test_values_are_broadcast_and_rounded_once(dtype):
 def test_bad_values(values, error, message):
     with pytest.raises(error, match=message):
         shard.new_box(("values", {"values": values}), (5, 7))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_norm_of_is_the_norm_of_the_tensor_as_drawn(dtype):
+    """A weight normalization's magnitude: torch's norm over every axis but `dim` of the
+    direction tensor as its own name's stream draws it, in the same dtype."""
+    torch = pytest.importorskip("torch")
+    of = {"name": "kaiming_uniform", "a": math.sqrt(5)}
+    v = shard.new_box((of["name"], {"a": of["a"]}), (6, 3, 4), dtype, seed=9,
+                      stream=shard.stream_for("conv.v"))
+    g = shard.new_box(("norm_of", {"of": of, "of_name": "conv.v", "of_shape": [6, 3, 4],
+                                   "dim": 0}), (6, 1, 1), dtype, seed=9, stream=123)
+    tv = torch.from_numpy(v.astype(np.float32)).to(getattr(torch, dtype))
+    want = torch.norm_except_dim(tv, 2, 0).float().numpy().astype(g.dtype)
+    np.testing.assert_array_equal(bits(g), bits(want))
+    with pytest.raises(ValueError, match=r"norm_of: the norm over every axis but 0 of \[6, 3, "
+                                         r"4\] has shape \[6, 1, 1\], not \[1, 1, 4\]"):
+        shard.new_box(("norm_of", {"of": of, "of_name": "conv.v", "of_shape": [6, 3, 4],
+                                   "dim": 0}), (1, 1, 4), seed=9)
 
 
 def test_every_name_is_tested():

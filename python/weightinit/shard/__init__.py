@@ -338,6 +338,30 @@ class _Values(BoxInitializer):
         _copy_exact(out, whole[box].astype(_dtype_of(out)))
 
 
+class _NormOf(BoxInitializer):
+    """The magnitude ``g`` of a weight normalization (``torch.nn.utils.parametrizations.
+    weight_norm``): the 2-norm, over every axis but one, of another parameter as drawn, by
+    torch's own ``norm_except_dim`` (what the parametrization's ``right_inverse`` computes)."""
+
+    def check(self, global_shape: Any, dtype: Any = "float32") -> None:
+        of, of_shape, _, _ = self.law(tuple(global_shape), **self.kwargs)
+        of.check(of_shape, dtype)
+
+    def fill(self, out: Any, global_shape: Any, start: Any, seed: Any, stream: Any) -> None:
+        import torch
+
+        of, of_shape, dim, of_stream = self.law(global_shape, **self.kwargs)
+        dtype = _dtype_of(out)
+        v = new_box(of, of_shape, dtype, seed=seed, stream=of_stream)
+        if dtype.name == "bfloat16":
+            tv = torch.from_numpy(np.ascontiguousarray(v).view(np.uint16)).view(torch.bfloat16)
+        else:
+            tv = torch.from_numpy(np.ascontiguousarray(v))
+        g = torch.norm_except_dim(tv, 2, dim).float().numpy().astype(dtype)
+        box = tuple(slice(a, a + n) for a, n in zip(start, out.shape))
+        _copy_exact(out, g[box])
+
+
 # --- the registry -------------------------------------------------------------------------
 
 def _law_one(shape: Any) -> Any:
@@ -364,6 +388,26 @@ def _law_values(shape: Any, values: Any) -> np.ndarray:
         raise ValueError(f"values: shape {list(array.shape)} does not broadcast to "
                          f"{list(shape)}")
     return array
+
+
+def _law_norm_of(shape: Any, of: Any, of_name: Any, of_shape: Any, dim: Any) -> Any:
+    """``(initializer, shape, dim, stream)`` of the tensor whose norm a ``norm_of`` tensor
+    of `shape` is: `of` (a name and arguments) draws tensor `of_name` of `of_shape`; `shape`
+    is ones but ``of_shape[dim]`` at `dim`."""
+    if isinstance(of, dict):
+        of = (of.get("name"), {k: v for k, v in of.items() if k != "name"})
+    spec = resolve(of)
+    if not isinstance(of_name, str):
+        raise TypeError(f"of_name: expected the name of a parameter, got {of_name!r}")
+    of_shape = _fill.check_shape(of_shape, "of_shape")
+    dim = operator.index(dim)
+    if not 0 <= dim < len(of_shape):
+        raise ValueError(f"dim: expected an axis of of_shape {list(of_shape)}, got {dim}")
+    want = tuple(n if i == dim else 1 for i, n in enumerate(of_shape))
+    if tuple(shape) != want:
+        raise ValueError(f"norm_of: the norm over every axis but {dim} of {list(of_shape)} has "
+                         f"shape {list(want)}, not {list(shape)}")
+    return spec, of_shape, dim, stream_for(of_name)
 
 
 def _law_variance_scaling(shape: Any, scale: Any = 1.0, mode: Any = "fan_in",
@@ -411,12 +455,15 @@ def _tf(scale: float, mode: str, distribution: str) -> tuple[Any, ...]:
 #: ``sparse`` (sparsity, std). TF names take TF1's arguments and fans (layout
 #: ``(..., in, out)``): ``truncated_normal`` (mean, stddev; cut at 2 stddev),
 #: ``variance_scaling`` (scale, mode, distribution) and its presets ``glorot_*``, ``he_*``,
-#: ``lecun_*``. ``values`` (values) writes given values broadcast to the shape.
+#: ``lecun_*``. ``values`` (values) writes given values broadcast to the shape; ``norm_of``
+#: (of, of_name, of_shape, dim) the magnitude of a weight normalization of parameter
+#: `of_name`, drawn by `of` (a name and its arguments).
 INITIALIZERS = {
     **{function.__name__[:-1]: (*_TORCH[function], {}) for function in _TORCH},
     "truncated_normal": (_Random, _law_tf_truncated_normal, {}),
     "variance_scaling": (_Random, _law_variance_scaling, {}),
     "values": (_Values, _law_values, {}),
+    "norm_of": (_NormOf, _law_norm_of, {}),
     "glorot_uniform": _tf(1.0, "fan_avg", "uniform"),
     "glorot_normal": _tf(1.0, "fan_avg", "truncated_normal"),
     "he_uniform": _tf(2.0, "fan_in", "uniform"),
