@@ -165,9 +165,9 @@ def _model_class(config: PreTrainedConfig, architectures: Any, auto_class: str |
 
 
 def _build(config_dict: Mapping[str, Any], auto_class: str | None,
-           where: str) -> tuple[PreTrainedConfig, PreTrainedModel]:
+           where: str) -> tuple[PreTrainedConfig, PreTrainedModel, _Calls]:
     """The transformers config object and the model for it (see :func:`_model_class`), on
-    the meta device."""
+    the meta device, and the torch.nn.init calls its constructors made."""
     torch, transformers = _import()
     from transformers import CONFIG_MAPPING, initialization
 
@@ -182,13 +182,32 @@ def _build(config_dict: Mapping[str, Any], auto_class: str | None,
         raise CheckpointError(f"{where}: transformers refuses the config: "
                               f"{reason[:300] + '...' if len(reason) > 300 else reason}") from None
     cls = _model_class(config, config_dict.get("architectures"), auto_class, where)
+    from transformers import PreTrainedModel
+
+    from ..materialize import _init_functions, _patched
+
+    calls: _Calls = []
+
+    def keep(function: str, real: Callable[..., Tensor]) -> Callable[..., Tensor]:
+        def call(tensor: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+            calls.append((function, tensor, args, kwargs))
+            return tensor
+        return call
+
+    def padding_row(self: nn.Embedding) -> None:
+        if self.padding_idx is not None:
+            calls.append((_PADDING, self.weight, (int(self.padding_idx),), {}))
+
     try:
         # Built untied, as from_config initializes it: each tied name gets its own law, and
         # tying (after the laws are recorded) keeps the source's, as from_config's tensor does.
-        # The constructors' own torch.nn.init calls are skipped: on the meta device they set
-        # nothing, and their first call costs seconds of torch's meta-tensor machinery.
+        # The constructors' torch.nn.init calls are kept for _record (on the meta device they
+        # would set nothing, and their first call costs seconds of torch's meta machinery);
+        # _init_weights runs later, recorded.
         with torch.device("meta"), initialization.no_tie_weights(), \
-                initialization.no_init_weights():
+                _patched(PreTrainedModel, "init_weights", lambda self: None), \
+                _init_functions(keep), \
+                _patched(torch.nn.Embedding, "_fill_padding_idx_with_zero", padding_row):
             model = cls._from_config(config)
     except Exception as e:  # noqa: BLE001 - any failure of the architecture's constructor
         raise CheckpointError(f"{where}: {cls.__name__} cannot be built from this config: "
@@ -196,7 +215,13 @@ def _build(config_dict: Mapping[str, Any], auto_class: str | None,
     if not hasattr(model, "all_tied_weights_keys"):  # set by post_init, which a model class runs
         raise CheckpointError(f"{where}: {cls.__name__} is a base class, not a model class "
                               "(e.g. BertForMaskedLM)")
-    return config, model
+    return config, model, calls
+
+
+#: The torch.nn.init calls of a model's constructors, in order: (function, tensor, args,
+#: kwargs); function _PADDING: nn.Embedding zeroing its padding row (args: the row).
+_Calls = list[tuple[str, "Tensor", tuple[Any, ...], dict[str, Any]]]
+_PADDING = "padding row"
 
 
 _FROM_META = "copy_ of values computed from the model's own tensors"
@@ -417,15 +442,15 @@ def _derive(config_dict: Mapping[str, Any], where: str, dtype: str | None,
     """The description of :func:`hf_description` and the model it was derived from: on the
     meta device, tied, its config naming the class and `dtype`."""
     torch, _ = _import()
-    config, model = _build(config_dict, auto_class, where)
+    config, model, calls = _build(config_dict, auto_class, where)
     with torch.random.fork_rng(devices=[]):  # the caller's generator is left as it was
         torch.manual_seed(0)
-        recorder = _record(model, where)
+        recorder = _record(model, calls, where)
         if any(kind == "values" for kind, _ in recorder.laws.values()):
             # Values the architecture computes are taken only if they do not depend on
             # torch's generator: recorded again from another state, they must be the same.
             torch.manual_seed(1)
-            again = _record(model, where)
+            again = _record(model, calls, where)
             for key, (kind, args) in recorder.laws.items():
                 other = again.laws.get(key, ("", {}))
                 if kind == "values" and not (other[0] == "values" and np.array_equal(
@@ -502,15 +527,22 @@ def _clear_initialized(model: nn.Module) -> None:
         t.__dict__.pop("_is_hf_initialized", None)
 
 
-def _record(model: PreTrainedModel, where: str) -> _Recorder:
-    """The laws of `model` (on the meta device) as ``from_config`` gives them: each module's
-    reset (what its constructor draws), then the architecture's ``_init_weights``, the later
-    call on a tensor winning."""
+def _record(model: PreTrainedModel, calls: _Calls, where: str) -> _Recorder:
+    """The laws of `model` (on the meta device) as ``from_config`` gives them: its
+    constructors' torch.nn.init `calls` and each module's reset (what the constructors draw),
+    then the architecture's ``_init_weights``, the later call on a tensor winning."""
     import torch
 
     from ..materialize import record_resets
 
     recorder = _Recorder(model)
+    for function, tensor, args, kwargs in calls:
+        if function == _PADDING:
+            name = recorder.by_id.get(id(tensor))
+            if name is not None:
+                recorder.zero_rows.setdefault(name, set()).add(args[0])
+        else:
+            recorder.record(function, tensor, args, kwargs)
     normed = _weight_normed(model)
     with torch.nn.utils.parametrize.cached():
         # A reset draws a weight-normalized module's weight as it computes it (one cached
@@ -603,22 +635,20 @@ def _constructor_values(cls: type[PreTrainedModel], config: PreTrainedConfig,
                         names: Mapping[str, str], recorder: _Recorder, where: str) -> None:
     """Values that the constructors of `cls` set and nothing later changes (CLIP's
     ``logit_scale`` from the config), for `names` (saved name -> the name its law is recorded
-    under): the model is built on the CPU twice, with torch's generator in two states and no
-    ``_init_weights``; a tensor equal in both is recorded as its values, one that differs as
-    drawn from torch's generator."""
+    under): the model is built on the CPU twice, with torch's generator in two states, its
+    init functions and ``_init_weights`` skipped (their draws have laws already); a tensor
+    equal in both is recorded as its values, one that differs as drawn from torch's
+    generator."""
     import torch
-    from transformers import PreTrainedModel, initialization
-
-    from ..materialize import _patched
+    from transformers import initialization
 
     built: list[dict[str, Any]] = []
     with torch.random.fork_rng(devices=[]):
         for seed in (0, 1):
             torch.manual_seed(seed)
             try:
-                with initialization.no_tie_weights(), \
-                        _patched(PreTrainedModel, "init_weights", lambda self: None):
-                    twin = cls._from_config(config)
+                with initialization.no_tie_weights(), initialization.no_init_weights():
+                    twin = cls._from_config(config)  # no draws: what is left is computed
             except Exception as e:  # noqa: BLE001 - the architecture's own code
                 raise CheckpointError(f"{where}: {cls.__name__} cannot be built on the CPU: "
                                       f"{type(e).__name__}: {e}") from None
