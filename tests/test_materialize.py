@@ -176,3 +176,21 @@ def test_fallback_draws_with_the_modules_own_code_and_warns():
     with pytest.warns(UserWarning, match=r"w \(Direct\) is drawn by Direct's own reset_parameters"):
         m = materialize(on_meta(Direct), fallback=True)
     assert torch.equal(m.w, torch.eye(4))
+
+
+def test_weight_normalized_convolution():
+    """torch's weight_norm parametrization: the direction (original1) has the law the
+    convolution's reset draws its weight with; the magnitude (original0) is the norm of the
+    direction as drawn, as the parametrization computes it when registered."""
+    def build():
+        return nn.utils.parametrizations.weight_norm(nn.Conv1d(16, 16, 5, groups=4),
+                                                     name="weight", dim=2)
+
+    m = materialize(on_meta(build), seed=2)
+    wn = m.parametrizations.weight
+    g, v = wn.original0.detach(), wn.original1.detach()
+    assert torch.equal(g, torch.norm_except_dim(v, 2, 2))
+    assert_std(v, 1 / math.sqrt(4 * 5) / math.sqrt(3), "original1")  # kaiming_uniform(a=sqrt(5))
+    assert_std(m.bias, 1 / math.sqrt(4 * 5) / math.sqrt(3), "bias")
+    ref = build()
+    assert g.shape == ref.parametrizations.weight.original0.shape

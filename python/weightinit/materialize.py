@@ -234,8 +234,15 @@ def record_resets(twin: Any, recorder: hf._Recorder, modules: list[Any] | None =
                 if owner is not None:
                     recorder.zero_rows.setdefault(owner, set()).add(int(self.padding_idx))
 
+        normed = _weight_normed(twin)
         with _init_functions(record), _patched(torch.nn.Embedding,
-                                               "_fill_padding_idx_with_zero", padding_row):
+                                               "_fill_padding_idx_with_zero", padding_row), \
+                torch.nn.utils.parametrize.cached():
+            # A weight-normalized module's reset draws its weight as computed (one cached
+            # tensor, recorded under the weight's name), as its constructor drew the weight
+            # that the parametrization then split into a magnitude and a direction.
+            for path in normed:
+                recorder.by_id[id(twin.get_submodule(path).weight)] = _dotted(path, "weight")
             for m in modules if modules is not None else _post_order(twin):
                 reset = _reset(m)
                 if reset is not None:
@@ -249,6 +256,34 @@ def record_resets(twin: Any, recorder: hf._Recorder, modules: list[Any] | None =
         for p in twin.parameters():
             if p._version != versions[id(p)] and id(p) in names:
                 recorder.problems.setdefault(names[id(p)], "an in-place write in its reset")
+    for path, dim in normed.items():
+        law = recorder.laws.pop(_dotted(path, "weight"), None)
+        g, v = (_dotted(path, f"parametrizations.weight.original{i}") for i in (0, 1))
+        if law is None or {g, v} & (set(recorder.laws) | set(recorder.problems)):
+            continue
+        recorder.laws[v] = law  # the direction is the weight as drawn
+        recorder.laws[g] = ("norm_of", {"of": {"name": law[0], **law[1]}, "of_name": v,
+                                        "of_shape": list(twin.get_parameter(v).shape),
+                                        "dim": dim})
+
+
+def _dotted(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _weight_normed(model: Any) -> dict[str, int]:
+    """Module path -> the axis of each module whose ``weight`` is weight-normalized
+    (``torch.nn.utils.parametrizations.weight_norm``: ``original0`` its magnitude,
+    ``original1`` its direction) and nothing else."""
+    from torch.nn.utils import parametrizations, parametrize
+
+    out = {}
+    for path, m in model.named_modules():
+        if parametrize.is_parametrized(m, "weight"):
+            chain = m.parametrizations["weight"]
+            if len(chain) == 1 and isinstance(chain[0], parametrizations._WeightNorm):
+                out[path] = int(chain[0].dim)
+    return out
 
 
 def _meta_twin(module: Any) -> Any:

@@ -543,23 +543,7 @@ def _record(model: PreTrainedModel, calls: _Calls, where: str) -> _Recorder:
                 recorder.zero_rows.setdefault(name, set()).add(args[0])
         else:
             recorder.record(function, tensor, args, kwargs)
-    normed = _weight_normed(model)
-    with torch.nn.utils.parametrize.cached():
-        # A reset draws a weight-normalized module's weight as it computes it (one cached
-        # tensor, recorded under the weight's own name), as its constructor drew the weight
-        # that the parametrization then split into a magnitude and a direction.
-        for path, dim in normed.items():
-            recorder.by_id[id(model.get_submodule(path).weight)] = f"{path}.weight"
-        record_resets(model, recorder, strict=False)
-    for path, dim in normed.items():
-        law = recorder.laws.pop(f"{path}.weight", None)
-        g, v = (f"{path}.parametrizations.weight.original{i}" for i in (0, 1))
-        if law is None or {g, v} & (set(recorder.laws) | set(recorder.problems)):
-            continue
-        recorder.laws[v] = law  # the direction is the weight as drawn
-        recorder.laws[g] = ("norm_of", {"of": {"name": law[0], **law[1]}, "of_name": v,
-                                        "of_shape": list(model.get_parameter(v).shape),
-                                        "dim": dim})
+    record_resets(model, recorder, strict=False)
     _clear_initialized(model)
     with recorder.patched(), torch.no_grad():
         try:
@@ -614,21 +598,6 @@ def _values_on_cpu(model: PreTrainedModel, name: str, recorder: _Recorder) -> No
             else:
                 recorder.problems[name] = _FROM_GENERATOR
             return
-
-
-def _weight_normed(model: nn.Module) -> dict[str, int]:
-    """Module path -> the axis of each module whose ``weight`` is weight-normalized
-    (``torch.nn.utils.parametrizations.weight_norm``: ``original0`` its magnitude,
-    ``original1`` its direction) and nothing else."""
-    from torch.nn.utils import parametrizations, parametrize
-
-    out = {}
-    for path, m in model.named_modules():
-        if parametrize.is_parametrized(m, "weight"):
-            chain = m.parametrizations["weight"]
-            if len(chain) == 1 and isinstance(chain[0], parametrizations._WeightNorm):
-                out[path] = int(chain[0].dim)
-    return out
 
 
 def _constructor_values(cls: type[PreTrainedModel], config: PreTrainedConfig,
