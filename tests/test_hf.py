@@ -578,6 +578,22 @@ def test_from_config_equals_the_written_checkpoint(tmp_path, capsys, name, dtype
     assert all(p.device.type == "cpu" for p in model.parameters())
 
 
+@pytest.mark.parametrize("name", ["whisper", "clip", "wav2vec2"])
+def test_from_config_buffers_of_more_families(name):
+    """Audio, multimodal, weight-normalized: every buffer as transformers' from_config model
+    holds it, and that model takes the state_dict with nothing missing or unexpected."""
+    from weightinit import hf as memory
+
+    config, auto = MEMORY[name]
+    model = memory.from_config(dict(config), seed=1)
+    reference = getattr(transformers, auto).from_config(transformers.AutoConfig.for_model(
+        **config))
+    assert not any(reference.load_state_dict(model.state_dict()))  # no missing, unexpected
+    buffers = dict(model.named_buffers())
+    for key, b in reference.named_buffers():
+        assert torch.equal(b, buffers[key]), key
+
+
 @pytest.mark.parametrize("name", ["gpt2", "llama", "modernbert"])
 def test_from_config_computes_the_architectures_buffers(tmp_path, name):
     """Loading the model's state_dict into transformers' own from_config model gives the same
