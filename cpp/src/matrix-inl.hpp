@@ -18,7 +18,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
-#include <vector>
+#include <cstdlib>
+#include <new>
 
 #if WEIGHTINIT_MATRIX_ISA == 1 || WEIGHTINIT_MATRIX_ISA == 2
 #include <immintrin.h>
@@ -283,15 +284,54 @@ void pack_a(const GemmArgs<T>& g, Index ic, Index mc, Index pc, Index kc, T* out
   }
 }
 
+// Memory kept between calls (one per thread), grown on demand, its contents kept only while
+// it does not grow. Not std::vector: its out-of-line members, compiled under this file's
+// instruction-set flags, would be weak symbols the linker may pick for every other caller;
+// this class, in this target's anonymous namespace, has internal linkage.
+template <class T>
+class Scratch {
+ public:
+  Scratch() = default;
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+  ~Scratch() { std::free(data_); }
+
+  // At least n elements.
+  T* get(std::size_t n) {
+    if (n > size_) {
+      void* grown = std::malloc(n * sizeof(T));
+      if (grown == nullptr) throw std::bad_alloc();
+      std::free(data_);
+      data_ = static_cast<T*>(grown);
+      size_ = n;
+    }
+    return data_;
+  }
+
+  // At least n elements, all zero (as long as only this is used).
+  const T* zeros(std::size_t n) {
+    if (n > size_ || !zeroed_) {
+      get(n);
+      std::memset(static_cast<void*>(data_), 0, size_ * sizeof(T));
+      zeroed_ = true;
+    }
+    return data_;
+  }
+
+ private:
+  T* data_ = nullptr;
+  std::size_t size_ = 0;
+  bool zeroed_ = false;
+};
+
 // A buffer of at least n elements starting on a 64-byte boundary: vector loads from packed
 // panels then never straddle two cache lines (which halves their throughput).
 template <class T>
-T* scratch(std::vector<T>& buf, Index n) {
+T* scratch(Scratch<T>& buf, Index n) {
   constexpr std::size_t kSlack = 64 / sizeof(T);
-  const std::size_t size = static_cast<std::size_t>(n) + kSlack;
-  if (buf.size() < size) buf.resize(size);
-  const auto address = reinterpret_cast<std::uintptr_t>(buf.data());
-  return buf.data() + ((64 - address % 64) % 64) / sizeof(T);
+  T* data = buf.get(static_cast<std::size_t>(n) + kSlack);
+  const auto address = reinterpret_cast<std::uintptr_t>(data);
+  return data + ((64 - address % 64) % 64) / sizeof(T);
 }
 
 // --- the product ----------------------------------------------------------------------------
@@ -310,7 +350,7 @@ void gemm(const GemmArgs<typename VT::T>& g) {
     return;
   }
   // Per-thread packing buffers, kept between calls.
-  thread_local std::vector<T> b_buf, a_buf;
+  thread_local Scratch<T> b_buf, a_buf;
   const bool direct_b = g.b_rs == 1;
   const Index kc_max = std::min(kKc, g.k);
   const Index nc_max = direct_b ? NR : (std::min(kNc, g.n) + NR - 1) / NR * NR;
@@ -471,29 +511,27 @@ void dots(Index m, Index n, Index k, const typename VT::T* a, Index lda, const t
   constexpr int NV = kParts / L;
   if (m <= 0 || n <= 0) return;
   // Blocks past the edge of C read a column of zeros; their outputs are dropped.
-  thread_local std::vector<T> zeros;
-  if (zeros.size() < static_cast<std::size_t>(k)) zeros.assign(static_cast<std::size_t>(k), T(0));
+  thread_local Scratch<T> zero_buf;
+  const T* zeros = zero_buf.zeros(static_cast<std::size_t>(std::max<Index>(k, 1)));
   const Index bm = (m + R - 1) / R, bn = (n + S - 1) / S;
-  thread_local std::vector<T> parts;  // each output's kParts partial sums between passes
-  if (parts.size() < static_cast<std::size_t>(bm * bn * R * S * kParts)) {
-    parts.resize(static_cast<std::size_t>(bm * bn * R * S * kParts));
-  }
+  thread_local Scratch<T> part_buf;  // each output's kParts partial sums between passes
+  T* parts = part_buf.get(static_cast<std::size_t>(bm * bn * R * S * kParts));
   for (Index begin = 0; begin < std::max<Index>(k, 1); begin += kDotsChunk) {
     const Index end = std::min(k, begin + kDotsChunk);
     for (Index bj = 0; bj < bn; ++bj) {
       const T* ys[S];
       for (int s = 0; s < S; ++s) {
         const Index j = bj * S + s;
-        ys[s] = j < n ? b + j * ldb : zeros.data();
+        ys[s] = j < n ? b + j * ldb : zeros;
       }
       for (Index bi = 0; bi < bm; ++bi) {
         const T* xs[R];
         for (int r = 0; r < R; ++r) {
           const Index i = bi * R + r;
-          xs[r] = i < m ? a + i * lda : zeros.data();
+          xs[r] = i < m ? a + i * lda : zeros;
         }
         V acc[R][S][NV];
-        T* saved = parts.data() + (bj * bm + bi) * R * S * kParts;
+        T* saved = parts + (bj * bm + bi) * R * S * kParts;
         for (int r = 0; r < R; ++r) {
           for (int s = 0; s < S; ++s) {
             for (int v = 0; v < NV; ++v) {

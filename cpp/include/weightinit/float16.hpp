@@ -6,6 +6,15 @@
 #include <cstdint>
 #include <cstring>
 
+// Inlined at every call: the kernels compiled under AVX2 / AVX-512 / NEON flags call these, and
+// an out-of-line copy of an inline function compiled there would be a weak symbol that the
+// linker may pick for every other caller, running those instructions on any CPU.
+#if defined(_MSC_VER)
+#define WEIGHTINIT_BITS_INLINE __forceinline
+#else
+#define WEIGHTINIT_BITS_INLINE inline __attribute__((always_inline))
+#endif
+
 namespace weightinit {
 
 /// The IEEE binary16 bits nearest to `f`, ties to even. Values from 65520 up round to
@@ -14,7 +23,7 @@ namespace weightinit {
 /// Branch-free (integer operations, one float addition and selects), so a loop over it
 /// vectorizes; every target gives the same bits. The float addition is exact or rounds
 /// a value >= 1/2, so flush-to-zero and denormals-are-zero modes do not change the result.
-inline std::uint16_t float16_bits(float f) {
+WEIGHTINIT_BITS_INLINE std::uint16_t float16_bits(float f) {
   std::uint32_t x;
   std::memcpy(&x, &f, sizeof x);
   const std::uint32_t sign = (x >> 16) & 0x8000u;
@@ -39,7 +48,7 @@ inline std::uint16_t float16_bits(float f) {
 /// The bfloat16 bits (the top half of a float32) nearest to `f`, ties to even; values that
 /// round past the largest finite bfloat16 become infinity, NaN gives a quiet NaN.
 /// Branch-free like float16_bits.
-inline std::uint16_t bfloat16_bits(float f) {
+WEIGHTINIT_BITS_INLINE std::uint16_t bfloat16_bits(float f) {
   std::uint32_t x;
   std::memcpy(&x, &f, sizeof x);
   const std::uint32_t rounded = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
@@ -49,19 +58,19 @@ inline std::uint16_t bfloat16_bits(float f) {
 
 namespace detail {
 
-inline std::uint32_t float_bits(float f) {
+WEIGHTINIT_BITS_INLINE std::uint32_t float_bits(float f) {
   std::uint32_t x;
   std::memcpy(&x, &f, 4);
   return x;
 }
 
-inline float bits_float(std::uint32_t x) {
+WEIGHTINIT_BITS_INLINE float bits_float(std::uint32_t x) {
   float f;
   std::memcpy(&f, &x, 4);
   return f;
 }
 
-inline float half_bits_to_float(std::uint16_t h) {
+WEIGHTINIT_BITS_INLINE float half_bits_to_float(std::uint16_t h) {
   const std::uint32_t sign = static_cast<std::uint32_t>(h & 0x8000u) << 16;
   const std::uint32_t exp = (h >> 10) & 0x1fu, man = h & 0x3ffu;
   if (exp == 0x1f) return bits_float(sign | 0x7f800000u | (man << 13));
@@ -71,12 +80,12 @@ inline float half_bits_to_float(std::uint16_t h) {
   return sign ? -v : v;
 }
 
-inline float bfloat16_bits_to_float(std::uint16_t b) {
+WEIGHTINIT_BITS_INLINE float bfloat16_bits_to_float(std::uint16_t b) {
   return bits_float(static_cast<std::uint32_t>(b) << 16);
 }
 
 // NumPy's double -> float16 rounds once, directly from double (npy_double_to_half).
-inline std::uint16_t double_to_half_bits(double v) {
+WEIGHTINIT_BITS_INLINE std::uint16_t double_to_half_bits(double v) {
   std::uint64_t x;
   std::memcpy(&x, &v, 8);
   const auto sign = static_cast<std::uint16_t>((x >> 48) & 0x8000u);
