@@ -138,6 +138,25 @@ def test_one_parameter_depends_on_its_name_only(tmp_path):
     assert all_tensors(c)["embed.weight"] != a["embed.weight"]  # the seed matters
 
 
+def test_a_box_of_a_parameter_is_its_slice():
+    """fill_parameter(start=...): rows, columns (a padding row among them) and the whole-matrix
+    laws (orthogonal, sparse: drawn whole, then cut) equal the slice of the whole tensor."""
+    model = checkpoint.model_from_dict({"parameters": [
+        {"name": "emb", "shape": [9, 5], "init": "normal", "zero_rows": [2, 6]},
+        {"name": "q", "shape": [6, 4], "init": "orthogonal"},
+        {"name": "s", "shape": [8, 3], "init": {"name": "sparse", "sparsity": 0.5}}]})
+    for p in model.parameters:
+        whole = checkpoint.regenerate(model, p.name, seed=4)
+        for start, stop in [((0, 0), (2, 3)), ((5, 0), p.shape), ((1, 2), (p.shape[0], 3))]:
+            box = np.empty([b - a for a, b in zip(start, stop)], p.dtype)
+            assert checkpoint.fill_parameter(p, box, seed=4, start=start) is box
+            want = whole[start[0]:stop[0], start[1]:stop[1]]
+            assert box.tobytes() == want.tobytes(), (p.name, start)
+        with pytest.raises(ValueError, match="does not fit in global_shape"):
+            checkpoint.fill_parameter(p, np.empty((2, 2), p.dtype), seed=4,
+                                      start=(p.shape[0] - 1, 0))
+
+
 def test_dtype_override_and_yaml(tmp_path, capsys):
     yaml = require("yaml", extra="yaml")
     desc = {"name": "y", "parameters": [

@@ -21,6 +21,17 @@ BLAKE2b-64(``NAME``) with key `seed`, as in a checkpoint, whatever the thread co
 parameter whose initialization cannot be derived is an error naming it and its module type
 (nothing is allocated or changed), unless ``fallback=True``: then its module's own
 ``reset_parameters()`` draws it with torch's generator, with a warning naming the module.
+
+Sharded models: parameters that are DTensors on a CPU device mesh (made on the meta device,
+then ``fully_shard`` (FSDP2), ``parallelize_module`` or ``distribute_tensor``; Shard and
+Replicate placements, 1-D and 2-D meshes) stay DTensors of the same mesh and placements.
+Each rank allocates only its local shard and fills it with the elements of the whole tensor
+it holds (:func:`weightinit.checkpoint.fill_parameter`; the fill needs no communication): the
+gathered model equals the one process's, bit for bit, uneven and empty shards included. Laws
+and fans come from the global shapes. ``orthogonal`` and ``sparse``, laws of the whole
+matrix, are drawn whole on each rank (the whole tensor's memory, for a moment) and cut to the
+local shard. A model that ``fully_shard`` wrapped after it was allocated on the CPU cannot be
+copied to record its laws (FSDP2 refuses ``deepcopy``): materialize it from the meta device.
 """
 
 from __future__ import annotations
@@ -31,6 +42,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from .checkpoint import CheckpointError, Model, fill_parameter, hf, model_from_dict
+from .core.fills import is_dtensor
 
 __all__ = ["materialize"]
 
@@ -44,7 +56,8 @@ def materialize(module: Any, *, seed: int = 0, dtype: str | None = None,
     ----------
     module : torch.nn.Module
         On the meta device, or on the CPU (re-initialized in place: the same tensors, as
-        ``torch.nn.init`` does, version counters moved).
+        ``torch.nn.init`` does, version counters moved). Its parameters may be DTensors on a
+        CPU device mesh: each rank fills its local shards (see the module's description).
     seed : int
         The Philox key in [0, 2**64).
     dtype : str, optional
@@ -60,11 +73,13 @@ def materialize(module: Any, *, seed: int = 0, dtype: str | None = None,
         A parameter whose initialization cannot be derived (naming it and its module type),
         a buffer that no code sets after building on the meta device; nothing is changed.
     ValueError, TypeError
-        A tensor on another device than meta or the CPU, a bad `seed` or `dtype`.
+        A tensor on another device than meta or the CPU, a DTensor on another device mesh
+        than the CPU's, a bad `seed` or `dtype`.
     """
     import torch
 
     from .core.fills import check_seed
+    from .shard.torch import local_box
 
     seed = check_seed(seed)
     if not isinstance(module, torch.nn.Module):
@@ -74,6 +89,14 @@ def materialize(module: Any, *, seed: int = 0, dtype: str | None = None,
     if devices - {"meta", "cpu"}:
         raise ValueError(f"module: its tensors are on {', '.join(sorted(devices))}; "
                          "materialize fills meta or CPU tensors")
+    sharded: list[tuple[str, Any]] = [(n, t) for n, t in module.named_parameters()
+                                      if is_dtensor(t)]
+    for name, t in sharded:
+        if t.device_mesh.device_type != "cpu":
+            raise ValueError(f"module: {name} is a DTensor on a {t.device_mesh.device_type} "
+                             "device mesh; materialize allocates shards on the CPU: build the "
+                             "mesh with init_device_mesh('cpu', ...)")
+        local_box(t, f"module: {name}")  # a placement that holds no box is refused here
     if dtype is not None and dtype not in hf._DTYPES:
         raise ValueError(f"dtype: expected float16, bfloat16, float32 or float64, got {dtype!r}")
     if _is_transformers_model(module):
@@ -108,10 +131,29 @@ def _is_transformers_model(module: Any) -> bool:
 
 def _materialize_transformers(model: Any, seed: int, dtype: str | None) -> Any:
     config = model.config.to_dict()
-    where = f"{type(model).__name__}"
-    desc, _ = hf._derive(config, where, dtype, type(model).__name__)
-    hf.fill_model(model, model_from_dict(desc, None, where), seed=seed, where=where)
+    where = _own_class(model).__name__
+    desc, _ = hf._derive(config, where, dtype, where)
+    described = model_from_dict(desc, None, where)
+    params = dict(model.named_parameters())
+    for p in described.parameters:
+        t = params.get(p.name)
+        if t is not None and is_dtensor(t) and str(t.dtype) != f"torch.{p.dtype.name}":
+            raise CheckpointError(
+                f"{where}: {p.name} is a {str(t.dtype).replace('torch.', '')} DTensor, and its "
+                f"checkpoint dtype is {p.dtype.name}: a sharded parameter is not converted; "
+                f"build the model in {p.dtype.name} before sharding it")
+    hf.fill_model(model, described, seed=seed, where=where)
     return model
+
+
+def _own_class(module: Any) -> type:
+    """The class `module` was built as: FSDP2's ``fully_shard`` gives it a subclass of that
+    class and of ``FSDPModule`` (named ``FSDP<class name>``)."""
+    import sys
+
+    fsdp_module = getattr(sys.modules.get("torch.distributed.fsdp"), "FSDPModule", None)
+    return next(cls for cls in type(module).__mro__
+                if fsdp_module is None or not issubclass(cls, fsdp_module))
 
 
 def _post_order(module: Any) -> Iterator[Any]:

@@ -37,7 +37,7 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
@@ -47,7 +47,7 @@ import numpy as np
 
 from .. import shard
 from ..core.dtypes import FLOAT_NAMES, as_dtype
-from ..core.fills import check_seed, check_shape
+from ..core.fills import check_seed, check_shape, is_dtensor
 
 if TYPE_CHECKING:
     if sys.version_info >= (3, 11):
@@ -421,12 +421,65 @@ def regenerate(model: Model, name: str, *, seed: int = 0) -> np.ndarray:
     return out
 
 
-def fill_parameter(p: Parameter, out: Any, *, seed: int = 0) -> Any:
-    """Fill `out` (a NumPy array or CPU torch tensor of `p`'s shape) with parameter `p` as
-    :func:`write` stores it for `seed`; return `out`."""
-    shard.fill_box(out, p.initializer, p.shape, (0,) * len(p.shape), seed=seed, stream=p.stream)
+def fill_parameter(p: Parameter, out: Any, *, seed: int = 0,
+                   start: Sequence[int] | None = None) -> Any:
+    """Fill `out` with parameter `p` as :func:`write` stores it for `seed`, or with the box of
+    it at `start`; return `out`.
+
+    Parameters
+    ----------
+    p : Parameter
+        Its name's stream, its law and its zero rows.
+    out : numpy.ndarray, torch.Tensor or torch.distributed.tensor.DTensor
+        A NumPy array or CPU torch tensor: the box of ``out.shape`` at `start` (default `p`
+        whole). A DTensor of `p`'s shape (Shard and Replicate placements, any mesh): this
+        rank's local shard, the box at its own offset in the whole
+        (:func:`weightinit.shard.torch.local_box`), with no communication.
+    seed : int
+        The Philox key in [0, 2**64).
+    start : sequence of int, optional
+        The index of ``out[0, ..., 0]`` in `p`; not with a DTensor.
+
+    Notes
+    -----
+    Each element depends only on its index in `p`, so a box equals the same slice of the
+    whole, bit for bit. The two laws of the whole tensor (``orthogonal``: one QR of the whole
+    matrix; ``sparse``: zeros chosen among whole columns) fill a box by drawing the whole into
+    scratch memory and copying the box out: the whole tensor's memory and time for each box
+    (each rank of a DTensor).
+
+    Raises
+    ------
+    ValueError
+        A box outside `p`; a DTensor of another shape than `p`'s or with a Partial placement
+        (naming `p`).
+    TypeError
+        `start` with a DTensor.
+    """
+    if is_dtensor(out):
+        from ..shard.torch import local_box
+
+        if start is not None:
+            raise TypeError(f"start: a DTensor ({p.name}) has its own offset in the whole")
+        local, global_shape, start = local_box(out, p.name)
+        if global_shape != p.shape:
+            raise ValueError(f"{p.name}: a DTensor of shape {global_shape} for a parameter of "
+                             f"shape {p.shape}")
+        fill_parameter(p, local, seed=seed, start=start)
+        return out
+    start = (0,) * len(p.shape) if start is None else tuple(start)
+    if p.initializer.whole_only and tuple(out.shape) != p.shape:
+        box = shard._box(out.shape, p.shape, start)
+        whole = (np.empty(p.shape, out.dtype) if isinstance(out, np.ndarray)
+                 else out.new_empty(p.shape))
+        fill_parameter(p, whole, seed=seed)
+        out[...] = whole[tuple(slice(s, s + n) for s, n in zip(box, out.shape))]
+        return out
+    shard.fill_box(out, p.initializer, p.shape, start, seed=seed, stream=p.stream)
+    first = start[0] if start else 0
     for r in p.zero_rows:
-        out[r] = 0
+        if first <= r < first + out.shape[0]:
+            out[r - first] = 0
     return out
 
 
@@ -605,10 +658,7 @@ def _fill_chunk(fd: int, data_start: int, p: Parameter, begin: int, first: int, 
     raw = scratch.buffer[:length]
     view = raw.view(p.dtype).reshape((rows,) + p.shape[1:] if p.shape else ())
     start = (first,) + (0,) * (len(p.shape) - 1) if p.shape else ()
-    shard.fill_box(view, p.initializer, p.shape, start, seed=seed, stream=p.stream)
-    for r in p.zero_rows:
-        if first <= r < first + rows:
-            view[r - first] = 0
+    fill_parameter(p, view, seed=seed, start=start)
     done = 0
     data = memoryview(raw)
     while done < length:

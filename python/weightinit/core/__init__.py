@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from .. import _core
-from .fills import check_seed, check_shape, fill, is_torch_tensor, new
+from .fills import check_seed, check_shape, fill, is_dtensor, is_torch_tensor, new
 from .generator import Generator, default_generator, initial_seed, manual_seed
 from .streams import blocks_for, stream_for, sub_stream
 
@@ -12,5 +12,5 @@ Law = _core.Law
 laws = _core.laws
 
 __all__ = ["Generator", "Law", "laws", "blocks_for", "check_seed", "check_shape",
-           "default_generator", "fill", "initial_seed", "is_torch_tensor", "manual_seed", "new",
-           "stream_for", "sub_stream"]
+           "default_generator", "fill", "initial_seed", "is_dtensor", "is_torch_tensor",
+           "manual_seed", "new", "stream_for", "sub_stream"]

@@ -100,3 +100,11 @@ def is_torch_tensor(x: Any) -> bool:
     """True for a torch.Tensor (torch is never imported here: without it, nothing is one)."""
     torch = sys.modules.get("torch")
     return torch is not None and isinstance(x, torch.Tensor)
+
+
+def is_dtensor(x: Any) -> bool:
+    """True for a ``torch.distributed.tensor.DTensor`` (none exists before that module is
+    loaded, so nothing is imported here)."""
+    module = sys.modules.get("torch.distributed.tensor")
+    dtensor = getattr(module, "DTensor", None)
+    return dtensor is not None and isinstance(x, dtensor)

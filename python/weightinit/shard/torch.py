@@ -16,30 +16,37 @@ except ImportError as e:  # pragma: no cover - depends on the environment
     raise ImportError("weightinit.torch needs torch: pip install 'weightinit[torch]'") from e
 
 from .. import shard
+from ..core.fills import is_dtensor
 
 __all__ = ["init_sharded_"]
 
 
-def _dtensor_type() -> Any:
-    try:
-        from torch.distributed.tensor import DTensor
-    except ImportError:  # a torch built without distributed support
-        return None
-    return DTensor
+def local_box(dtensor: Any, argname: str = "tensor") -> tuple[Any, ...]:
+    """``(local tensor, global shape, offset)`` of this rank's shard of `dtensor`: the box of
+    the whole tensor it holds (torch's chunk of it: an uneven last shard, or an empty one, as
+    torch cuts it; padding that FSDP2 keeps after it is not part of the box).
 
-
-def _local_box(dtensor: Any) -> tuple[Any, ...]:
-    """``(local tensor, global shape, offset)`` of this rank's shard of `dtensor`."""
+    Raises
+    ------
+    ValueError
+        A Partial placement (its ranks hold summands of the tensor, not slices of it), or a
+        local tensor whose shape is not its chunk's, naming `argname`.
+    """
+    partial = [str(p) for p in dtensor.placements if p.is_partial()]
+    if partial:
+        raise ValueError(f"{argname}: a Partial placement ({partial[0]}) holds summands of the "
+                         "tensor, not a slice of it; initialize a DTensor with Shard or "
+                         "Replicate placements")
     # __create_chunk_list__ is the distributed-checkpoint protocol: the local shard's global
-    # offsets and sizes, for even and uneven Shard / Replicate placements (Partial raises).
+    # offsets and sizes, for even and uneven Shard / Replicate placements, on any mesh.
     chunks = dtensor.__create_chunk_list__()
     if len(chunks) != 1:
-        raise ValueError(f"tensor: expected one local shard per rank, got {len(chunks)}")
+        raise ValueError(f"{argname}: expected one local shard per rank, got {len(chunks)}")
     local = dtensor.to_local()
     offset = tuple(int(o) for o in chunks[0].offsets)
     if tuple(chunks[0].sizes) != tuple(local.shape):
-        raise ValueError(f"tensor: local shard of shape {tuple(local.shape)} does not match its "
-                         f"chunk {tuple(chunks[0].sizes)} at {offset}")
+        raise ValueError(f"{argname}: local shard of shape {tuple(local.shape)} does not match "
+                         f"its chunk {tuple(chunks[0].sizes)} at {offset}")
     return local, tuple(dtensor.shape), offset
 
 
@@ -76,13 +83,12 @@ def init_sharded_(tensor: Any, initializer: Any, *, seed: Any = None, stream: in
         A Partial placement, a shard outside `global_shape`, or a real shard of an
         initializer that needs the whole tensor (orthogonal).
     """
-    dtensor = _dtensor_type()
-    if dtensor is not None and isinstance(tensor, dtensor):
+    if is_dtensor(tensor):
         if global_shape is not None or offset is not None:
             raise TypeError("global_shape, offset: a DTensor has its own; pass them only with a "
                             "local shard")
         with torch.no_grad():
-            local, global_shape, offset = _local_box(tensor)
+            local, global_shape, offset = local_box(tensor)
     else:
         local = tensor
         global_shape = tuple(local.shape) if global_shape is None else global_shape
