@@ -578,6 +578,17 @@ def test_from_config_equals_the_written_checkpoint(tmp_path, capsys, name, dtype
     assert all(p.device.type == "cpu" for p in model.parameters())
 
 
+def test_from_config_progress(capsys):
+    from weightinit import hf as memory
+
+    model = memory.from_config(dict(MEMORY["llama"][0]), seed=2, progress=True)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines and "(100%)" in lines[-1] and len(lines) <= 5, lines
+    plain = memory.from_config(dict(MEMORY["llama"][0]), seed=2)
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(),
+                                                 plain.state_dict().values()))
+
+
 @pytest.mark.parametrize("name", ["whisper", "clip", "wav2vec2"])
 def test_from_config_buffers_of_more_families(name):
     """Audio, multimodal, weight-normalized: every buffer as transformers' from_config model

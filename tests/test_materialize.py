@@ -194,3 +194,20 @@ def test_weight_normalized_convolution():
     assert_std(m.bias, 1 / math.sqrt(4 * 5) / math.sqrt(3), "bias")
     ref = build()
     assert g.shape == ref.parametrizations.weight.original0.shape
+
+
+def test_progress_counts_the_bytes_filled(capsys):
+    """progress=True: the bytes filled on stderr (a line per quarter off a terminal), the
+    total the parameters' bytes; the values as without it."""
+    m = materialize(on_meta(), seed=5, progress=True)
+    lines = capsys.readouterr().err.splitlines()
+    total = sum(p.numel() * p.element_size() for p in m.parameters())
+    assert lines and lines[-1].startswith("init") and "(100%)" in lines[-1], lines
+    assert len(lines) <= 5
+    from weightinit.checkpoint.cli import human
+
+    assert f"/ {human(total)}" in lines[-1]
+    again = materialize(on_meta(), seed=5)
+    assert capsys.readouterr().err == ""
+    for (name, p), q in zip(m.named_parameters(), again.parameters()):
+        assert torch.equal(p, q), name

@@ -41,14 +41,14 @@ import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .checkpoint import CheckpointError, Model, fill_parameter, hf, model_from_dict
+from .checkpoint import CheckpointError, Model, fill_parameters, hf, model_from_dict
 from .core.fills import is_dtensor
 
 __all__ = ["materialize"]
 
 
 def materialize(module: Any, *, seed: int = 0, dtype: str | None = None,
-                fallback: bool = False) -> Any:
+                fallback: bool = False, progress: bool = False) -> Any:
     """Allocate (from the meta device) or re-initialize (on the CPU) every parameter of
     `module` with weightinit's values and its own init's laws; return `module`.
 
@@ -66,6 +66,9 @@ def materialize(module: Any, *, seed: int = 0, dtype: str | None = None,
     fallback : bool
         Let a parameter whose law cannot be derived be drawn by its module's own
         ``reset_parameters()`` (torch's generator), with a warning; default an error.
+    progress : bool
+        Show the bytes filled on stderr (a tqdm bar on a terminal, with the ``progress``
+        extra), for large models.
 
     Raises
     ------
@@ -100,7 +103,7 @@ def materialize(module: Any, *, seed: int = 0, dtype: str | None = None,
     if dtype is not None and dtype not in hf._DTYPES:
         raise ValueError(f"dtype: expected float16, bfloat16, float32 or float64, got {dtype!r}")
     if _is_transformers_model(module):
-        return _materialize_transformers(module, seed, dtype)
+        return _materialize_transformers(module, seed, dtype, progress)
     described, fallbacks = _describe(module, dtype, fallback)
     with torch.no_grad():
         if dtype is not None:
@@ -111,8 +114,8 @@ def materialize(module: Any, *, seed: int = 0, dtype: str | None = None,
         poisoned = hf.poison_buffers(module, set()) if was_meta else {}
         params = dict(module.named_parameters())
         _run_resets(module, {id(p) for p in params.values()}, fallbacks)
-        for p in described.parameters:
-            fill_parameter(p, params[p.name].detach(), seed=seed)
+        fill_parameters([(p, params[p.name].detach()) for p in described.parameters],
+                        seed=seed, progress=progress)
         for name in hf.unset_buffers(poisoned):
             kind = type(module.get_submodule(name.rpartition(".")[0])).__name__
             raise CheckpointError(
@@ -129,7 +132,8 @@ def _is_transformers_model(module: Any) -> bool:
     return transformers is not None and isinstance(module, transformers.PreTrainedModel)
 
 
-def _materialize_transformers(model: Any, seed: int, dtype: str | None) -> Any:
+def _materialize_transformers(model: Any, seed: int, dtype: str | None,
+                              progress: bool) -> Any:
     config = model.config.to_dict()
     where = _own_class(model).__name__
     desc, _ = hf._derive(config, where, dtype, where)
@@ -142,7 +146,7 @@ def _materialize_transformers(model: Any, seed: int, dtype: str | None) -> Any:
                 f"{where}: {p.name} is a {str(t.dtype).replace('torch.', '')} DTensor, and its "
                 f"checkpoint dtype is {p.dtype.name}: a sharded parameter is not converted; "
                 f"build the model in {p.dtype.name} before sharding it")
-    hf.fill_model(model, described, seed=seed, where=where)
+    hf.fill_model(model, described, seed=seed, where=where, progress=progress)
     return model
 
 

@@ -483,6 +483,33 @@ def fill_parameter(p: Parameter, out: Any, *, seed: int = 0,
     return out
 
 
+def fill_parameters(pairs: Sequence[tuple[Parameter, Any]], *, seed: int = 0,
+                    progress: bool = False) -> None:
+    """:func:`fill_parameter` of each ``(parameter, out)`` pair, in order; with `progress`,
+    the bytes filled (of this rank's shards, for DTensors) shown on stderr as the command
+    line shows a checkpoint's (a tqdm bar on a terminal when tqdm is installed)."""
+    from .cli import Progress
+
+    sizes = []
+    for _, out in pairs:
+        local = out.to_local() if is_dtensor(out) else out
+        sizes.append(int(np.prod(local.shape)) * _itemsize(local))
+    bar = Progress(sum(sizes)) if progress else None
+    try:
+        for (p, out), n in zip(pairs, sizes):
+            fill_parameter(p, out, seed=seed)
+            if bar is not None:
+                bar(n)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _itemsize(out: Any) -> int:
+    size = getattr(out, "itemsize", None)  # NumPy arrays; torch tensors since 2.1
+    return int(size) if size is not None else int(out.element_size())
+
+
 # --- the file layout ----------------------------------------------------------------------
 
 @dataclass

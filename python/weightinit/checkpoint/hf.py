@@ -648,7 +648,7 @@ def model_from_hf_config(source: str | os.PathLike[str], dtype: str | None = Non
 
 
 def from_config(config: Any, *, seed: int = 0, dtype: str | None = None,
-                auto_class: str | None = None) -> PreTrainedModel:
+                auto_class: str | None = None, progress: bool = False) -> PreTrainedModel:
     """A transformers model with weightinit's values, as ``AutoModel.from_config`` builds it
     with transformers' own initialization, without that initialization's time.
 
@@ -671,6 +671,9 @@ def from_config(config: Any, *, seed: int = 0, dtype: str | None = None,
     auto_class : str, optional
         The class to build, as in :func:`hf_description`; default the config's
         ``architectures``, else ``AutoModel``'s class.
+    progress : bool
+        Show the bytes filled on stderr (a tqdm bar on a terminal, with the ``progress``
+        extra), for large models.
 
     Raises
     ------
@@ -691,18 +694,21 @@ def from_config(config: Any, *, seed: int = 0, dtype: str | None = None,
     else:
         config_dict, where = _read_config(config)
     desc, model = _derive(config_dict, where, dtype, auto_class)
-    fill_model(model, model_from_dict(desc, None, where), seed=seed, where=where)
+    fill_model(model, model_from_dict(desc, None, where), seed=seed, where=where,
+               progress=progress)
     return model
 
 
-def fill_model(model: PreTrainedModel, described: Model, *, seed: int, where: str) -> None:
+def fill_model(model: PreTrainedModel, described: Model, *, seed: int, where: str,
+               progress: bool = False) -> None:
     """Give `model` (on the meta device, or on the CPU: then in place) the values of
     `described` (its :func:`hf_description`, name for name) and its computed buffers: each
     saved tensor converted to its described dtype (ties kept), allocated on the CPU, its
-    buffers computed by ``_init_weights``, its parameters filled."""
+    buffers computed by ``_init_weights``, its parameters filled (with a progress bar on
+    stderr if `progress`)."""
     import torch
 
-    from . import fill_parameter
+    from . import fill_parameters
 
     with torch.no_grad():
         for p in described.parameters:  # each saved tensor in its dtype; .data keeps the ties
@@ -715,8 +721,8 @@ def fill_model(model: PreTrainedModel, described: Model, *, seed: int, where: st
         model.tie_weights(recompute_mapping=False)
         targets = {p.name: _tensor_named(model, p.name) for p in described.parameters}
         _compute_buffers(model, {id(t) for t in targets.values()}, where)
-        for p in described.parameters:
-            fill_parameter(p, targets[p.name].detach(), seed=seed)
+        fill_parameters([(p, targets[p.name].detach()) for p in described.parameters],
+                        seed=seed, progress=progress)
 
 
 def _tensor_named(model: nn.Module, name: str) -> Tensor:
