@@ -78,6 +78,8 @@ _FINAL_NAME = re.compile(r"model(-\d{5}-of-\d{5})?\.safetensors|model\.safetenso
 _LEFTOVER = re.compile(r"\.(" + _FINAL_NAME.pattern + r")(\.[A-Za-z0-9_]+)?\.(partial|complete)")
 #: The journal of an unfinished run: what it writes, for ``resume``.
 JOURNAL_NAME = ".weightinit-checkpoint.json"
+#: ``__metadata__`` key prefix of the SHA-256 of each JSON file written with the tensors.
+_SHA256_KEY = "weightinit_sha256_"
 
 #: The most parameters a description may expand to (``repeat`` groups included).
 MAX_PARAMETERS = 1_000_000
@@ -465,16 +467,29 @@ def _header(entries: Iterable[tuple[Parameter, int]], metadata: Mapping[str, str
 def file_metadata(model: Model, seed: int,
                   extra: Mapping[str, object] | None = None) -> dict[str, str]:
     """The ``__metadata__`` of every file of `model` written with `seed`: the format, the
-    package and stream versions, the seed, the model's name, how stream ids are made; then
-    `extra`."""
+    package and stream versions, the seed, the model's name, how stream ids are made, the
+    SHA-256 of each JSON file written beside the tensors (``weightinit_sha256_config.json``:
+    how a later ``force`` recognises the ``config.json`` it may remove); then `extra`."""
     from .. import STREAM_VERSION, __version__
 
     meta = {"format": "pt", "weightinit_version": __version__,
             "weightinit_stream": f"v{STREAM_VERSION}", "weightinit_seed": str(check_seed(seed)),
             "weightinit_model": model.name,
             "weightinit_streams": "blake2b(name, digest_size=8) as little-endian integer"}
+    for name, data in _json_files(model).items():
+        meta[_SHA256_KEY + name] = hashlib.sha256(data).hexdigest()
     meta.update({str(k): str(v) for k, v in (extra or {}).items()})
     return meta
+
+
+def _json_files(model: Model) -> dict[str, bytes]:
+    """The configuration files written beside the tensors: final name -> bytes."""
+    out: dict[str, bytes] = {}
+    if model.config is not None:
+        out[CONFIG_NAME] = _json_bytes(model.config)
+    if model.generation_config is not None:
+        out[GENERATION_CONFIG_NAME] = _json_bytes(model.generation_config)
+    return out
 
 
 def planned_bytes(model: Model, max_shard_size: int, seed: int,
@@ -770,11 +785,7 @@ def write(model: Model, out_dir: str | os.PathLike[str], *, seed: int = 0,
     if not model.parameters:
         raise CheckpointError(f"{model.name}: the model has no parameters")
     files = layout(model, max_shard_size, file_metadata(model, seed, metadata))
-    extras: dict[str, bytes] = {}  # final name -> bytes, written after the tensors; the index last
-    if model.config is not None:
-        extras[CONFIG_NAME] = _json_bytes(model.config)
-    if model.generation_config is not None:
-        extras[GENERATION_CONFIG_NAME] = _json_bytes(model.generation_config)
+    extras = _json_files(model)  # final name -> bytes, written after the tensors; the index last
     if len(files) > 1:
         extras[INDEX_NAME] = _json_bytes(
             {"metadata": {"total_size": model.nbytes},
