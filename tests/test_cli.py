@@ -219,8 +219,15 @@ def test_existing_folder_needs_force(tmp_path, capsys):
     assert (out / "model.safetensors.index.json").read_text() == "stale"
     code, _, err = run(capsys, "init", "tiny", "-o", out, "--force", "-q")
     assert code == 0, err
-    # The old checkpoint is gone, its config.json too (it described other weights).
-    assert listing(out) == ["model.safetensors", "notes.txt"]
+    # None of those files is weightinit's and the new checkpoint (one file, no config.json)
+    # has none of their names: they stay as they were, beside the new model.safetensors.
+    assert listing(out) == ["config.json", "model-00001-of-00009.safetensors",
+                            "model.safetensors", "model.safetensors.index.json", "notes.txt"]
+    assert [(out / n).read_text() for n in ("config.json", "model-00001-of-00009.safetensors",
+                                            "model.safetensors.index.json", "notes.txt")] == [
+        "{}", "stale", "stale", "mine"]
+    assert read_safetensors(out / "model.safetensors")[1]["scale"][2] == regenerated_bytes(
+        TINY, "scale", 0)
     (tmp_path / "empty").mkdir()
     assert run(capsys, "init", "tiny", "-o", tmp_path / "empty", "-q")[0] == 0
     (tmp_path / "file").write_text("x")

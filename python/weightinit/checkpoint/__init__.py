@@ -15,13 +15,16 @@ into files or chunks, nor the number of threads, processes or machines.
 writes it to its place in the output file (never the model, nor a whole large tensor, in
 memory: one chunk per job), in the safetensors format, sharded at a size limit with the
 standard ``model.safetensors.index.json``. Every argument and the free disk space are
-checked before any file is created. Files are written under temporary names in the output
-folder (``.NAME.partial`` while written, ``.NAME.complete`` once synced) and renamed only
-once all are complete, the index last: an interrupted or failed run leaves no file under a
-final name, and an old checkpoint in the folder is untouched until the new one is complete. After a crash (``kill -9``, power loss)
-:func:`write` with ``resume=True`` keeps the complete files and writes the others again,
-bit-identical to an uninterrupted run. With a ``dask.distributed`` client, the workers
-write whole files (the folder must be on a filesystem every worker and the caller share).
+checked before any file is created. A run holds the output folder's lock (:data:`LOCK_NAME`)
+throughout. Files are written under temporary names in the output folder (``.NAME.partial``
+while written, ``.NAME.complete`` once synced) and put in place only once all are complete,
+in steps ordered so that the folder loads as its old checkpoint, or the new one, or not at
+all, whenever the run stops (the next run finishes them): a run stopped before then leaves
+no file under a final name, and an old checkpoint in the folder is untouched until the new
+one is complete. After a crash (``kill -9``, power loss) :func:`write` with ``resume=True``
+keeps the complete files and writes the others again, bit-identical to an uninterrupted
+run. With a ``dask.distributed`` client, the workers write whole files (the folder must be
+on a filesystem every worker and the caller share).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import math
 import os
 import re
 import shutil
+import stat
 import sys
 import threading
 import time
@@ -70,14 +74,24 @@ INDEX_NAME = "model.safetensors.index.json"
 SINGLE_NAME = "model.safetensors"
 CONFIG_NAME = "config.json"
 GENERATION_CONFIG_NAME = "generation_config.json"
-_SHARD_NAME = re.compile(r"model-\d{5}-of-\d{5}\.safetensors")
-#: What a checkpoint writes under final names (an earlier checkpoint's are replaced).
-_FINAL_NAME = re.compile(r"model(-\d{5}-of-\d{5})?\.safetensors|model\.safetensors\.index\.json|"
-                         r"(generation_)?config\.json")
-#: This tool's leftovers: ``.NAME.partial``, ``.NAME.complete``, older ``.NAME.XXXX.partial``.
-_LEFTOVER = re.compile(r"\.(" + _FINAL_NAME.pattern + r")(\.[A-Za-z0-9_]+)?\.(partial|complete)")
-#: The journal of an unfinished run: what it writes, for ``resume``.
+#: The names of a checkpoint's weights: one file, shards, the index.
+_WEIGHTS_NAME = r"model(-\d{5}-of-\d{5})?\.safetensors|model\.safetensors\.index\.json"
+#: What a checkpoint writes under final names.
+_FINAL_NAME = re.compile(_WEIGHTS_NAME + r"|(generation_)?config\.json")
+#: This tool's temporary files: ``.NAME.partial`` while written, ``.NAME.complete`` once synced
+#: (``.NAME.complete.tmp`` while a JSON file is synced), and older versions'
+#: ``.NAME.xxxxxxxx.partial`` (``tempfile.mkstemp`` names).
+_LEFTOVER = re.compile(r"\.(" + _FINAL_NAME.pattern + r")\.(partial|complete|complete\.tmp)|"
+                       r"\.(" + _WEIGHTS_NAME + r")\.[a-z0-9_]+\.partial")
+#: The journal of an unfinished run: what it writes, for ``resume``, and once every file is
+#: complete, the steps of the switch to the new checkpoint, which the next run finishes.
 JOURNAL_NAME = ".weightinit-checkpoint.json"
+#: The lock of a folder being written (``flock``), holding the writing process's id.
+LOCK_NAME = ".weightinit-checkpoint.lock"
+#: ``__metadata__`` key prefix of the SHA-256 of each JSON file written with the tensors.
+_SHA256_KEY = "weightinit_sha256_"
+#: Errors that mean a full disk: no space, no inode, or the quota reached.
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 #: The most parameters a description may expand to (``repeat`` groups included).
 MAX_PARAMETERS = 1_000_000
@@ -545,16 +559,29 @@ def _header(entries: Iterable[tuple[Parameter, int]], metadata: Mapping[str, str
 def file_metadata(model: Model, seed: int,
                   extra: Mapping[str, object] | None = None) -> dict[str, str]:
     """The ``__metadata__`` of every file of `model` written with `seed`: the format, the
-    package and stream versions, the seed, the model's name, how stream ids are made; then
-    `extra`."""
+    package and stream versions, the seed, the model's name, how stream ids are made, the
+    SHA-256 of each JSON file written beside the tensors (``weightinit_sha256_config.json``:
+    how a later ``force`` recognises the ``config.json`` it may remove); then `extra`."""
     from .. import STREAM_VERSION, __version__
 
     meta = {"format": "pt", "weightinit_version": __version__,
             "weightinit_stream": f"v{STREAM_VERSION}", "weightinit_seed": str(check_seed(seed)),
             "weightinit_model": model.name,
             "weightinit_streams": "blake2b(name, digest_size=8) as little-endian integer"}
+    for name, data in _json_files(model).items():
+        meta[_SHA256_KEY + name] = hashlib.sha256(data).hexdigest()
     meta.update({str(k): str(v) for k, v in (extra or {}).items()})
     return meta
+
+
+def _json_files(model: Model) -> dict[str, bytes]:
+    """The configuration files written beside the tensors: final name -> bytes."""
+    out: dict[str, bytes] = {}
+    if model.config is not None:
+        out[CONFIG_NAME] = _json_bytes(model.config)
+    if model.generation_config is not None:
+        out[GENERATION_CONFIG_NAME] = _json_bytes(model.generation_config)
+    return out
 
 
 def planned_bytes(model: Model, max_shard_size: int, seed: int,
@@ -614,20 +641,19 @@ def _chunks(p: Parameter, chunk_bytes: int) -> Iterator[tuple[int, int]]:
 
 # --- writing ------------------------------------------------------------------------------
 
-def _preallocate(fd: int, size: int, where: str) -> None:
-    """Reserve `size` bytes so a full disk fails here, before anything is generated."""
+def _preallocate(fd: int, size: int, path: str) -> None:
+    """Reserve `size` bytes for the file at `path` (open as `fd`) so a full disk fails here,
+    before anything is generated; an error names `path`."""
     try:
         if hasattr(os, "posix_fallocate"):
             os.posix_fallocate(fd, 0, max(size, 1))
             return
     except OSError as e:
-        if e.errno == errno.ENOSPC:
-            raise
         if e.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
-            raise
+            raise OSError(e.errno, e.strerror, path) from None
     # No fallocate here: check the free space, then make the file its size.
-    if shutil.disk_usage(where).free < size:
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), where)
+    if shutil.disk_usage(os.path.dirname(path) or ".").free < size:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
     os.ftruncate(fd, size)
 
 
@@ -731,28 +757,73 @@ def _matches(path: str, f: ShardFile) -> bool:
 
 
 def _write_atomically(path: str, data: bytes) -> None:
+    """Write `data` as `path` through ``path + ".tmp"``, synced then renamed: `path` holds its
+    old bytes or the new ones. A failure removes the temporary file, and names it."""
     tmp = path + ".tmp"
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(e, OSError) and e.filename is None:
+            e.filename = tmp
+        raise
 
 
-def _free_space(path: str) -> int:
-    """Free bytes on the filesystem of `path` (or of its nearest existing parent)."""
+def _existing(path: str) -> str:
+    """`path`, or its nearest existing parent."""
     path = os.path.abspath(path)
     while not os.path.exists(path):
         parent = os.path.dirname(path)
         if parent == path:
             break
         path = parent
-    return shutil.disk_usage(path).free
+    return path
 
 
-def _no_space(out_dir: str, need: int, free: int) -> CheckpointError:
-    return CheckpointError(f"{out_dir}: not enough disk space: the checkpoint needs "
-                           f"{_gb(need)}, {_gb(free)} are free")
+def _free_space(path: str) -> int:
+    """Free bytes on the filesystem of `path` (or of its nearest existing parent)."""
+    return shutil.disk_usage(_existing(path)).free
+
+
+def _free_inodes(path: str) -> tuple[int, int] | None:
+    """(free, total) inodes on the filesystem of `path` (or of its nearest existing parent);
+    None where there is no statvfs or the filesystem has no fixed number of inodes (it
+    reports 0)."""
+    statvfs = getattr(os, "statvfs", None)
+    if statvfs is None:
+        return None
+    try:
+        st = statvfs(_existing(path))
+    except OSError:
+        return None
+    return (st.f_favail, st.f_files) if st.f_files > 0 else None
+
+
+def _no_space(out_dir: str, need: int | None, free: int, when: str = "") -> CheckpointError:
+    needs = "" if need is None else f"the checkpoint needs {_gb(need)}, "
+    return CheckpointError(f"{out_dir}: not enough disk space: {needs}{_gb(free)} are "
+                           f"free{when}")
+
+
+def _disk_full(out_dir: str, e: OSError, need: int | None) -> CheckpointError:
+    """The one-line error for `e`, a write in `out_dir` that found the disk full (ENOSPC or
+    EDQUOT): the free bytes and inodes measured now, when it happened, and which it was: no
+    space, no inode, or the quota."""
+    what = (f"writing {os.path.basename(os.fsdecode(e.filename))}" if e.filename
+            else "a write")
+    if e.errno == errno.EDQUOT:
+        return CheckpointError(f"{out_dir}: disk quota exceeded: {what} failed")
+    free = _free_space(out_dir)
+    inodes = _free_inodes(out_dir)
+    if inodes is not None and inodes[0] == 0:
+        return CheckpointError(f"{out_dir}: out of inodes: {what} failed, 0 of "
+                               f"{inodes[1]:,} inodes are free ({_gb(free)} free)")
+    return _no_space(out_dir, need, free, f" (measured when {what} failed)")
 
 
 def _gb(n: int) -> str:
@@ -777,6 +848,308 @@ def _signals_held() -> Iterator[None]:
         mask(signal.SIG_SETMASK, previous)
 
 
+# --- the output folder: its lock, this tool's files, the switch to the new checkpoint ------
+
+def _lock(out_dir: str) -> int | None:
+    """Take the lock of `out_dir`, a folder: :data:`LOCK_NAME` inside it, ``flock``-ed
+    (exclusive, without waiting) and holding this process's id; return its descriptor.
+
+    The kernel releases a ``flock`` when its holder ends, however it ends, so the lock file
+    of a run killed with ``kill -9`` is a stale lock the next run takes over. A lock file that
+    its holder removed between this call's ``open`` and ``flock`` is noticed (the path no
+    longer names the locked file) and the lock taken again on a fresh one. Returns None where
+    ``fcntl`` does not exist (Windows): there, runs into one folder are not kept apart. On a
+    filesystem that refuses locks (some network filesystems) the file is written with the
+    process id and the run goes on unlocked.
+
+    Raises
+    ------
+    CheckpointError
+        Another process holds the lock ("DIR: in use by process N ...").
+    """
+    try:
+        import fcntl
+    except ImportError:
+        return None
+    path = os.path.join(out_dir, LOCK_NAME)
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        fd = os.open(path, flags, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 20, 0).decode("ascii", "replace").strip()
+            os.close(fd)
+            who = f"process {holder}" if holder.isdigit() else "another process"
+            raise CheckpointError(f"{out_dir}: in use by {who} (a weightinit run writing "
+                                  "there); wait for it to end, or write elsewhere") from None
+        except OSError as e:
+            if e.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS):
+                os.close(fd)
+                raise
+            break
+        try:
+            now = os.lstat(path)
+        except FileNotFoundError:
+            now = None
+        mine = os.fstat(fd)
+        if now is not None and (now.st_dev, now.st_ino) == (mine.st_dev, mine.st_ino):
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+    except BaseException:
+        _unlock(out_dir, fd)
+        raise
+    return fd
+
+
+def _unlock(out_dir: str, fd: int | None) -> None:
+    """Remove the lock file, then release the lock: whoever takes it next finds a new file."""
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(out_dir, LOCK_NAME))
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _locked(out_dir: str) -> Iterator[None]:
+    """Hold the lock of `out_dir` for the block. The folder is created if missing (with its
+    parents), and removed again at the end if it is still empty: a run that fails leaves no
+    folder behind."""
+    try:
+        os.makedirs(out_dir)
+        created = True
+    except FileExistsError:
+        created = False
+    try:
+        fd = _lock(out_dir)
+        try:
+            yield
+        finally:
+            _unlock(out_dir, fd)
+    finally:
+        if created:
+            with contextlib.suppress(OSError):
+                os.rmdir(out_dir)
+
+
+def _is_leftover(name: str) -> bool:
+    """Whether `name` is one of this tool's temporary files or its journal."""
+    return bool(_LEFTOVER.fullmatch(name)) or name in (JOURNAL_NAME, JOURNAL_NAME + ".tmp")
+
+
+def _refuse_non_files(out_dir: str, names: Iterable[str]) -> None:
+    """A folder (or another non-file) under a name this tool writes files to is an error,
+    raised before anything in `out_dir` changes."""
+    for name in names:
+        if not (_FINAL_NAME.fullmatch(name) or _is_leftover(name)):
+            continue
+        path = os.path.join(out_dir, name)
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:  # a dangling link: a file like any other
+            continue
+        if not stat.S_ISREG(mode):
+            kind = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            raise CheckpointError(f"{path}: {kind}, named like a file weightinit writes; move "
+                                  "or rename it (nothing was changed)")
+
+
+def _weightinit_metadata(path: str) -> dict[str, Any] | None:
+    """The ``__metadata__`` of the safetensors file at `path` if weightinit wrote it (it holds
+    ``weightinit_version``), else None."""
+    try:
+        with open(path, "rb") as fh:
+            n = int.from_bytes(fh.read(8), "little")
+            if not 0 < n <= MAX_HEADER_BYTES:
+                return None
+            header = json.loads(fh.read(n))
+    except (OSError, ValueError, RecursionError):
+        return None
+    meta = header.get("__metadata__") if isinstance(header, dict) else None
+    if isinstance(meta, dict) and isinstance(meta.get("weightinit_version"), str):
+        return meta
+    return None
+
+
+def _index_files(path: str) -> set[str] | None:
+    """The files an index at `path` maps tensors to; None if it is not such an index."""
+    try:
+        if os.path.getsize(path) > MAX_HEADER_BYTES:
+            return None
+        with open(path, "rb") as fh:
+            weight_map = json.loads(fh.read()).get("weight_map")
+    except (OSError, ValueError, RecursionError, AttributeError):
+        return None
+    if not isinstance(weight_map, dict) or not weight_map:
+        return None
+    named = set(weight_map.values())
+    return named if all(isinstance(n, str) for n in named) else None
+
+
+def _sha256(path: str) -> str:
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return ""
+    return h.hexdigest()
+
+
+def _written_here(out_dir: str, names: Iterable[str]) -> set[str]:
+    """The checkpoint files among `names` that weightinit wrote: safetensors files whose
+    ``__metadata__`` holds ``weightinit_version``, an index that maps tensors to such files
+    only, and JSON files whose SHA-256 such a file's metadata records (a ``config.json``
+    edited since is the user's)."""
+    ours: set[str] = set()
+    digests: set[tuple[str, Any]] = set()
+    names = list(names)
+    for name in names:
+        if name.endswith(".safetensors"):
+            meta = _weightinit_metadata(os.path.join(out_dir, name))
+            if meta is not None:
+                ours.add(name)
+                digests.update((k[len(_SHA256_KEY):], v) for k, v in meta.items()
+                               if k.startswith(_SHA256_KEY))
+    for name in names:
+        path = os.path.join(out_dir, name)
+        if name == INDEX_NAME:
+            named = _index_files(path)
+            if named is not None and named <= ours:
+                ours.add(name)
+        elif name in (CONFIG_NAME, GENERATION_CONFIG_NAME):
+            if (name, _sha256(path)) in digests:
+                ours.add(name)
+    return ours
+
+
+def _switch_steps(out_dir: str, present: Iterable[str],
+                  finals: Sequence[str]) -> list[tuple[str, str]]:
+    """The steps that make the checkpoint files `finals` (complete as ``.NAME.complete``) the
+    checkpoint of `out_dir`, whose checkpoint-named files are `present`.
+
+    A step is ``("remove", NAME)`` or ``("move", NAME)`` (``.NAME.complete`` to ``NAME``).
+    Removed are the files weightinit wrote (:func:`_written_here`) that the new checkpoint does
+    not have; replaced, the files of the names it has. Everything else stays. The order
+    follows what ``transformers``' ``from_pretrained`` reads: ``config.json``, then
+    ``model.safetensors`` if it is a file, else the index and the files it names. So the folder
+    loads as the old checkpoint, or as the new one, or not at all (no config, or no weights
+    file), at every step:
+
+    1. remove ``config.json`` (the new checkpoint has one, or it was the old one's): from here
+       the folder does not load;
+    2. remove the index (that the old checkpoint is read through shards with the new names
+       is never possible), then the old files the new checkpoint does not have;
+    3. move the new shards in, ``generation_config.json``, then the new checkpoint's entry
+       (the index, or ``model.safetensors``, which replaces the old one in one rename);
+    4. remove an old ``model.safetensors`` the new sharded checkpoint leaves (read before the
+       index until then), and last move the new ``config.json`` in.
+
+    Without a ``config.json`` in either checkpoint, step 3's last rename or step 4's removal is
+    the switch itself.
+
+    Raises
+    ------
+    CheckpointError
+        A ``model.safetensors`` that weightinit did not write would stay, and be read instead
+        of the new sharded checkpoint.
+    """
+    present = set(present)
+    new = set(finals)
+    gone = _written_here(out_dir, present) | (present & new)
+    entry = INDEX_NAME if INDEX_NAME in new else SINGLE_NAME
+    if entry == INDEX_NAME and SINGLE_NAME in present - gone:
+        raise CheckpointError(
+            f"{out_dir}: {SINGLE_NAME} there was not written by weightinit and would be loaded "
+            "instead of the new sharded checkpoint; move it away, or write one file (a larger "
+            "--max-shard-size)")
+    first = [n for n in (CONFIG_NAME, INDEX_NAME) if n in gone]
+    first += sorted(gone - new - {CONFIG_NAME, INDEX_NAME, SINGLE_NAME})
+    moves = [n for n in finals if n not in (CONFIG_NAME, GENERATION_CONFIG_NAME, entry)]
+    moves += [n for n in (GENERATION_CONFIG_NAME, entry) if n in new]
+    steps = [("remove", n) for n in first] + [("move", n) for n in moves]
+    if SINGLE_NAME in gone - new:
+        steps.append(("remove", SINGLE_NAME))
+    if CONFIG_NAME in new:
+        steps.append(("move", CONFIG_NAME))
+    return steps
+
+
+def _commit(out_dir: str, journal: Mapping[str, Any]) -> None:
+    """Carry out the `journal`'s switch, remove the journal, then check every file it names.
+
+    Each step is checked against the folder first, so running the switch again after an
+    interruption finishes it: a move whose ``.NAME.complete`` is gone was made, and a removal
+    of a name the new checkpoint has was made (or is no longer wanted) once that name's
+    ``.NAME.complete`` is gone. The removals are synced to disk before the first move.
+
+    Raises
+    ------
+    CheckpointError
+        A step failed (the journal stays: the next run finishes the switch), or a file is
+        missing or not its planned size afterwards.
+    """
+    steps: list[list[str]] = journal["switch"]
+    new = {name for op, name in steps if op == "move"}
+    synced = False
+    for op, name in steps:
+        path = os.path.join(out_dir, name)
+        staged = os.path.join(out_dir, _complete(name))
+        try:
+            if op == "move":
+                if not synced:
+                    _fsync_dir(out_dir)
+                    synced = True
+                if os.path.lexists(staged):
+                    os.replace(staged, path)
+            elif name not in new or os.path.lexists(staged):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+        except OSError as e:
+            raise CheckpointError(
+                f"{out_dir}: the switch to the new checkpoint stopped at {name} "
+                f"({e.strerror or e}); its files are complete: run weightinit init into the "
+                "folder again to finish it") from None
+    _fsync_dir(out_dir)
+    os.unlink(os.path.join(out_dir, JOURNAL_NAME))
+    _fsync_dir(out_dir)
+    for name, size in journal["sizes"].items():
+        try:
+            found = os.stat(os.path.join(out_dir, name)).st_size
+        except OSError:
+            found = None
+        if found != size:
+            what = "is missing" if found is None else f"has {found:,} bytes, not {size:,}"
+            raise CheckpointError(f"{out_dir}: {name} {what} once the checkpoint was in place; "
+                                  "write it again (--force)")
+
+
+def _read_journal(out_dir: str) -> dict[str, Any] | str | None:
+    """The run journal of `out_dir`; None if there is none, or why it is damaged."""
+    path = os.path.join(out_dir, JOURNAL_NAME)
+    if not os.path.lexists(path):
+        return None
+    try:
+        with open(path, encoding="utf-8") as fh:
+            loaded = json.load(fh)
+    except (OSError, ValueError, RecursionError) as e:
+        return f"cannot be read ({e})"
+    valid = (isinstance(loaded, dict) and isinstance(loaded.get("fingerprint"), str)
+             and isinstance(loaded.get("files"), list))
+    if valid and "switch" in loaded:
+        steps, sizes = loaded["switch"], loaded.get("sizes")
+        valid = (isinstance(steps, list) and isinstance(sizes, dict)
+                 and all(isinstance(s, list) and len(s) == 2 and s[0] in ("remove", "move")
+                         and isinstance(s[1], str) and _FINAL_NAME.fullmatch(s[1])
+                         for s in steps)
+                 and all(_FINAL_NAME.fullmatch(n) and type(v) is int for n, v in sizes.items()))
+    return loaded if valid else "is not a journal weightinit writes"
+
+
 def write(model: Model, out_dir: str | os.PathLike[str], *, seed: int = 0,
           max_shard_size: int = 5 * 10**9, force: bool = False, resume: bool = False,
           progress: Callable[[int], object] | None = None, chunk_bytes: int = CHUNK_BYTES,
@@ -784,16 +1157,22 @@ def write(model: Model, out_dir: str | os.PathLike[str], *, seed: int = 0,
           client: Client | None = None) -> list[ShardFile]:
     """Write `model`, initialized from `seed`, as safetensors files in `out_dir`.
 
+    The run holds `out_dir`'s lock (:data:`LOCK_NAME`, ``flock``) from start to end: a second
+    run into the same folder stops at once with an error naming the first one's process. The
+    files are written under temporary names (``.NAME.partial``, then ``.NAME.complete``), and
+    once all are complete the journal records the steps that put them in place
+    (:func:`_switch_steps`): the folder loads as its old checkpoint, or as the new one, or not
+    at all, never as a mix, whenever the run stops; the next run into the folder finishes
+    the steps of a run killed among them. The run succeeds only if every file is then there
+    with its planned size.
+
     Parameters
     ----------
     model : Model
     out_dir : str or os.PathLike
         Created if missing. A folder holding only this tool's leftovers of an interrupted
-        run counts as empty (they are removed). A folder with anything else needs `force`:
-        then the new checkpoint is written completely under temporary names first, and only
-        then replaces the files of the same names and removes the other checkpoint files
-        (``model*.safetensors``, the index, ``config.json``, ``generation_config.json``);
-        anything else is left alone.
+        run (temporary files, journal, a stale lock) counts as empty (they are removed). A
+        folder with anything else needs `force`.
     seed : int
         Philox key of every parameter, in [0, 2**64).
     max_shard_size : int
@@ -801,7 +1180,13 @@ def write(model: Model, out_dir: str | os.PathLike[str], *, seed: int = 0,
         ``model.safetensors``; several are ``model-00001-of-0000N.safetensors`` plus
         ``model.safetensors.index.json``.
     force : bool
-        Write into a folder that holds other files (replacing its checkpoint).
+        Write into a folder that holds other files, replacing its checkpoint once the new one
+        is complete: files of the new checkpoint's names are replaced, and the other
+        checkpoint files that weightinit wrote (recognised by their ``__metadata__``; a
+        ``config.json`` by the SHA-256 recorded there) are removed. Everything else stays:
+        another tool's shards and index, the user's files, hidden files. Refused before
+        anything changes: a folder named like a checkpoint file, or another tool's
+        ``model.safetensors`` beside a new sharded checkpoint (it would be read instead).
     resume : bool
         Finish an interrupted run (killed, out of power) of the same model, seed and shard
         size: its complete files are kept, the others written again. The result is
@@ -819,23 +1204,27 @@ def write(model: Model, out_dir: str | os.PathLike[str], *, seed: int = 0,
         Extra ``__metadata__`` entries.
     client : distributed.Client, optional
         Write the files on the cluster's workers, each file whole on one worker; this process
-        writes the JSON files and makes the renames. `out_dir` must be on a filesystem that
-        every worker sees under the same path (NFS, Lustre, a shared volume), and every
-        worker needs the same weightinit installed. The files are
+        holds the lock, writes the JSON files and makes the renames. `out_dir` must be on a
+        filesystem that every worker sees under the same path (NFS, Lustre, a shared
+        volume), and every worker needs the same weightinit installed. The files are
         bit-identical to a single-process write, whatever the number of workers.
 
     Returns
     -------
     list of ShardFile
-        The files of the checkpoint, in order (``reused``: kept by `resume`).
+        The files of the checkpoint, in order (``reused``: kept by `resume`, or put in place
+        by this call from an interrupted run of the same checkpoint).
 
     Raises
     ------
     CheckpointError
-        `out_dir` is a file or a non-empty folder without `force`; the disk is too small
-        (measured before any file is created); leftovers of another run with `resume`.
-        Any error or interruption before the final renames removes every file this call
-        created; the folder's earlier contents are untouched.
+        `out_dir` is a file or a non-empty folder without `force`; another run holds it; the
+        disk has too little space or too few inodes (measured before any file is created);
+        the disk filled up during the run (no space, no inode or the quota, with the free
+        space and inodes measured then); leftovers of another run with `resume`; a file
+        missing or not its planned size at the end. Any error or interruption before the
+        switch removes every file this call created; the folder's earlier contents are
+        untouched.
     """
     out_dir = os.fspath(out_dir)
     if os.path.lexists(out_dir) and not os.path.isdir(out_dir):
@@ -847,79 +1236,81 @@ def write(model: Model, out_dir: str | os.PathLike[str], *, seed: int = 0,
     if not model.parameters:
         raise CheckpointError(f"{model.name}: the model has no parameters")
     files = layout(model, max_shard_size, file_metadata(model, seed, metadata))
-    extras: dict[str, bytes] = {}  # final name -> bytes, written after the tensors; the index last
-    if model.config is not None:
-        extras[CONFIG_NAME] = _json_bytes(model.config)
-    if model.generation_config is not None:
-        extras[GENERATION_CONFIG_NAME] = _json_bytes(model.generation_config)
+    extras = _json_files(model)  # final name -> bytes, written after the tensors; the index last
     if len(files) > 1:
         extras[INDEX_NAME] = _json_bytes(
             {"metadata": {"total_size": model.nbytes},
              "weight_map": {p.name: f.filename for f in files for p, _ in f.entries}})
     finals = [f.filename for f in files] + list(extras)
+    sizes = {**{f.filename: f.size for f in files}, **{n: len(b) for n, b in extras.items()}}
     fingerprint = _fingerprint(files, extras, seed)
 
-    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
-        raise CheckpointError(f"{out_dir}: exists and is not a folder")
-    created = not os.path.exists(out_dir)
-    present = [] if created else os.listdir(out_dir)
-    leftovers = [n for n in present if _LEFTOVER.fullmatch(n) or n == JOURNAL_NAME
-                 or n == JOURNAL_NAME + ".tmp"]
-    others = [n for n in present if n not in leftovers]
-    journal: dict[str, Any] | None = None
-    if resume and JOURNAL_NAME in present:
-        try:
-            with open(os.path.join(out_dir, JOURNAL_NAME), encoding="utf-8") as fh:
-                loaded = json.load(fh)
-        except (OSError, ValueError) as e:
-            loaded = e
-        if not (isinstance(loaded, dict) and isinstance(loaded.get("fingerprint"), str)
-                and isinstance(loaded.get("files"), list)):
-            why = (f"cannot be read ({loaded})" if isinstance(loaded, Exception)
-                   else "is not a journal weightinit writes")
+    journal_path = os.path.join(out_dir, JOURNAL_NAME)
+    need: int | None = None  # bytes the run writes, once known
+    ours: list[str] = []  # temporary paths this call made, removed unless the switch begins
+    done: set[str] = set()  # files kept from an interrupted run (resume)
+    started = finished = False  # the folder changed; the switch began
+    folder = contextlib.ExitStack()
+    try:
+        folder.enter_context(_locked(out_dir))
+        journal = _read_journal(out_dir)
+        if isinstance(journal, dict) and "switch" in journal:
+            # A run killed among its final steps: its checkpoint is complete, put it in place.
+            with _signals_held():
+                _commit(out_dir, journal)
+            if journal["fingerprint"] == fingerprint:
+                for f in files:
+                    f.reused = True
+                if progress is not None:
+                    progress(sum(f.size for f in files))
+                return files
+            journal = None
+        present = os.listdir(out_dir)
+        _refuse_non_files(out_dir, present)
+        leftovers = [n for n in present if _is_leftover(n)]
+        others = [n for n in present if n not in leftovers and n != LOCK_NAME]
+        if not resume:
+            journal = None  # what an unfinished run left is stale: a fresh start
+        elif isinstance(journal, str):
             raise CheckpointError(
-                f"{out_dir}: the run journal {JOURNAL_NAME} there is damaged: it {why}; run "
-                "without --resume to start over")
-        journal = loaded
-        if journal.get("fingerprint") != fingerprint:
+                f"{out_dir}: the run journal {JOURNAL_NAME} there is damaged: it {journal}; "
+                "run without --resume to start over")
+        elif journal is not None and journal["fingerprint"] != fingerprint:
             raise CheckpointError(
                 f"{out_dir}: the unfinished run there wrote another checkpoint (model, seed, "
                 "dtype or shard size differ); rerun it with its own arguments, or without "
                 "--resume to start over")
-    if journal is None and others and not force:
-        raise CheckpointError(f"{out_dir}: folder exists and is not empty (use --force to write "
-                              "into it" + (", or --resume to finish the run there)" if leftovers
-                                           else ")"))
+        if journal is None and others and not force:
+            raise CheckpointError(f"{out_dir}: folder exists and is not empty (use --force to "
+                                  "write into it" + (", or --resume to finish the run there)"
+                                                     if leftovers else ")"))
+        steps = _switch_steps(out_dir, [n for n in others if _FINAL_NAME.fullmatch(n)], finals)
 
-    # Which files are done (resume), and the space the rest needs, before creating anything.
-    done: set[str] = set()
-    if journal is not None:
-        renaming = journal.get("renaming", False)
-        for f in files:
-            if _matches(os.path.join(out_dir, _complete(f.filename)), f):
-                done.add(f.filename)
-            elif renaming and _matches(os.path.join(out_dir, f.filename), f):
-                done.add(f.filename)  # renamed already before the interruption
-    keep = {_complete(n) for n in done} | {JOURNAL_NAME}
-    stale = [n for n in leftovers if n not in keep]
-    pending = [f for f in files if f.filename not in done]
-    need = sum(f.size for f in pending) + sum(len(b) for b in extras.values())
-    stale_bytes = 0
-    for n in stale:
-        with contextlib.suppress(OSError):
-            stale_bytes += os.lstat(os.path.join(out_dir, n)).st_blocks * 512
-    free = _free_space(out_dir) + stale_bytes
-    if free < need:
-        raise _no_space(out_dir, need, free)
+        # Which files are done (resume), and the space the rest needs, before creating anything.
+        if journal is not None:
+            done = {f.filename for f in files
+                    if _matches(os.path.join(out_dir, _complete(f.filename)), f)}
+        keep = {_complete(n) for n in done} | {JOURNAL_NAME}
+        stale = [n for n in leftovers if n not in keep]
+        pending = [f for f in files if f.filename not in done]
+        need = sum(f.size for f in pending) + sum(len(b) for b in extras.values())
+        stale_bytes = 0
+        for n in stale:
+            with contextlib.suppress(OSError):
+                stale_bytes += os.lstat(os.path.join(out_dir, n)).st_blocks * 512
+        free = _free_space(out_dir) + stale_bytes
+        if free < need:
+            raise _no_space(out_dir, need, free)
+        inodes = _free_inodes(out_dir)
+        creates = len(pending) + len(extras) + 2  # and the journal, rewritten once
+        if inodes is not None and inodes[0] + len(stale) < creates:
+            raise CheckpointError(f"{out_dir}: out of inodes: the checkpoint creates {creates} "
+                                  f"files, {inodes[0]:,} of {inodes[1]:,} inodes are free")
 
-    os.makedirs(out_dir, exist_ok=True)
-    for n in stale:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(os.path.join(out_dir, n))
-    journal_path = os.path.join(out_dir, JOURNAL_NAME)
-    ours: list[str] = []  # temporary paths this call made, removed unless the renames begin
-    finished = False
-    try:
+        started = True
+        for n in stale:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(os.path.join(out_dir, n))
         if journal is None:
             _write_atomically(journal_path, _json_bytes({"fingerprint": fingerprint,
                                                          "files": finals}))
@@ -931,7 +1322,7 @@ def write(model: Model, out_dir: str | os.PathLike[str], *, seed: int = 0,
                 ours.append(path)
                 fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
                 try:
-                    _preallocate(fd, f.size, out_dir)
+                    _preallocate(fd, f.size, path)
                 finally:
                     os.close(fd)
             with ThreadPoolExecutor(1) as syncer:
@@ -956,37 +1347,27 @@ def write(model: Model, out_dir: str | os.PathLike[str], *, seed: int = 0,
             ours.append(path)
             _write_atomically(path, data)
         _fsync_dir(out_dir)
-        # Everything is complete under temporary names: from here on, finish (--resume
-        # finishes too after a crash), the index last.
+        # Every file is complete under a temporary name: from here on, finish (the next run
+        # finishes too, after a crash).
         with _signals_held():
-            _write_atomically(journal_path, _json_bytes({"fingerprint": fingerprint,
-                                                         "files": finals, "renaming": True}))
+            switch = {"fingerprint": fingerprint, "files": finals, "sizes": sizes,
+                      "switch": steps}
+            _write_atomically(journal_path, _json_bytes(switch))
             finished = True
-            for name in finals:
-                path = os.path.join(out_dir, _complete(name))
-                if os.path.exists(path):
-                    os.replace(path, os.path.join(out_dir, name))
-            _fsync_dir(out_dir)
-            for name in os.listdir(out_dir):
-                if name not in finals and _FINAL_NAME.fullmatch(name):
-                    os.unlink(os.path.join(out_dir, name))
-            os.unlink(journal_path)
-            _fsync_dir(out_dir)
+            _commit(out_dir, switch)
     except OSError as e:
-        if e.errno == errno.ENOSPC:  # the space measured before: fallocate may have taken it
-            raise _no_space(out_dir, need, free) from None
+        if e.errno in _DISK_FULL:  # measured now, before the cleanup frees anything
+            raise _disk_full(out_dir, e, need) from None
         raise
     finally:
-        if not finished:
+        if started and not finished:
             for path in ours + [journal_path]:
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(path)
             for name in done:  # kept from an earlier run: a fresh start next time
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(os.path.join(out_dir, _complete(name)))
-            if created:
-                with contextlib.suppress(OSError):
-                    os.rmdir(out_dir)
+        folder.close()
     for f in files:
         f.reused = f.filename in done
     return files
@@ -1028,8 +1409,10 @@ def _write_file(f: ShardFile, path: str, seed: int, progress: Callable[[int], ob
             with ThreadPoolExecutor(jobs) as pool:
                 for _ in pool.map(one, pieces):
                     pass
-    except BaseException:
+    except BaseException as e:
         os.close(fd)
+        if isinstance(e, OSError) and e.filename is None:
+            e.filename = path  # a full disk is reported naming the file
         raise
 
     def finish() -> None:
@@ -1060,7 +1443,7 @@ def _write_remote(f: ShardFile, out_dir: str, seed: int, chunk_bytes: int, jobs:
     partial = os.path.join(out_dir, _partial(f.filename))
     fd = os.open(partial, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        _preallocate(fd, f.size, out_dir)
+        _preallocate(fd, f.size, partial)
     finally:
         os.close(fd)
     _write_file(f, partial, seed, None, chunk_bytes, jobs,

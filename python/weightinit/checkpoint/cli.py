@@ -384,8 +384,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-shard-size", type=parse_size, default=5 * 10**9, metavar="SIZE",
                    help="tensor bytes per file, e.g. 5GB (default), 500MB, 2GiB")
     p.add_argument("--force", action="store_true",
-                   help="write into an existing non-empty folder (replacing its checkpoint "
-                        "once the new one is complete)")
+                   help="write into an existing non-empty folder, replacing its checkpoint "
+                        "once the new one is complete (removed: the files weightinit wrote; "
+                        "everything else stays)")
     p.add_argument("--resume", action="store_true",
                    help="finish a run that was killed: keep its complete files, write the rest")
     p.add_argument("--dask-scheduler", metavar="ADDRESS",
