@@ -137,6 +137,7 @@ namespace {
 struct Torch {
   py::object tensor_type, strided, is_grad_enabled, is_inference_mode_enabled, increment_version;
   py::object f32, f64, f16, bf16;
+  py::object is_batched;  // torch.func.vmap's test for its batched tensors, or None
 };
 
 // torch's objects, or nullptr while torch is not imported (then no object is a tensor).
@@ -151,7 +152,11 @@ const Torch* torch_objects() {
                       torch.attr("is_inference_mode_enabled"),
                       torch.attr("_C").attr("_increment_version"),
                       torch.attr("float32"), torch.attr("float64"), torch.attr("float16"),
-                      torch.attr("bfloat16")};
+                      torch.attr("bfloat16"), py::none()};
+  const py::object c = torch.attr("_C");
+  if (py::hasattr(c, "_functorch") && py::hasattr(c.attr("_functorch"), "is_batchedtensor")) {
+    t->is_batched = c.attr("_functorch").attr("is_batchedtensor");
+  }
   cached = t;  // never freed: lives as long as the interpreter's torch module
   return cached;
 }
@@ -248,6 +253,13 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
                          "weightinit.torch.init_sharded_(tensor, initializer, seed=...), which "
                          "fills each rank's shard as its slice of the whole tensor");
   }
+  // Inside torch.func.vmap a function sees one sample of a batched tensor, which has no
+  // memory of its own; what a draw for one sample means under vmap's randomness modes is not
+  // defined by weightinit's streams, so vmap is refused (torch's normal_ draws there).
+  if (!torch.is_batched.is_none() && truth(torch.is_batched(out))) {
+    throw py::type_error(name + ": a batched tensor (inside torch.func.vmap) cannot be filled: "
+                         "weightinit does not support vmap; fill the whole batch outside vmap");
+  }
   const bool meta = !truth(attr(o, "is_cpu")) && truth(attr(o, "is_meta"));
   if (!meta && !truth(attr(o, "is_cpu"))) {
     throw py::value_error(name + ": must be a CPU tensor, got device " + std::string(py::str(attr(o, "device"))));
@@ -304,7 +316,18 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
     const std::int64_t reach = strides[k] * (t.shape[k] - 1);
     (reach < 0 ? first : last) += reach;
   }
-  t.data = PyLong_AsVoidPtr(call(o, "data_ptr").ptr());
+  PyObject* data_ptr = PyObject_CallMethod(o, "data_ptr", nullptr);
+  if (!data_ptr) {  // a wrapper without storage: torch.func.grad's and jvp's tensors
+    py::error_already_set cause;
+    if (!cause.matches(PyExc_RuntimeError)) throw cause;
+    py::raise_from(cause, PyExc_TypeError,
+                   (name + ": this tensor has no memory of its own (a tensor inside a "
+                           "torch.func transform such as grad or jvp); fill real tensors, "
+                           "outside the transform").c_str());
+    throw py::error_already_set();
+  }
+  t.data = PyLong_AsVoidPtr(data_ptr);
+  Py_DECREF(data_ptr);
   if (PyErr_Occurred()) throw py::error_already_set();
   if (!empty) {
     // Every element must lie in the tensor's storage (a storage resized below its view
