@@ -48,6 +48,7 @@ import numpy as np
 from .. import shard
 from ..core.dtypes import FLOAT_NAMES, as_dtype
 from ..core.fills import check_seed, check_shape
+from ..core.streams import STREAM_TAG
 
 if TYPE_CHECKING:
     if sys.version_info >= (3, 11):
@@ -467,10 +468,10 @@ def file_metadata(model: Model, seed: int,
     """The ``__metadata__`` of every file of `model` written with `seed`: the format, the
     package and stream versions, the seed, the model's name, how stream ids are made; then
     `extra`."""
-    from .. import STREAM_VERSION, __version__
+    from .. import __version__
 
     meta = {"format": "pt", "weightinit_version": __version__,
-            "weightinit_stream": f"v{STREAM_VERSION}", "weightinit_seed": str(check_seed(seed)),
+            "weightinit_stream": STREAM_TAG, "weightinit_seed": str(check_seed(seed)),
             "weightinit_model": model.name,
             "weightinit_streams": "blake2b(name, digest_size=8) as little-endian integer"}
     meta.update({str(k): str(v) for k, v in (extra or {}).items()})
