@@ -3,6 +3,7 @@
 
 import json
 import math
+import re
 import warnings
 
 import numpy as np
@@ -97,20 +98,27 @@ def test_v1_he_normal_serializes_as_variance_scaling():
 
 # --- TF2 Keras ----------------------------------------------------------------------------
 
+# What every random initializer's config holds besides tf-keras's keys: the stream it draws
+# on (docs/robustness.md, "Keras configs").
+TAG = {"weightinit_stream": f"v{weightinit.STREAM_VERSION}"}
+
+
 def test_tf2_defaults():
-    assert keras.RandomNormal().get_config() == {"mean": 0.0, "stddev": 0.05, "seed": None}
-    assert keras.TruncatedNormal().get_config() == {"mean": 0.0, "stddev": 0.05, "seed": None}
+    assert keras.RandomNormal().get_config() == {"mean": 0.0, "stddev": 0.05, "seed": None,
+                                                 **TAG}
+    assert keras.TruncatedNormal().get_config() == {"mean": 0.0, "stddev": 0.05, "seed": None,
+                                                    **TAG}
     assert keras.RandomUniform().get_config() == {"minval": -0.05, "maxval": 0.05,
-                                                  "seed": None}
+                                                  "seed": None, **TAG}
     assert keras.VarianceScaling().get_config() == {
-        "scale": 1.0, "mode": "fan_in", "distribution": "truncated_normal", "seed": None}
-    assert keras.Orthogonal().get_config() == {"gain": 1.0, "seed": None}
+        "scale": 1.0, "mode": "fan_in", "distribution": "truncated_normal", "seed": None, **TAG}
+    assert keras.Orthogonal().get_config() == {"gain": 1.0, "seed": None, **TAG}
     assert keras.Identity().get_config() == {"gain": 1.0}
     assert keras.Constant().get_config() == {"value": 0}
     assert keras.Zeros().get_config() == {}
     for cls in (keras.GlorotUniform, keras.GlorotNormal, keras.HeNormal, keras.HeUniform,
                 keras.LecunNormal, keras.LecunUniform):
-        assert cls(seed=3).get_config() == {"seed": 3}
+        assert cls(seed=3).get_config() == {"seed": 3, **TAG}
         assert isinstance(cls(), keras.VarianceScaling)
     assert keras.initializers.HeNormal is keras.HeNormal is keras.he_normal
 
@@ -212,6 +220,39 @@ def test_tf2_dtypes():
     assert as_numpy(keras.Ones()((2,), dtype="int8")).tolist() == [1, 1]
 
 
+def test_tf2_random_uniform_inverted_bounds_refused():
+    # Keras 3 draws backend-dependent values for them (all minval on JAX, (maxval, minval]
+    # on torch): refused at construction, equal bounds kept (every value the bound).
+    for minval, maxval in ((1, -1), (0.5, -0.5), (np.float32(2), 1)):
+        message = f"minval, maxval: minval must not exceed maxval, got minval={minval!r}, " \
+                  f"maxval={maxval!r}"
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            keras.RandomUniform(minval, maxval)
+        with pytest.raises(ValueError, match="^minval, maxval: "):
+            keras.RandomUniform.from_config({"minval": minval, "maxval": maxval, "seed": 1})
+    np.testing.assert_array_equal(as_numpy(keras.RandomUniform(1.0, 1.0, seed=1)((3,))), 1.0)
+
+
+def test_tf2_stream_tag():
+    """Random initializers' configs name their stream; reading one checks it (a config without
+    it, as Keras and earlier weightinit versions write, is this stream's)."""
+    init = keras.HeNormal(seed=1)
+    assert init.get_config() == {"seed": 1, **TAG}
+    assert repr(init) == "HeNormal(seed=1)"  # the constructor's arguments only
+    np.testing.assert_array_equal(keras.HeNormal.from_config({"seed": 1})((3, 4)), init((3, 4)))
+    np.testing.assert_array_equal(keras.HeNormal.from_config(init.get_config())((3, 4)),
+                                  init((3, 4)))
+    np.testing.assert_array_equal(keras.Zeros.from_config(TAG)((2,)), 0.0)
+    for other in ("v1", "v3", 2, None):
+        with pytest.raises(ValueError, match=f"^weightinit_stream: the config names weightinit's "
+                                             f"stream {re.escape(repr(other))}; this weightinit "
+                                             f"draws stream 'v{weightinit.STREAM_VERSION}'"):
+            keras.HeNormal.from_config({"seed": 1, "weightinit_stream": other})
+    with pytest.raises(ValueError, match="^weightinit_stream: "):
+        keras.deserialize({"class_name": "RandomNormal",
+                           "config": {"seed": 1, "weightinit_stream": "v1"}})
+
+
 def test_tf2_orthogonal_identity_constant():
     w = keras.Orthogonal(gain=2.0, seed=3)((10, 4))
     assert np.abs(w.T @ w - 4 * np.eye(4)).max() < 1e-5
@@ -281,7 +322,7 @@ def test_tf2_serialize_round_trip(make):
 def test_tf2_from_config_drops_dtype():
     init = keras.RandomNormal.from_config({"mean": 1.0, "stddev": 2.0, "seed": 3,
                                            "dtype": "float64"})
-    assert init.get_config() == {"mean": 1.0, "stddev": 2.0, "seed": 3}
+    assert init.get_config() == {"mean": 1.0, "stddev": 2.0, "seed": 3, **TAG}
     # A v1 config (with its dtype) deserializes into the TF2 class.
     with pytest.warns(DeprecationWarning, match="`normal` is a deprecated alias"):
         data = v1.serialize(tf.VarianceScaling(2.0, "fan_in", "normal", seed=4))

@@ -6,7 +6,9 @@ mixed-precision layers. Runs on the process's Keras backend (tests/conftest.py p
 torch); tests/test_keras3_backends.py runs this file again on the other one."""
 
 import inspect
+import json
 import math
+import zipfile
 
 import numpy as np
 import pytest
@@ -19,6 +21,7 @@ keras = require("keras", extra="keras", minversion="3")
 from weightinit import keras as wk  # noqa: E402
 
 ki = wk.initializers
+TAG = {"weightinit_stream": f"v{weightinit.STREAM_VERSION}"}  # in every random one's config
 # Keras 3's initializer names (aliases included) and its classes, one name each.
 KERAS_NAMES = sorted(
     name for name, obj in vars(keras.initializers).items()
@@ -87,9 +90,12 @@ def test_keras_configs_deserialize_into_weightinit(name):
     expected = {k: v for k, v in data["config"].items()
                 if not (k in ("input_axes", "output_axes") and v is None)}
     ours_config = ours.get_config()
-    # Keras's Identity writes {} (its gain is not in its config): the default then.
+    # Keras's Identity writes {} (its gain is not in its config): the default then. The random
+    # ones add the stream they draw on.
     assert all(ours_config[k] == v for k, v in expected.items())
-    assert set(ours_config) - set(expected) <= ({"gain"} if name == "Identity" else set())
+    assert set(ours_config) - set(expected) == (
+        {"gain"} if name == "Identity" else {"weightinit_stream"} if "seed" in expected
+        else set())
 
 
 def model_with(initializers, dtype=None):
@@ -137,7 +143,7 @@ def test_save_load_from_config_clone(tmp_path):
     np.testing.assert_array_equal(before[0], np_of(ki.GlorotUniform(seed=1)((3, 3, 3, 4))))
     assert not np.array_equal(before[0],
                               np_of(keras.initializers.GlorotUniform(seed=1)((3, 3, 3, 4))))
-    assert conv.kernel_initializer.get_config() == {"seed": 1}
+    assert conv.kernel_initializer.get_config() == {"seed": 1, **TAG}
 
     path = tmp_path / "model.keras"
     model.save(path)
@@ -151,6 +157,80 @@ def test_save_load_from_config_clone(tmp_path):
         assert initializer_summary(again) == summary
         for a, b in zip(weights(again), before):
             np.testing.assert_array_equal(a, b)
+
+
+def unregister(monkeypatch):
+    """Keras as in a process that has not imported weightinit.keras: no "weightinit>..." name
+    registered (the names are those `keras.saving.get_custom_objects()` holds)."""
+    objects = keras.saving.get_custom_objects()
+    for name in [n for n in objects if n.startswith("weightinit>")]:
+        monkeypatch.delitem(objects, name)
+
+
+RANDOM = [c for c in KERAS_CLASSES if "seed" in inspect.signature(getattr(ki, c)).parameters]
+
+
+@pytest.mark.parametrize("name", RANDOM)
+def test_unknown_registered_name_refused(name, monkeypatch):
+    """Keras reads a config whose registered name it does not know as its own class of the
+    same class_name: the stream tag makes that class refuse it, instead of drawing Keras's
+    values."""
+    data = wk.serialize(getattr(ki, name)(seed=1))
+    assert data["config"]["weightinit_stream"] == TAG["weightinit_stream"]
+    assert type(keras.initializers.deserialize(data)) is getattr(ki, name)
+    # A name this weightinit does not have (a newer one's class, a damaged file)...
+    bad = dict(data, registered_name="weightinit>Nonexistent")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'weightinit_stream'"):
+        keras.initializers.get(bad)
+    # ... and every name, before weightinit.keras is imported.
+    unregister(monkeypatch)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'weightinit_stream'"):
+        keras.initializers.deserialize(data)
+
+
+def drop_tags(config):
+    """`config` (a model's) without the stream tags: as weightinit wrote it before them."""
+    if isinstance(config, dict):
+        return {k: drop_tags(v) for k, v in config.items() if k != "weightinit_stream"}
+    if isinstance(config, list):
+        return [drop_tags(v) for v in config]
+    return config
+
+
+def test_model_files_with_and_without_stream_tags(tmp_path):
+    model = model_with(made_initializers())
+    before, summary = weights(model), initializer_summary(model)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    with zipfile.ZipFile(path) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    config = json.loads(files["config.json"])
+    assert config["config"]["layers"][1]["config"]["kernel_initializer"] == {
+        "module": "weightinit.keras", "class_name": "GlorotUniform",
+        "config": {"seed": 1, **TAG}, "registered_name": "weightinit>GlorotUniform"}
+    # Tagged: the four random initializers (Constant draws nothing).
+    assert sum('"weightinit_stream": "v' in json.dumps(v) for v in config["config"]["layers"]) == 4
+    # The same file as weightinit wrote it before the tags: the same initializers and values.
+    old = tmp_path / "old.keras"
+    with zipfile.ZipFile(old, "w") as z:
+        for n, data in files.items():
+            z.writestr(n, json.dumps(drop_tags(config)) if n == "config.json" else data)
+    assert "weightinit_stream" not in json.dumps(drop_tags(config))
+    for loaded in (keras.models.load_model(path), keras.models.load_model(old)):
+        assert initializer_summary(loaded) == summary
+        for again in (loaded, keras.models.clone_model(loaded)):
+            for a, b in zip(weights(again), before):
+                np.testing.assert_array_equal(a, b)
+
+
+def test_model_file_refused_without_weightinit(tmp_path, monkeypatch):
+    """A model file read before weightinit.keras is imported fails, naming the tag, instead of
+    loading with Keras's initializers (which a clone or from_config would then draw from)."""
+    path = tmp_path / "model.keras"
+    model_with(made_initializers()).save(path)
+    unregister(monkeypatch)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'weightinit_stream'"):
+        keras.models.load_model(path)
 
 
 def test_seed_generator_follows_its_state():
@@ -187,7 +267,7 @@ def test_unseeded_follow_set_random_seed():
         np.testing.assert_array_equal(x, y)
     keras.utils.set_random_seed(12)
     assert not np.array_equal(np_of(ki.HeNormal()((6, 6))), a)
-    assert ki.HeNormal().get_config() == {"seed": None}
+    assert ki.HeNormal().get_config() == {"seed": None, **TAG}
 
 
 def test_seed_arguments():
@@ -218,7 +298,7 @@ def test_input_output_axes():
         np_of(default((512, 8, 64))))
     assert init.get_config()["input_axes"] == [0]
     assert ki.GlorotNormal(seed=1, input_axes=[-1], output_axes=[0]).get_config() == {
-        "seed": 1, "input_axes": [-1], "output_axes": [0]}
+        "seed": 1, "input_axes": [-1], "output_axes": [0], **TAG}
     with pytest.raises(ValueError, match="input_axes: axis 3 is out of range"):
         ki.HeNormal(input_axes=[3], output_axes=[0])((4, 4))
     with pytest.raises(TypeError, match="output_axes: expected a list of integers"):

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -409,6 +411,90 @@ def test_exit_while_daemon_threads_fill(warm):
     for delay in (0, 0.005, 0.02, 0.05, 0.1):
         r = _run_child(EXIT_CHILD.format(warm=warm_code, delay=delay), timeout=120)
         assert (r.returncode, r.stderr) == (0, ""), f"exit {delay} s in: {r.stderr[-2000:]}"
+
+
+# --- 5b. every argument's error names it ------------------------------------------------------
+
+class _NoValueYet:
+    """A number whose float() raises (a lazy value that cannot be computed)."""
+
+    def __float__(self):
+        raise RuntimeError("no value yet")
+
+
+numbers.Real.register(_NoValueYet)  # a real number even by torch's rule for float arguments
+
+
+def _jax_normal(stddev):
+    jax_init = pytest.importorskip("weightinit.jax").initializers
+    return jax_init.normal(stddev)
+
+
+# The same parameter through each surface: (argument's name there, a call passing `v` as it).
+SURFACES = {
+    "fill": ("params[1]", lambda v: wi.fill(np.empty(4, np.float32), "normal", (0, v), seed=1)),
+    "Law": ("stddev", lambda v: wi.Law.normal(0, v)),
+    "tf1": ("stddev", lambda v: wi.tf1.random_normal_initializer(0, v)),
+    "keras": ("stddev", lambda v: __import__("weightinit.keras").keras.RandomNormal(0, v)),
+    "init": ("std", lambda v: wi.init.normal_(np.empty(4, np.float32), 0, v)),
+    "jax": ("stddev", _jax_normal),
+}
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+def test_parameter_errors_are_the_same_on_every_surface(surface):
+    name, call = SURFACES[surface]
+    # An int beyond float64 (was OverflowError "int too large to convert to float", naming
+    # nothing, from weightinit.init; and a 401-digit message from fill).
+    with pytest.raises(ValueError) as info:
+        call(10**400)
+    assert str(info.value) == (f"{name}: 1000000000000000...0000000000000000 (401 digits) is "
+                               "beyond the float64 range")
+    with pytest.raises(ValueError, match=f"^{re.escape(name)}: an integer of 16610 bits is "):
+        call(-10**5000)  # beyond Python's limit for str() of an int
+    # A __float__ that raises: its error surfaces, named (was "expected a real number" without
+    # it, or the bare RuntimeError).
+    with pytest.raises(TypeError) as info:
+        call(_NoValueYet())
+    assert str(info.value) == (f"{name}: float() of a _NoValueYet raised RuntimeError: "
+                               "no value yet")
+    assert isinstance(info.value.__cause__, RuntimeError)
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: wi.fill(np.empty(4, np.float32), None, (0, 1), seed=1), TypeError,
+     "distribution: expected a string, got NoneType"),
+    (lambda: wi.new(4, "float32", None, (0, 1), seed=1), TypeError,
+     "distribution: expected a string, got NoneType"),
+    (lambda: wi.Law.of(3, (0, 1)), TypeError, "distribution: expected a string, got int"),
+    (lambda: wi.set_target(None), TypeError, "name: expected a string, got NoneType"),
+    (lambda: wi.compute_fans((3, 4), None), TypeError, "layout: expected a string, got NoneType"),
+    (lambda: wi.compute_fans([[3, 4]]), TypeError,
+     "shape: dimensions must be integers, got [3, 4]"),
+    (lambda: wi.fill(np.empty(4, np.float32), "normal", (0, 1), seed=np.array([1, 2])), TypeError,
+     "seed: operator.index() of a ndarray raised TypeError: "),
+    (lambda: wi.fill(np.empty(4, np.float32), "normal", (0, 1), seed=10**400), ValueError,
+     "seed: must be an integer in [0, 2**64), got 1000000000000000...0000000000000000 "
+     "(401 digits)"),
+])
+def test_no_signature_dumps(call, error, message):
+    """Were pybind11's "incompatible function arguments ... Invoked with" listings, or errors
+    naming no argument."""
+    with pytest.raises(error, match="^" + re.escape(message)):
+        call()
+
+
+def test_shape_items_kept_alive():
+    """A 2-D array as global_shape: its rows are new objects (was a SIGSEGV: a row freed while
+    its dimension was read); a range's large ints too."""
+    a, b = np.empty((3, 4), np.float32), np.empty((3, 4), np.float32)
+    with pytest.raises(TypeError, match=r"^global_shape: operator\.index\(\) of a ndarray "):
+        wi.fill(a, "normal", (0, 1), seed=1, global_shape=np.array([[3, 4]]))
+    wi.fill(a, "normal", (0, 1), seed=1, global_shape=range(10**6, 10**6 + 2), start=range(2))
+    wi.fill(b, "normal", (0, 1), seed=1, global_shape=(10**6, 10**6 + 1), start=(0, 1))
+    np.testing.assert_array_equal(a, b)
+    wi.fill(a, "normal", (0, 1), seed=1, global_shape=np.array([3, 4]))
+    np.testing.assert_array_equal(a, wi.new((3, 4), "float32", "normal", (0, 1), seed=1))
 
 
 # --- 5. bounded threads ---------------------------------------------------------------------

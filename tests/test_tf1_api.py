@@ -122,6 +122,15 @@ with warnings.catch_warnings():  # collection time: outside the module's filter
 
 
 @pytest.mark.parametrize("index", range(len(CLASS_IDS)), ids=CLASS_IDS)
+def test_integer_array_shapes(index):
+    """A NumPy integer array is a shape, as TF reads it (was "Unable to cast Python instance of
+    type <class 'numpy.ndarray'> to C++ type '?'")."""
+    init, shape = every_class_configured()[index]
+    for array in (np.array(shape), np.array(shape, np.int32), np.array(shape, np.uint8)):
+        np.testing.assert_array_equal(init(array), init(shape))
+
+
+@pytest.mark.parametrize("index", range(len(CLASS_IDS)), ids=CLASS_IDS)
 def test_config_round_trip_through_json(index):
     init, shape = every_class_configured()[index]
     text = json.dumps(init.get_config())

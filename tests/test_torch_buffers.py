@@ -42,6 +42,28 @@ def test_refused_with_a_clear_error(make, error, match):
         wi.fill(t, "normal", (0, 1), seed=1)
 
 
+def test_torch_func_transforms_refused():
+    """Inside torch.func.vmap a function sees a batched tensor, inside grad and jvp a wrapper:
+    none has memory of its own (was RuntimeError "Cannot access data pointer of Tensor that
+    doesn't have storage"). torch's normal_ draws there; weightinit refuses, naming vmap."""
+    x = torch.zeros(3, 4)
+    for randomness in ("error", "different", "same"):
+        with pytest.raises(TypeError, match="^tensor: a batched tensor \\(inside torch.func."
+                                            "vmap\\) cannot be filled: weightinit does not "
+                                            "support vmap"):
+            torch.func.vmap(lambda t: init.normal_(t), randomness=randomness)(x)
+    with pytest.raises(TypeError, match="^out: a batched tensor"):
+        torch.func.vmap(lambda t: wi.fill(t, "normal", (0, 1), seed=1))(x)
+    for transform in (lambda f: torch.func.grad(lambda t: f(t.clone()).sum())(x),
+                      lambda f: torch.func.jvp(lambda t: f(t.clone()), (x,), (x,))):
+        with pytest.raises(TypeError, match="^tensor: this tensor has no memory of its own \\(a "
+                                            "tensor inside a torch.func transform"):
+            transform(init.normal_)
+    # What draws nothing works under vmap, as torch's does.
+    assert torch.equal(torch.func.vmap(lambda t: init.constant_(t, 2.0))(x.clone()),
+                       torch.full((3, 4), 2.0))
+
+
 def test_a_tensor_shaped_object_is_not_a_tensor():
     class Impostor:  # has a tensor's methods, is not a torch.Tensor
         __module__ = "torch.fake"

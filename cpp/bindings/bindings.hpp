@@ -30,9 +30,24 @@ inline constexpr bool kLittleEndian = true;
 std::uint64_t to_u64(const pybind11::handle& v, const char* name);
 /// A sequence of non-negative ints that fit int64, else TypeError / ValueError naming `name`.
 std::vector<std::int64_t> dims(const pybind11::handle& s, const char* name);
-/// A real number (int, float, NumPy scalar; not bool or str) as a double, else TypeError /
-/// ValueError naming `name`.
+/// A real number (int, float, NumPy scalar, any object with __float__ or __index__; not bool
+/// or str) as a double. TypeError naming `name` for anything else, and for an object whose
+/// __float__ raises (that error is the cause and its text is quoted); ValueError for an int
+/// beyond the float64 range.
 double real(const pybind11::handle& v, const char* name);
+/// A str, else TypeError naming `name`.
+std::string text_arg(const pybind11::handle& v, const char* name);
+/// operator.index(v) for a `v` that passed PyIndex_Check: a Python int. TypeError naming
+/// `name` when its __index__ raises (a NumPy array of several elements...), that error the
+/// cause and its text quoted.
+pybind11::object index_of(const pybind11::handle& v, const char* name);
+/// The error a conversion of `v` (`what`: "float()", "operator.index()") has just raised, as
+/// a TypeError naming `name` that quotes it and has it as its cause; an exception that is not
+/// an Exception (KeyboardInterrupt...) passes as it is.
+[[noreturn]] void raise_named(const pybind11::handle& v, const char* name, const char* what);
+/// `v` for an error message: its repr, with the middle cut out beyond 40 characters (and an
+/// int too long for repr() described by its number of bits).
+std::string brief(const pybind11::handle& v);
 
 /// The stream of a fill: (seed, stream, offset), or `generator`'s seed on `stream` (its offset
 /// is reserved later, after every check). Returns the generator (nullptr for an explicit

@@ -24,8 +24,7 @@ std::uint64_t to_u64(const py::handle& v, const char* name) {
     throw py::type_error(std::string(name) + ": expected an integer, got " +
                          std::string(py::str(py::type::of(v).attr("__name__"))));
   }
-  py::int_ i = py::reinterpret_steal<py::int_>(PyNumber_Index(v.ptr()));
-  if (!i) throw py::error_already_set();
+  const py::object i = index_of(v, name);
   int overflow = 0;
   const long long s = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
   if (overflow == 0 && s >= 0) return static_cast<std::uint64_t>(s);
@@ -34,7 +33,7 @@ std::uint64_t to_u64(const py::handle& v, const char* name) {
   if (negative || (u == static_cast<unsigned long long>(-1) && PyErr_Occurred())) {
     PyErr_Clear();
     throw py::value_error(std::string(name) + ": must be an integer in [0, 2**64), got " +
-                          std::string(py::str(v)));
+                          brief(v));
   }
   return u;
 }
@@ -43,18 +42,25 @@ std::vector<std::int64_t> dims(const py::handle& s, const char* name) {
   if (!PySequence_Check(s.ptr()) || PyUnicode_Check(s.ptr())) {
     throw py::type_error(std::string(name) + ": expected a sequence of integers");
   }
+  // PySequence_Fast holds every item: a NumPy array's rows, a range's ints are new objects,
+  // which a handle taken while iterating would not keep alive.
+  const py::object seq = py::reinterpret_steal<py::object>(PySequence_Fast(s.ptr(), ""));
+  if (!seq) {
+    PyErr_Clear();
+    throw py::type_error(std::string(name) + ": expected a sequence of integers");
+  }
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.ptr());
   std::vector<std::int64_t> out;
-  for (const py::handle v : py::reinterpret_borrow<py::sequence>(s)) {
+  for (Py_ssize_t k = 0; k < n; ++k) {
+    const py::handle v(PySequence_Fast_GET_ITEM(seq.ptr(), k));
     if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) {
-      throw py::type_error(std::string(name) + ": dimensions must be integers, got " +
-                           std::string(py::repr(v)));
+      throw py::type_error(std::string(name) + ": dimensions must be integers, got " + brief(v));
     }
-    py::object i = py::reinterpret_steal<py::object>(PyNumber_Index(v.ptr()));
+    const py::object i = index_of(v, name);
     const long long x = PyLong_AsLongLong(i.ptr());
     if (x == -1 && PyErr_Occurred()) {
       PyErr_Clear();
-      throw py::value_error(std::string(name) + ": dimension " + std::string(py::str(v)) +
-                            " is out of range");
+      throw py::value_error(std::string(name) + ": dimension " + brief(v) + " is out of range");
     }
     if (x < 0) throw py::value_error(std::string(name) + ": dimensions must be non-negative");
     out.push_back(x);
@@ -62,23 +68,66 @@ std::vector<std::int64_t> dims(const py::handle& s, const char* name) {
   return out;
 }
 
+[[noreturn]] void raise_named(const py::handle& v, const char* name, const char* what) {
+  py::error_already_set cause;
+  if (!cause.matches(PyExc_Exception)) throw cause;
+  const std::string text = std::string(name) + ": " + what + " of a " +
+                           std::string(py::str(py::type::of(v).attr("__name__"))) + " raised " +
+                           std::string(py::str(cause.type().attr("__name__"))) + ": " +
+                           std::string(py::str(cause.value()));
+  py::raise_from(cause, PyExc_TypeError, text.c_str());
+  throw py::error_already_set();
+}
+
+std::string brief(const py::handle& v) {
+  PyObject* r = PyObject_Repr(v.ptr());
+  if (!r) {  // an int beyond Python's digit limit for str(), or a repr that raises
+    PyErr_Clear();
+    if (PyLong_Check(v.ptr())) {
+      return "an integer of " + std::string(py::str(v.attr("bit_length")())) + " bits";
+    }
+    return "a " + std::string(py::str(py::type::of(v).attr("__name__")));
+  }
+  std::string s = py::reinterpret_steal<py::str>(r);
+  if (s.size() <= 40) return s;
+  const bool integer = PyLong_Check(v.ptr());
+  const std::size_t n = s.size() - (integer && s[0] == '-' ? 1 : 0);
+  return s.substr(0, 16) + "..." + s.substr(s.size() - 16) + " (" + std::to_string(n) +
+         (integer ? " digits)" : " characters)");
+}
+
 double real(const py::handle& v, const char* name) {
-  if (PyBool_Check(v.ptr()) || PyUnicode_Check(v.ptr()) || PyBytes_Check(v.ptr())) {
+  PyObject* o = v.ptr();
+  const PyNumberMethods* nb = Py_TYPE(o)->tp_as_number;
+  const bool number = PyFloat_Check(o) ||
+                      (nb != nullptr && (nb->nb_float != nullptr || nb->nb_index != nullptr));
+  if (PyBool_Check(o) || PyUnicode_Check(o) || PyBytes_Check(o) || !number) {
     throw py::type_error(std::string(name) + ": expected a real number, got " +
                          std::string(py::str(py::type::of(v).attr("__name__"))));
   }
-  const double x = PyFloat_AsDouble(v.ptr());
+  const double x = PyFloat_AsDouble(o);
   if (x == -1.0 && PyErr_Occurred()) {
-    const bool overflow = PyErr_ExceptionMatches(PyExc_OverflowError);
-    PyErr_Clear();
-    if (overflow) {
-      throw py::value_error(std::string(name) + ": " + std::string(py::str(v)) +
-                            " is beyond the float64 range");
+    if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+      PyErr_Clear();
+      throw py::value_error(std::string(name) + ": " + brief(v) + " is beyond the float64 range");
     }
-    throw py::type_error(std::string(name) + ": expected a real number, got " +
-                         std::string(py::str(py::type::of(v).attr("__name__"))));
+    raise_named(v, name, "float()");
   }
   return x;
+}
+
+std::string text_arg(const py::handle& v, const char* name) {
+  if (!PyUnicode_Check(v.ptr())) {
+    throw py::type_error(std::string(name) + ": expected a string, got " +
+                         std::string(py::str(py::type::of(v).attr("__name__"))));
+  }
+  return v.cast<std::string>();
+}
+
+py::object index_of(const py::handle& v, const char* name) {
+  PyObject* i = PyNumber_Index(v.ptr());
+  if (!i) raise_named(v, name, "operator.index()");
+  return py::reinterpret_steal<py::object>(i);
 }
 
 namespace {
@@ -88,6 +137,7 @@ namespace {
 struct Torch {
   py::object tensor_type, strided, is_grad_enabled, is_inference_mode_enabled, increment_version;
   py::object f32, f64, f16, bf16;
+  py::object is_batched;  // torch.func.vmap's test for its batched tensors, or None
 };
 
 // torch's objects, or nullptr while torch is not imported (then no object is a tensor).
@@ -102,7 +152,11 @@ const Torch* torch_objects() {
                       torch.attr("is_inference_mode_enabled"),
                       torch.attr("_C").attr("_increment_version"),
                       torch.attr("float32"), torch.attr("float64"), torch.attr("float16"),
-                      torch.attr("bfloat16")};
+                      torch.attr("bfloat16"), py::none()};
+  const py::object c = torch.attr("_C");
+  if (py::hasattr(c, "_functorch") && py::hasattr(c.attr("_functorch"), "is_batchedtensor")) {
+    t->is_batched = c.attr("_functorch").attr("is_batchedtensor");
+  }
   cached = t;  // never freed: lives as long as the interpreter's torch module
   return cached;
 }
@@ -199,6 +253,13 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
                          "weightinit.torch.init_sharded_(tensor, initializer, seed=...), which "
                          "fills each rank's shard as its slice of the whole tensor");
   }
+  // Inside torch.func.vmap a function sees one sample of a batched tensor, which has no
+  // memory of its own; what a draw for one sample means under vmap's randomness modes is not
+  // defined by weightinit's streams, so vmap is refused (torch's normal_ draws there).
+  if (!torch.is_batched.is_none() && truth(torch.is_batched(out))) {
+    throw py::type_error(name + ": a batched tensor (inside torch.func.vmap) cannot be filled: "
+                         "weightinit does not support vmap; fill the whole batch outside vmap");
+  }
   const bool meta = !truth(attr(o, "is_cpu")) && truth(attr(o, "is_meta"));
   if (!meta && !truth(attr(o, "is_cpu"))) {
     throw py::value_error(name + ": must be a CPU tensor, got device " + std::string(py::str(attr(o, "device"))));
@@ -255,7 +316,18 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
     const std::int64_t reach = strides[k] * (t.shape[k] - 1);
     (reach < 0 ? first : last) += reach;
   }
-  t.data = PyLong_AsVoidPtr(call(o, "data_ptr").ptr());
+  PyObject* data_ptr = PyObject_CallMethod(o, "data_ptr", nullptr);
+  if (!data_ptr) {  // a wrapper without storage: torch.func.grad's and jvp's tensors
+    py::error_already_set cause;
+    if (!cause.matches(PyExc_RuntimeError)) throw cause;
+    py::raise_from(cause, PyExc_TypeError,
+                   (name + ": this tensor has no memory of its own (a tensor inside a "
+                           "torch.func transform such as grad or jvp); fill real tensors, "
+                           "outside the transform").c_str());
+    throw py::error_already_set();
+  }
+  t.data = PyLong_AsVoidPtr(data_ptr);
+  Py_DECREF(data_ptr);
   if (PyErr_Occurred()) throw py::error_already_set();
   if (!empty) {
     // Every element must lie in the tensor's storage (a storage resized below its view

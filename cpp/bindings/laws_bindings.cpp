@@ -39,7 +39,8 @@ py::tuple params_of(const Law& law) {
   return t;
 }
 
-Law law_of(const std::string& kind, const py::handle& params) {
+Law law_of(const py::handle& distribution, const py::handle& params) {
+  const std::string kind = text_arg(distribution, "distribution");
   const Law::Kind k = parse_kind(kind);
   if (!PySequence_Check(params.ptr()) || PyUnicode_Check(params.ptr())) {
     throw py::type_error("params: expected a sequence of numbers");
@@ -98,7 +99,12 @@ std::vector<std::int64_t> axes_of(const py::handle& axes, const char* name) {
                            "element of type " +
                            std::string(py::str(py::type::handle_of(a).attr("__name__"))));
     }
-    out.push_back(py::cast<std::int64_t>(py::reinterpret_steal<py::object>(PyNumber_Index(a.ptr()))));
+    const long long x = PyLong_AsLongLong(index_of(a, name).ptr());
+    if (x == -1 && PyErr_Occurred()) {
+      PyErr_Clear();
+      throw py::value_error(std::string(name) + ": axis " + brief(a) + " is out of range");
+    }
+    out.push_back(x);
   }
   return out;
 }
@@ -141,7 +147,7 @@ void register_laws(py::module_& m) {
       .def("__hash__", [](const Law& l) { return py::hash(py::make_tuple(kind_name(l.kind), params_of(l))); })
       .def(py::pickle([](const Law& l) { return py::make_tuple(kind_name(l.kind), params_of(l)); },
                       [](const py::tuple& t) {
-                        return law_of(t[0].cast<std::string>(), t[1]);
+                        return law_of(t[0], t[1]);
                       }));
 
   py::module_ l = m.def_submodule("laws", "The law table: named initializers -> Law (laws.hpp).");

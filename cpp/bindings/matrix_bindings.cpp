@@ -24,16 +24,14 @@ std::int64_t dimension(const py::handle& v, const char* name) {
     throw py::type_error(std::string(name) + ": expected an integer, got " +
                          std::string(py::str(py::type::of(v).attr("__name__"))));
   }
-  const py::object i = py::reinterpret_steal<py::object>(PyNumber_Index(v.ptr()));
-  if (!i) throw py::error_already_set();
+  const py::object i = index_of(v, name);
   int overflow = 0;
   const long long x = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
   if (overflow < 0 || (overflow == 0 && x < 0)) {
-    throw py::value_error(std::string(name) + ": must be non-negative, got " +
-                          std::string(py::str(v)));
+    throw py::value_error(std::string(name) + ": must be non-negative, got " + brief(v));
   }
   if (overflow > 0) {
-    throw py::value_error(std::string(name) + ": " + std::string(py::str(v)) + " is too large");
+    throw py::value_error(std::string(name) + ": " + brief(v) + " is too large");
   }
   return x;
 }

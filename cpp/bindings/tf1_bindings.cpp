@@ -24,33 +24,46 @@ namespace {
 
 std::string type_name(const py::handle& v) { return py::str(py::type::of(v).attr("__name__")); }
 
+// One dimension: an int within 64 bits, else ValueError naming `name`.
+std::int64_t dim_of(const py::handle& v, const py::object& index, const char* name) {
+  const long long x = PyLong_AsLongLong(index.ptr());
+  if (x == -1 && PyErr_Occurred()) {
+    PyErr_Clear();
+    throw py::value_error(std::string(name) + ": " + brief(v) +
+                          " is outside the 64-bit integer range");
+  }
+  return x;
+}
+
 // A list of integers (any sign: the C++ classes check the values) from an int or an iterable
-// of ints, else TypeError / ValueError naming `name`.
+// of ints (a NumPy integer array too, as TF reads shapes), else TypeError / ValueError naming
+// `name`.
 Shape int_list(const py::handle& v, const char* name) {
-  if (PyIndex_Check(v.ptr()) && !PyBool_Check(v.ptr())) return Shape{py::cast<std::int64_t>(v)};
+  if (PyIndex_Check(v.ptr()) && !PyBool_Check(v.ptr())) {
+    PyObject* index = PyNumber_Index(v.ptr());
+    if (index) return Shape{dim_of(v, py::reinterpret_steal<py::object>(index), name)};
+    // An array of one dimension or more has __index__ too, which refuses it: a sequence.
+    if (!PySequence_Check(v.ptr()) || !PyErr_ExceptionMatches(PyExc_TypeError)) {
+      raise_named(v, name, "operator.index()");
+    }
+    PyErr_Clear();
+  }
   py::object seq = py::reinterpret_steal<py::object>(PySequence_Fast(v.ptr(), ""));
   if (!seq) {
     PyErr_Clear();
     throw py::type_error(std::string(name) + ": expected a sequence of integers, got " +
-                         std::string(py::repr(v)));
+                         brief(v));
   }
   const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.ptr());
   PyObject** items = PySequence_Fast_ITEMS(seq.ptr());
   Shape out(static_cast<std::size_t>(n));
   for (Py_ssize_t i = 0; i < n; ++i) {
-    PyObject* item = items[i];
-    if (PyBool_Check(item) || !PyIndex_Check(item)) {
+    const py::handle item(items[i]);
+    if (PyBool_Check(item.ptr()) || !PyIndex_Check(item.ptr())) {
       throw py::type_error(std::string(name) + ": dimensions must be integers, got " +
-                           std::string(py::repr(item)));
+                           brief(item));
     }
-    py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(item));
-    const long long x = index ? PyLong_AsLongLong(index.ptr()) : -1;
-    if (x == -1 && PyErr_Occurred()) {
-      PyErr_Clear();
-      throw py::value_error(std::string(name) + ": " + std::string(py::repr(item)) +
-                            " is outside the 64-bit integer range");
-    }
-    out[static_cast<std::size_t>(i)] = x;
+    out[static_cast<std::size_t>(i)] = dim_of(item, index_of(item, name), name);
   }
   return out;
 }
@@ -62,8 +75,7 @@ std::optional<std::int64_t> seed_arg(const py::handle& v, const char* name) {
   if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) {
     throw py::type_error(std::string(name) + ": expected an integer or None, got " + type_name(v));
   }
-  py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(v.ptr()));
-  if (!index) throw py::error_already_set();
+  const py::object index = index_of(v, name);
   int overflow = 0;
   const long long x = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
   if (overflow == 0) return x;
@@ -73,19 +85,24 @@ std::optional<std::int64_t> seed_arg(const py::handle& v, const char* name) {
 // A bound that may be an integer: an exact integer within 64 bits, else a double.
 Number number_arg(const py::handle& v, const char* name) {
   if (!PyBool_Check(v.ptr()) && PyIndex_Check(v.ptr())) {
-    py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(v.ptr()));
-    if (!index) throw py::error_already_set();
-    int overflow = 0;
-    const long long s = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
-    if (overflow == 0) return Number(static_cast<std::int64_t>(s));
-    if (overflow > 0) {
-      const unsigned long long u = PyLong_AsUnsignedLongLong(index.ptr());
-      if (!(u == static_cast<unsigned long long>(-1) && PyErr_Occurred())) {
-        return Number(static_cast<std::uint64_t>(u));
+    PyObject* i = PyNumber_Index(v.ptr());
+    if (i) {
+      const py::object index = py::reinterpret_steal<py::object>(i);
+      int overflow = 0;
+      const long long s = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+      if (overflow == 0) return Number(static_cast<std::int64_t>(s));
+      if (overflow > 0) {
+        const unsigned long long u = PyLong_AsUnsignedLongLong(index.ptr());
+        if (!(u == static_cast<unsigned long long>(-1) && PyErr_Occurred())) {
+          return Number(static_cast<std::uint64_t>(u));
+        }
+        PyErr_Clear();
       }
-      PyErr_Clear();
+      return Number(real(index, name));  // beyond 64 bits: the nearest double
     }
-    return Number(real(index, name));  // beyond 64 bits: the nearest double
+    // A float array's __index__ refuses it (TypeError): read as a real number below.
+    if (!PyErr_ExceptionMatches(PyExc_TypeError)) raise_named(v, name, "operator.index()");
+    PyErr_Clear();
   }
   return Number(real(v, name));
 }
@@ -94,13 +111,6 @@ py::object number_object(const Number& v) {
   if (!v.is_integer()) return py::float_(v.to_double());
   py::object m = py::int_(v.magnitude());
   return v.negative() ? m.attr("__neg__")() : m;
-}
-
-std::string text_arg(const py::handle& v, const char* name) {
-  if (!PyUnicode_Check(v.ptr())) {
-    throw py::type_error(std::string(name) + ": expected a string, got " + type_name(v));
-  }
-  return v.cast<std::string>();
 }
 
 // A PartitionInfo (ours, or any object with full_shape and var_offset, as TF's own), checked

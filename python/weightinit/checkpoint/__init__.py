@@ -52,6 +52,7 @@ import numpy as np
 from .. import shard
 from ..core.dtypes import FLOAT_NAMES, as_dtype
 from ..core.fills import check_seed, check_shape, is_dtensor
+from ..core.streams import STREAM_TAG
 
 if TYPE_CHECKING:
     if sys.version_info >= (3, 11):
@@ -562,10 +563,10 @@ def file_metadata(model: Model, seed: int,
     package and stream versions, the seed, the model's name, how stream ids are made, the
     SHA-256 of each JSON file written beside the tensors (``weightinit_sha256_config.json``:
     how a later ``force`` recognises the ``config.json`` it may remove); then `extra`."""
-    from .. import STREAM_VERSION, __version__
+    from .. import __version__
 
     meta = {"format": "pt", "weightinit_version": __version__,
-            "weightinit_stream": f"v{STREAM_VERSION}", "weightinit_seed": str(check_seed(seed)),
+            "weightinit_stream": STREAM_TAG, "weightinit_seed": str(check_seed(seed)),
             "weightinit_model": model.name,
             "weightinit_streams": "blake2b(name, digest_size=8) as little-endian integer"}
     for name, data in _json_files(model).items():

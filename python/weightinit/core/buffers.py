@@ -98,11 +98,18 @@ def require_float(buf: Buffer, argname: str = "tensor") -> None:
                         f"random fill, got {buf.dtype_name}")
 
 
-def real(value: Any, argname: str, *, finite: bool = True) -> float:
-    """`value` as a float: a real number (not a bool), finite unless `finite` is False."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+def real(value: Any, argname: str, *, finite: bool = True, numbers_only: bool = True) -> float:
+    """`value` as a float, converted by the bindings' rules (``_core.real``: an int beyond the
+    float64 range is a ValueError, an error raised by ``__float__`` a TypeError with that error
+    as its cause, each naming `argname`); finite unless `finite` is False.
+
+    A bool is refused. With `numbers_only` (torch's rule for its float arguments), only a
+    ``numbers.Real`` is taken; otherwise any object with ``__float__`` or ``__index__``.
+    """
+    if isinstance(value, (bool, np.bool_)) or (numbers_only
+                                                and not isinstance(value, numbers.Real)):
         raise TypeError(f"{argname}: expected a real number, got {type(value).__name__}")
-    x = float(value)
+    x = _core.real(value, argname)
     if math.isnan(x) or (finite and math.isinf(x)):
         raise ValueError(f"{argname}: must be {'finite' if finite else 'a number'}, got {x}")
     return x

@@ -10,6 +10,10 @@ from .. import _core
 #: The stream id every generator draws on (docs/streams.md §2).
 STREAM = 0
 
+#: The stream family's version as files record it (``"v2"``): checkpoint metadata, the
+#: configs of the Keras initializers.
+STREAM_TAG = f"v{_core.STREAM_VERSION}"
+
 
 def blocks_for(numel: int, itemsize: int) -> int:
     """Counter blocks a fill of `numel` elements of `itemsize` bytes reads (streams.md §3):

@@ -10,7 +10,6 @@ through ``jax.pure_callback``.
 
 from __future__ import annotations
 
-import math
 import operator
 import warnings
 from collections.abc import Callable, Sequence
@@ -23,6 +22,7 @@ from jax.sharding import NamedSharding, PartitionSpec
 
 from .. import _core
 from ..core import Law
+from ..core.buffers import real as _real
 from ..core.dtypes import FLOAT_NAMES
 from ..core.fills import check_shape as _check_shape
 from ..shard import box_of_slices
@@ -47,20 +47,12 @@ def real(value: Any, argname: str) -> float:
     TypeError
         A bool, a string, a traced value or anything without a float value.
     ValueError
-        NaN or an infinity.
+        NaN, an infinity, or an int beyond the float64 range.
     """
-    if isinstance(value, (bool, np.bool_, str, bytes)):
-        raise TypeError(f"{argname}: expected a real number, got {type(value).__name__}")
     if isinstance(value, jax.core.Tracer):
         raise TypeError(f"{argname}: must be a concrete number, not a traced value: build the "
                         "initializer outside jax.jit")
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{argname}: expected a real number, got {value!r}") from None
-    if not math.isfinite(x):
-        raise ValueError(f"{argname}: must be finite, got {x}")
-    return x
+    return _real(value, argname, numbers_only=False)
 
 
 def axes(value: Any, argname: str) -> Union[int, tuple[int, ...]]:

@@ -34,6 +34,15 @@ registered name (``{"module": "weightinit.keras", "class_name": "HeNormal", "con
 "registered_name": "weightinit>HeNormal"}``); :func:`deserialize` also reads Keras's and
 tf-keras's formats.
 
+The configs of the random initializers (those with a seed) hold, besides Keras's keys, the
+stream they draw on: ``"weightinit_stream": "v2"``. Keras reads a config whose registered name
+it does not know (weightinit.keras not imported yet, or a name this version lacks) as its own
+class of the same ``class_name``, which would draw Keras's values; that class refuses the key
+(``TypeError: HeNormal.__init__() got an unexpected keyword argument 'weightinit_stream'``),
+so such a file fails to load instead. ``from_config`` refuses another stream's tag and reads a
+config without it (Keras's, or weightinit's before the tag) as this stream's
+(docs/robustness.md, "Keras configs").
+
 Seeds and streams
 -----------------
 * An **integer seed** ``s``: Philox key = ``s mod 2**64``, stream id 0; the instance returns
@@ -73,6 +82,7 @@ import numpy as np
 
 from .. import _core
 from ..core.fills import check_shape
+from ..core.streams import STREAM_TAG
 from ..tf1 import keras as _tf1_keras, surface
 from ..tf1.surface import FLOAT32, namespace, plain
 
@@ -112,6 +122,8 @@ Seed = Union[int, None, Any]
 Shape = Sequence[int]
 
 v1 = _tf1_keras.initializers
+#: The config key of the random initializers' stream tag: ``"weightinit_stream": "v2"``.
+STREAM_KEY = "weightinit_stream"
 _tf1 = _core.tf1
 _PARTITION_KEYWORDS = ("partition_shape", "partition_offset")
 
@@ -197,9 +209,22 @@ class Initializer(_KerasInitializer):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Any:
-        """``cls(**config)``, ignoring a ``dtype`` key as tf-keras does."""
+        """``cls(**config)``, ignoring a ``dtype`` key as tf-keras does.
+
+        Raises
+        ------
+        ValueError
+            For a ``"weightinit_stream"`` other than this weightinit's (``"v2"``): the config
+            was written for values this version does not draw. A config without the key (as
+            Keras writes, and weightinit before the key) is read as this stream's.
+        """
         config = dict(config)
         config.pop("dtype", None)
+        stream = config.pop(STREAM_KEY, STREAM_TAG)
+        if not isinstance(stream, str) or stream != STREAM_TAG:
+            raise ValueError(f"{STREAM_KEY}: the config names weightinit's stream {stream!r}; "
+                             f"this weightinit draws stream {STREAM_TAG!r} (docs/streams.md), "
+                             "so its values would differ from the ones the config was saved with")
         return cls(**config)
 
     def clone(self) -> Any:
@@ -207,7 +232,8 @@ class Initializer(_KerasInitializer):
         return type(self).from_config(self.get_config())
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={reprlib.repr(v)}" for k, v in self.get_config().items())
+        args = ", ".join(f"{k}={reprlib.repr(v)}" for k, v in self.get_config().items()
+                         if k != STREAM_KEY)
         return f"{type(self).__name__}({args})"
 
 
@@ -341,8 +367,14 @@ class _Random(Initializer):
             return KERAS.saving.serialize_keras_object(self.seed)
         return self.seed
 
-    def get_config(self) -> dict[str, Any]:
+    def _config(self) -> dict[str, Any]:
+        """The constructor arguments: the config less its stream tag."""
         return {"seed": self._seed_config()}
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments and the stream tag ``"weightinit_stream": "v2"`` (see
+        the module docstring)."""
+        return dict(self._config(), **{STREAM_KEY: STREAM_TAG})
 
 
 class RandomNormal(_Random):
@@ -376,7 +408,7 @@ class RandomNormal(_Random):
     def _law(self) -> _core.Law:
         return _core.Law.normal(self.mean, self.stddev)
 
-    def get_config(self) -> dict[str, Any]:
+    def _config(self) -> dict[str, Any]:
         return {"mean": plain(self.mean), "stddev": plain(self.stddev),
                 "seed": self._seed_config()}
 
@@ -407,11 +439,22 @@ class RandomUniform(_Random):
     ----------
     minval : number, default -0.05
     maxval : number, default 0.05
+        At least `minval` (equal bounds give that value everywhere).
     seed : int, keras.random.SeedGenerator or None
+
+    Raises
+    ------
+    ValueError
+        ``minval > maxval``: Keras 3 takes them, and draws what its backend makes of them.
     """
 
     def __init__(self, minval: float = -0.05, maxval: float = 0.05, seed: Seed = None) -> None:
         self._impl_of(minval, maxval)  # the bounds' types, as the C++ class checks them
+        # Keras 3 takes inverted bounds and draws what its backend's uniform makes of them
+        # (every value minval on JAX, values in (maxval, minval] on torch): no law to follow.
+        if minval > maxval:
+            raise ValueError(f"minval, maxval: minval must not exceed maxval, got "
+                             f"minval={minval!r}, maxval={maxval!r}")
         self.minval = minval
         self.maxval = maxval
         super().__init__(seed)
@@ -441,7 +484,7 @@ class RandomUniform(_Random):
         return _result(self._impl_of(self.minval, self.maxval)(part, et, info,
                                                                 self._key_stream()))
 
-    def get_config(self) -> dict[str, Any]:
+    def _config(self) -> dict[str, Any]:
         return {"minval": plain(self.minval), "maxval": plain(self.maxval),
                 "seed": self._seed_config()}
 
@@ -495,7 +538,7 @@ class VarianceScaling(_Random):
         return {k: v for k, v in (("input_axes", self.input_axes),
                                   ("output_axes", self.output_axes)) if v is not None}
 
-    def get_config(self) -> dict[str, Any]:
+    def _config(self) -> dict[str, Any]:
         return {"scale": plain(self.scale), "mode": self.mode,
                 "distribution": self.distribution, "seed": self._seed_config(),
                 **self._axes_config()}
@@ -513,7 +556,7 @@ class _Preset(VarianceScaling):
         super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed,
                          input_axes=input_axes, output_axes=output_axes)
 
-    def get_config(self) -> dict[str, Any]:
+    def _config(self) -> dict[str, Any]:
         return {"seed": self._seed_config(), **self._axes_config()}
 
 
@@ -582,7 +625,7 @@ class Orthogonal(_Random):
         return _result(_tf1.Orthogonal(self.gain, None, et)(shape, None, None,
                                                             self._key_stream()))
 
-    def get_config(self) -> dict[str, Any]:
+    def _config(self) -> dict[str, Any]:
         return {"gain": plain(self.gain), "seed": self._seed_config()}
 
 
@@ -678,7 +721,8 @@ if KERAS is not None:
 def serialize(initializer: Any) -> dict[str, Any]:
     """Keras 3's format with weightinit's registered name: ``{"module": "weightinit.keras",
     "class_name": ..., "config": ..., "registered_name": "weightinit>..."}`` (what
-    ``keras.saving.serialize_keras_object`` writes for these classes)."""
+    ``keras.saving.serialize_keras_object`` writes for these classes; the config is
+    ``get_config()``, with the stream tag for the random ones)."""
     name = type(initializer).__name__
     return {"module": type(initializer).__module__, "class_name": name,
             "config": initializer.get_config(), "registered_name": f"{PACKAGE}>{name}"}
@@ -721,4 +765,4 @@ initializers = namespace(
 
 __all__ = [c.__name__ for c in _CLASSES] + list(_SNAKE) + list(_KERAS3_ALIASES) + [
     "Initializer", "get", "serialize", "deserialize", "initializers", "v1", "KERAS", "PACKAGE",
-    "Seed", "Shape"]
+    "STREAM_KEY", "Seed", "Shape"]
