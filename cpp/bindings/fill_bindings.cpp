@@ -260,8 +260,9 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
     throw py::type_error(name + ": a batched tensor (inside torch.func.vmap) cannot be filled: "
                          "weightinit does not support vmap; fill the whole batch outside vmap");
   }
-  const bool meta = !truth(attr(o, "is_cpu")) && truth(attr(o, "is_meta"));
-  if (!meta && !truth(attr(o, "is_cpu"))) {
+  const bool cpu = truth(attr(o, "is_cpu"));
+  const bool meta = !cpu && truth(attr(o, "is_meta"));
+  if (!meta && !cpu) {
     throw py::value_error(name + ": must be a CPU tensor, got device " + std::string(py::str(attr(o, "device"))));
   }
   if (!attr(o, "layout").is(torch.strided)) {

@@ -106,10 +106,13 @@ def real(value: Any, argname: str, *, finite: bool = True, numbers_only: bool = 
     A bool is refused. With `numbers_only` (torch's rule for its float arguments), only a
     ``numbers.Real`` is taken; otherwise any object with ``__float__`` or ``__index__``.
     """
-    if isinstance(value, (bool, np.bool_)) or (numbers_only
-                                                and not isinstance(value, numbers.Real)):
-        raise TypeError(f"{argname}: expected a real number, got {type(value).__name__}")
-    x = _core.real(value, argname)
+    if type(value) is float:  # the common case, converted as _core.real does: itself
+        x = value
+    else:
+        if isinstance(value, (bool, np.bool_)) or (numbers_only
+                                                    and not isinstance(value, numbers.Real)):
+            raise TypeError(f"{argname}: expected a real number, got {type(value).__name__}")
+        x = _core.real(value, argname)
     if math.isnan(x) or (finite and math.isinf(x)):
         raise ValueError(f"{argname}: must be {'finite' if finite else 'a number'}, got {x}")
     return x

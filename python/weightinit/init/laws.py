@@ -41,23 +41,35 @@ def check_mode(mode: Any) -> str:
 def torch_checked(law: Law) -> Law:
     """`law`, after the checks of torch's ``uniform_`` / ``normal_`` (RuntimeError)."""
     if law.kind == "uniform":
-        a, b = law.params
-        if a > b:
-            raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
-                               f"from={a:g} > to={b:g}")
-    elif law.kind == "normal" and law.params[1] < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {law.params[1]:g}")
+        _check_range(*law.params)
+    elif law.kind == "normal":
+        _check_std(law.params[1])
     return law
+
+
+def _check_range(a: float, b: float) -> None:
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found "
+                           f"from={a:g} > to={b:g}")
+
+
+def _check_std(std: float) -> None:
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
 
 
 def uniform(shape: Any, a: Any = 0.0, b: Any = 1.0) -> Law:
     """The law of :func:`uniform_`: ``Law.uniform(a, b)``."""
-    return torch_checked(Law.uniform(real(a, "a"), real(b, "b")))
+    low, high = real(a, "a"), real(b, "b")
+    _check_range(low, high)  # on the numbers: cheaper per call than torch_checked's Law
+    return Law.uniform(low, high)
 
 
 def normal(shape: Any, mean: Any = 0.0, std: Any = 1.0) -> Law:
     """The law of :func:`normal_`: ``Law.normal(mean, std)``."""
-    return torch_checked(Law.normal(real(mean, "mean"), real(std, "std")))
+    m, s = real(mean, "mean"), real(std, "std")
+    _check_std(s)  # on the numbers: cheaper per call than torch_checked's Law
+    return Law.normal(m, s)
 
 
 def trunc_normal(shape: Any, mean: Any = 0.0, std: Any = 1.0, a: Any = -2.0, b: Any = 2.0) -> Law:
@@ -157,6 +169,8 @@ def sparse_zero(tensor: Any, keys: np.ndarray, num_zeros: int) -> None:
 
 def constant(shape: Any, val: Any) -> Any:
     """The value :func:`constant_` writes, checked."""
+    if type(val) in (int, float):  # the common case, checked first (the per-call cost)
+        return val
     if not isinstance(val, (numbers.Number, np.generic)) or isinstance(val, (str, bytes)):
         raise TypeError(f"val: expected a number, got {type(val).__name__}")
     return val
