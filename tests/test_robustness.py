@@ -22,6 +22,7 @@ import time
 import ml_dtypes
 import numpy as np
 import pytest
+from optional import require
 
 import weightinit as wi
 
@@ -426,7 +427,8 @@ numbers.Real.register(_NoValueYet)  # a real number even by torch's rule for flo
 
 
 def _jax_normal(stddev):
-    jax_init = pytest.importorskip("weightinit.jax").initializers
+    require("jax", extra="jax")
+    jax_init = require("weightinit.jax").initializers
     return jax_init.normal(stddev)
 
 

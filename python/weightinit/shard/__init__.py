@@ -346,10 +346,10 @@ class _NormOf(BoxInitializer):
     def check(self, global_shape: Any, dtype: Any = "float32") -> None:
         of, of_shape, _, _ = self.law(tuple(global_shape), **self.kwargs)
         of.check(of_shape, dtype)
+        _torch_for_norm()
 
     def fill(self, out: Any, global_shape: Any, start: Any, seed: Any, stream: Any) -> None:
-        import torch
-
+        torch = _torch_for_norm()
         of, of_shape, dim, of_stream = self.law(global_shape, **self.kwargs)
         dtype = _dtype_of(out)
         v = new_box(of, of_shape, dtype, seed=seed, stream=of_stream)
@@ -360,6 +360,16 @@ class _NormOf(BoxInitializer):
         g = torch.norm_except_dim(tv, 2, dim).float().numpy().astype(dtype)
         box = tuple(slice(a, a + n) for a, n in zip(start, out.shape))
         _copy_exact(out, g[box])
+
+
+def _torch_for_norm() -> Any:
+    try:
+        import torch
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError("norm_of: needs torch (the norm is torch's own, as the weight "
+                                  "normalization computes it): pip install "
+                                  "'weightinit[torch]'") from None
+    return torch
 
 
 # --- the registry -------------------------------------------------------------------------
