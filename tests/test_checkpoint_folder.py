@@ -8,10 +8,12 @@ import fcntl
 import io
 import json
 import os
+import pathlib
 import shutil
 import signal
+import subprocess
+import sys
 import time
-import warnings
 
 import pytest
 
@@ -107,71 +109,127 @@ def test_a_folder_in_use_is_refused_and_a_stale_lock_taken_over(tmp_path, capsys
 
 # --- kill -9 at every step of the switch ------------------------------------------------------
 
-def stopping_child(out, k, model, **kwargs):
-    """Fork a child writing `model` into `out` that stops for good before its k-th operation on
-    a checkpoint name (a rename onto it or its removal; the journal's removal counts too);
-    return its pid and the file it touches when it stops."""
-    marker = out.parent / f"{out.name}.stopped"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads (3.12+)
-        pid = os.fork()
-    if pid:
-        return pid, marker
+def _stop_at(out, k, preset, kwargs, marker):
+    """In a child process: write `preset` into `out`, stopping for good before the k-th
+    operation on a checkpoint name (a rename onto it or its removal; the journal's removal
+    counts too), after touching `marker`."""
+    count = [0]
+    real_replace, real_unlink = os.replace, os.unlink
+
+    def step(path, *also):
+        name = os.path.basename(path)
+        if checkpoint._FINAL_NAME.fullmatch(name) or name in also:
+            if count[0] == k:
+                pathlib.Path(marker).touch()
+                time.sleep(60)  # killed long before; never an orphan for long
+                os._exit(3)
+            count[0] += 1
+
+    os.replace = lambda src, dst: (step(dst), real_replace(src, dst))[1]
+    os.unlink = lambda path: (step(path, checkpoint.JOURNAL_NAME), real_unlink(path))[1]
+    code = 1
     try:
-        count = [0]
-        real_replace, real_unlink = os.replace, os.unlink
-
-        def step(path, *also):
-            name = os.path.basename(path)
-            if checkpoint._FINAL_NAME.fullmatch(name) or name in also:
-                if count[0] == k:
-                    marker.touch()
-                    time.sleep(60)  # killed long before; never an orphan for long
-                    os._exit(3)
-                count[0] += 1
-
-        os.replace = lambda src, dst: (step(dst), real_replace(src, dst))[1]
-        os.unlink = lambda path: (step(path, checkpoint.JOURNAL_NAME), real_unlink(path))[1]
-        checkpoint.write(model, out, force=True, **kwargs)
+        checkpoint.write(checkpoint.load_model(preset), out, force=True, **kwargs)
+        code = 0
     finally:
-        os._exit(0)
+        os._exit(code)
 
 
-def stopped(pid, marker, timeout=60.0):
+def _serve() -> None:
+    """The fork server (its own process, started by :func:`fork_server`): forks each child
+    from a process with no other thread, so no child inherits a lock that another thread of
+    the test process (a Dask client's event loop) held at that moment. One JSON request a
+    line on stdin, one answer a line on stdout: ``["start", out, k, preset, kwargs,
+    marker]`` -> pid; ``["poll", pid]`` -> exit code or null; ``["wait", pid]`` -> exit code
+    (-signal if killed)."""
+    for line in sys.stdin:
+        request = json.loads(line)
+        if request[0] == "start":
+            pid = os.fork()
+            if pid == 0:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # the answers' pipe is the server's
+                _stop_at(*request[1:])
+            answer = pid
+        else:
+            done, status = os.waitpid(request[1], os.WNOHANG if request[0] == "poll" else 0)
+            answer = os.waitstatus_to_exitcode(status) if done else None
+        print(json.dumps(answer), flush=True)
+
+
+@pytest.fixture(scope="module")
+def fork_server():
+    server = subprocess.Popen(
+        [sys.executable, "-c", "import test_checkpoint_folder as t; t._serve()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        cwd=os.path.dirname(os.path.abspath(__file__)),
+        env=dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p)))
+
+    def ask(*request):
+        server.stdin.write(json.dumps(request) + "\n")
+        server.stdin.flush()
+        return json.loads(server.stdout.readline())
+
+    yield ask
+    server.stdin.close()
+    server.wait(timeout=60)
+
+
+class Child:
+    """A child of the fork server: its pid, and its end as the server sees it."""
+
+    def __init__(self, ask, pid):
+        self.ask, self.pid = ask, pid
+
+    def exitcode(self):
+        return self.ask("poll", self.pid)
+
+
+def stopping_child(ask, out, k, preset, **kwargs):
+    """A child process writing `preset` into `out` that stops for good before its k-th
+    operation on a checkpoint name (see :func:`_stop_at`); return it and the file it touches
+    when it stops."""
+    marker = out.parent / f"{out.name}.stopped"
+    return Child(ask, ask("start", str(out), k, preset, kwargs, str(marker))), marker
+
+
+def stopped(child, marker, timeout=60.0):
     """Wait until the child stopped (True) or ran to its end (False)."""
     deadline = time.monotonic() + timeout
     while not marker.exists():
-        if os.waitpid(pid, os.WNOHANG)[0]:
+        code = child.exitcode()
+        if code is not None:
+            assert code == 0, code
             return False
         if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
+            kill_9(child)
             raise AssertionError("the child neither stopped nor ended")
         time.sleep(0.002)
     marker.unlink()
     return True
 
 
-def kill_9(pid):
-    os.kill(pid, signal.SIGKILL)
-    os.waitpid(pid, 0)
+def kill_9(child):
+    os.kill(child.pid, signal.SIGKILL)
+    child.ask("wait", child.pid)
 
 
-def test_a_run_in_another_process_holds_the_folder(tmp_path, capsys):
+def test_a_run_in_another_process_holds_the_folder(tmp_path, capsys, fork_server):
     """A run stopped in the middle of its work holds the folder: another run is refused, the
     folder unchanged; once it is killed, its lock is stale and the next run takes it over."""
     out = tmp_path / "o"
     shutil.copytree(written(tmp_path, "old", TINY_GPT2, seed=1, max_shard_size=SHARDS), out)
-    pid, marker = stopping_child(out, 2, TINY_GPT2, seed=2, max_shard_size=SHARDS)
+    child, marker = stopping_child(fork_server, out, 2, "tiny-gpt2", seed=2,
+                                   max_shard_size=SHARDS)
     try:
-        assert stopped(pid, marker)
+        assert stopped(child, marker)
         before = contents(out)
         for extra in ([], ["--force"], ["--resume"]):
             code, _, err = run(capsys, "init", "tiny-gpt2", "-o", out, "--seed", "2", "-q",
                                "--max-shard-size", SHARDS, *extra)
-            one_line_error(code, err, f"{out}: in use by process {pid} (a weightinit run")
+            one_line_error(code, err, f"{out}: in use by process {child.pid} (a weightinit run")
         assert contents(out) == before
     finally:
-        kill_9(pid)
+        kill_9(child)
     code, _, err = run(capsys, "init", "tiny-gpt2", "-o", out, "--seed", "2", "-q",
                        "--max-shard-size", SHARDS)
     assert code == 0, err
@@ -186,8 +244,8 @@ SWITCHES = [  # the old checkpoint's (preset, shard size), the new one's; None: 
 
 
 @pytest.mark.parametrize("old_preset, old_size, preset, new_size", SWITCHES)
-def test_kill_9_at_every_step_of_force_leaves_old_or_new(tmp_path, capsys, old_preset, old_size,
-                                                          preset, new_size):
+def test_kill_9_at_every_step_of_force_leaves_old_or_new(tmp_path, capsys, fork_server, old_preset,
+                                                          old_size, preset, new_size):
     """--force over a weightinit checkpoint, killed before each rename and removal of its
     switch: shards over shards of the same names, one file to shards and back, with a
     config.json (another model's, or the same) or none: transformers' loader reads the old
@@ -207,11 +265,11 @@ def test_kill_9_at_every_step_of_force_leaves_old_or_new(tmp_path, capsys, old_p
     for k in range(40):
         out = tmp_path / f"k{k}"
         shutil.copytree(old, out)
-        pid, marker = stopping_child(out, k, model, **new_kw)
-        if not stopped(pid, marker):
+        child, marker = stopping_child(fork_server, out, k, preset, **new_kw)
+        if not stopped(child, marker):
             assert contents(out) == contents(new)  # k past the last step: a whole run
             break
-        kill_9(pid)
+        kill_9(child)
         state = reads(out, config)
         assert state in (old_reads, new_reads, None), f"a mix after kill -9 before step {k}"
         seen.append("old" if state == old_reads else "new" if state == new_reads else "none")
