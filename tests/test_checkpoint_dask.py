@@ -26,7 +26,10 @@ def contents(folder):
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=3, threads_per_worker=1, processes=False,
+    # Worker processes, as a real cluster has (and as tests/test_dask.py runs): the writers'
+    # threads are not threads of this test process, whose other threads (torch's, JAX's) they
+    # would otherwise share the interpreter with.
+    with distributed.LocalCluster(n_workers=3, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as c:
         yield c
 
@@ -97,12 +100,14 @@ def test_resume_on_the_cluster(tmp_path, cluster, monkeypatch):
     assert contents(crashed) == contents(ref)
 
 
-def test_worker_failure_leaves_nothing(tmp_path, cluster, monkeypatch):
+def test_worker_failure_leaves_nothing(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("simulated worker failure")
 
-    monkeypatch.setattr(checkpoint, "_write_file", broken)  # same process: processes=False
-    with distributed.Client(cluster) as client:
+    monkeypatch.setattr(checkpoint, "_write_file", broken)  # workers in this process
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
         with pytest.raises(RuntimeError, match="simulated worker failure"):
             checkpoint.write(MODEL, tmp_path / "o", max_shard_size=100_000, client=client)
     assert not (tmp_path / "o").exists()
