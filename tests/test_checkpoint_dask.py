@@ -11,6 +11,7 @@ distributed = require("distributed", extra="dask")
 
 from weightinit import checkpoint  # noqa: E402
 from weightinit.checkpoint import cli as _cli  # noqa: E402
+from checkpoint_checks import crash_when_writing  # noqa: E402
 
 TINY = checkpoint.load_model("tiny")
 MODEL = checkpoint.model_from_dict({"name": "m", "parameters": [
@@ -63,30 +64,10 @@ def test_cli_dask_scheduler_and_resume(tmp_path, capsys, cluster):
     assert contents(out) == contents(ref)
 
 
-class Crash(BaseException):
-    """Stands for kill -9: raised where the run dies, with every cleanup disabled."""
-
-
-def crash_after_shards(folder, monkeypatch, **kwargs):
-    """Leave what a run killed after its shards were complete leaves: journal, .complete files."""
-    real = checkpoint._write_atomically
-
-    def dies(path, data):
-        if path.endswith(".complete"):
-            raise Crash
-        return real(path, data)
-
-    with monkeypatch.context() as m:
-        m.setattr(checkpoint, "_write_atomically", dies)
-        m.setattr(os, "unlink", lambda path: None)
-        m.setattr(os, "rmdir", lambda path: None)
-        with pytest.raises(Crash):
-            checkpoint.write(TINY, folder, **kwargs)
-
-
 def test_resume_on_the_cluster(tmp_path, cluster, monkeypatch):
     crashed = tmp_path / "crashed"
-    crash_after_shards(crashed, monkeypatch, seed=3, max_shard_size=2000)
+    # killed after its shards were complete: journal, .complete files
+    crash_when_writing(".complete", crashed, monkeypatch, TINY, seed=3, max_shard_size=2000)
     done = sorted(n for n in os.listdir(crashed) if n.endswith(".complete"))
     assert len(done) > 3 and checkpoint.JOURNAL_NAME in os.listdir(crashed)
     os.unlink(crashed / done[0])  # never finished

@@ -19,6 +19,7 @@ import pytest
 
 from weightinit import checkpoint
 from weightinit.checkpoint import cli as _cli
+from checkpoint_checks import crash_when_writing
 
 TINY_GPT2 = checkpoint.load_model("tiny-gpt2")
 TINY = checkpoint.load_model("tiny")
@@ -376,29 +377,14 @@ def test_leftovers_of_every_kind_are_cleaned_by_the_next_run(tmp_path, capsys, f
     assert contents(out) == contents(written(tmp_path, "ref", TINY_GPT2, max_shard_size=SHARDS))
 
 
-class Crash(BaseException):
-    """Stands for kill -9: raised where the run dies, with every cleanup disabled."""
-
-
 def test_a_run_killed_while_writing_a_json_file_is_resumed(tmp_path, capsys, monkeypatch):
     """Killed with .config.json.complete.tmp half written: --resume keeps the shards and
     finishes, and a plain run starts over; neither refuses."""
     for flags in (["--resume"], []):
         out = tmp_path / f"o{len(flags)}"
-        real = checkpoint._write_atomically
-
-        def dies(path, data):
-            if path.endswith(".config.json.complete"):
-                (out / ".config.json.complete.tmp").write_bytes(data[:10])
-                raise Crash
-            return real(path, data)
-
-        with monkeypatch.context() as m:
-            m.setattr(checkpoint, "_write_atomically", dies)
-            m.setattr(os, "unlink", lambda path: None)
-            m.setattr(os, "rmdir", lambda path: None)
-            with pytest.raises(Crash):
-                checkpoint.write(TINY_GPT2, out, max_shard_size=SHARDS)
+        crash_when_writing(".config.json.complete", out, monkeypatch, TINY_GPT2,
+                           before=lambda path, data: (out / ".config.json.complete.tmp")
+                           .write_bytes(data[:10]), max_shard_size=SHARDS)
         assert ".config.json.complete.tmp" in os.listdir(out)
         code, stdout, err = run(capsys, "init", "tiny-gpt2", "-o", out, "--max-shard-size",
                                 SHARDS, *flags)

@@ -4,9 +4,7 @@ unexpected or newly initialized weights), each tensor follows the architecture's
 _init_weights, and the loss at init matches transformers' from_config model."""
 
 import importlib.util
-import io
 import json
-import logging
 import math
 import pathlib
 
@@ -20,6 +18,7 @@ transformers = require("transformers", extra="hf", minversion="5")
 from weightinit import checkpoint  # noqa: E402
 from weightinit.checkpoint import cli as _cli  # noqa: E402
 from weightinit.checkpoint import hf  # noqa: E402
+from hf_checks import assert_loads_cleanly, quiet_transformers, zero_rows  # noqa: E402,F401
 
 safetensors_numpy = require("safetensors.numpy", extra="safetensors")
 
@@ -79,43 +78,11 @@ TIED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _quiet_transformers():
-    level = transformers.logging.get_verbosity()
-    transformers.logging.set_verbosity_error()
-    yield
-    transformers.logging.set_verbosity(level)
-
-
 def config_dir(tmp_path, name, config=None, **changes):
     folder = tmp_path / f"config-{name}"
     folder.mkdir()
     (folder / "config.json").write_text(json.dumps({**(config or CONFIGS[name]), **changes}))
     return folder
-
-
-def load(folder, auto="AutoModelForCausalLM"):
-    """from_pretrained of the Auto class named `auto`, with its loading info and every warning
-    it logged."""
-    log = io.StringIO()
-    handler = logging.StreamHandler(log)
-    logger = transformers.logging.get_logger()
-    transformers.logging.set_verbosity_warning()
-    logger.addHandler(handler)
-    try:
-        model, info = getattr(transformers, auto).from_pretrained(str(folder),
-                                                                  output_loading_info=True)
-    finally:
-        logger.removeHandler(handler)
-        transformers.logging.set_verbosity_error()
-    return model, info, log.getvalue()
-
-
-def assert_loads_cleanly(folder, auto="AutoModelForCausalLM"):
-    model, info, log = load(folder, auto)
-    assert not any(info.values()), info  # missing, unexpected, mismatched keys, errors
-    assert "newly initialized" not in log and "not initialized" not in log, log
-    return model
 
 
 def batch_loss(model, seed=0):
@@ -212,11 +179,6 @@ def log_std_bound(n: int) -> float:
     """|log(std ours / std theirs)| for two samples of n normal values each has standard
     deviation about 1 / sqrt(n); 6.5 of them: p < 1e-10."""
     return 6.5 / math.sqrt(n)
-
-
-def zero_rows(t):
-    """The indices of the all-zero rows (axis 0) of `t`."""
-    return torch.nonzero((t == 0).flatten(1).all(1)).flatten().tolist() if t.dim() > 1 else []
 
 
 def assert_same_init(ours, theirs):

@@ -9,9 +9,7 @@ weight normalization's magnitude is the norm of its direction as written. The
 architectures weightinit refuses fail with a one-line error naming the parameter and why
 (the README lists them)."""
 
-import io
 import json
-import logging
 
 import pytest
 from optional import require
@@ -23,6 +21,7 @@ stats = require("scipy.stats", extra="test")
 from weightinit.checkpoint import CheckpointError  # noqa: E402
 from weightinit.checkpoint import cli as _cli  # noqa: E402
 from weightinit.checkpoint import hf  # noqa: E402
+from hf_checks import assert_loads_cleanly, quiet_transformers, zero_rows  # noqa: E402,F401
 
 TEXT = {"vocab_size": 200, "hidden_size": 32, "intermediate_size": 64, "num_hidden_layers": 2,
         "num_attention_heads": 4, "num_key_value_heads": 2, "max_position_embeddings": 64}
@@ -194,41 +193,11 @@ REFUSED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _quiet_transformers():
-    level = transformers.logging.get_verbosity()
-    transformers.logging.set_verbosity_error()
-    yield
-    transformers.logging.set_verbosity(level)
-
-
 def test_the_sweep_covers_every_family():
     families = {family.split(" ")[0] for family, _, _ in SWEEP.values()}
     assert {"causal", "MoE", "encoder", "encoder-decoder", "vision", "audio", "multimodal",
             "state-space"} <= families
     assert len({config["model_type"] for _, config, _ in SWEEP.values()}) >= 40
-
-
-def _load(folder, auto):
-    log = io.StringIO()
-    handler = logging.StreamHandler(log)
-    logger = transformers.logging.get_logger()
-    transformers.logging.set_verbosity_warning()
-    logger.addHandler(handler)
-    try:
-        model, info = getattr(transformers, auto).from_pretrained(str(folder),
-                                                                  output_loading_info=True)
-    finally:
-        logger.removeHandler(handler)
-        transformers.logging.set_verbosity_error()
-    assert not any(info.values()), info  # missing, unexpected, mismatched keys, errors
-    text = log.getvalue()
-    assert "newly initialized" not in text and "not initialized" not in text, text
-    return model
-
-
-def _zero_rows(t):
-    return torch.nonzero((t == 0).flatten(1).all(1)).flatten().tolist() if t.dim() > 1 else []
 
 
 @pytest.mark.parametrize("name", sorted(SWEEP))
@@ -240,7 +209,7 @@ def test_sweep(tmp_path, capsys, name):
     out = tmp_path / "o"
     code = _cli.main(["init", "--hf-config", str(folder), "-o", str(out), "-q", "--seed", "3"])
     assert code == 0, capsys.readouterr().err
-    ours = _load(out, auto)
+    ours = assert_loads_cleanly(out, auto)
     saved = transformers.AutoConfig.from_pretrained(str(out))
     theirs = []
     for seed in (1, 2):
@@ -255,7 +224,7 @@ def test_sweep(tmp_path, capsys, name):
         if torch.equal(b, c):  # computed by the architecture, not drawn
             assert torch.equal(a, b), key
             continue
-        assert _zero_rows(a) == _zero_rows(b), key
+        assert zero_rows(a) == zero_rows(b), key
         a, b = a.flatten().numpy(), b.flatten().numpy()
         assert stats.ks_2samp(a, b).pvalue > 1e-9, key
     for m in ours.modules():  # a weight normalization's magnitude is its direction's norm
