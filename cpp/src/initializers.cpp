@@ -710,6 +710,11 @@ VarianceScaling::VarianceScaling(double scale, const std::string& mode,
   assert_float_dtype(dtype);
 }
 
+VarianceScaling::VarianceScaling(const laws::Preset& preset, std::optional<std::int64_t> seed,
+                                 ElementType dtype)
+    : VarianceScaling(preset.scale, laws::mode_name(preset.mode),
+                      laws::scaling_name(preset.distribution), seed, dtype) {}
+
 void VarianceScaling::generate(const Shape& shape, ElementType dt,
                                const std::optional<PartitionInfo>& partition_info, void* out) const {
   const Box box = partition_box(shape, partition_info);
@@ -719,19 +724,19 @@ void VarianceScaling::generate(const Shape& shape, ElementType dt,
 }
 
 VarianceScaling lecun_normal(std::optional<std::int64_t> seed) {
-  return VarianceScaling(1.0, "fan_in", "truncated_normal", seed);
+  return VarianceScaling(laws::preset("lecun_normal"), seed);
 }
 
 VarianceScaling lecun_uniform(std::optional<std::int64_t> seed) {
-  return VarianceScaling(1.0, "fan_in", "uniform", seed);
+  return VarianceScaling(laws::preset("lecun_uniform"), seed);
 }
 
 VarianceScaling he_normal(std::optional<std::int64_t> seed) {
-  return VarianceScaling(2.0, "fan_in", "truncated_normal", seed);
+  return VarianceScaling(laws::preset("he_normal"), seed);
 }
 
 VarianceScaling he_uniform(std::optional<std::int64_t> seed) {
-  return VarianceScaling(2.0, "fan_in", "uniform", seed);
+  return VarianceScaling(laws::preset("he_uniform"), seed);
 }
 
 UniformUnitScaling::UniformUnitScaling(double factor, std::optional<std::int64_t> seed,

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -26,6 +28,21 @@ std::string num(double x) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", x);
   return buf;
+}
+
+// x as Python's repr(float) writes it, for messages that quote a Python float: the shortest
+// digits that read back as x, with ".0" when they look like an integer.
+std::string py_float(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  char buf[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, x);
+    if (std::strtod(buf, nullptr) == x) break;
+  }
+  std::string s = buf;
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
 }
 
 double finite(double x, const char* argname) {
@@ -323,13 +340,30 @@ Law tf_truncated_normal(double mean, double stddev) {
   return Law::truncated_normal(finite(mean, "mean"), finite(stddev, "stddev"), -2.0, 2.0);
 }
 
-double calculate_gain(const std::string& nonlinearity, std::optional<double> param) {
+bool unit_gain(const std::string& nonlinearity) noexcept {
   static const char* const kLinear[] = {"linear", "conv1d", "conv2d", "conv3d",
                                         "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
                                         "sigmoid"};
   for (const char* name : kLinear) {
-    if (nonlinearity == name) return 1.0;
+    if (nonlinearity == name) return true;
   }
+  return false;
+}
+
+Law jax_truncated_normal(double stddev, double lower, double upper) {
+  finite(stddev, "stddev");
+  if (!(lower < upper)) {
+    throw ValueError("lower, upper: need lower < upper, got " + py_float(lower) + ", " +
+                     py_float(upper));
+  }
+  if (stddev > 0) return Law::truncated_normal(0.0, stddev, lower, upper);
+  // stddev * z with z in (lower, upper) is |stddev| * z' with z' = -z in (-upper, -lower).
+  if (stddev < 0) return Law::truncated_normal(0.0, -stddev, -upper, -lower);
+  return Law::constant(0.0);
+}
+
+double calculate_gain(const std::string& nonlinearity, std::optional<double> param) {
+  if (unit_gain(nonlinearity)) return 1.0;
   if (nonlinearity == "tanh") return 5.0 / 3;
   if (nonlinearity == "relu") return std::sqrt(2.0);
   if (nonlinearity == "leaky_relu") {

@@ -182,6 +182,19 @@ void orthogonal_in(W* work, std::int64_t rows, std::int64_t cols, double gain, D
 }  // namespace
 }  // namespace detail
 
+std::vector<std::int64_t> delta_orthogonal_centre(const std::vector<std::int64_t>& shape) {
+  if (shape.size() < 2) {
+    throw std::invalid_argument("shape: a delta-orthogonal kernel has rank >= 2 (spatial axes, "
+                                "in, out), got rank " + std::to_string(shape.size()));
+  }
+  std::vector<std::int64_t> index;
+  for (std::size_t k = 0; k + 2 < shape.size(); ++k) {
+    if (shape[k] < 0) throw std::invalid_argument("shape: dimensions must be non-negative");
+    index.push_back(shape[k] == 0 ? 0 : (shape[k] - 1) / 2);
+  }
+  return index;
+}
+
 void orthogonal(std::int64_t rows, std::int64_t cols, double gain, DType dtype,
                 const StreamSpec& stream, void* out) {
   const detail::FloatEnvironment ieee;  // IEEE-754's default modes, whatever the caller's
@@ -403,10 +416,10 @@ void delta_orthogonal(const Shape& shape, double gain, const KeyStream& ks, DTyp
   const auto cout = static_cast<std::size_t>(shape.back());
   NormalDraws<W> draws(ks);
   const Square<W> q = draws.haar(shape.back());
-  std::size_t centre = 0;  // flat spatial index of ((k1 - 1) / 2, ...)
-  for (std::size_t k = 0; k + 2 < shape.size(); ++k) {
-    const auto extent = static_cast<std::size_t>(shape[k]);
-    centre = centre * extent + (extent - 1) / 2;
+  const std::vector<std::int64_t> index = delta_orthogonal_centre(shape);
+  std::size_t centre = 0;  // flat spatial index of the centre
+  for (std::size_t k = 0; k < index.size(); ++k) {
+    centre = centre * static_cast<std::size_t>(shape[k]) + static_cast<std::size_t>(index[k]);
   }
   emit(q, cin * cout, gain, dtype, out, centre * cin * cout);  // q's first cin rows
 }

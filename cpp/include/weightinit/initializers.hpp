@@ -15,6 +15,7 @@
 #include "weightinit/fill.hpp"
 #include "weightinit/float16.hpp"
 #include "weightinit/laws.hpp"
+#include "weightinit/presets.hpp"
 #include "weightinit/tf_stream.hpp"
 
 // weightinit.tf1's Python classes are shells over these (cpp/bindings/tf1_bindings.cpp): the
@@ -565,6 +566,10 @@ class VarianceScaling : public RandomInitializer {
                   const std::string& distribution = "truncated_normal",
                   std::optional<std::int64_t> seed = std::nullopt,
                   ElementType dtype = ElementType::kFloat32);
+  /// The named preset's VarianceScaling (presets.hpp: glorot_*, he_*, lecun_*).
+  explicit VarianceScaling(const laws::Preset& preset,
+                           std::optional<std::int64_t> seed = std::nullopt,
+                           ElementType dtype = ElementType::kFloat32);
 
   double scale() const noexcept { return scale_; }
   const std::string& mode() const noexcept { return mode_; }
@@ -581,35 +586,35 @@ class VarianceScaling : public RandomInitializer {
   std::string distribution_;
 };
 
-/// Glorot (Xavier) uniform (`tf.compat.v1.glorot_uniform_initializer`):
-/// VarianceScaling(1.0, "fan_avg", "uniform"), limit sqrt(6 / (fan_in + fan_out)).
+/// Glorot (Xavier) uniform (`tf.compat.v1.glorot_uniform_initializer`): the preset
+/// glorot_uniform, VarianceScaling(1.0, "fan_avg", "uniform"), limit sqrt(6 / (fan_in + fan_out)).
 /// TF's class ignores a constructor dtype, so there is none here: calls without a dtype
 /// give float32; pass the dtype when calling.
 class GlorotUniform : public VarianceScaling {
  public:
   explicit GlorotUniform(std::optional<std::int64_t> seed = std::nullopt)
-      : VarianceScaling(1.0, "fan_avg", "uniform", seed) {}
+      : VarianceScaling(laws::preset("glorot_uniform"), seed) {}
   const char* name() const noexcept override { return "GlorotUniform"; }
 };
 
-/// Glorot (Xavier) normal (`tf.compat.v1.glorot_normal_initializer`):
-/// VarianceScaling(1.0, "fan_avg", "truncated_normal"), final stddev
+/// Glorot (Xavier) normal (`tf.compat.v1.glorot_normal_initializer`): the preset
+/// glorot_normal, VarianceScaling(1.0, "fan_avg", "truncated_normal"), final stddev
 /// sqrt(2 / (fan_in + fan_out)). No constructor dtype (see GlorotUniform).
 class GlorotNormal : public VarianceScaling {
  public:
   explicit GlorotNormal(std::optional<std::int64_t> seed = std::nullopt)
-      : VarianceScaling(1.0, "fan_avg", "truncated_normal", seed) {}
+      : VarianceScaling(laws::preset("glorot_normal"), seed) {}
   const char* name() const noexcept override { return "GlorotNormal"; }
 };
 
 /// VarianceScaling(1.0, "fan_in", "truncated_normal", seed): stddev sqrt(1 / fan_in).
-VarianceScaling lecun_normal(std::optional<std::int64_t> seed = std::nullopt);
+VarianceScaling lecun_normal(std::optional<std::int64_t> seed = std::nullopt);  // preset lecun_normal
 /// VarianceScaling(1.0, "fan_in", "uniform", seed): limit sqrt(3 / fan_in).
-VarianceScaling lecun_uniform(std::optional<std::int64_t> seed = std::nullopt);
+VarianceScaling lecun_uniform(std::optional<std::int64_t> seed = std::nullopt);  // preset lecun_uniform
 /// VarianceScaling(2.0, "fan_in", "truncated_normal", seed): stddev sqrt(2 / fan_in).
-VarianceScaling he_normal(std::optional<std::int64_t> seed = std::nullopt);
+VarianceScaling he_normal(std::optional<std::int64_t> seed = std::nullopt);  // preset he_normal
 /// VarianceScaling(2.0, "fan_in", "uniform", seed): limit sqrt(6 / fan_in).
-VarianceScaling he_uniform(std::optional<std::int64_t> seed = std::nullopt);
+VarianceScaling he_uniform(std::optional<std::int64_t> seed = std::nullopt);  // preset he_uniform
 
 /// Deprecated TF initializer (`tf.compat.v1.uniform_unit_scaling_initializer`): uniform on
 /// [-m, m) with m = sqrt(3 / input_size) * factor, input_size = max(1, product of all

@@ -149,10 +149,21 @@ Law jax_variance_scaling(double fan_in, double fan_out, double scale, const std:
 Law uniform_unit_scaling(const std::vector<std::int64_t>& shape, double factor);
 /// TF's truncated_normal op: mean + stddev * z with z standard normal cut to [-2, 2].
 Law tf_truncated_normal(double mean, double stddev);
+/// JAX's truncated_normal(stddev, lower, upper): stddev * z with z standard normal cut to
+/// (lower, upper), bounds in units of stddev and no variance correction. A negative stddev
+/// is the law of |stddev| * z' with z' cut to (-upper, -lower) (the same distribution as the
+/// product, drawn directly, without fill_law's mirror pass); stddev 0 gives the constant 0.
+/// Either bound may be infinite. Throws ValueError for lower >= upper or a NaN bound
+/// ("lower, upper: need lower < upper, got 2.0, 1.0") and a non-finite stddev.
+Law jax_truncated_normal(double stddev, double lower, double upper);
 
 // --- torch.nn.init --------------------------------------------------------------------------
 
-/// torch's calculate_gain: 1 (linear, conv*, conv_transpose*, sigmoid), 5/3 (tanh),
+/// Whether torch's calculate_gain gives 1 for `nonlinearity` without a computation: linear,
+/// conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d and sigmoid
+/// (exact, case-sensitive; torch returns the int 1 for them).
+bool unit_gain(const std::string& nonlinearity) noexcept;
+/// torch's calculate_gain: 1 (unit_gain's names), 5/3 (tanh),
 /// sqrt(2) (relu), sqrt(2 / (1 + slope^2)) (leaky_relu; slope = param or 0.01), 3/4 (selu).
 /// Throws ValueError "Unsupported nonlinearity NAME" and ValueError for a non-finite or
 /// overflowing slope.
