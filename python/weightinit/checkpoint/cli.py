@@ -110,7 +110,7 @@ def demo(rows: int, cols: int, seed: int) -> None:
     from .. import _core
 
     shape = [rows, cols]
-    law = _core.laws.variance_scaling(shape, "tf", 2.0, "fan_in", "truncated_normal")
+    law = _core.laws.variance_scaling(shape, "tf", *_core.laws.preset("he_normal"))
     fan_in, _ = _core.compute_fans(shape, "tf")
     out = np.empty((rows, cols), np.float32)
     wi.fill(out, law.kind, law.params, seed=seed)  # warm the pool

@@ -545,14 +545,14 @@ class VarianceScaling(_Random):
 
 
 class _Preset(VarianceScaling):
-    """VarianceScaling with fixed ``(scale, mode, distribution)`` = `_args`; config: seed
-    (and the axes when set)."""
+    """VarianceScaling with the law table's ``(scale, mode, distribution)`` of the preset
+    `_preset`; config: seed (and the axes when set)."""
 
-    _args = (1.0, "fan_avg", "uniform")
+    _preset = "glorot_uniform"
 
     def __init__(self, seed: Seed = None, input_axes: Sequence[int] | None = None,
                  output_axes: Sequence[int] | None = None) -> None:
-        scale, mode, distribution = self._args
+        scale, mode, distribution = _core.laws.preset(self._preset)
         super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed,
                          input_axes=input_axes, output_axes=output_axes)
 
@@ -564,42 +564,42 @@ class GlorotUniform(_Preset):
     """Glorot (Xavier) uniform: ``[-limit, limit)``, ``limit = sqrt(6 / (fan_in + fan_out))``;
     ``VarianceScaling(1.0, "fan_avg", "uniform", seed)``."""
 
-    _args = (1.0, "fan_avg", "uniform")
+    _preset = "glorot_uniform"
 
 
 class GlorotNormal(_Preset):
     """Glorot (Xavier) normal: truncated normal with stddev ``sqrt(2 / (fan_in + fan_out))``;
     ``VarianceScaling(1.0, "fan_avg", "truncated_normal", seed)``."""
 
-    _args = (1.0, "fan_avg", "truncated_normal")
+    _preset = "glorot_normal"
 
 
 class HeUniform(_Preset):
     """He uniform: ``[-limit, limit)``, ``limit = sqrt(6 / fan_in)``;
     ``VarianceScaling(2.0, "fan_in", "uniform", seed)``."""
 
-    _args = (2.0, "fan_in", "uniform")
+    _preset = "he_uniform"
 
 
 class HeNormal(_Preset):
     """He normal: truncated normal with stddev ``sqrt(2 / fan_in)``;
     ``VarianceScaling(2.0, "fan_in", "truncated_normal", seed)``."""
 
-    _args = (2.0, "fan_in", "truncated_normal")
+    _preset = "he_normal"
 
 
 class LecunUniform(_Preset):
     """LeCun uniform: ``[-limit, limit)``, ``limit = sqrt(3 / fan_in)``;
     ``VarianceScaling(1.0, "fan_in", "uniform", seed)``."""
 
-    _args = (1.0, "fan_in", "uniform")
+    _preset = "lecun_uniform"
 
 
 class LecunNormal(_Preset):
     """LeCun normal: truncated normal with stddev ``sqrt(1 / fan_in)``;
     ``VarianceScaling(1.0, "fan_in", "truncated_normal", seed)``."""
 
-    _args = (1.0, "fan_in", "truncated_normal")
+    _preset = "lecun_normal"
 
 
 class Orthogonal(_Random):
