@@ -23,6 +23,8 @@
 namespace weightinit {
 namespace {
 
+#include "uniform_int-inl.hpp"
+
 using detail::assert_float_dtype;
 using detail::Box;
 using detail::check_shape;
@@ -187,8 +189,7 @@ void draw(const Shape& shape, ElementType dt, const Law& law, const detail::KeyS
            byte_strides(shape, element_size(dt)));
 }
 
-// TF's integer uniform: minval + (w mod (maxval - minval)) from the raw 32- or 64-bit word of
-// each element, in unsigned arithmetic (exact in two's complement: the result is in range).
+// TF's integer uniform (uniform_int-inl.hpp) from the raw 32- or 64-bit word of each element.
 void draw_int(const Shape& shape, ElementType dt, std::int64_t low, std::int64_t high,
               const detail::KeyStream& ks, const Box& box, void* out) {
   const std::size_t n = element_count(shape);
@@ -201,16 +202,13 @@ void draw_int(const Shape& shape, ElementType dt, std::int64_t low, std::int64_t
   }
   fill_box(Distribution::bits(), StreamSpec{ks.key, ks.stream, 0}, fill_dtype(dt), box.full,
            box.offset, shape, out, byte_strides(shape, element_size(dt)));
+  const UniformIntWords words = uniform_int_words(low, high);
   if (dt == ElementType::kInt32) {
-    const auto range = static_cast<std::uint32_t>(static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low));
-    const auto base = static_cast<std::uint32_t>(static_cast<std::uint64_t>(low));
     auto* w = static_cast<std::uint32_t*>(out);
-    for (std::size_t i = 0; i < n; ++i) w[i] = static_cast<std::uint32_t>(w[i] % range + base);
+    for (std::size_t i = 0; i < n; ++i) w[i] = uniform_int_word(w[i], words.range32, words.base32);
   } else {
-    const std::uint64_t range = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);
-    const auto base = static_cast<std::uint64_t>(low);
     auto* w = static_cast<std::uint64_t*>(out);
-    for (std::size_t i = 0; i < n; ++i) w[i] = w[i] % range + base;
+    for (std::size_t i = 0; i < n; ++i) w[i] = uniform_int_word(w[i], words.range64, words.base64);
   }
 }
 
