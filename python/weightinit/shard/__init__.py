@@ -454,7 +454,7 @@ _TORCH = {
 
 def _tf(preset: str) -> tuple[Any, ...]:
     """The registry entry of the law table's VarianceScaling preset `preset`."""
-    scale, mode, distribution = _core.laws.preset(preset)
+    scale, mode, distribution = laws.preset(preset)
     return _Random, _law_variance_scaling, {"scale": scale, "mode": mode,
                                             "distribution": distribution}
 
@@ -476,7 +476,7 @@ INITIALIZERS = {
     "variance_scaling": (_Random, _law_variance_scaling, {}),
     "values": (_Values, _law_values, {}),
     "norm_of": (_NormOf, _law_norm_of, {}),
-    **{name: _tf(name) for name in _core.laws.preset_names()},
+    **{name: _tf(name) for name in laws.preset_names()},
 }
 
 
