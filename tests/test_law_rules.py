@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Rules of the law table that several surfaces share, each written once in C++: the
 glorot / he / lecun presets, calculate_gain's unit-gain names, JAX's fans, truncated normal
-and delta-orthogonal centre; checked against the frameworks' own definitions where installed."""
+and delta-orthogonal centre, torch's dirac_ ones and sparse_ zero count; checked against the
+frameworks' own definitions where installed."""
 
 from __future__ import annotations
 
@@ -139,3 +140,24 @@ def test_hf_defaults_are_torch_defaults():
         assert name == function[:-1]
         assert params == want and [type(v) for _, v in params] == [type(v) for _, v in want], \
             function
+
+
+@pytest.mark.parametrize("shape, groups", [((4, 2, 3), 1), ((6, 4, 3, 5), 2), ((6, 2, 4), 3),
+                                           ((2, 3, 5, 4, 5), 1), ((4, 4, 0, 3), 2)])
+def test_dirac_ones(shape, groups):
+    index = L.dirac_ones(shape, groups)
+    assert len(index) == len(shape) and all(a.dtype.name == "int64" for a in index)
+    torch = installed("torch")
+    if torch is not None:
+        want = torch.nn.init.dirac_(torch.empty(shape), groups) if all(shape) else torch.zeros(shape)
+        got = torch.zeros(shape)
+        got[tuple(torch.from_numpy(a) for a in index)] = 1
+        assert torch.equal(got, want)
+
+
+@pytest.mark.parametrize("rows, sparsity, zeros", [(7, 0.0, 0), (7, 0.3, 3), (7, 1.0, 7),
+                                                   (10, 0.1, 1), (3, 0.5, 2)])
+def test_sparse_zeros(rows, sparsity, zeros):
+    assert L.sparse_zeros(rows, sparsity) == zeros  # torch: math.ceil(sparsity * rows)
+    with pytest.raises(ValueError, match=r"sparsity: must be in \[0, 1\], got 1.5"):
+        L.sparse_zeros(rows, 1.5)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The law table (laws.hpp) for Python: weightinit._core.Law and weightinit._core.laws.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -238,6 +240,21 @@ void register_laws(py::module_& m) {
           return t;
         }, py::arg("shape"),
         "The spatial index ((k1 - 1) // 2, ...) of a delta-orthogonal kernel's centre.");
+  l.def("dirac_ones", [](const py::handle& shape, std::int64_t groups) {
+          const std::vector<std::vector<std::int64_t>> index =
+              laws::dirac_ones(dims(shape, "shape"), groups);
+          py::tuple t(index.size());
+          for (std::size_t k = 0; k < index.size(); ++k) {
+            py::array_t<std::int64_t> a(static_cast<py::ssize_t>(index[k].size()));
+            std::copy(index[k].begin(), index[k].end(), a.mutable_data());
+            t[k] = a;
+          }
+          return t;
+        }, py::arg("shape"), py::arg("groups"),
+        "The index arrays (int64, one per axis) of torch's dirac_ ones.");
+  l.def("sparse_zeros", [](std::int64_t rows, const py::handle& sparsity) {
+          return laws::sparse_zeros(rows, real(sparsity, "sparsity"));
+        }, py::arg("rows"), py::arg("sparsity"));
   l.def("uniform_unit_scaling", [](const py::handle& shape, const py::handle& factor) {
           return laws::uniform_unit_scaling(dims(shape, "shape"), real(factor, "factor"));
         }, py::arg("shape"), py::arg("factor"));

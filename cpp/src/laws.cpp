@@ -446,5 +446,35 @@ Law trunc_normal(double mean, double std, double a, double b) {
   return Law::truncated_normal_between(mean, std, a, b);
 }
 
+std::vector<std::vector<std::int64_t>> dirac_ones(const std::vector<std::int64_t>& shape,
+                                                  std::int64_t groups) {
+  const std::size_t rank = shape.size();
+  if (rank < 3 || rank > 5) throw ValueError("Only tensors with 3, 4, or 5 dimensions are supported");
+  if (groups < 1) throw ValueError("groups: must be >= 1, got " + std::to_string(groups));
+  if (shape[0] % groups != 0) throw ValueError("dim 0 must be divisible by groups");
+  const std::int64_t out_per_group = shape[0] / groups;
+  bool empty = false;
+  for (std::size_t k = 2; k < rank; ++k) empty = empty || shape[k] == 0;
+  // A zero spatial size leaves no element to set (torch: IndexError): the pattern is empty.
+  const std::int64_t n = empty ? 0 : std::min(out_per_group, shape[1]);
+  std::vector<std::vector<std::int64_t>> index(rank);
+  for (std::int64_t g = 0; g < groups && n > 0; ++g) {
+    for (std::int64_t d = 0; d < n; ++d) {
+      index[0].push_back(g * out_per_group + d);
+      index[1].push_back(d);
+      for (std::size_t k = 2; k < rank; ++k) index[k].push_back(shape[k] / 2);
+    }
+  }
+  return index;
+}
+
+std::int64_t sparse_zeros(std::int64_t rows, double sparsity) {
+  if (!(sparsity >= 0.0 && sparsity <= 1.0)) {
+    throw ValueError("sparsity: must be in [0, 1], got " + py_float(sparsity));
+  }
+  // torch: math.ceil(sparsity * rows), a Python float product.
+  return static_cast<std::int64_t>(std::ceil(sparsity * static_cast<double>(rows)));
+}
+
 }  // namespace laws
 }  // namespace weightinit

@@ -188,5 +188,17 @@ Law kaiming_normal(const std::vector<std::int64_t>& shape, double a, const std::
 /// a == inf or b == -inf, NaN.
 Law trunc_normal(double mean, double std, double a, double b);
 
+/// torch's dirac_: where the ones of a (out, in, k1[, k2[, k3]]) tensor go, one index list per
+/// axis: for g < groups and d < min(out / groups, in), the element
+/// (g * (out / groups) + d, d, k1 / 2, ...) (the spatial centres rounded down, as torch's
+/// `size // 2`); none when a spatial size is 0. Throws ValueError ("Only tensors with 3, 4,
+/// or 5 dimensions are supported", "groups: must be >= 1, got 0", "dim 0 must be divisible
+/// by groups").
+std::vector<std::vector<std::int64_t>> dirac_ones(const std::vector<std::int64_t>& shape,
+                                                  std::int64_t groups);
+/// torch's sparse_: the number of zeros in each column of a tensor with `rows` rows,
+/// ceil(sparsity * rows). Throws ValueError for a sparsity outside [0, 1] or NaN.
+std::int64_t sparse_zeros(std::int64_t rows, double sparsity);
+
 }  // namespace laws
 }  // namespace weightinit
