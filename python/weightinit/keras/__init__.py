@@ -744,8 +744,9 @@ class STFT(Initializer):
             raise ValueError(f"shape: STFT makes kernels of shape (frame_length, 1, "
                              f"fft_length // 2 + 1), got {shape}")
         frame_length, _, bins = dims
+        shown = np.shape if KERAS is None else lambda v: KERAS.ops.convert_to_tensor(v).shape
         return _result(_stft.stft_kernel(frame_length, bins, self.side, self.window,
-                                         self.scaling, self.periodic, dt))
+                                         self.scaling, self.periodic, dt, shown))
 
     def get_config(self) -> dict[str, Any]:
         return {"side": self.side, "window": plain(self.window), "periodic": self.periodic,

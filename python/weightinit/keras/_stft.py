@@ -11,7 +11,7 @@ ops, with the window from ``scipy.signal.get_window``).
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -19,9 +19,11 @@ SIDES = ("real", "imag")
 SCALINGS = ("density", "spectrum")
 
 
-def window_values(window: Any, frame_length: int, periodic: Any) -> np.ndarray:
+def window_values(window: Any, frame_length: int, periodic: Any,
+                  shown: Callable[[np.ndarray], Any] = np.shape) -> np.ndarray:
     """The window's float64 values: ``scipy.signal.get_window(window, frame_length,
-    periodic)`` for a name, else the values given (any array-like of numbers).
+    periodic)`` for a name, else the values given (any array-like of numbers); `shown` gives
+    the shape a message prints (Keras prints its backend tensor's).
 
     Raises
     ------
@@ -47,12 +49,13 @@ def window_values(window: Any, frame_length: int, periodic: Any) -> np.ndarray:
                         f"None, got {window!r}") from None
     if values.ndim != 1 or values.shape[-1] != frame_length:
         raise ValueError("The shape of `window` must be equal to [frame_length]."
-                         f"Received: window shape={values.shape}")
+                         f"Received: window shape={shown(values)}")
     return values
 
 
 def stft_kernel(frame_length: int, bins: int, side: str, window: Any, scaling: str | None,
-                periodic: Any, dtype: np.dtype) -> np.ndarray:
+                periodic: Any, dtype: np.dtype,
+                shown: Callable[[np.ndarray], Any] = np.shape) -> np.ndarray:
     """The ``(frame_length, 1, bins)`` STFT kernel in `dtype` (a float dtype).
 
     With ``n = 2 (bins - 1)`` (the FFT length), ``t`` the sample index and ``k`` the bin::
@@ -90,7 +93,7 @@ def stft_kernel(frame_length: int, bins: int, side: str, window: Any, scaling: s
     kernel: np.ndarray = wave(args.astype(np.float64)).astype(dt)
     if window is None:
         return kernel
-    values = window_values(window, frame_length, periodic)
+    values = window_values(window, frame_length, periodic, shown)
     win = values.astype(dt)
     kernel = kernel * win.reshape(frame_length, 1, 1)
     if scaling is None:
