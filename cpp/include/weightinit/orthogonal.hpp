@@ -27,6 +27,6 @@ namespace weightinit {
 /// Throws std::invalid_argument (naming the argument) for negative sizes, rows * cols
 /// beyond 2^62 elements, a non-finite gain, or a dtype that is not a float type.
 void orthogonal(std::int64_t rows, std::int64_t cols, double gain, DType dtype,
-                const StreamSpec& stream, void* out);
+                const Stream& stream, void* out);
 
 }  // namespace weightinit

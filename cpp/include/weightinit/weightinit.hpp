@@ -11,4 +11,5 @@
 #include "weightinit/laws.hpp"
 #include "weightinit/orthogonal.hpp"
 #include "weightinit/philox.hpp"
+#include "weightinit/stream.hpp"
 #include "weightinit/version.hpp"
