@@ -105,6 +105,8 @@ def test_tf1_initializer_takes_a_stream() -> None:
     want = np.empty(5, np.float32)
     _core.fill(want, _core.Law.normal(0.0, 1.0), 11, 4)
     assert np.array_equal(got, want)
+    # A TF1 op reads its stream from block 0: a stream's offset does not move it.
+    assert np.array_equal(init([5], None, None, Stream(11, 4, 99)), want)
     with pytest.raises(TypeError, match="^stream: expected a weightinit._core.Stream or None, got tuple"):
         init([5], None, None, (11, 4))
 

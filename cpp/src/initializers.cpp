@@ -415,7 +415,8 @@ std::optional<SeedPair> get_seed(std::optional<std::int64_t> op_seed) {
 namespace detail {
 
 Stream op_stream(std::optional<std::int64_t> op_seed) {
-  if (t_fixed_stream) return t_fixed_stream->in_family(StreamFamily::kWeightinit);
+  // A TF1 op reads its stream from block 0 (docs/streams.md §2): only the key and id count.
+  if (t_fixed_stream) return Stream(t_fixed_stream->key(), t_fixed_stream->stream_id());
   // TF's unseeded ops seed themselves from the OS; so does weightinit.
   return seeded_stream(op_seed).value_or(Stream::entropy());
 }
