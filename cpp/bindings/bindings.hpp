@@ -6,6 +6,7 @@
 #include <pybind11/pybind11.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ void register_laws(pybind11::module_& m);
 void register_core(pybind11::module_& m);
 void register_tf1(pybind11::module_& m);
 void register_matrix(pybind11::module_& m);
+void register_stream(pybind11::module_& m);
 
 #if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 inline constexpr bool kLittleEndian = false;
@@ -49,12 +51,15 @@ pybind11::object index_of(const pybind11::handle& v, const char* name);
 /// int too long for repr() described by its number of bits).
 std::string brief(const pybind11::handle& v);
 
+/// A TF op or graph seed: None (nullopt) or an int, else TypeError naming `name`.
+std::optional<std::int64_t> seed_arg(const pybind11::handle& v, const char* name);
+
 /// The stream of a fill: (seed, stream, offset), or `generator`'s seed on `stream` (its offset
 /// is reserved later, after every check). Returns the generator (nullptr for an explicit
 /// seed); TypeError / ValueError naming the argument.
 Generator* stream_of(const pybind11::handle& seed, const pybind11::handle& stream,
                      const pybind11::handle& offset, const pybind11::handle& generator,
-                     StreamSpec& s);
+                     Stream& s);
 
 /// A writable buffer, checked: where to write, in which element type, with which shape and
 /// byte strides; `owner` keeps the Python object alive while the fill runs.

@@ -393,11 +393,12 @@ void resolve_negation(const Output& t) {
 }
 
 Generator* stream_of(const py::handle& seed, const py::handle& stream, const py::handle& offset,
-                     const py::handle& generator, StreamSpec& s) {
-  s = StreamSpec{0, to_u64(stream, "stream"), 0};
+                     const py::handle& generator, Stream& s) {
+  const std::uint64_t id = to_u64(stream, "stream");
+  s = Stream(0, id);
   if (generator.is_none()) {
-    s.seed = to_u64(seed, "seed");
-    s.offset = to_u64(offset, "offset");
+    const std::uint64_t key = to_u64(seed, "seed");
+    s = Stream(key, id, to_u64(offset, "offset"));
     return nullptr;
   }
   if (!seed.is_none()) throw py::type_error("seed, generator: give one of them, not both");
@@ -406,7 +407,7 @@ Generator* stream_of(const py::handle& seed, const py::handle& stream, const py:
 
 namespace {
 
-void fill_released(const Output& t, const Law& law, StreamSpec s, const std::vector<std::int64_t>& g,
+void fill_released(const Output& t, const Law& law, Stream s, const std::vector<std::int64_t>& g,
                    const std::vector<std::int64_t>& st, Generator* gen, const std::string& name);
 
 void fill_output(const py::handle& out, const Law& law, const py::handle& seed,
@@ -422,7 +423,7 @@ void fill_output(const py::handle& out, const Law& law, const py::handle& seed,
   if (g.size() != rank || st.size() != rank) {
     throw py::value_error("global_shape, start: need the rank of out (" + std::to_string(rank) + ")");
   }
-  StreamSpec s;
+  Stream s;
   Generator* gen = stream_of(seed, stream, offset, generator, s);
   if (t.meta) {  // the law's own checks still run (an empty box writes nothing)
     fill_law(law, s, t.dtype, std::vector<std::int64_t>(rank, 0), st, std::vector<std::int64_t>(rank, 0),
@@ -442,7 +443,7 @@ void fill_output(const py::handle& out, const Law& law, const py::handle& seed,
   }
 }
 
-void fill_released(const Output& t, const Law& law, StreamSpec s, const std::vector<std::int64_t>& g,
+void fill_released(const Output& t, const Law& law, Stream s, const std::vector<std::int64_t>& g,
                    const std::vector<std::int64_t>& st, Generator* gen, const std::string& name) {
   // Nothing frees or resizes a NumPy array's memory while the fill writes it without the GIL.
   std::optional<ArrayPin> pin;
@@ -463,8 +464,7 @@ void fill_released(const Output& t, const Law& law, StreamSpec s, const std::vec
       return;
     }
     const Generator::Reservation r = gen->reserve(blocks_for(numel, t.dtype));
-    s.seed = r.seed;
-    s.offset = r.start;
+    s = Stream(r.seed, s.stream_id(), r.start);
     try {
       fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides, control);
     } catch (...) {

@@ -63,7 +63,7 @@ void register_matrix(py::module_& m) {
           throw py::value_error(name + ": has " + std::to_string(size) + " elements, rows * cols = " +
                                 std::to_string(r) + " * " + std::to_string(c));
         }
-        StreamSpec s;
+        Stream s;
         Generator* gen = stream_of(seed, stream, offset, generator, s);
         if (t.meta || size == 0) return;
         // The normal matrix is drawn in the working precision (double for float64 output).
@@ -77,8 +77,7 @@ void register_matrix(py::module_& m) {
           Generator::Reservation res{};
           if (gen) {
             res = gen->reserve(blocks_for(size, work));
-            s.seed = res.seed;
-            s.offset = res.start;
+            s = Stream(res.seed, s.stream_id(), res.start);
           }
           try {
             orthogonal(r, c, g, t.dtype, s, t.data);

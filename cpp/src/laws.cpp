@@ -99,7 +99,7 @@ int Law::arity() const noexcept {
   return 0;
 }
 
-void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
+void fill_law(const Law& law, const Stream& stream, DType dtype,
               const std::vector<std::int64_t>& global_shape, const std::vector<std::int64_t>& start,
               const std::vector<std::int64_t>& box_shape, void* out,
               const std::vector<std::int64_t>& byte_strides, const FillControl& control) {
@@ -212,7 +212,7 @@ void check_proper(const Law& law, DType dtype) {
   }
 }
 
-void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
+void fill_law(const Law& law, const Stream& stream, DType dtype,
               const std::vector<std::int64_t>& shape, void* out) {
   std::vector<std::int64_t> strides(shape.size());
   std::int64_t step = dtype_size(dtype);

@@ -239,11 +239,8 @@ class PartitionInfo {
 
 // --- seeds ----------------------------------------------------------------------------------
 
-/// TF's graph seed when only an op seed is given, and the modulus of both seeds.
-inline constexpr std::int64_t kDefaultGraphSeed = 87654321;
-inline constexpr std::int64_t kMaxInt32 = 2147483647;
-
-/// TF's pair (seed, seed2): the Philox key and the stream id of one random op.
+/// TF's pair (seed, seed2): the Philox key and the stream id of one random op
+/// (Stream::tf1 computes it).
 struct SeedPair {
   std::int64_t seed;
   std::int64_t seed2;
@@ -270,29 +267,25 @@ void reset_default_graph();
 std::optional<SeedPair> get_seed(std::optional<std::int64_t> op_seed);
 
 namespace detail {
-/// (Philox key, stream id) of one call: get_seed's pair, or a fresh pair from
-/// std::random_device when both seeds are unset.
-struct KeyStream {
-  std::uint64_t key;
-  std::uint64_t stream;
-  /// Whose stream the pair seeds: weightinit's (key, stream id) or TensorFlow's (seed, seed2).
-  StreamFamily family = StreamFamily::kWeightinit;
-};
-KeyStream key_stream(std::optional<std::int64_t> op_seed);
+/// The stream of one call of a TF1 random op (family weightinit): Stream::tf1 of the
+/// graph seed and `op_seed` (or the next automatic op seed), as get_seed gives them, or
+/// Stream::entropy() when both seeds are unset.
+Stream op_stream(std::optional<std::int64_t> op_seed);
 
-/// While alive, every call of a random initializer on this thread draws on `ks` instead of
-/// the pair get_seed gives (nor does it take an automatic op seed): the stateless seeding of
-/// the Keras classes (key = seed, stream 0). Scopes nest; not copyable.
-class ScopedKeyStream {
+/// While alive, every call of a random initializer on this thread draws on `stream` (its
+/// key and stream id, family weightinit) instead of the pair get_seed gives (nor does it
+/// take an automatic op seed): the stateless seeding of the Keras classes (Stream::keras,
+/// Stream::keras_state). Scopes nest; not copyable.
+class ScopedStream {
  public:
-  explicit ScopedKeyStream(KeyStream ks);
-  ~ScopedKeyStream();
-  ScopedKeyStream(const ScopedKeyStream&) = delete;
-  ScopedKeyStream& operator=(const ScopedKeyStream&) = delete;
+  explicit ScopedStream(Stream stream);
+  ~ScopedStream();
+  ScopedStream(const ScopedStream&) = delete;
+  ScopedStream& operator=(const ScopedStream&) = delete;
 
  private:
-  KeyStream ks_;
-  const KeyStream* previous_;
+  Stream stream_;
+  const Stream* previous_;
 };
 
 /// The number of elements of `shape`. Throws ValueError naming `argname` for a negative
@@ -316,7 +309,7 @@ class PartitionSeeds {
   PartitionSeeds(const PartitionSeeds& other);
   PartitionSeeds& operator=(const PartitionSeeds& other);
   ~PartitionSeeds();
-  KeyStream get(std::optional<std::int64_t> op_seed, const Shape& full_shape, bool at_origin) const;
+  Stream get(std::optional<std::int64_t> op_seed, const Shape& full_shape, bool at_origin) const;
 
  private:
   struct State;
@@ -394,7 +387,7 @@ class RandomInitializer : public Initializer {
   // Each unpartitioned call is one TF op with its own seeds. The partitions of one variable
   // share them: a partition at offset zero draws them, later partitions of the same full
   // shape reuse them, so that together they form one tensor.
-  detail::KeyStream call_key_stream(const std::optional<PartitionInfo>& partition_info) const;
+  Stream call_stream(const std::optional<PartitionInfo>& partition_info) const;
   /// Whether the class can draw TensorFlow's stream (not the QR-based ones).
   virtual bool tensorflow_stream_supported() const noexcept { return true; }
 

@@ -88,7 +88,7 @@ struct Law {
 /// uint64 for Law::bits() only). `control` may stop a long fill (FillCancelled; see fill.hpp).
 /// Throws
 /// ValueError for parameters the fill layer refuses (non-finite, beyond the dtype's range).
-void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
+void fill_law(const Law& law, const Stream& stream, DType dtype,
               const std::vector<std::int64_t>& global_shape, const std::vector<std::int64_t>& start,
               const std::vector<std::int64_t>& box_shape, void* out,
               const std::vector<std::int64_t>& byte_strides,
@@ -100,7 +100,7 @@ void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
 void check_proper(const Law& law, DType dtype);
 
 /// fill_law over a whole row-major contiguous tensor of `shape`.
-void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
+void fill_law(const Law& law, const Stream& stream, DType dtype,
               const std::vector<std::int64_t>& shape, void* out);
 
 namespace laws {

@@ -28,7 +28,7 @@ namespace weightinit {
 /// Throws std::invalid_argument (naming the argument) for negative sizes, rows * cols
 /// beyond 2^62 elements, a non-finite gain, or a dtype that is not a float type.
 void orthogonal(std::int64_t rows, std::int64_t cols, double gain, DType dtype,
-                const StreamSpec& stream, void* out);
+                const Stream& stream, void* out);
 
 /// The spatial centre of a delta-orthogonal kernel (Xiao et al. 2018): for a kernel shape
 /// (k1, [k2, [k3,]] in, out), the index ((k1 - 1) / 2, ...) of its spatial axes (all but the

@@ -12,4 +12,5 @@
 #include "weightinit/orthogonal.hpp"
 #include "weightinit/philox.hpp"
 #include "weightinit/presets.hpp"
+#include "weightinit/stream.hpp"
 #include "weightinit/version.hpp"

@@ -168,11 +168,10 @@ def seed_and_stream(words: np.ndarray) -> tuple[int, int]:
 
     2 words ``w``: key ``w[0] * 2**32 + w[1]``, stream 0 (so ``jax.random.key(s)`` gives the
     tensor ``weightinit.new`` gives with ``seed=s``); 4 words: the same key and stream
-    ``w[2] * 2**32 + w[3]``.
+    ``w[2] * 2**32 + w[3]``: ``weightinit::Stream::jax``.
     """
-    w = [int(x) for x in np.asarray(words, dtype=np.uint32).reshape(-1)]
-    stream = (w[2] << 32) | w[3] if len(w) == 4 else 0
-    return (w[0] << 32) | w[1], stream
+    stream = _core.Stream.jax(np.asarray(words, dtype=np.uint32).reshape(-1).tolist())
+    return stream.key, stream.stream_id
 
 
 # --- one tensor ---------------------------------------------------------------------------------

@@ -341,16 +341,14 @@ class _Random(Initializer):
             self._key = (_random.randint(1, 10**9) if KERAS is not None
                          else secrets.randbits(64))
         elif not self._generator:
-            self._key = self.seed % (1 << 64)
+            self._key = self.seed
         self._called = False
 
-    def _key_stream(self) -> tuple[int, int]:
-        """(Philox key, stream id) of this call; a SeedGenerator advances."""
+    def _stream(self) -> _core.Stream:
+        """The stream of this call (``Stream.keras`` of the seed, ``Stream.keras_state`` of a
+        SeedGenerator's state, which advances)."""
         if self._generator:
-            state = np.asarray(KERAS.ops.convert_to_numpy(self.seed.next()))
-            width = 1 << (8 * state.dtype.itemsize)
-            key, stream = (int(v) % width for v in state.reshape(-1)[:2])
-            return key, stream
+            return _core.Stream.keras_state(np.asarray(KERAS.ops.convert_to_numpy(self.seed.next())))
         if self.seed is None and self._called:
             surface.warn(f"The initializer {type(self).__name__} is unseeded and being called "
                          "multiple times, which will return identical values each time (even if "
@@ -358,15 +356,15 @@ class _Random(Initializer):
                          "seed to the initializer, or avoid using the same initializer instance "
                          "more than once.", UserWarning)
         self._called = True
-        return self._key, 0
+        return _core.Stream.keras(self._key)
 
     def _draw(self, law: _core.Law, dt: np.dtype, part: tuple[int, ...],
               full: tuple[int, ...], start: tuple[int, ...] | None) -> Any:
         """`law` drawn through the fill door on this call's (key, stream): the box of `full`
         at `start`."""
         out = np.empty(part, dt)
-        key, stream = self._key_stream()
-        _core.fill(out, law, key, stream, 0, full, start)
+        stream = self._stream()
+        _core.fill(out, law, stream.key, stream.stream_id, 0, full, start)
         return _result(out)
 
     def _seed_config(self) -> Any:
@@ -489,7 +487,7 @@ class RandomUniform(_Random):
         part, full, start = _shape_and_box("RandomUniform", shape, kwargs)
         info = None if start is None else _tf1.PartitionInfo(full, start)
         return _result(self._impl_of(self.minval, self.maxval)(part, et, info,
-                                                                self._key_stream()))
+                                                                self._stream()))
 
     def _config(self) -> dict[str, Any]:
         return {"minval": plain(self.minval), "maxval": plain(self.maxval),
@@ -654,7 +652,7 @@ class Orthogonal(_Random):
             raise ValueError("The tensor to initialize must be at least two-dimensional. "
                              f"Received: shape={shape} of rank {len(dims)}.")
         return _result(_tf1.Orthogonal(self.gain, None, et)(dims, None, None,
-                                                           self._key_stream()))
+                                                           self._stream()))
 
     def _config(self) -> dict[str, Any]:
         return {"gain": plain(self.gain), "seed": self._seed_config()}
