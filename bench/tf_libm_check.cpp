@@ -17,7 +17,7 @@
 
 #define WEIGHTINIT_INLINE inline __attribute__((always_inline))
 namespace check {
-#include "tf_math-inl.hpp"
+#include "tf_stream/tf_math-inl.hpp"
 }
 
 static std::uint32_t bits(float f) { return check::bits_from_f32(f); }
