@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "linalg/matrix.hpp"
+#include "runtime/dispatch.hpp"
 #include "weightinit/weightinit.hpp"
 
 // The portable fused multiply-add, as the scalar target compiles it (this file is built

@@ -76,9 +76,4 @@ struct KernelTable {
   WordsFn words[6][kNumTransforms];
 };
 
-const KernelTable& kernels_scalar();
-const KernelTable& kernels_avx2();
-const KernelTable& kernels_avx512();
-const KernelTable& kernels_neon();
-
 }  // namespace weightinit::detail

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Every fill kernel, written once as branch-free code over groups of 16 Philox blocks.
-// kernels_<target>.cpp defines WEIGHTINIT_TARGET_NS and includes this file; the compiler
-// vectorizes the 16-lane loops under that file's instruction-set flags. Everything here has
-// internal linkage, so no wide-ISA copy of a helper can be picked up by another target.
+// targets/target-inl.hpp includes this file under its target's instruction-set flags; the
+// compiler vectorizes the 16-lane loops, and the x86 targets (WEIGHTINIT_TARGET_ISA 1, 2) run
+// the rest in intrinsics. Everything here has internal linkage, so no wide-ISA copy of a
+// helper can be picked up by another target.
 
-#ifndef WEIGHTINIT_KERNEL_INTRINSICS
-#define WEIGHTINIT_KERNEL_INTRINSICS 0
-#endif
-#ifndef WEIGHTINIT_TARGET_NS
-#error "define WEIGHTINIT_TARGET_NS before including kernels-inl.hpp"
+#if !defined(WEIGHTINIT_TARGET_ISA) || !defined(WEIGHTINIT_TARGET_NS)
+#error "include kernels-inl.hpp through targets/target-inl.hpp"
 #endif
 
 #include <cmath>
@@ -16,7 +14,7 @@
 #include <cstring>
 #include <type_traits>
 
-#if WEIGHTINIT_KERNEL_INTRINSICS && (defined(__AVX2__) || defined(__AVX512F__))
+#if WEIGHTINIT_TARGET_ISA == 1 || WEIGHTINIT_TARGET_ISA == 2
 #include <immintrin.h>
 #endif
 
@@ -24,7 +22,7 @@
 #include "weightinit/float16.hpp"
 #include "weightinit/philox.hpp"
 
-namespace weightinit::detail::WEIGHTINIT_TARGET_NS {
+namespace weightinit::detail::WEIGHTINIT_TARGET_NS::kernels {
 
 #include "kernels/math-inl.hpp"
 
@@ -35,15 +33,13 @@ constexpr int kLanes = kBlocksPerGroup;
 // Output storage: float32, float64, and the 16-bit types as raw bits.
 enum OutKind { kOutF32 = 0, kOutF64 = 1, kOutF16 = 2, kOutBF16 = 3, kOutU32 = 4 };
 
-#define WEIGHTINIT_PHILOX_SIMD WEIGHTINIT_KERNEL_INTRINSICS
 #include "kernels/philox_lanes-inl.hpp"
-#undef WEIGHTINIT_PHILOX_SIMD
 
 // The 4 x 16 words of each of the groups [group, group + NG): lane j of group g is block
 // offset + 16 g + j, and word k of it lands at w[g - group][k][j].
 // The generic loop is the reference (Philox from philox.hpp, which the known-answer test
 // covers); the x86 targets run philox_lanes-inl.hpp's rounds on several sets of blocks.
-#if WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX512F__)
+#if WEIGHTINIT_TARGET_ISA == 2
 constexpr int kPhiloxGroups = 2;  // 2 groups = 4 sets of 8 blocks in flight
 
 template <int NG>
@@ -68,7 +64,7 @@ WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const PhiloxRoundKeys&
     _mm512_store_si512(w[g][3], philox_pack_low(x3[2 * g], x3[2 * g + 1]));
   }
 }
-#elif WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX2__)
+#elif WEIGHTINIT_TARGET_ISA == 1
 constexpr int kPhiloxGroups = 1;  // one group = 4 sets of 4 blocks in flight
 
 template <int NG>
@@ -195,7 +191,7 @@ WEIGHTINIT_INLINE float normal_z_f32(const KernelArgs& a, std::uint32_t w) {
   return negative ? -z_abs : z_abs;
 }
 
-#if WEIGHTINIT_KERNEL_INTRINSICS && (defined(__AVX512F__) || defined(__AVX2__))
+#if WEIGHTINIT_TARGET_ISA == 1 || WEIGHTINIT_TARGET_ISA == 2
 // The float vector operations scale_lanes needs, for one register width: `Prefix` is the
 // intrinsics' prefix (_mm512, _mm256).
 #define WEIGHTINIT_FLOAT_LANES(Name, Vec, Width, Prefix)                              \
@@ -211,7 +207,7 @@ WEIGHTINIT_INLINE float normal_z_f32(const KernelArgs& a, std::uint32_t w) {
   }
 #endif
 
-#if WEIGHTINIT_KERNEL_INTRINSICS && (defined(__AVX512F__) || defined(__AVX2__))
+#if WEIGHTINIT_TARGET_ISA == 1 || WEIGHTINIT_TARGET_ISA == 2
 // The upper W slots of the quantile table (31 - W .. 30: the deepest tail octaves they hold
 // and the centre), slot s at position s mod W: a one-source permute of W entries, indexed by
 // a lane's exponent field (whose low bits are the slot's), fetches a coefficient.
@@ -230,7 +226,7 @@ constexpr NearTable<W> make_near_table() {
 }
 #endif
 
-#if WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX512F__)
+#if WEIGHTINIT_TARGET_ISA == 2
 // The table's slots 15..30 (tail octaves j = 16..30 and the centre; a tail lane's exponent
 // field e + 127 names slot (e + 127) mod 32) at position slot mod 16, so that the low 4 bits
 // of the field index them directly.
@@ -366,7 +362,7 @@ WEIGHTINIT_INLINE void load_formed_x16(const float* xp, const std::int32_t* cp, 
 }
 
 WEIGHTINIT_FLOAT_LANES(Lanes512, __m512, 16, _mm512);  // for scale_lanes
-#elif WEIGHTINIT_KERNEL_INTRINSICS && defined(__AVX2__)
+#elif WEIGHTINIT_TARGET_ISA == 1
 // AVX2's permute picks among 8 entries by the low 3 bits of the index: the main path holds
 // slots 23..30 (the tail octaves j = 24..30 and the centre) at position slot mod 8, so a
 // lane's exponent field (slot + 128 k) indexes them directly. A call with a lane deeper in
@@ -500,7 +496,7 @@ WEIGHTINIT_INLINE void load_formed_x8(const float* xp, const std::int32_t* cp, c
 WEIGHTINIT_FLOAT_LANES(Lanes256, __m256, 8, _mm256);  // for scale_lanes
 #endif
 
-#if WEIGHTINIT_KERNEL_INTRINSICS && (defined(__AVX512F__) || defined(__AVX2__))
+#if WEIGHTINIT_TARGET_ISA == 1 || WEIGHTINIT_TARGET_ISA == 2
 // mean + std z (one fused multiply-add, as fma_exact), clamped for the windows, for
 // VT::kWidth V lanes; float32 goes straight to the output, the 16-bit types to y[] (for
 // store<Out>).
@@ -528,8 +524,8 @@ WEIGHTINIT_INLINE void scale_lanes(const KernelArgs& a, const typename VT::F (&z
 template <int Out, int L, int N>
 WEIGHTINIT_INLINE void normal_fast_f32(const KernelArgs& a, const std::uint32_t* w, void* out,
                                        std::uint64_t base) {
-#if WEIGHTINIT_KERNEL_INTRINSICS && (defined(__AVX512F__) || defined(__AVX2__))
-#if defined(__AVX512F__)
+#if WEIGHTINIT_TARGET_ISA == 1 || WEIGHTINIT_TARGET_ISA == 2
+#if WEIGHTINIT_TARGET_ISA == 2
   constexpr int V = 4, W = 16 * V;
   using Formed = Formed16<V>;
   using Vec = __m512;
@@ -556,7 +552,7 @@ WEIGHTINIT_INLINE void normal_fast_f32(const KernelArgs& a, const std::uint32_t*
     Formed f;
     Vec z[V];
     if constexpr (L == kFastAsym) {
-#if defined(__AVX512F__)
+#if WEIGHTINIT_TARGET_ISA == 2
       load_formed_x16<V>(xf + e, centre + e, negative + e, f);
       quantile_x16<false, V>(f, z);
 #else
@@ -564,7 +560,7 @@ WEIGHTINIT_INLINE void normal_fast_f32(const KernelArgs& a, const std::uint32_t*
       quantile_x8<V>(f, z);
 #endif
     } else {
-#if defined(__AVX512F__)
+#if WEIGHTINIT_TARGET_ISA == 2
       form_x16<L, V>(a, w + e, f);
       quantile_x16<true, V>(f, z);
 #else
@@ -572,7 +568,7 @@ WEIGHTINIT_INLINE void normal_fast_f32(const KernelArgs& a, const std::uint32_t*
       quantile_x8<V>(f, z);
 #endif
     }
-#if defined(__AVX512F__)
+#if WEIGHTINIT_TARGET_ISA == 2
     scale_lanes<Lanes512, Out, L, V>(a, z, out, base + static_cast<std::uint64_t>(e), y + (Out == kOutF32 ? 0 : e));
 #else
     scale_lanes<Lanes256, Out, L, V>(a, z, out, base + static_cast<std::uint64_t>(e), y + (Out == kOutF32 ? 0 : e));
@@ -814,13 +810,12 @@ void words_64(const KernelArgs& args, const void* bits, std::uint64_t ngroups, v
   }
 }
 
-}  // namespace
-
-const KernelTable& table() {
+// The table targets/target-inl.hpp gathers into the target's TargetKernels.
+KernelTable make_table() {
 #define WEIGHTINIT_ROW32(F, Out)                                                       \
   {F<Out, kUniform>, F<Out, kNormal>, F<Out, kNormalSym>, F<Out, kNormalAsym>,          \
    F<Out, kNormalWide>, F<Out, kNormalFar>, nullptr, nullptr}
-  static const KernelTable t = {
+  return {
       {
           WEIGHTINIT_ROW32(fill_groups_32, kOutF32),
           {fill_groups_64<kUniform>, fill_groups_64<kNormal>, fill_groups_64<kNormalSym>,
@@ -841,7 +836,8 @@ const KernelTable& table() {
           {nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
       }};
 #undef WEIGHTINIT_ROW32
-  return t;
 }
 
-}  // namespace weightinit::detail::WEIGHTINIT_TARGET_NS
+}  // namespace
+
+}  // namespace weightinit::detail::WEIGHTINIT_TARGET_NS::kernels

@@ -26,7 +26,7 @@ WEIGHTINIT_INLINE PhiloxRoundKeys philox_round_keys(std::uint32_t key0, std::uin
   return rk;
 }
 
-#if WEIGHTINIT_PHILOX_SIMD && defined(__AVX512F__)
+#if WEIGHTINIT_TARGET_ISA == 2
 // The ten rounds on S sets of 8 blocks (x0..x3: the counter words, one block per 64-bit slot).
 template <int S>
 WEIGHTINIT_INLINE void philox_rounds(__m512i (&x0)[S], __m512i (&x1)[S], __m512i (&x2)[S],
@@ -53,7 +53,7 @@ WEIGHTINIT_INLINE __m512i philox_pack_low(__m512i lo, __m512i hi) {
   const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
   return _mm512_permutex2var_epi32(lo, even, hi);
 }
-#elif WEIGHTINIT_PHILOX_SIMD && defined(__AVX2__)
+#elif WEIGHTINIT_TARGET_ISA == 1
 // The ten rounds on S sets of 4 blocks.
 template <int S>
 WEIGHTINIT_INLINE void philox_rounds(__m256i (&x0)[S], __m256i (&x1)[S], __m256i (&x2)[S],

@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The matrix kernels (matrix.hpp), written once over a small vector type per target.
-// matrix_<target>.cpp defines WEIGHTINIT_TARGET_NS and WEIGHTINIT_MATRIX_ISA and includes
-// this file under its own instruction-set flags. Everything here has internal linkage.
+// targets/target-inl.hpp includes this file under its target's instruction-set flags, with
+// WEIGHTINIT_TARGET_ISA picking the vector type. Everything here has internal linkage.
 //
 // Every output element is one fixed chain of fused multiply-adds (matrix.hpp): the vector
 // lanes are independent elements, so a wider vector or another tile shape changes which
 // elements are computed together, never how one is computed.
 
-#ifndef WEIGHTINIT_TARGET_NS
-#error "define WEIGHTINIT_TARGET_NS before including matrix-inl.hpp"
-#endif
-#ifndef WEIGHTINIT_MATRIX_ISA
-#error "define WEIGHTINIT_MATRIX_ISA (0 portable, 1 AVX2, 2 AVX-512, 3 NEON)"
+#if !defined(WEIGHTINIT_TARGET_ISA) || !defined(WEIGHTINIT_TARGET_NS)
+#error "include matrix-inl.hpp through targets/target-inl.hpp"
 #endif
 
 #include <algorithm>
@@ -21,15 +18,15 @@
 #include <cstdlib>
 #include <new>
 
-#if WEIGHTINIT_MATRIX_ISA == 1 || WEIGHTINIT_MATRIX_ISA == 2
+#if WEIGHTINIT_TARGET_ISA == 1 || WEIGHTINIT_TARGET_ISA == 2
 #include <immintrin.h>
-#elif WEIGHTINIT_MATRIX_ISA == 3
+#elif WEIGHTINIT_TARGET_ISA == 3
 #include <arm_neon.h>
 #endif
 
 #include "linalg/matrix.hpp"
 
-namespace weightinit::detail::WEIGHTINIT_TARGET_NS {
+namespace weightinit::detail::WEIGHTINIT_TARGET_NS::linalg {
 
 #include "kernels/fma-inl.hpp"
 
@@ -37,7 +34,7 @@ namespace {
 
 // --- vector types: load, store, broadcast, fused multiply-add -------------------------------
 
-#if WEIGHTINIT_MATRIX_ISA == 2
+#if WEIGHTINIT_TARGET_ISA == 2
 struct VecF32 {
   using T = float;
   using V = __m512;
@@ -62,7 +59,7 @@ struct VecF64 {
 // 16 accumulators too (a float sum of 16 parts is one vector, a double one two).
 constexpr int kVecsF32 = 2, kColsF32 = 8, kVecsF64 = 2, kColsF64 = 8;
 constexpr int kDotRowsF32 = 4, kDotColsF32 = 4, kDotRowsF64 = 2, kDotColsF64 = 4;
-#elif WEIGHTINIT_MATRIX_ISA == 1
+#elif WEIGHTINIT_TARGET_ISA == 1
 struct VecF32 {
   using T = float;
   using V = __m256;
@@ -86,7 +83,7 @@ struct VecF64 {
 // 2 x 6 tiles: 12 accumulators, 2 loads and a broadcast within the 16 registers.
 constexpr int kVecsF32 = 2, kColsF32 = 6, kVecsF64 = 2, kColsF64 = 6;
 constexpr int kDotRowsF32 = 2, kDotColsF32 = 2, kDotRowsF64 = 1, kDotColsF64 = 2;
-#elif WEIGHTINIT_MATRIX_ISA == 3
+#elif WEIGHTINIT_TARGET_ISA == 3
 struct VecF32 {
   using T = float;
   using V = float32x4_t;
@@ -596,12 +593,11 @@ void dots_f64(Index m, Index n, Index k, const double* a, Index lda, const doubl
 void axpy_f32(float t, const float* x, float* y, Index n) { axpy<VecF32>(t, x, y, n); }
 void axpy_f64(double t, const double* x, double* y, Index n) { axpy<VecF64>(t, x, y, n); }
 
-}  // namespace
-
-const MatrixKernels& matrix_table() {
-  static const MatrixKernels kTable{gemm_f32, gemm_f64, dot_f32,  dot_f64,
-                                    dots_f32, dots_f64, axpy_f32, axpy_f64};
-  return kTable;
+// The table targets/target-inl.hpp gathers into the target's TargetKernels.
+MatrixKernels make_matrix_table() {
+  return {gemm_f32, gemm_f64, dot_f32, dot_f64, dots_f32, dots_f64, axpy_f32, axpy_f64};
 }
 
-}  // namespace weightinit::detail::WEIGHTINIT_TARGET_NS
+}  // namespace
+
+}  // namespace weightinit::detail::WEIGHTINIT_TARGET_NS::linalg

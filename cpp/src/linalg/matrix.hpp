@@ -4,8 +4,6 @@
 
 #include <cstdint>
 
-#include "weightinit/cpu.hpp"
-
 namespace weightinit::detail {
 
 using Index = std::int64_t;
@@ -51,13 +49,5 @@ struct MatrixKernels {
   void (*axpy_f32)(float t, const float* x, float* y, Index n);
   void (*axpy_f64)(double t, const double* x, double* y, Index n);
 };
-
-const MatrixKernels& matrix_kernels_scalar();
-const MatrixKernels& matrix_kernels_avx2();
-const MatrixKernels& matrix_kernels_avx512();
-const MatrixKernels& matrix_kernels_neon();
-
-/// The matrix kernels of `target` (which must be available).
-const MatrixKernels& matrix_kernels(Target target);
 
 }  // namespace weightinit::detail

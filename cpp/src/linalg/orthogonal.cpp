@@ -16,6 +16,7 @@
 #include "linalg/householder.hpp"
 #include "tf1/initializers_internal.hpp"
 #include "linalg/matrix.hpp"
+#include "runtime/dispatch.hpp"
 #include "runtime/thread_pool.hpp"
 #include "weightinit/cpu.hpp"
 #include "weightinit/initializers.hpp"

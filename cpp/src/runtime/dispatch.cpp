@@ -7,7 +7,6 @@
 #include <string>
 
 #include "runtime/dispatch.hpp"
-#include "linalg/matrix.hpp"
 #include "runtime/thread_pool.hpp"
 #include "weightinit/cpu.hpp"
 
@@ -190,33 +189,18 @@ void set_num_threads(std::int64_t n) {
 }
 
 namespace detail {
-const KernelTable& active_kernels() {
-  switch (active_target()) {
-#if WEIGHTINIT_HAVE_AVX2
-    case Target::kAVX2: return kernels_avx2();
-#endif
-#if WEIGHTINIT_HAVE_AVX512
-    case Target::kAVX512: return kernels_avx512();
-#endif
-#if WEIGHTINIT_HAVE_NEON
-    case Target::kNEON: return kernels_neon();
-#endif
-    default: return kernels_scalar();
-  }
-}
-
-const MatrixKernels& matrix_kernels(Target target) {
+const TargetKernels& target_kernels(Target target) {
   switch (target) {
 #if WEIGHTINIT_HAVE_AVX2
-    case Target::kAVX2: return matrix_kernels_avx2();
+    case Target::kAVX2: return target_avx2();
 #endif
 #if WEIGHTINIT_HAVE_AVX512
-    case Target::kAVX512: return matrix_kernels_avx512();
+    case Target::kAVX512: return target_avx512();
 #endif
 #if WEIGHTINIT_HAVE_NEON
-    case Target::kNEON: return matrix_kernels_neon();
+    case Target::kNEON: return target_neon();
 #endif
-    default: return matrix_kernels_scalar();
+    default: return target_scalar();
   }
 }
 }  // namespace detail

@@ -40,9 +40,4 @@ struct TfKernelTable {
   TfGroupFn fn[6][kTfNumOps];
 };
 
-const TfKernelTable& tf_kernels_scalar();
-const TfKernelTable& tf_kernels_avx2();
-const TfKernelTable& tf_kernels_avx512();
-const TfKernelTable& tf_kernels_neon();
-
 }  // namespace weightinit::detail

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The TensorFlow stream's kernels, written once as plain lane loops. tf_stream_<target>.cpp
-// defines WEIGHTINIT_TARGET_NS and includes this file under its instruction-set flags; the
-// compiler vectorizes the Philox and uniform loops. Every value is a fixed sequence of
-// IEEE-754 operations (no contraction: -ffp-contract=off), so every target writes the bits
-// of the scalar one. Internal linkage throughout, so no wide-ISA copy leaks to another target.
+// The TensorFlow stream's kernels, written once as plain lane loops. targets/target-inl.hpp
+// includes this file under its target's instruction-set flags; the compiler vectorizes the
+// Philox and uniform loops. Every value is a fixed sequence of IEEE-754 operations (no
+// contraction: -ffp-contract=off), so every target writes the bits of the scalar one.
+// Internal linkage throughout, so no wide-ISA copy leaks to another target.
 
-#ifndef WEIGHTINIT_TARGET_NS
-#error "define WEIGHTINIT_TARGET_NS before including tf_stream-inl.hpp"
+#if !defined(WEIGHTINIT_TARGET_ISA) || !defined(WEIGHTINIT_TARGET_NS)
+#error "include tf_stream-inl.hpp through targets/target-inl.hpp"
 #endif
 
 #include <cmath>
@@ -18,7 +18,7 @@
 #include "weightinit/float16.hpp"
 #include "weightinit/philox.hpp"
 
-#if defined(WEIGHTINIT_TF_INTRINSICS) && (defined(__AVX2__) || defined(__AVX512F__))
+#if WEIGHTINIT_TARGET_ISA == 1 || WEIGHTINIT_TARGET_ISA == 2
 #include <immintrin.h>
 #endif
 
@@ -28,7 +28,7 @@
 #define WEIGHTINIT_INLINE inline __attribute__((always_inline))
 #endif
 
-namespace weightinit::detail::WEIGHTINIT_TARGET_NS {
+namespace weightinit::detail::WEIGHTINIT_TARGET_NS::tf_stream {
 
 #include "tf_stream/tf_math-inl.hpp"
 
@@ -37,18 +37,12 @@ namespace {
 // Blocks drawn at once: enough lanes for the widest vector unit.
 constexpr int kTfLanes = 16;
 
-#if defined(WEIGHTINIT_TF_INTRINSICS)
-#define WEIGHTINIT_PHILOX_SIMD 1
-#else
-#define WEIGHTINIT_PHILOX_SIMD 0
-#endif
 #include "kernels/philox_lanes-inl.hpp"
-#undef WEIGHTINIT_PHILOX_SIMD
 
 // Blocks c[0] .. c[kTfLanes - 1] of the op's stream (counter (c[j], seed2)): word k of
 // block c[j] lands at w[k * kTfLanes + j]. The same rounds as philox4x32 (philox.hpp), in lanes.
 // The x86 files run philox_lanes-inl.hpp's rounds on two (AVX-512) or four (AVX2) sets.
-#if defined(WEIGHTINIT_TF_INTRINSICS) && defined(__AVX512F__)
+#if WEIGHTINIT_TARGET_ISA == 2
 WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const PhiloxRoundKeys& rk, const std::uint64_t* c,
                                     std::uint32_t* w) {
   __m512i x0[2], x1[2], x2[2], x3[2];
@@ -64,7 +58,7 @@ WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const PhiloxRoundKeys& rk, 
   _mm512_store_si512(w + 2 * kTfLanes, philox_pack_low(x2[0], x2[1]));
   _mm512_store_si512(w + 3 * kTfLanes, philox_pack_low(x3[0], x3[1]));
 }
-#elif defined(WEIGHTINIT_TF_INTRINSICS) && defined(__AVX2__)
+#elif WEIGHTINIT_TARGET_ISA == 1
 WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const PhiloxRoundKeys& rk, const std::uint64_t* c,
                                     std::uint32_t* w) {
   __m256i x0[4], x1[4], x2[4], x3[4];
@@ -363,7 +357,7 @@ void tf_truncated_group(const TfArgs& a, std::uint64_t g, float* res) {
   }
 }
 
-#if defined(WEIGHTINIT_TF_INTRINSICS)
+#if WEIGHTINIT_TARGET_ISA == 1 || WEIGHTINIT_TARGET_ISA == 2
 template <int Out>
 void tf_truncated_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
   using T = decltype(tf_normal_value<Out>(a, 0.0f));
@@ -431,6 +425,7 @@ void tf_truncated_f64(const TfArgs& a, std::uint64_t group, std::uint64_t ngroup
   }
 }
 
+// The table targets/target-inl.hpp gathers into the target's TargetKernels.
 TfKernelTable make_tf_table() {
   TfKernelTable t{};
   const int f32 = static_cast<int>(DType::kFloat32), f64 = static_cast<int>(DType::kFloat64);
@@ -455,9 +450,4 @@ TfKernelTable make_tf_table() {
 
 }  // namespace
 
-inline const TfKernelTable& tf_table() {
-  static const TfKernelTable t = make_tf_table();
-  return t;
-}
-
-}  // namespace weightinit::detail::WEIGHTINIT_TARGET_NS
+}  // namespace weightinit::detail::WEIGHTINIT_TARGET_NS::tf_stream

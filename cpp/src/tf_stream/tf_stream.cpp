@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// The TensorFlow stream: the family switch, parameters in the output dtype, boxes, threads,
-// and the choice of kernel target.
+// The TensorFlow stream: the family switch, parameters in the output dtype, boxes and threads.
 
 #include "weightinit/tf_stream.hpp"
 
@@ -14,7 +13,6 @@
 #include "runtime/dispatch.hpp"
 #include "runtime/float_env.hpp"
 #include "fill/store.hpp"
-#include "tf_stream/tf_kernel.hpp"
 #include "runtime/thread_pool.hpp"
 #include "weightinit/cpu.hpp"
 #include "weightinit/float16.hpp"
@@ -42,23 +40,6 @@ void set_tf1_stream(StreamFamily family) {
 StreamFamily get_tf1_stream() {
   return static_cast<StreamFamily>(g_tf1_stream.load(std::memory_order_relaxed));
 }
-
-namespace detail {
-const TfKernelTable& tf_active_kernels() {
-  switch (active_target()) {
-#if WEIGHTINIT_HAVE_AVX2
-    case Target::kAVX2: return tf_kernels_avx2();
-#endif
-#if WEIGHTINIT_HAVE_AVX512
-    case Target::kAVX512: return tf_kernels_avx512();
-#endif
-#if WEIGHTINIT_HAVE_NEON
-    case Target::kNEON: return tf_kernels_neon();
-#endif
-    default: return tf_kernels_scalar();
-  }
-}
-}  // namespace detail
 
 namespace tensorflow_stream {
 namespace {
@@ -194,7 +175,8 @@ void fill_law(const Law& law, std::uint64_t seed, std::uint64_t seed2, DType dty
       throw ValueError("law: the TensorFlow stream draws TensorFlow's uniform, normal and "
                        "truncated normal (at 2 standard deviations) only");
   }
-  const detail::TfGroupFn fn = detail::tf_active_kernels().fn[static_cast<int>(dtype)][op];
+  const detail::TfGroupFn fn =
+      detail::target_kernels(active_target()).tf.fn[static_cast<int>(dtype)][op];
   fill_box_with(fn, a, dtype, global_shape, start, box_shape, out, byte_strides);
 }
 
@@ -219,8 +201,8 @@ void fill_uniform_int(std::int64_t low, std::int64_t high, std::uint64_t seed,
   if (dtype == DType::kUInt32 && (low < INT32_MIN || high > INT32_MAX)) {
     throw ValueError("minval, maxval: outside the int32 range");
   }
-  const detail::TfGroupFn fn =
-      detail::tf_active_kernels().fn[static_cast<int>(dtype)][detail::kTfUniformInt];
+  const detail::TfKernelTable& tf = detail::target_kernels(active_target()).tf;
+  const detail::TfGroupFn fn = tf.fn[static_cast<int>(dtype)][detail::kTfUniformInt];
   fill_box_with(fn, a, dtype, global_shape, start, box_shape, out, byte_strides);
 }
 
