@@ -35,76 +35,7 @@ enum OutKind { kOutF32 = 0, kOutF64 = 1, kOutF16 = 2, kOutBF16 = 3, kOutU32 = 4 
 
 #include "kernels/philox_lanes-inl.hpp"
 
-// The 4 x 16 words of each of the groups [group, group + NG): lane j of group g is block
-// offset + 16 g + j, and word k of it lands at w[g - group][k][j].
-// The generic loop is the reference (Philox from philox.hpp, which the known-answer test
-// covers); the x86 targets run philox_lanes-inl.hpp's rounds on several sets of blocks.
-#if WEIGHTINIT_TARGET_ISA == 2
-constexpr int kPhiloxGroups = 2;  // 2 groups = 4 sets of 8 blocks in flight
-
-template <int NG>
-WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const PhiloxRoundKeys& rk, std::uint64_t group,
-                                     std::uint32_t (*w)[4][kLanes]) {
-  constexpr int kSets = 2 * NG;
-  __m512i x0[kSets], x1[kSets], x2[kSets], x3[kSets];
-  for (int i = 0; i < kSets; ++i) {
-    const std::uint64_t first = a.offset + (group + static_cast<std::uint64_t>(i / 2)) * kLanes +
-                                static_cast<std::uint64_t>(8 * (i % 2));
-    x0[i] = _mm512_add_epi64(_mm512_set1_epi64(static_cast<long long>(first)),
-                             _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
-    x1[i] = _mm512_srli_epi64(x0[i], 32);
-    x2[i] = _mm512_set1_epi64(a.stream0);
-    x3[i] = _mm512_set1_epi64(a.stream1);
-  }
-  philox_rounds(x0, x1, x2, x3, rk);
-  for (int g = 0; g < NG; ++g) {
-    _mm512_store_si512(w[g][0], philox_pack_low(x0[2 * g], x0[2 * g + 1]));
-    _mm512_store_si512(w[g][1], philox_pack_low(x1[2 * g], x1[2 * g + 1]));
-    _mm512_store_si512(w[g][2], philox_pack_low(x2[2 * g], x2[2 * g + 1]));
-    _mm512_store_si512(w[g][3], philox_pack_low(x3[2 * g], x3[2 * g + 1]));
-  }
-}
-#elif WEIGHTINIT_TARGET_ISA == 1
-constexpr int kPhiloxGroups = 1;  // one group = 4 sets of 4 blocks in flight
-
-template <int NG>
-WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const PhiloxRoundKeys& rk, std::uint64_t group,
-                                     std::uint32_t (*w)[4][kLanes]) {
-  static_assert(NG == 1, "AVX2 draws one group at a time");
-  const std::uint64_t base = a.offset + group * kLanes;
-  __m256i x0[4], x1[4], x2[4], x3[4];
-  for (int i = 0; i < 4; ++i) {
-    x0[i] = _mm256_add_epi64(_mm256_set1_epi64x(static_cast<long long>(base)),
-                             _mm256_set_epi64x(4 * i + 3, 4 * i + 2, 4 * i + 1, 4 * i));
-    x1[i] = _mm256_srli_epi64(x0[i], 32);
-    x2[i] = _mm256_set1_epi64x(a.stream0);
-    x3[i] = _mm256_set1_epi64x(a.stream1);
-  }
-  philox_rounds(x0, x1, x2, x3, rk);
-  for (int i = 0; i < 4; i += 2) {
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0][0] + 4 * i), philox_pack_low(x0[i], x0[i + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0][1] + 4 * i), philox_pack_low(x1[i], x1[i + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0][2] + 4 * i), philox_pack_low(x2[i], x2[i + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w[0][3] + 4 * i), philox_pack_low(x3[i], x3[i + 1]));
-  }
-}
-#else
-constexpr int kPhiloxGroups = 1;
-
-template <int NG>
-WEIGHTINIT_INLINE void philox_groups(const KernelArgs& a, const PhiloxRoundKeys&, std::uint64_t group,
-                                     std::uint32_t (*w)[4][kLanes]) {
-  const Philox4x32Key key = {a.key0, a.key1};
-  const std::uint64_t stream = std::uint64_t{a.stream0} | (std::uint64_t{a.stream1} << 32);
-  for (int g = 0; g < NG; ++g) {
-    const std::uint64_t base = a.offset + (group + static_cast<std::uint64_t>(g)) * kLanes;
-    for (int j = 0; j < kLanes; ++j) {
-      const Philox4x32Ctr x = philox4x32(philox_ctr(base + static_cast<std::uint64_t>(j), stream), key);
-      for (int k = 0; k < 4; ++k) w[g][k][j] = x[k];
-    }
-  }
-}
-#endif
+static_assert(kLanes == kPhiloxLanes, "a group is one set of Philox lanes");
 
 // --- the transforms -----------------------------------------------------------------------
 //
@@ -682,7 +613,7 @@ WEIGHTINIT_INLINE void normal_narrow(const KernelArgs& a, const std::uint64_t* b
 }
 
 // One group of a 16/32-bit output: element 16 k + j is word k of lane j, which
-// philox_groups leaves at flat index 16 k + j of the group's words.
+// philox_blocks leaves at flat index 16 k + j of the group's words.
 template <int Out, int T>
 WEIGHTINIT_INLINE void transform_32(const KernelArgs& a, const std::uint32_t* words, void* out,
                                     std::uint64_t base) {
@@ -738,19 +669,19 @@ WEIGHTINIT_INLINE void transform_64(const KernelArgs& a, const std::uint64_t* bi
 template <int Out, int T>
 void fill_groups_32(const KernelArgs& args, std::uint64_t group, std::uint64_t ngroups, void* out) {
   const KernelArgs a = args;  // a local copy: stores to `out` cannot alias it
-  const PhiloxRoundKeys rk = philox_round_keys(a.key0, a.key1);
+  const PhiloxLanes philox = philox_lanes(a.key0, a.key1, a.stream0, a.stream1);
   constexpr int kGroup = 4 * kLanes;
   std::uint64_t g = 0;
   for (; g + kPhiloxGroups <= ngroups; g += kPhiloxGroups) {
     alignas(64) std::uint32_t w[kPhiloxGroups][4][kLanes];
-    philox_groups<kPhiloxGroups>(a, rk, group + g, w);
+    philox_blocks<kPhiloxGroups>(philox, a.offset + (group + g) * kLanes, &w[0][0][0]);
     for (int i = 0; i < kPhiloxGroups; ++i) {
       transform_32<Out, T>(a, &w[i][0][0], out, (g + static_cast<std::uint64_t>(i)) * kGroup);
     }
   }
   for (; g < ngroups; ++g) {
     alignas(64) std::uint32_t w[1][4][kLanes];
-    philox_groups<1>(a, rk, group + g, w);
+    philox_blocks<1>(philox, a.offset + (group + g) * kLanes, &w[0][0][0]);
     transform_32<Out, T>(a, &w[0][0][0], out, g * kGroup);
   }
 }
@@ -766,12 +697,12 @@ WEIGHTINIT_INLINE void words_to_bits_64(const std::uint32_t (&w)[4][kLanes],
 template <int T>
 void fill_groups_64(const KernelArgs& args, std::uint64_t group, std::uint64_t ngroups, void* out) {
   const KernelArgs a = args;  // a local copy: stores to `out` cannot alias it
-  const PhiloxRoundKeys rk = philox_round_keys(a.key0, a.key1);
+  const PhiloxLanes philox = philox_lanes(a.key0, a.key1, a.stream0, a.stream1);
   constexpr int kGroup = 2 * kLanes;
   std::uint64_t g = 0;
   for (; g + kPhiloxGroups <= ngroups; g += kPhiloxGroups) {
     alignas(64) std::uint32_t w[kPhiloxGroups][4][kLanes];
-    philox_groups<kPhiloxGroups>(a, rk, group + g, w);
+    philox_blocks<kPhiloxGroups>(philox, a.offset + (group + g) * kLanes, &w[0][0][0]);
     for (int i = 0; i < kPhiloxGroups; ++i) {
       alignas(64) std::uint64_t bits[kGroup];
       words_to_bits_64(w[i], bits);
@@ -780,7 +711,7 @@ void fill_groups_64(const KernelArgs& args, std::uint64_t group, std::uint64_t n
   }
   for (; g < ngroups; ++g) {
     alignas(64) std::uint32_t w[1][4][kLanes];
-    philox_groups<1>(a, rk, group + g, w);
+    philox_blocks<1>(philox, a.offset + (group + g) * kLanes, &w[0][0][0]);
     alignas(64) std::uint64_t bits[kGroup];
     words_to_bits_64(w[0], bits);
     transform_64<T>(a, bits, out, g * kGroup);

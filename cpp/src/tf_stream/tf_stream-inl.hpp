@@ -34,67 +34,10 @@ namespace weightinit::detail::WEIGHTINIT_TARGET_NS::tf_stream {
 
 namespace {
 
-// Blocks drawn at once: enough lanes for the widest vector unit.
-constexpr int kTfLanes = 16;
-
 #include "kernels/philox_lanes-inl.hpp"
 
-// Blocks c[0] .. c[kTfLanes - 1] of the op's stream (counter (c[j], seed2)): word k of
-// block c[j] lands at w[k * kTfLanes + j]. The same rounds as philox4x32 (philox.hpp), in lanes.
-// The x86 files run philox_lanes-inl.hpp's rounds on two (AVX-512) or four (AVX2) sets.
-#if WEIGHTINIT_TARGET_ISA == 2
-WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const PhiloxRoundKeys& rk, const std::uint64_t* c,
-                                    std::uint32_t* w) {
-  __m512i x0[2], x1[2], x2[2], x3[2];
-  for (int i = 0; i < 2; ++i) {
-    x0[i] = _mm512_loadu_si512(c + 8 * i);
-    x1[i] = _mm512_srli_epi64(x0[i], 32);
-    x2[i] = _mm512_set1_epi64(a.ctr2);
-    x3[i] = _mm512_set1_epi64(a.ctr3);
-  }
-  philox_rounds(x0, x1, x2, x3, rk);
-  _mm512_store_si512(w + 0 * kTfLanes, philox_pack_low(x0[0], x0[1]));
-  _mm512_store_si512(w + 1 * kTfLanes, philox_pack_low(x1[0], x1[1]));
-  _mm512_store_si512(w + 2 * kTfLanes, philox_pack_low(x2[0], x2[1]));
-  _mm512_store_si512(w + 3 * kTfLanes, philox_pack_low(x3[0], x3[1]));
-}
-#elif WEIGHTINIT_TARGET_ISA == 1
-WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const PhiloxRoundKeys& rk, const std::uint64_t* c,
-                                    std::uint32_t* w) {
-  __m256i x0[4], x1[4], x2[4], x3[4];
-  for (int i = 0; i < 4; ++i) {
-    x0[i] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(c + 4 * i));
-    x1[i] = _mm256_srli_epi64(x0[i], 32);
-    x2[i] = _mm256_set1_epi64x(a.ctr2);
-    x3[i] = _mm256_set1_epi64x(a.ctr3);
-  }
-  philox_rounds(x0, x1, x2, x3, rk);
-  for (int i = 0; i < 4; i += 2) {
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w + 0 * kTfLanes + 4 * i), philox_pack_low(x0[i], x0[i + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w + 1 * kTfLanes + 4 * i), philox_pack_low(x1[i], x1[i + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w + 2 * kTfLanes + 4 * i), philox_pack_low(x2[i], x2[i + 1]));
-    _mm256_store_si256(reinterpret_cast<__m256i*>(w + 3 * kTfLanes + 4 * i), philox_pack_low(x3[i], x3[i + 1]));
-  }
-}
-#else
-WEIGHTINIT_INLINE void tf_blocks_at(const TfArgs& a, const PhiloxRoundKeys&, const std::uint64_t* c,
-                                    std::uint32_t* w) {
-  for (int j = 0; j < kTfLanes; ++j) {
-    const Philox4x32Ctr x = philox4x32({static_cast<std::uint32_t>(c[j]),
-                                        static_cast<std::uint32_t>(c[j] >> 32), a.ctr2, a.ctr3},
-                                       {a.key0, a.key1});
-    for (int k = 0; k < 4; ++k) w[k * kTfLanes + j] = x[static_cast<std::size_t>(k)];
-  }
-}
-#endif
-
-// Blocks first .. first + kTfLanes - 1.
-WEIGHTINIT_INLINE void tf_blocks(const TfArgs& a, const PhiloxRoundKeys& rk, std::uint64_t first,
-                                 std::uint32_t* w) {
-  alignas(64) std::uint64_t c[kTfLanes];
-  for (int j = 0; j < kTfLanes; ++j) c[j] = first + static_cast<std::uint64_t>(j);
-  tf_blocks_at(a, rk, c, w);
-}
+// Blocks drawn at once: one set of Philox lanes (TF's counter is (block, seed2)).
+constexpr int kTfLanes = kPhiloxLanes;
 
 // One block, for the truncated normal's sequential reads.
 WEIGHTINIT_INLINE Philox4x32Ctr tf_block(const TfArgs& a, std::uint64_t block) {
@@ -216,12 +159,12 @@ WEIGHTINIT_INLINE auto tf_uniform_word(const TfArgs& a, std::uint32_t x) {
 template <int Out, bool Add>
 void tf_uniform_narrow_impl(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
   using T = decltype(tf_uniform_word<Out, Add>(a, 0u));
-  const PhiloxRoundKeys rk = philox_round_keys(a.key0, a.key1);
+  const PhiloxLanes philox = philox_lanes(a.key0, a.key1, a.ctr2, a.ctr3);
   alignas(64) std::uint32_t w[4 * kTfLanes];
   alignas(64) T v[4 * kTfLanes];
   while (ngroups > 0) {
     const int n = ngroups < kTfLanes ? static_cast<int>(ngroups) : kTfLanes;
-    tf_blocks(a, rk, group, w);
+    philox_blocks<1>(philox, group, w);
     // One flat loop over the 4 x 16 words (w and v are contiguous): it vectorizes.
     for (int q = 0; q < 4 * kTfLanes; ++q) v[q] = tf_uniform_word<Out, Add>(a, w[q]);
     tf_store_transposed<T>(v, n, out);
@@ -242,11 +185,11 @@ void tf_uniform_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngrou
 // Uniform and integer uniform, 64-bit outputs: group g = block g, two words per output.
 template <int Out>
 void tf_uniform_wide(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
-  const PhiloxRoundKeys rk = philox_round_keys(a.key0, a.key1);
+  const PhiloxLanes philox = philox_lanes(a.key0, a.key1, a.ctr2, a.ctr3);
   alignas(64) std::uint32_t w[4 * kTfLanes];
   while (ngroups > 0) {
     const int n = ngroups < kTfLanes ? static_cast<int>(ngroups) : kTfLanes;
-    tf_blocks(a, rk, group, w);
+    philox_blocks<1>(philox, group, w);
     for (int j = 0; j < n; ++j) {
       for (int k = 0; k < 2; ++k) {
         const std::uint32_t lo = w[2 * k * kTfLanes + j], hi = w[(2 * k + 1) * kTfLanes + j];
@@ -281,13 +224,13 @@ WEIGHTINIT_INLINE auto tf_normal_value(const TfArgs& a, float z) {
 template <int Out>
 void tf_normal_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
   using T = decltype(tf_normal_value<Out>(a, 0.0f));
-  const PhiloxRoundKeys rk = philox_round_keys(a.key0, a.key1);
+  const PhiloxLanes philox = philox_lanes(a.key0, a.key1, a.ctr2, a.ctr3);
   alignas(64) std::uint32_t w[4 * kTfLanes];
   alignas(64) float z[4 * kTfLanes];
   alignas(64) T v[4 * kTfLanes];
   while (ngroups > 0) {
     const int n = ngroups < kTfLanes ? static_cast<int>(ngroups) : kTfLanes;
-    tf_blocks(a, rk, group, w);
+    philox_blocks<1>(philox, group, w);
     for (int k = 0; k < 2; ++k) {
       for (int j = 0; j < kTfLanes; ++j) {
         tf_box_muller_f(w[2 * k * kTfLanes + j], w[(2 * k + 1) * kTfLanes + j],
@@ -304,12 +247,12 @@ void tf_normal_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngroup
 
 // Normal, float64: group g = block g, one Box-Muller pair from its four words.
 void tf_normal_f64(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
-  const PhiloxRoundKeys rk = philox_round_keys(a.key0, a.key1);
+  const PhiloxLanes philox = philox_lanes(a.key0, a.key1, a.ctr2, a.ctr3);
   alignas(64) std::uint32_t w[4 * kTfLanes];
   auto* o = static_cast<double*>(out);
   while (ngroups > 0) {
     const int n = ngroups < kTfLanes ? static_cast<int>(ngroups) : kTfLanes;
-    tf_blocks(a, rk, group, w);
+    philox_blocks<1>(philox, group, w);
     for (int j = 0; j < n; ++j) {
       double d0, d1;
       tf_box_muller_d(w[j], w[kTfLanes + j], w[2 * kTfLanes + j], w[3 * kTfLanes + j], &d0, &d1);
@@ -361,16 +304,13 @@ void tf_truncated_group(const TfArgs& a, std::uint64_t g, float* res) {
 template <int Out>
 void tf_truncated_narrow(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups, void* out) {
   using T = decltype(tf_normal_value<Out>(a, 0.0f));
-  const PhiloxRoundKeys rk = philox_round_keys(a.key0, a.key1);
-  alignas(64) std::uint64_t c[kTfLanes];
+  const PhiloxLanes philox = philox_lanes(a.key0, a.key1, a.ctr2, a.ctr3);
   alignas(64) std::uint32_t w[8 * kTfLanes];  // words 0-3 of block 256 g, then of 256 g + 1
   alignas(64) float z[8 * kTfLanes];
   while (ngroups > 0) {
     const int n = ngroups < kTfLanes ? static_cast<int>(ngroups) : kTfLanes;
-    for (int j = 0; j < kTfLanes; ++j) c[j] = (group + static_cast<std::uint64_t>(j)) * 256;
-    tf_blocks_at(a, rk, c, w);
-    for (int j = 0; j < kTfLanes; ++j) ++c[j];
-    tf_blocks_at(a, rk, c, w + 4 * kTfLanes);
+    philox_blocks<1, 256>(philox, group * 256, w);
+    philox_blocks<1, 256>(philox, group * 256 + 1, w + 4 * kTfLanes);
     for (int p = 0; p < 4; ++p) {
       for (int j = 0; j < kTfLanes; ++j) {
         tf_box_muller_f(w[2 * p * kTfLanes + j], w[(2 * p + 1) * kTfLanes + j],
