@@ -43,8 +43,8 @@
 #include <thread>
 #include <vector>
 
-#include "dispatch.hpp"
-#include "setup.hpp"
+#include "runtime/dispatch.hpp"
+#include "fill/setup.hpp"
 #include "weightinit/weightinit.hpp"
 
 namespace {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // Exhaustive comparison of the TensorFlow stream's float log, sin and cos
-// (cpp/src/tf_math-inl.hpp) with the host C library's logf and sincosf, and a sampled one of
+// (cpp/src/tf_stream/tf_math-inl.hpp) with the host C library's logf and sincosf, and a sampled one of
 // its double log, sin and cos with log and sincos. glibc hosts only (TensorFlow's normals are
 // defined by glibc's functions). Build it both ways: without -mfma the double functions use
 // the exact software fused multiply-add, with it the hardware one.
@@ -17,7 +17,7 @@
 
 #define WEIGHTINIT_INLINE inline __attribute__((always_inline))
 namespace check {
-#include "tf_math-inl.hpp"
+#include "tf_stream/tf_math-inl.hpp"
 }
 
 static std::uint32_t bits(float f) { return check::bits_from_f32(f); }

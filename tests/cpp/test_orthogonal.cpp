@@ -19,13 +19,14 @@
 #include <string>
 #include <vector>
 
-#include "matrix.hpp"
+#include "linalg/matrix.hpp"
+#include "runtime/dispatch.hpp"
 #include "weightinit/weightinit.hpp"
 
 // The portable fused multiply-add, as the scalar target compiles it (this file is built
 // without -mfma, so on x86 it is the emulation; on AArch64 the instruction).
 namespace portable {
-#include "fma-inl.hpp"
+#include "kernels/fma-inl.hpp"
 }  // namespace portable
 
 namespace {

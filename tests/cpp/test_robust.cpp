@@ -32,14 +32,14 @@
 #include <unistd.h>
 #endif
 
-#include "normal_cdf.hpp"
-#include "stream_reach.hpp"
-#include "thread_pool.hpp"
+#include "fill/normal_cdf.hpp"
+#include "kernels/stream_reach.hpp"
+#include "runtime/thread_pool.hpp"
 #include "weightinit/weightinit.hpp"
 
 // The kernels' own elementary functions, compiled here for the host (scalar) target.
 namespace kernel_math {
-#include "math-inl.hpp"
+#include "kernels/math-inl.hpp"
 }
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)

@@ -15,7 +15,7 @@
 
 #define WEIGHTINIT_INLINE inline __attribute__((always_inline))
 namespace tfcheck {
-#include "tf_math-inl.hpp"
+#include "tf_stream/tf_math-inl.hpp"
 }
 
 namespace {
