@@ -49,13 +49,6 @@ pybind11::object index_of(const pybind11::handle& v, const char* name);
 /// int too long for repr() described by its number of bits).
 std::string brief(const pybind11::handle& v);
 
-/// The stream of a fill: (seed, stream, offset), or `generator`'s seed on `stream` (its offset
-/// is reserved later, after every check). Returns the generator (nullptr for an explicit
-/// seed); TypeError / ValueError naming the argument.
-Generator* stream_of(const pybind11::handle& seed, const pybind11::handle& stream,
-                     const pybind11::handle& offset, const pybind11::handle& generator,
-                     StreamSpec& s);
-
 /// A writable buffer, checked: where to write, in which element type, with which shape and
 /// byte strides; `owner` keeps the Python object alive while the fill runs.
 struct Output {

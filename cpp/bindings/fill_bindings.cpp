@@ -10,8 +10,7 @@
 #include <string>
 
 #include "bindings.hpp"
-#include "interrupt.hpp"
-#include "pin.hpp"
+#include "door.hpp"
 #include "weightinit/generator.hpp"
 #include "weightinit/laws.hpp"
 
@@ -392,87 +391,164 @@ void resolve_negation(const Output& t) {
   }
 }
 
-Generator* stream_of(const py::handle& seed, const py::handle& stream, const py::handle& offset,
-                     const py::handle& generator, StreamSpec& s) {
-  s = StreamSpec{0, to_u64(stream, "stream"), 0};
-  if (generator.is_none()) {
-    s.seed = to_u64(seed, "seed");
-    s.offset = to_u64(offset, "offset");
-    return nullptr;
+namespace {
+
+py::object& default_generator_slot() {
+  static py::object* slot = new py::object();  // never freed: outlives interpreter exit
+  return *slot;
+}
+
+PyTypeObject* generator_type() {
+  static PyTypeObject* type = reinterpret_cast<PyTypeObject*>(py::type::of<Generator>().ptr());
+  return type;
+}
+
+PyTypeObject* law_type() {
+  static PyTypeObject* type = reinterpret_cast<PyTypeObject*>(py::type::of<Law>().ptr());
+  return type;
+}
+
+std::string qualified_type_name(PyObject* v) {
+  const py::handle type(reinterpret_cast<PyObject*>(Py_TYPE(v)));
+  return std::string(py::str(type.attr("__module__"))) + "." +
+         std::string(py::str(type.attr("__name__")));
+}
+
+}  // namespace
+
+void set_default_generator(const py::object& generator) {
+  if (!PyObject_TypeCheck(generator.ptr(), generator_type())) {
+    throw py::type_error("generator: expected a weightinit.Generator");
   }
-  if (!seed.is_none()) throw py::type_error("seed, generator: give one of them, not both");
-  return generator.cast<Generator*>();
+  default_generator_slot() = generator;
+}
+
+Source source_of(PyObject* source) {
+  if (source == Py_None) {
+    py::object& d = default_generator_slot();
+    if (!d) d = py::cast(new Generator(), py::return_value_policy::take_ownership);
+    source = d.ptr();
+  }
+  if (PyObject_TypeCheck(source, generator_type())) {
+    return Source{py::handle(source).cast<Generator*>(), 0};
+  }
+  if (!PyBool_Check(source) && PyIndex_Check(source)) return Source{nullptr, to_u64(source, "source")};
+  std::string type = qualified_type_name(source);
+  throw py::type_error("source: expected None (the default generator), a weightinit.Generator "
+                       "or an integer seed, got " + type +
+                       (type == "torch._C.Generator" || type == "torch.Generator"
+                            ? " (torch.Generator's stream cannot be reproduced; use "
+                              "weightinit.Generator(seed))"
+                            : ""));
+}
+
+bool flag(PyObject* v, const char* name) {
+  if (!PyBool_Check(v)) {
+    throw py::type_error(std::string(name) + ": expected a bool, got " + qualified_type_name(v));
+  }
+  return v == Py_True;
 }
 
 namespace {
 
-void fill_released(const Output& t, const Law& law, StreamSpec s, const std::vector<std::int64_t>& g,
-                   const std::vector<std::int64_t>& st, Generator* gen, const std::string& name);
-
-void fill_output(const py::handle& out, const Law& law, const py::handle& seed,
-                 const py::handle& stream, const py::handle& offset,
-                 const py::handle& global_shape, const py::handle& start, bool no_grad,
-                 const py::handle& generator, const std::string& name, bool strict) {
-  Output t = writable_output(out, law.kind == Law::Kind::kBits, no_grad, name);
-  if (strict) check_proper(law, t.dtype);
-  const std::size_t rank = t.shape.size();
-  std::vector<std::int64_t> g = global_shape.is_none() ? t.shape : dims(global_shape, "global_shape");
-  std::vector<std::int64_t> st =
-      start.is_none() ? std::vector<std::int64_t>(rank, 0) : dims(start, "start");
-  if (g.size() != rank || st.size() != rank) {
-    throw py::value_error("global_shape, start: need the rank of out (" + std::to_string(rank) + ")");
+const Law& law_arg(PyObject* v, const char* name) {
+  if (!PyObject_TypeCheck(v, law_type())) {
+    throw py::type_error(std::string(name) + ": expected a weightinit Law, got " +
+                         qualified_type_name(v));
   }
-  StreamSpec s;
-  Generator* gen = stream_of(seed, stream, offset, generator, s);
-  if (t.meta) {  // the law's own checks still run (an empty box writes nothing)
-    fill_law(law, s, t.dtype, std::vector<std::int64_t>(rank, 0), st, std::vector<std::int64_t>(rank, 0),
-             nullptr, std::vector<std::int64_t>(rank, 0));
-    return;
+  return py::handle(v).cast<const Law&>();
+}
+
+std::uint64_t numel_of(const Output& t) {
+  std::uint64_t n = 1;
+  for (std::int64_t d : t.shape) n *= static_cast<std::uint64_t>(d);
+  return n;
+}
+
+// fill(out, law, source=None, *, stream=0, offset=0, box=None, name="out", no_grad=False,
+//      strict=False)
+PyObject* fill_door(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static const Signature* sig = new Signature(
+      "fill", {"out", "law", "source"}, 2, {"stream", "offset", "box", "name", "no_grad", "strict"});
+  PyObject* a[9];
+  sig->parse(args, nargs, kwnames, a);
+  const std::string name = a[6] ? text_arg(a[6], "name") : std::string("out");
+  const bool no_grad = a[7] ? flag(a[7], "no_grad") : false;
+  const bool strict = a[8] ? flag(a[8], "strict") : false;
+
+  // One output and its law, or a tuple of outputs and a tuple of as many laws (sub-draws).
+  std::vector<PyObject*> outs, laws;
+  if (PyTuple_Check(a[1])) {
+    const Py_ssize_t n = PyTuple_GET_SIZE(a[1]);
+    if (!PyTuple_Check(a[0]) || PyTuple_GET_SIZE(a[0]) != n || n == 0 || n > 256) {
+      throw py::type_error("out, law: a tuple of laws needs a tuple of as many outputs (1 to 256)");
+    }
+    for (Py_ssize_t k = 0; k < n; ++k) {
+      outs.push_back(PyTuple_GET_ITEM(a[0], k));
+      laws.push_back(PyTuple_GET_ITEM(a[1], k));
+    }
+  } else {
+    outs.push_back(a[0]);
+    laws.push_back(a[1]);
+  }
+  std::vector<const Law*> law(laws.size());
+  for (std::size_t k = 0; k < laws.size(); ++k) law[k] = &law_arg(laws[k], "law");
+
+  std::vector<DoorOutput> out(outs.size());
+  for (std::size_t k = 0; k < outs.size(); ++k) {
+    out[k].out = writable_output(outs[k], law[k]->kind == Law::Kind::kBits, no_grad, name);
+    if (strict) check_proper(*law[k], out[k].out.dtype);
+  }
+  // box = (global_shape, start), either None for its default: out's shape, the origin.
+  bool global = false, started = false;
+  std::vector<std::int64_t> g, st;
+  if (a[5] != nullptr && a[5] != Py_None) {
+    if (!PyTuple_Check(a[5]) || PyTuple_GET_SIZE(a[5]) != 2) {
+      throw py::type_error("box: expected a pair (global_shape, start), got " + brief(a[5]));
+    }
+    PyObject* gs = PyTuple_GET_ITEM(a[5], 0);
+    PyObject* s0 = PyTuple_GET_ITEM(a[5], 1);
+    if ((global = gs != Py_None)) g = dims(gs, "global_shape");
+    if ((started = s0 != Py_None)) st = dims(s0, "start");
+  }
+  for (DoorOutput& o : out) {
+    const std::size_t rank = o.out.shape.size();
+    if ((global && g.size() != rank) || (started && st.size() != rank)) {
+      throw py::value_error("global_shape, start: need the rank of out (" +
+                            std::to_string(rank) + ")");
+    }
+    o.blocks = o.out.meta ? 0 : blocks_for(numel_of(o.out), o.out.dtype);
+  }
+  const std::uint64_t stream = a[3] ? to_u64(a[3], "stream") : 0;
+  const std::uint64_t offset = a[4] ? to_u64(a[4], "offset") : 0;
+  const Source source = source_of(a[2] ? a[2] : Py_None);
+  if (source.generator != nullptr && offset != 0) {
+    throw py::value_error("offset: a generator draws from its own offset; give an offset "
+                          "with an integer source only");
   }
   try {
-    fill_released(t, law, s, g, st, gen, name);
-    // Written behind autograd's back: count the write as torch's in-place ops do, so a graph
-    // that saved the old values raises on backward instead of using the new ones.
-    if (t.bump) t.bump(py::make_tuple(t.owner));
+    run_draw(out, source, stream, offset, name, [&](const StreamSpec& s, const FillControl& control) {
+      for (std::size_t k = 0; k < out.size(); ++k) {
+        const Output& t = out[k].out;
+        const StreamSpec sk{s.seed, sub_stream(s.stream_id, k), s.offset};
+        const std::size_t r = t.shape.size();
+        const std::vector<std::int64_t>& gk = global ? g : t.shape;
+        const std::vector<std::int64_t> zero(r, 0);
+        const std::vector<std::int64_t>& stk = started ? st : zero;
+        if (t.meta) {  // checked, never written: the law's own checks still run
+          fill_law(*law[k], sk, t.dtype, zero, stk, zero, nullptr, zero);
+        } else {
+          fill_law(*law[k], sk, t.dtype, gk, stk, t.shape, t.data, t.byte_strides, control);
+        }
+      }
+    });
   } catch (const ValueError& e) {
     // The core names the buffer "out"; the caller may call it otherwise.
     const std::string what = e.what();
     if (name != "out" && what.rfind("out: ", 0) == 0) throw ValueError(name + what.substr(3));
     throw;
   }
-}
-
-void fill_released(const Output& t, const Law& law, StreamSpec s, const std::vector<std::int64_t>& g,
-                   const std::vector<std::int64_t>& st, Generator* gen, const std::string& name) {
-  // Nothing frees or resizes a NumPy array's memory while the fill writes it without the GIL.
-  std::optional<ArrayPin> pin;
-  if (py::isinstance<py::array>(t.owner)) {
-    pin.emplace(py::reinterpret_borrow<py::array>(t.owner), name);
-  }
-  // The GIL is released for the fill; Ctrl-C stops it (KeyboardInterrupt).
-  run_interruptible([&](const FillControl& control) {
-    if (gen == nullptr) {
-      fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides, control);
-      resolve_negation(t);
-      return;
-    }
-    std::uint64_t numel = 1;
-    for (std::int64_t d : t.shape) numel *= static_cast<std::uint64_t>(d);
-    if (numel == 0) {  // nothing drawn, nothing reserved; the law is still checked
-      fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides, control);
-      return;
-    }
-    const Generator::Reservation r = gen->reserve(blocks_for(numel, t.dtype));
-    s.seed = r.seed;
-    s.offset = r.start;
-    try {
-      fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides, control);
-    } catch (...) {
-      gen->release(r);
-      throw;
-    }
-    resolve_negation(t);
-  });
+  Py_RETURN_NONE;
 }
 
 }  // namespace
@@ -485,28 +561,32 @@ void register_fill(py::module_& m) {
       .def_property_readonly("offset", &Generator::offset)
       .def("_set_state", [](Generator& g, const py::handle& seed, const py::handle& offset) {
         g.set_state(to_u64(seed, "state seed"), to_u64(offset, "state offset"));
-      })
-      .def("_reserve", [](Generator& g, const py::handle& blocks) {
-        const Generator::Reservation r = g.reserve(to_u64(blocks, "blocks"));
-        return py::make_tuple(r.seed, r.start, r.end);
-      })
-      .def("_release", [](Generator& g, std::uint64_t seed, std::uint64_t start, std::uint64_t end) {
-        g.release({seed, start, end});
       });
   m.def("blocks_for", [](std::uint64_t numel, int itemsize) {
         return blocks_for(numel, itemsize == 8 ? DType::kFloat64 : DType::kFloat32);
       }, py::arg("numel"), py::arg("itemsize"));
-  m.def("fill", &fill_output, py::arg("out"), py::arg("law"), py::arg("seed") = py::none(),
-        py::arg("stream") = 0, py::arg("offset") = 0, py::arg("global_shape") = py::none(),
-        py::arg("start") = py::none(), py::arg("no_grad") = false,
-        py::arg("generator") = py::none(), py::arg("name") = "out", py::arg("strict") = false,
-        "Fill `out` (a writable NumPy array or CPU torch tensor, any strides; a meta tensor is "
-        "checked and left alone) in place with its box of the tensor of `global_shape` "
-        "(default: out's shape) starting at `start` (default: the origin), drawn from `law` on "
-        "the stream (seed, stream, offset), or on `generator` (its seed, from its offset, which "
-        "advances past the blocks drawn; given back if the fill fails). `name` names the output "
-        "in messages; `strict` refuses laws that would be degenerate in out's dtype. The only "
-        "fill entry.");
+  m.def("_set_default_generator", &set_default_generator, py::arg("generator"),
+        "Make `generator` the one a door's source=None draws from.");
+  m.def("sub_stream", [](const py::handle& stream, const py::handle& k) {
+        const std::uint64_t n = to_u64(k, "k");
+        if (n > 255) throw py::value_error("k: must be in [0, 256)");
+        return sub_stream(to_u64(stream, "stream"), n);
+      }, py::arg("stream"), py::arg("k"),
+      "The stream id of sub-draw `k` of a draw on `stream`: stream XOR (k << 56).");
+  add_door<fill_door>(m, "fill",
+      "fill(out, law, source=None, *, stream=0, offset=0, box=None, name='out', no_grad=False, "
+      "strict=False)\n--\n\n"
+      "Fill `out` in place with `law`: the one door for random values.\n\n"
+      "`out` is a writable NumPy array or CPU torch tensor (any strides; a meta tensor is "
+      "checked and left alone). `source` is None (the default generator), a Generator (its "
+      "key, from its offset, which advances past the blocks drawn and goes back if the fill "
+      "fails) or an integer key (drawn from `offset`) on stream id `stream`. `box` = "
+      "(global_shape, start), either None for its default (out's shape, the origin): `out` is "
+      "that box of the whole tensor. A tuple of laws with a tuple of as many outputs is one draw: output k reads "
+      "sub-stream k (stream XOR (k << 56)) from the same offset, and a generator advances by "
+      "the most blocks any reads. `name` names the output in messages; `no_grad` writes a "
+      "tensor that requires grad (torch.nn.init's rule); `strict` refuses laws that would be "
+      "degenerate in out's dtype.");
 }
 
 }  // namespace weightinit::bindings

@@ -79,8 +79,8 @@ def fill(out: Any, distribution: str, params: Any, *, seed: Any, stream: int = 0
     global_shape, start : sequence of int, optional
         The whole tensor's shape and where `out` starts in it; default: `out` is the whole.
     """
-    _core.fill(out, _core.Law.of(distribution, params), seed, stream, offset, global_shape, start,
-               strict=True)
+    _core.fill(out, _core.Law.of(distribution, params), check_seed(seed), stream=stream,
+               offset=offset, box=(global_shape, start), strict=True)
     return out
 
 

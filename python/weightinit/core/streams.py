@@ -23,7 +23,7 @@ def blocks_for(numel: int, itemsize: int) -> int:
 
 def sub_stream(k: int, stream: int = STREAM) -> int:
     """Stream id of sub-draw `k` (1, 2, ...; 0 is `stream` itself): ``stream XOR (k << 56)`` (§2)."""
-    return stream ^ (k << 56)
+    return _core.sub_stream(stream, k)
 
 
 def stream_for(name: str) -> int:

@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import NamedSharding, PartitionSpec
 
-from .. import _core
+from ..core import door
 from ..core import Law
 from ..core.buffers import real as _real
 from ..core.dtypes import FLOAT_NAMES
@@ -197,7 +197,7 @@ class Draw:
         if out.size == 0:
             return
         if self.law is not None:
-            _core.fill(out, self.law, seed, stream)
+            door.fill(out, self.law, seed, stream=stream)
         elif self.whole is not None:
             self.whole(out, seed, stream)
         else:  # pragma: no cover - every non-empty draw has a law or a writer
@@ -212,7 +212,7 @@ class Draw:
         """The box [start, stop) of the tensor, equal to that slice of :meth:`array`."""
         out = np.empty(tuple(b - a for a, b in zip(start, stop)), self.dtype)
         if out.size and self.law is not None:
-            _core.fill(out, self.law, seed, stream, 0, list(self.shape), list(start))
+            door.fill(out, self.law, seed, stream=stream, box=(list(self.shape), list(start)))
         elif out.size:
             return self.array(seed, stream)[tuple(slice(a, b) for a, b in zip(start, stop))]
         return out
@@ -293,4 +293,4 @@ def orthogonal_into(out: np.ndarray, rows: int, cols: int, gain: float, seed: in
     """Write `gain` times a Haar (semi-)orthogonal ``rows x cols`` matrix into the
     C-contiguous `out` (``out.size == rows * cols``): orthonormal columns when
     ``rows >= cols``, orthonormal rows otherwise."""
-    _core.orthogonal(out, rows, cols, gain, seed, stream, 0)
+    door.orthogonal(out, rows, cols, gain, seed, stream=stream)

@@ -48,7 +48,7 @@ import jax
 import jax.nn.initializers as _jax_init
 import numpy as np
 
-from .. import _core
+from ..core import door
 from ..core import Law
 from . import _host
 from ._host import Draw, OutSharding
@@ -271,7 +271,7 @@ def variance_scaling(scale: RealNumeric, mode: str, distribution: str, in_axis: 
     for value, argname in ((mode, "mode"), (distribution, "distribution")):
         if not isinstance(value, str):
             raise TypeError(f"{argname}: expected a str, got {type(value).__name__}")
-    _core.laws.jax_variance_scaling(1.0, 1.0, s, mode, distribution)  # checks them
+    door.laws.jax_variance_scaling(1.0, 1.0, s, mode, distribution)  # checks them
     in_ax = _host.axes(in_axis, "in_axis")
     out_ax = _host.axes(out_axis, "out_axis")
     batch_ax = _host.axes(batch_axis, "batch_axis")
@@ -280,7 +280,7 @@ def variance_scaling(scale: RealNumeric, mode: str, distribution: str, in_axis: 
         fan_in, fan_out = _fans(shape, in_ax, out_ax, batch_ax)
         if math.prod(shape) == 0:
             return Draw(shape, dt, Law.constant(0.0))
-        return Draw(shape, dt, _core.laws.jax_variance_scaling(fan_in, fan_out, s, mode,
+        return Draw(shape, dt, door.laws.jax_variance_scaling(fan_in, fan_out, s, mode,
                                                                distribution))
 
     return _Random("variance_scaling", make, dtype)

@@ -80,7 +80,7 @@ from typing import TYPE_CHECKING, Any, Sequence, Union
 
 import numpy as np
 
-from .. import _core
+from ..core import door
 from ..core.fills import check_shape
 from ..core.streams import STREAM_TAG
 from ..tf1 import keras as _tf1_keras, surface
@@ -124,7 +124,7 @@ Shape = Sequence[int]
 v1 = _tf1_keras.initializers
 #: The config key of the random initializers' stream tag: ``"weightinit_stream": "v2"``.
 STREAM_KEY = "weightinit_stream"
-_tf1 = _core.tf1
+_tf1 = door.tf1
 _PARTITION_KEYWORDS = ("partition_shape", "partition_offset")
 
 
@@ -353,13 +353,13 @@ class _Random(Initializer):
         self._called = True
         return self._key, 0
 
-    def _draw(self, law: _core.Law, dt: np.dtype, part: tuple[int, ...],
+    def _draw(self, law: door.Law, dt: np.dtype, part: tuple[int, ...],
               full: tuple[int, ...], start: tuple[int, ...] | None) -> Any:
         """`law` drawn through the fill door on this call's (key, stream): the box of `full`
         at `start`."""
         out = np.empty(part, dt)
         key, stream = self._key_stream()
-        _core.fill(out, law, key, stream, 0, full, start)
+        door.fill(out, law, key, stream=stream, box=(full, start))
         return _result(out)
 
     def _seed_config(self) -> Any:
@@ -388,7 +388,7 @@ class RandomNormal(_Random):
     """
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Seed = None) -> None:
-        _core.Law.normal(mean, stddev)  # both real numbers (TypeError naming the argument)
+        door.Law.normal(mean, stddev)  # both real numbers (TypeError naming the argument)
         self.mean = mean
         self.stddev = stddev
         super().__init__(seed)
@@ -405,8 +405,8 @@ class RandomNormal(_Random):
         part, full, start = _shape_and_box(type(self).__name__, shape, kwargs)
         return self._draw(self._law(), dt, part, full, start)
 
-    def _law(self) -> _core.Law:
-        return _core.Law.normal(self.mean, self.stddev)
+    def _law(self) -> door.Law:
+        return door.Law.normal(self.mean, self.stddev)
 
     def _config(self) -> dict[str, Any]:
         return {"mean": plain(self.mean), "stddev": plain(self.stddev),
@@ -425,8 +425,8 @@ class TruncatedNormal(RandomNormal):
     seed : int, keras.random.SeedGenerator or None
     """
 
-    def _law(self) -> _core.Law:
-        return _core.laws.tf_truncated_normal(self.mean, self.stddev)
+    def _law(self) -> door.Law:
+        return door.laws.tf_truncated_normal(self.mean, self.stddev)
 
 
 class RandomUniform(_Random):
@@ -530,7 +530,7 @@ class VarianceScaling(_Random):
         """A new float tensor of `shape` (or ``partition_shape``; fans from `shape`)."""
         dt, _ = _float_type(dtype)
         part, full, start = _shape_and_box(type(self).__name__, shape, kwargs)
-        law = _core.laws.variance_scaling(full, "tf", self.scale, self.mode, self.distribution,
+        law = door.laws.variance_scaling(full, "tf", self.scale, self.mode, self.distribution,
                                           self.input_axes, self.output_axes)
         return self._draw(law, dt, part, full, start)
 

@@ -11,12 +11,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .. import _core
+from ..core import door
 from . import surface
 from ._base import Initializer
 from .surface import DEFAULT_DTYPE
 
-_tf1 = _core.tf1
+_tf1 = door.tf1
 
 
 # --- constants ----------------------------------------------------------------------------
