@@ -264,7 +264,8 @@ def test_bad_stream_and_offset(arg):
 
 @pytest.mark.parametrize("shape,exc,match", [
     ((-1, 3), ValueError, "shape: dimensions must be non-negative"),
-    ((2**40, 2**40), ValueError, "more than 2\\*\\*63 elements"),
+    ((2**40, 2**40), ValueError,
+     r"shape: \[1099511627776, 1099511627776\] has 2\^63 elements or more"),
     ((2.5,), TypeError, "shape: dimensions must be integers"),
     ("abc", TypeError, "shape: dimensions must be integers"),
 ])
@@ -290,7 +291,7 @@ def test_bad_dtype_for_new():
 
 
 def test_position_overflow():
-    with pytest.raises(ValueError, match="global_shape: dimension .* is out of range"):
+    with pytest.raises(ValueError, match="global_shape: 9223372036854775810 is outside the 64-bit integer range"):
         wi.fill(np.zeros(4, np.float32), "uniform", (0, 1), seed=1, global_shape=(2**63 + 2,),
                 start=(2**63 - 2,))
 

@@ -12,6 +12,7 @@
 #include "bindings.hpp"
 #include "door.hpp"
 #include "weightinit/generator.hpp"
+#include "weightinit/initializers.hpp"
 #include "weightinit/laws.hpp"
 
 namespace py = pybind11;
@@ -37,32 +38,56 @@ std::uint64_t to_u64(const py::handle& v, const char* name) {
   return u;
 }
 
-std::vector<std::int64_t> dims(const py::handle& s, const char* name) {
-  if (!PySequence_Check(s.ptr()) || PyUnicode_Check(s.ptr())) {
-    throw py::type_error(std::string(name) + ": expected a sequence of integers");
+std::int64_t int64_arg(const py::handle& v, const char* name, const char* expected) {
+  if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) {
+    throw py::type_error(std::string(name) + ": " + expected + ", got " +
+                         (std::string(expected) == "expected an integer"
+                              ? std::string(py::str(py::type::of(v).attr("__name__")))
+                              : brief(v)));
+  }
+  const py::object i = index_of(v, name);
+  const long long x = PyLong_AsLongLong(i.ptr());
+  if (x == -1 && PyErr_Occurred()) {
+    PyErr_Clear();
+    throw py::value_error(std::string(name) + ": " + brief(v) + " is outside the 64-bit integer range");
+  }
+  return x;
+}
+
+std::vector<std::int64_t> int_list(const py::handle& v, const char* name, bool scalar) {
+  if (scalar && PyIndex_Check(v.ptr()) && !PyBool_Check(v.ptr())) {
+    PyObject* index = PyNumber_Index(v.ptr());
+    if (index) {
+      Py_DECREF(index);
+      return {int64_arg(v, name, "dimensions must be integers")};
+    }
+    // An array of one dimension or more has __index__ too, which refuses it: a sequence.
+    if (!PySequence_Check(v.ptr()) || !PyErr_ExceptionMatches(PyExc_TypeError)) {
+      raise_named(v, name, "operator.index()");
+    }
+    PyErr_Clear();
   }
   // PySequence_Fast holds every item: a NumPy array's rows, a range's ints are new objects,
   // which a handle taken while iterating would not keep alive.
-  const py::object seq = py::reinterpret_steal<py::object>(PySequence_Fast(s.ptr(), ""));
+  const py::object seq = py::reinterpret_steal<py::object>(
+      PySequence_Check(v.ptr()) ? PySequence_Fast(v.ptr(), "") : nullptr);
   if (!seq) {
     PyErr_Clear();
-    throw py::type_error(std::string(name) + ": expected a sequence of integers");
+    throw py::type_error(std::string(name) + ": expected a sequence of integers, got " + brief(v));
   }
   const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.ptr());
-  std::vector<std::int64_t> out;
+  std::vector<std::int64_t> out(static_cast<std::size_t>(n));
   for (Py_ssize_t k = 0; k < n; ++k) {
-    const py::handle v(PySequence_Fast_GET_ITEM(seq.ptr(), k));
-    if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) {
-      throw py::type_error(std::string(name) + ": dimensions must be integers, got " + brief(v));
-    }
-    const py::object i = index_of(v, name);
-    const long long x = PyLong_AsLongLong(i.ptr());
-    if (x == -1 && PyErr_Occurred()) {
-      PyErr_Clear();
-      throw py::value_error(std::string(name) + ": dimension " + brief(v) + " is out of range");
-    }
-    if (x < 0) throw py::value_error(std::string(name) + ": dimensions must be non-negative");
-    out.push_back(x);
+    out[static_cast<std::size_t>(k)] =
+        int64_arg(PySequence_Fast_GET_ITEM(seq.ptr(), k), name, "dimensions must be integers");
+  }
+  return out;
+}
+
+std::vector<std::int64_t> dims(const py::handle& s, const char* name) {
+  std::vector<std::int64_t> out = int_list(s, name, false);
+  for (const std::int64_t d : out) {
+    if (d < 0) detail::check_shape(out, name);  // the message of the rule, with the shape
   }
   return out;
 }
@@ -133,10 +158,56 @@ namespace {
 
 // --- torch tensors, recognised by type once torch is imported ------------------------------
 
+// The tensor attributes a fill reads, each by one entry of Torch's tables.
+enum class TensorAttr {
+  kIsNested, kIsCpu, kIsMeta, kLayout, kDtype, kRequiresGrad, kDevice, kShape,  // properties
+  kIsInference, kIsNeg, kStride, kDataPtr, kStorageOffset, kUntypedStorage,     // methods
+  kCount
+};
+constexpr const char* kTensorAttrNames[] = {
+    "is_nested", "is_cpu", "is_meta", "layout", "dtype", "requires_grad", "device", "shape",
+    "is_inference", "is_neg", "stride", "data_ptr", "storage_offset", "untyped_storage"};
+static_assert(sizeof kTensorAttrNames / sizeof *kTensorAttrNames ==
+              static_cast<std::size_t>(TensorAttr::kCount));
+
 struct Torch {
   py::object tensor_type, strided, is_grad_enabled, is_inference_mode_enabled, increment_version;
   py::object f32, f64, f16, bf16;
   py::object is_batched;  // torch.func.vmap's test for its batched tensors, or None
+  // Why tables: a fill of a small tensor costs about as much as reading its ~15 attributes
+  // through getattr (an MRO walk, a bound method object per call). For torch.Tensor and
+  // torch.nn.Parameter themselves, whose attributes are TensorBase's C descriptors, each
+  // is read through its descriptor, found once; any other type (a subclass may override
+  // them) through getattr with an interned name.
+  PyTypeObject* plain[2] = {nullptr, nullptr};
+  PyObject* names[static_cast<std::size_t>(TensorAttr::kCount)] = {};
+  PyObject* descriptors[static_cast<std::size_t>(TensorAttr::kCount)] = {};
+  PyObject* nbytes = nullptr;  // "nbytes", interned
+
+  bool is_plain(PyObject* o) const { return Py_TYPE(o) == plain[0] || Py_TYPE(o) == plain[1]; }
+
+  // Property `a` of tensor `o`.
+  py::object get(PyObject* o, TensorAttr a) const {
+    const auto k = static_cast<std::size_t>(a);
+    PyObject* d = descriptors[k];
+    PyObject* r = is_plain(o) && d != nullptr
+        ? Py_TYPE(d)->tp_descr_get(d, o, reinterpret_cast<PyObject*>(Py_TYPE(o)))
+        : PyObject_GetAttr(o, names[k]);
+    if (!r) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(r);
+  }
+  // Method `a` of tensor `o`, called without arguments; nullptr (the error set) if it raises.
+  PyObject* try_call(PyObject* o, TensorAttr a) const {
+    const auto k = static_cast<std::size_t>(a);
+    PyObject* d = descriptors[k];
+    return is_plain(o) && d != nullptr ? PyObject_Vectorcall(d, &o, 1, nullptr)
+                                       : PyObject_VectorcallMethod(names[k], &o, 1, nullptr);
+  }
+  py::object call(PyObject* o, TensorAttr a) const {
+    PyObject* r = try_call(o, a);
+    if (!r) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(r);
+  }
 };
 
 // torch's objects, or nullptr while torch is not imported (then no object is a tensor).
@@ -146,7 +217,10 @@ const Torch* torch_objects() {
   PyObject* module = PyDict_GetItemString(PyImport_GetModuleDict(), "torch");
   if (!module) return nullptr;
   py::module_ torch = py::reinterpret_borrow<py::module_>(module);
-  if (!py::hasattr(torch, "Tensor") || !py::hasattr(torch, "bfloat16")) return nullptr;  // importing
+  if (!py::hasattr(torch, "Tensor") || !py::hasattr(torch, "bfloat16") ||
+      !py::hasattr(torch, "nn") || !py::hasattr(torch.attr("nn"), "Parameter")) {
+    return nullptr;  // importing
+  }
   auto* t = new Torch{torch.attr("Tensor"),  torch.attr("strided"), torch.attr("is_grad_enabled"),
                       torch.attr("is_inference_mode_enabled"),
                       torch.attr("_C").attr("_increment_version"),
@@ -156,6 +230,30 @@ const Torch* torch_objects() {
   if (py::hasattr(c, "_functorch") && py::hasattr(c.attr("_functorch"), "is_batchedtensor")) {
     t->is_batched = c.attr("_functorch").attr("is_batchedtensor");
   }
+  const py::object parameter = torch.attr("nn").attr("Parameter");
+  t->plain[0] = reinterpret_cast<PyTypeObject*>(t->tensor_type.ptr());
+  t->plain[1] = reinterpret_cast<PyTypeObject*>(parameter.ptr());
+  for (std::size_t k = 0; k < static_cast<std::size_t>(TensorAttr::kCount); ++k) {
+    t->names[k] = PyUnicode_InternFromString(kTensorAttrNames[k]);
+    if (t->names[k] == nullptr) throw py::error_already_set();
+    // A C descriptor (getset or method) that both types share; else getattr.
+    // Read through the type, a C descriptor is itself.
+    PyObject* d = PyObject_GetAttr(t->tensor_type.ptr(), t->names[k]);
+    PyObject* p = d ? PyObject_GetAttr(parameter.ptr(), t->names[k]) : nullptr;
+    PyErr_Clear();
+    Py_XDECREF(p);  // compared by identity only: the type keeps it alive
+    const bool method = k >= static_cast<std::size_t>(TensorAttr::kIsInference);
+    const bool c_descriptor = d != nullptr &&
+        (method ? Py_TYPE(d) == &PyMethodDescr_Type
+                : Py_TYPE(d) == &PyGetSetDescr_Type && Py_TYPE(d)->tp_descr_get != nullptr);
+    if (c_descriptor && p == d) {
+      t->descriptors[k] = d;  // the reference read above, kept
+    } else {
+      Py_XDECREF(d);
+    }
+  }
+  t->nbytes = PyUnicode_InternFromString("nbytes");
+  if (t->nbytes == nullptr) throw py::error_already_set();
   cached = t;  // never freed: lives as long as the interpreter's torch module
   return cached;
 }
@@ -194,18 +292,16 @@ Output numpy_output(const py::handle& out, bool words, const std::string& name) 
   return t;
 }
 
-// Attribute `name` of `o` (an interned name: no string is built per call).
-py::object attr(PyObject* o, const char* name) {
-  PyObject* r = PyObject_GetAttrString(o, name);
+PyObject* checked(PyObject* r) {
   if (!r) throw py::error_already_set();
-  return py::reinterpret_steal<py::object>(r);
+  return r;
 }
 
-py::object call(PyObject* o, const char* name) {
-  py::object r = attr(o, name);
-  PyObject* v = PyObject_CallNoArgs(r.ptr());
-  if (!v) throw py::error_already_set();
-  return py::reinterpret_steal<py::object>(v);
+py::object storage_nbytes(const Torch& torch, PyObject* o) {
+  const py::object storage = torch.call(o, TensorAttr::kUntypedStorage);
+  PyObject* self = storage.ptr();
+  return py::reinterpret_steal<py::object>(
+      checked(PyObject_VectorcallMethod(torch.nbytes, &self, 1, nullptr)));
 }
 
 bool truth(const py::object& v) {
@@ -243,11 +339,11 @@ bool is_dtensor(PyObject* o) {
 
 Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, const std::string& name) {
   PyObject* o = out.ptr();
-  if (truth(attr(o, "is_nested"))) {
+  if (truth(torch.get(o, TensorAttr::kIsNested))) {
     throw py::type_error(name + ": a nested tensor has no single strided buffer; fill its "
                          "components (tensor.unbind()) one by one");
   }
-  if (is_dtensor(o)) {
+  if (!torch.is_plain(o) && is_dtensor(o)) {
     throw py::type_error(name + ": a DTensor is spread over ranks; use "
                          "weightinit.torch.init_sharded_(tensor, initializer, seed=...), which "
                          "fills each rank's shard as its slice of the whole tensor");
@@ -255,20 +351,20 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
   // Inside torch.func.vmap a function sees one sample of a batched tensor, which has no
   // memory of its own; what a draw for one sample means under vmap's randomness modes is not
   // defined by weightinit's streams, so vmap is refused (torch's normal_ draws there).
-  if (!torch.is_batched.is_none() && truth(torch.is_batched(out))) {
+  if (!torch.is_batched.is_none() && truth(py::reinterpret_steal<py::object>(checked(PyObject_Vectorcall(torch.is_batched.ptr(), &o, 1, nullptr))))) {
     throw py::type_error(name + ": a batched tensor (inside torch.func.vmap) cannot be filled: "
                          "weightinit does not support vmap; fill the whole batch outside vmap");
   }
-  const bool cpu = truth(attr(o, "is_cpu"));
-  const bool meta = !cpu && truth(attr(o, "is_meta"));
+  const bool cpu = truth(torch.get(o, TensorAttr::kIsCpu));
+  const bool meta = !cpu && truth(torch.get(o, TensorAttr::kIsMeta));
   if (!meta && !cpu) {
-    throw py::value_error(name + ": must be a CPU tensor, got device " + std::string(py::str(attr(o, "device"))));
+    throw py::value_error(name + ": must be a CPU tensor, got device " + std::string(py::str(torch.get(o, TensorAttr::kDevice))));
   }
-  if (!attr(o, "layout").is(torch.strided)) {
+  if (!torch.get(o, TensorAttr::kLayout).is(torch.strided)) {
     throw py::type_error(name + ": expected a dense (strided) tensor, got layout " +
-                         std::string(py::str(attr(o, "layout"))));
+                         std::string(py::str(torch.get(o, TensorAttr::kLayout))));
   }
-  const py::object dt = attr(o, "dtype");
+  const py::object dt = torch.get(o, TensorAttr::kDtype);
   Output t;
   if (dt.is(torch.f32)) {
     t.dtype = DType::kFloat32;
@@ -285,12 +381,12 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
   // As torch's own in-place ops: a tensor that requires grad is not written while grad mode
   // is on (the write is not recorded in the graph); torch.nn.init's functions run under
   // no_grad and may write it.
-  if (!no_grad && truth(attr(o, "requires_grad")) && truth(torch.is_grad_enabled())) {
+  if (!no_grad && truth(torch.get(o, TensorAttr::kRequiresGrad)) && truth(torch.is_grad_enabled())) {
     throw py::value_error(name + ": a tensor that requires grad cannot be filled in place while "
                           "grad mode is on; use torch.no_grad() (or weightinit.init, which does)");
   }
   // As torch's own in-place ops: an inference tensor is written only in inference mode.
-  if (truth(call(o, "is_inference")) && !truth(torch.is_inference_mode_enabled())) {
+  if (truth(torch.call(o, TensorAttr::kIsInference)) && !truth(torch.is_inference_mode_enabled())) {
     throw py::value_error(name + ": an inference tensor cannot be updated in place outside "
                           "torch.inference_mode() (torch refuses it too); fill it inside "
                           "torch.inference_mode(), or fill a clone");
@@ -298,15 +394,15 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
   // A view with the negative bit (x.conj().imag of a complex x) reads its memory negated:
   // written as torch's in-place ops write it, so that it reads back the drawn values.
   // Floating-point tensors never carry the conjugate bit (torch keeps it for complex ones).
-  t.negated = truth(call(o, "is_neg"));
+  t.negated = truth(torch.call(o, TensorAttr::kIsNeg));
   const std::int64_t itemsize = dtype_size(t.dtype);
-  t.shape = int_tuple(attr(o, "shape"));
+  t.shape = int_tuple(torch.get(o, TensorAttr::kShape));
   if (meta) {  // no storage: checked like a CPU tensor, written nowhere (as torch's init does)
     t.meta = true;
     t.byte_strides.assign(t.shape.size(), 0);
     return t;
   }
-  const std::vector<std::int64_t> strides = int_tuple(call(o, "stride"));
+  const std::vector<std::int64_t> strides = int_tuple(torch.call(o, TensorAttr::kStride));
   std::int64_t first = 0, last = 0;  // element offsets of the view's extreme elements
   bool empty = false;
   t.byte_strides.resize(t.shape.size());
@@ -316,7 +412,7 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
     const std::int64_t reach = strides[k] * (t.shape[k] - 1);
     (reach < 0 ? first : last) += reach;
   }
-  PyObject* data_ptr = PyObject_CallMethod(o, "data_ptr", nullptr);
+  PyObject* data_ptr = torch.try_call(o, TensorAttr::kDataPtr);
   if (!data_ptr) {  // a wrapper without storage: torch.func.grad's and jvp's tensors
     py::error_already_set cause;
     if (!cause.matches(PyExc_RuntimeError)) throw cause;
@@ -332,8 +428,8 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
   if (!empty) {
     // Every element must lie in the tensor's storage (a storage resized below its view
     // would otherwise be written past its end).
-    const std::int64_t offset = PyLong_AsLongLong(call(o, "storage_offset").ptr());
-    const std::int64_t nbytes = PyLong_AsLongLong(call(call(o, "untyped_storage").ptr(), "nbytes").ptr());
+    const std::int64_t offset = PyLong_AsLongLong(torch.call(o, TensorAttr::kStorageOffset).ptr());
+    const std::int64_t nbytes = PyLong_AsLongLong(storage_nbytes(torch, o).ptr());
     if (PyErr_Occurred()) throw py::error_already_set();
     if (nbytes == 0) {
       throw py::value_error(name + ": the tensor's storage is empty (0 bytes; e.g. a parameter "
@@ -393,8 +489,14 @@ void resolve_negation(const Output& t) {
 
 namespace {
 
-py::object& default_generator_slot() {
-  static py::object* slot = new py::object();  // never freed: outlives interpreter exit
+// The default generator and its C++ object (which lives as long as the Python one, held here).
+struct DefaultGenerator {
+  py::object object;
+  Generator* generator = nullptr;
+};
+
+DefaultGenerator& default_generator_slot() {
+  static DefaultGenerator* slot = new DefaultGenerator();  // never freed: outlives interpreter exit
   return *slot;
 }
 
@@ -420,14 +522,16 @@ void set_default_generator(const py::object& generator) {
   if (!PyObject_TypeCheck(generator.ptr(), generator_type())) {
     throw py::type_error("generator: expected a weightinit.Generator");
   }
-  default_generator_slot() = generator;
+  default_generator_slot() = DefaultGenerator{generator, generator.cast<Generator*>()};
 }
 
 Source source_of(PyObject* source) {
   if (source == Py_None) {
-    py::object& d = default_generator_slot();
-    if (!d) d = py::cast(new Generator(), py::return_value_policy::take_ownership);
-    source = d.ptr();
+    DefaultGenerator& d = default_generator_slot();
+    if (d.generator == nullptr) {
+      set_default_generator(py::cast(new Generator(), py::return_value_policy::take_ownership));
+    }
+    return Source{d.generator, 0};
   }
   if (PyObject_TypeCheck(source, generator_type())) {
     return Source{py::handle(source).cast<Generator*>(), 0};
@@ -565,6 +669,19 @@ void register_fill(py::module_& m) {
   m.def("blocks_for", [](std::uint64_t numel, int itemsize) {
         return blocks_for(numel, itemsize == 8 ? DType::kFloat64 : DType::kFloat32);
       }, py::arg("numel"), py::arg("itemsize"));
+  m.def("check_seed", [](const py::handle& v, const std::string& name) { return to_u64(v, name.c_str()); },
+        py::arg("value"), py::arg("name") = "seed",
+        "`value` as a seed, stream id or offset: an integer in [0, 2**64), else TypeError / "
+        "ValueError naming `name` (the conversion of every such argument of the bindings).");
+  m.def("check_shape", [](const py::handle& v, const std::string& name) {
+          const std::vector<std::int64_t> shape = int_list(v, name.c_str(), true);
+          detail::check_shape(shape, name.c_str());
+          py::tuple t(shape.size());
+          for (std::size_t k = 0; k < shape.size(); ++k) t[k] = py::int_(shape[k]);
+          return t;
+        }, py::arg("value"), py::arg("name") = "shape",
+        "`value` (an int or a sequence of ints) as a shape tuple: non-negative dimensions, "
+        "fewer than 2**63 elements, else TypeError / ValueError naming `name`.");
   m.def("_set_default_generator", &set_default_generator, py::arg("generator"),
         "Make `generator` the one a door's source=None draws from.");
   m.def("sub_stream", [](const py::handle& stream, const py::handle& k) {

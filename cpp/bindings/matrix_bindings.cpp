@@ -17,21 +17,10 @@ namespace py = pybind11;
 namespace weightinit::bindings {
 namespace {
 
-// A matrix dimension: a Python int in [0, 2^63), else TypeError / ValueError naming `name`.
+// A matrix dimension: an integer in [0, 2^63), else TypeError / ValueError naming `name`.
 std::int64_t dimension(const py::handle& v, const char* name) {
-  if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) {
-    throw py::type_error(std::string(name) + ": expected an integer, got " +
-                         std::string(py::str(py::type::of(v).attr("__name__"))));
-  }
-  const py::object i = index_of(v, name);
-  int overflow = 0;
-  const long long x = PyLong_AsLongLongAndOverflow(i.ptr(), &overflow);
-  if (overflow < 0 || (overflow == 0 && x < 0)) {
-    throw py::value_error(std::string(name) + ": must be non-negative, got " + brief(v));
-  }
-  if (overflow > 0) {
-    throw py::value_error(std::string(name) + ": " + brief(v) + " is too large");
-  }
+  const std::int64_t x = int64_arg(v, name);
+  if (x < 0) throw py::value_error(std::string(name) + ": must be non-negative, got " + brief(v));
   return x;
 }
 
