@@ -15,7 +15,7 @@ class Crash(BaseException):
 def crash_when_writing(ending, folder, monkeypatch, model, *, before=None, **kwargs):
     """Leave what a run of :func:`weightinit.checkpoint.write` killed as it writes (atomically)
     a file whose path ends with `ending` leaves; ``before(path, data)`` runs first."""
-    real = checkpoint._write_atomically
+    real = checkpoint.folder._write_atomically
 
     def dies(path, data):
         if path.endswith(ending):
@@ -25,7 +25,7 @@ def crash_when_writing(ending, folder, monkeypatch, model, *, before=None, **kwa
         return real(path, data)
 
     with monkeypatch.context() as m:
-        m.setattr(checkpoint, "_write_atomically", dies)
+        m.setattr(checkpoint.folder, "_write_atomically", dies)
         m.setattr(os, "unlink", lambda path: None)
         m.setattr(os, "rmdir", lambda path: None)
         with pytest.raises(Crash):

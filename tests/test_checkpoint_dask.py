@@ -85,7 +85,7 @@ def test_worker_failure_leaves_nothing(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("simulated worker failure")
 
-    monkeypatch.setattr(checkpoint, "_write_file", broken)  # workers in this process
+    monkeypatch.setattr(checkpoint.writer, "_write_file", broken)  # workers in this process
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
@@ -104,8 +104,8 @@ def test_cannot_connect_is_a_clear_error(tmp_path, capsys):
 
 def test_a_cluster_without_workers_is_a_clear_error(tmp_path, monkeypatch):
     """Workers that died (or never came): an error after WORKER_TIMEOUT, not a wait forever."""
-    monkeypatch.setattr(checkpoint, "WORKER_TIMEOUT", 2.0)
-    monkeypatch.setattr(checkpoint, "POLL_SECONDS", 0.2)
+    monkeypatch.setattr(checkpoint.writer, "WORKER_TIMEOUT", 2.0)
+    monkeypatch.setattr(checkpoint.writer, "POLL_SECONDS", 0.2)
     with distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as c, \
             distributed.Client(c) as client:
         with pytest.raises(checkpoint.CheckpointError,

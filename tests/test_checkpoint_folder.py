@@ -428,7 +428,7 @@ def test_a_disk_full_mid_run_reports_what_is_free_then(tmp_path, capsys, monkeyp
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real(fd, data, offset)
 
-    monkeypatch.setattr(checkpoint.shutil, "disk_usage", Usage)
+    monkeypatch.setattr(checkpoint.folder.shutil, "disk_usage", Usage)
     monkeypatch.setattr(os, "pwrite", pwrite)
     out = tmp_path / "o"
     code, _, err = run(capsys, "init", "tiny-gpt2", "-o", out, "-q", "--max-shard-size", SHARDS,
@@ -481,7 +481,7 @@ def test_a_json_file_the_disk_cannot_hold_leaves_nothing(tmp_path, capsys, monke
             return Full()
         return open(path, mode, *args, **kwargs)
 
-    monkeypatch.setattr(checkpoint, "open", open_, raising=False)
+    monkeypatch.setattr(checkpoint.folder, "open", open_, raising=False)
     out = tmp_path / "o"
     code, _, err = run(capsys, "init", "tiny-gpt2", "-o", out, "-q")
     one_line_error(code, err, "are free (measured when writing .config.json.complete.tmp failed)")

@@ -101,7 +101,7 @@ def test_free_space_is_measured_before_preallocating(tmp_path, capsys, monkeypat
     class Usage:
         free = 100_000_000
 
-    monkeypatch.setattr(checkpoint.shutil, "disk_usage", lambda path: Usage)
+    monkeypatch.setattr(checkpoint.folder.shutil, "disk_usage", lambda path: Usage)
     code, _, err = run(capsys, "init", "gpt2-small", "-o", tmp_path / "o")
     assert_one_line_error(code, err, "not enough disk space: the checkpoint needs 0.50 GB, "
                                      "0.10 GB are free", tmp_path / "o")
@@ -163,14 +163,14 @@ def test_failure_before_renames_keeps_the_old_checkpoint(tmp_path, monkeypatch):
     out = tmp_path / "o"
     checkpoint.write(checkpoint.load_model("tiny"), out, max_shard_size=2000)
     before = {n: (out / n).read_bytes() for n in os.listdir(out)}
-    real = checkpoint._write_atomically
+    real = checkpoint.folder._write_atomically
 
     def fails_on_index(path, data):
         if checkpoint.INDEX_NAME in path:
             raise OSError(5, "simulated I/O error")
         return real(path, data)
 
-    monkeypatch.setattr(checkpoint, "_write_atomically", fails_on_index)
+    monkeypatch.setattr(checkpoint.folder, "_write_atomically", fails_on_index)
     with pytest.raises(OSError, match="simulated"):
         checkpoint.write(checkpoint.load_model("tiny"), out, max_shard_size=3000, force=True,
                          seed=4)

@@ -345,7 +345,7 @@ def test_headers_safetensors_cannot_read_are_refused_before_writing(tmp_path, mo
     with pytest.raises(checkpoint.CheckpointError,
                        match=r"model.safetensors: its header would take [0-9,]+ bytes \(16 "
                              r"tensors\), more than the 1,000 that safetensors readers accept"):
-        monkeypatch.setattr(checkpoint, "MAX_HEADER_BYTES", 1000)
+        monkeypatch.setattr(checkpoint.files, "MAX_HEADER_BYTES", 1000)
         checkpoint.write(TINY, tmp_path / "o")
     assert listing(tmp_path / "o") is None
     checkpoint.write(TINY, tmp_path / "o", max_shard_size=1500)  # files of a few tensors each
@@ -389,8 +389,8 @@ def test_interrupt_leaves_no_file(tmp_path, capsys, monkeypatch):
 
 def test_full_disk_is_a_clear_error(tmp_path, capsys, monkeypatch):
     written = []
-    real_write_file = checkpoint._write_file
-    monkeypatch.setattr(checkpoint, "_write_file", lambda *a: written.append(a) or real_write_file(*a))
+    real_write_file = checkpoint.writer._write_file
+    monkeypatch.setattr(checkpoint.writer, "_write_file", lambda *a: written.append(a) or real_write_file(*a))
 
     def no_space(fd, offset, length):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -411,7 +411,7 @@ def test_without_fallocate_the_free_space_is_checked(tmp_path, capsys, monkeypat
     class Usage:
         free = 10
 
-    monkeypatch.setattr(checkpoint.shutil, "disk_usage", lambda path: Usage)
+    monkeypatch.setattr(checkpoint.folder.shutil, "disk_usage", lambda path: Usage)
     code, _, err = run(capsys, "init", "tiny", "-o", tmp_path / "b")
     assert code == 1 and "not enough disk space" in err and listing(tmp_path / "b") is None
 

@@ -81,10 +81,11 @@ from typing import TYPE_CHECKING, Any, Sequence, Union
 import numpy as np
 
 from ..core import door
+from ..core import tfconv as surface
 from ..core.fills import check_shape
 from ..core.streams import STREAM_TAG
-from ..tf1 import keras as _tf1_keras, surface
-from ..tf1.surface import FLOAT32, namespace, plain
+from ..core.tfconv import FLOAT32, namespace, plain
+from ..tf1 import keras as _tf1_keras
 
 
 def _load_keras() -> Any:
