@@ -51,10 +51,8 @@ def law(dist: str, shape):
         return weightinit.Law.normal(0.0, 1.0)
     if dist == "truncated_normal":
         return _core.laws.tf_truncated_normal(0.0, 1.0)
-    if dist == "glorot_uniform":
-        return _core.laws.variance_scaling(list(shape), "tf", 1.0, "fan_avg", "uniform")
-    if dist == "he_normal":
-        return _core.laws.variance_scaling(list(shape), "tf", 2.0, "fan_in", "truncated_normal")
+    if dist in ("glorot_uniform", "he_normal"):
+        return _core.laws.variance_scaling(list(shape), "tf", *_core.laws.preset(dist))
     raise Skip(f"unknown initializer {dist}")
 
 

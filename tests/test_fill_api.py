@@ -171,8 +171,8 @@ def test_bad_seed(seed, exc, match):
         wi.fill(np.zeros(4, np.float32), "uniform", (0, 1), seed=seed)
 
 
-_NOT_A_SOURCE = (r"source: expected None \(the default generator\), a weightinit.Generator or an "
-                 r"integer seed, got ")
+_NOT_A_SOURCE = (r"source: expected None \(the default generator\), a weightinit.Generator, an "
+                 r"integer seed or a Stream, got ")
 
 
 @pytest.mark.parametrize("source,exc,match", [
@@ -247,7 +247,7 @@ def test_one_draw_of_sub_streams():
     words = np.empty(10, np.uint64)
     _core.fill(words, _core.Law.bits(), 3, stream=5 ^ (1 << 56))
     np.testing.assert_array_equal(b, words)
-    assert _core.sub_stream(5, 1) == 5 ^ (1 << 56)
+    assert _core.Stream(3, 5).sub_stream(1).stream_id == 5 ^ (1 << 56)
 
 
 def test_seed_extremes_and_numpy_ints():
@@ -350,3 +350,20 @@ def test_non_native_byte_order_is_refused():
     swapped = np.zeros(8, np.dtype(np.float32).newbyteorder())
     with pytest.raises(TypeError, match="native byte order"):
         wi.fill(swapped, "uniform", (0, 1), seed=1)
+
+
+def test_a_stream_source():
+    # A Stream carries key, stream id and offset: the same words as the integer key with them.
+    law = _core.Law.normal(0.0, 1.0)
+    a, b = np.empty(300, np.float32), np.empty(300, np.float32)
+    _core.fill(a, law, _core.Stream(7, 5, 64))
+    _core.fill(b, law, 7, stream=5, offset=64)
+    np.testing.assert_array_equal(a, b)
+    m = np.empty((4, 3), np.float32)
+    _core.orthogonal(m, 4, 3, 1.0, _core.Stream(7, 5, 64))
+    n = np.empty((4, 3), np.float32)
+    _core.orthogonal(n, 4, 3, 1.0, 7, stream=5, offset=64)
+    np.testing.assert_array_equal(m, n)
+    for option in ("stream", "offset"):
+        with pytest.raises(TypeError, match=f"^{option}: a Stream source carries its own"):
+            _core.fill(a, law, _core.Stream(7), **{option: 0})

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Keras initializers: tf.compat.v1.keras.initializers (keras.v1) and the TF2 classes."""
 
+import ast
 import json
 import math
 import re
@@ -13,6 +14,7 @@ from scipy import stats
 import weightinit
 import weightinit.tf1 as tf
 from weightinit import keras
+from weightinit.keras._stft import stft_kernel
 from test_tf1_random import assert_sample, truncated, uniform
 
 v1 = keras.v1
@@ -123,17 +125,41 @@ def test_tf2_defaults():
     assert keras.initializers.HeNormal is keras.HeNormal is keras.he_normal
 
 
+def sorted_sets(message):
+    """`message` with each printed set of strings sorted: Keras prints sets ({'fan_in', ...}),
+    whose order follows the process's string hashes and how the set was built."""
+    return re.sub(r"\{'[^{}]*'\}", lambda m: repr(sorted(ast.literal_eval(m.group(0)))),
+                  message)
+
+
 def test_tf2_variance_scaling_rewrites_normal():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         init = keras.VarianceScaling(distribution="Normal", seed=2)
     assert init.get_config()["distribution"] == "truncated_normal"
-    with pytest.raises(ValueError, match="^Invalid `distribution` argument: gaussian "):
-        keras.VarianceScaling(distribution="gaussian")
-    with pytest.raises(ValueError, match="`scale` must be positive float."):
+    # Keras 3's messages.
+    with pytest.raises(ValueError) as e:
+        keras.VarianceScaling(distribution="Gaussian")
+    assert sorted_sets(str(e.value)) == ("Invalid `distribution` argument: gaussian.Please use "
+                                         "one of ['truncated_normal', 'uniform', "
+                                         "'untruncated_normal']")
+    with pytest.raises(ValueError, match="^Argument `scale` must be positive float. "
+                                         "Received: scale=0$"):
         keras.VarianceScaling(scale=0)
-    with pytest.raises(ValueError, match="Invalid `mode` argument"):
-        keras.VarianceScaling(mode="fan")
+    for mode in ("fan", "FAN_IN", 3):
+        with pytest.raises(ValueError) as e:
+            keras.VarianceScaling(mode=mode)
+        assert sorted_sets(str(e.value)) == (f"Invalid `mode` argument: {mode}. Please use one "
+                                             "of ['fan_avg', 'fan_in', 'fan_out']")
+    # What Keras lets through (or crashes on) keeps weightinit's messages naming the argument.
+    with pytest.raises(ValueError, match="^`scale` must be positive float.$"):
+        keras.VarianceScaling(scale=float("nan"))
+    with pytest.raises(TypeError, match="^scale: expected a real number, got str$"):
+        keras.VarianceScaling(scale="1")
+    with pytest.raises(TypeError, match="^distribution: expected a string, got int$"):
+        keras.VarianceScaling(distribution=3)
+    with pytest.raises(TypeError, match="^mode: expected a string, got list$"):
+        keras.VarianceScaling(mode=["fan_in"])
 
 
 @pytest.mark.parametrize("cls,scale,mode,distribution", [
@@ -182,6 +208,19 @@ def test_tf2_seeds():
     # The TF1 graph seed does not reach TF2 initializers.
     tf.set_random_seed(3)
     np.testing.assert_array_equal(init((6, 7)), first)
+
+
+def test_tf2_seed_arguments():
+    # What Keras 3 refuses: its ValueError. A bool, which Keras takes as an int: refused too.
+    for bad in ("3", 1.5, [1], {"seed": 1} if keras.KERAS is None else b"1"):
+        message = ("`seed` argument should be an instance of `keras.random.SeedGenerator()` "
+                   f"or an integer. Received: seed={bad}")
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            keras.RandomNormal(seed=bad)
+    with pytest.raises(TypeError, match="^seed: expected an integer.* or None, got bool$"):
+        keras.HeNormal(seed=True)
+    np.testing.assert_array_equal(as_numpy(keras.HeNormal(seed=np.int64(3))((4,))),
+                                  as_numpy(keras.HeNormal(seed=3)((4,))))
 
 
 def test_tf2_unseeded_repeats_and_warns():
@@ -257,8 +296,12 @@ def test_tf2_orthogonal_identity_constant():
     w = keras.Orthogonal(gain=2.0, seed=3)((10, 4))
     assert np.abs(w.T @ w - 4 * np.eye(4)).max() < 1e-5
     np.testing.assert_array_equal(keras.Identity(0.5)((2, 3)), 0.5 * np.eye(2, 3))
-    with pytest.raises(ValueError, match="only be used for 2D matrices"):
+    with pytest.raises(ValueError, match=r"^Identity matrix initializer can only be used for 2D "
+                                         r"matrices. Received: shape=\(2, 2, 2\) of rank 3.$"):
         keras.Identity()((2, 2, 2))
+    with pytest.raises(ValueError, match=r"^The tensor to initialize must be at least "
+                                         r"two-dimensional. Received: shape=\[3\] of rank 1.$"):
+        keras.Orthogonal()([3])
     np.testing.assert_array_equal(keras.Constant(3)((2, 2)), np.full((2, 2), 3.0))
     np.testing.assert_array_equal(keras.Constant([1, 2, 3, 4])((2, 2)), [[1, 2], [3, 4]])
     np.testing.assert_array_equal(keras.Constant([1, 2])((3, 2)), [[1, 2]] * 3)
@@ -294,10 +337,33 @@ def test_tf2_get():
     assert type(keras.get(keras.LecunNormal)) is keras.LecunNormal  # classes: instantiated
     init = keras.Orthogonal(seed=1)
     assert keras.get(init) is init
-    with pytest.raises(ValueError, match="Could not interpret initializer identifier"):
+    assert type(keras.get("Initializer")) is keras.Initializer  # Keras 3's table has it
+    with pytest.raises(ValueError, match="^Could not interpret initializer identifier: 3.5$"):
         keras.get(3.5)
-    with pytest.raises(ValueError, match="Unknown initializer: 'henormal'"):
+    with pytest.raises(ValueError, match="^Could not interpret initializer identifier: "
+                                         "henormal$"):
         keras.get("henormal")
+    with pytest.raises(ValueError, match=re.escape(
+            "Could not interpret initializer identifier: {'class_name': 'Foo', 'config': {}}")):
+        keras.get({"class_name": "Foo", "config": {}})
+
+
+@pytest.mark.parametrize("values", [np.arange(6.0).reshape(2, 3), np.float64(2.5),
+                                    np.array([1, 2], dtype=np.int8)])
+def test_tf2_get_of_values(values):
+    """Keras 3's get of an array (or NumPy scalar): a function returning those values in the
+    call's dtype, for their shape only."""
+    init = keras.get(values)
+    out = as_numpy(init(values.shape))
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out, np.asarray(values, dtype=np.float32))
+    assert as_numpy(init(list(values.shape), "float16")).dtype == np.float16
+    message = (f"Expected `shape` to be {values.shape} for direct tensor as initializer. "
+               "Received shape=(4, 4)")
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        init((4, 4))
+    with pytest.raises(TypeError, match="^shape: dimensions must be integers"):
+        init((None,))
 
 
 @pytest.mark.parametrize("make", [
@@ -332,6 +398,98 @@ def test_tf2_from_config_drops_dtype():
 
 
 def test_tf2_base_class():
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(NotImplementedError, match="^Initializer subclasses must implement the "
+                                                  r"`__call__\(\)` method.$"):
         keras.Initializer()((2,))
     assert keras.Initializer().get_config() == {}
+
+
+# --- STFT (Keras 3) -----------------------------------------------------------------------
+
+def stft_reference(shape, side, window, scaling):
+    """The STFT kernel in float64 from its definition (Keras's docstring): cos / sin of
+    -2 pi t k / n, times the window over its scaling."""
+    t = np.arange(shape[0]).reshape(-1, 1, 1)
+    k = np.arange(shape[2]).reshape(1, 1, -1)
+    a = -2 * np.pi * t * k / (2 * (shape[2] - 1))
+    kernel = np.cos(a) if side == "real" else np.sin(a)
+    if window is None:
+        return kernel
+    w = np.asarray(window, dtype=np.float64).reshape(-1, 1, 1)
+    s = {"density": np.sqrt(np.sum(w ** 2)), "spectrum": np.sum(np.abs(w)), None: 1.0}[scaling]
+    return kernel * w / s
+
+
+@pytest.mark.parametrize("side,window,scaling,periodic", [
+    ("real", None, "density", False), ("imag", "hann", "density", False),
+    ("real", "hamming", "spectrum", True), ("imag", "tukey", None, False),
+    ("real", [0.5, 1.0, 2.0, 1.0, 0.5, 0.25, 0.125], "spectrum", False)])
+def test_stft_values(side, window, scaling, periodic):
+    from scipy import signal
+    shape = (7, 1, 9)
+    init = keras.STFT(side, window, scaling, periodic)
+    values = window if not isinstance(window, str) else signal.get_window(window, 7, periodic)
+    expected = stft_reference(shape, side, values, scaling)
+    # As in Keras, the argument a of cos / sin is computed in the dtype: the rounding of k / n
+    # and of two products each move it by up to |a| * eps / 2, the value by as much; the
+    # window, its scaling and the result add a few eps (values here are at most 1).
+    a_max = 2 * np.pi * 6 * 8 / 16
+    for dtype in ("float32", "float16"):
+        atol = np.finfo(dtype).eps * (1.5 * a_max + 4)
+        out = as_numpy(init(shape, dtype))
+        assert out.shape == shape and out.dtype == np.dtype(dtype)
+        np.testing.assert_allclose(out.astype(np.float64), expected, rtol=0, atol=atol)
+    # float64 (which Keras's jax backend truncates to float32 by default): the kernel itself.
+    np.testing.assert_allclose(
+        stft_kernel(7, 9, side, window, scaling, periodic, np.dtype("float64")), expected,
+        rtol=0, atol=1e-13)
+    assert as_numpy(init(shape)).dtype == np.float32
+    config = init.get_config()
+    assert config == {"side": side, "window": window, "periodic": periodic, "scaling": scaling}
+    assert json.loads(json.dumps(config)) == config
+    np.testing.assert_array_equal(as_numpy(keras.STFT.from_config(config)(shape)),
+                                  as_numpy(init(shape)))
+    again = keras.deserialize(json.loads(json.dumps(keras.serialize(init))))
+    assert type(again) is keras.STFT and again.get_config() == config
+    for name in ("STFT", "stft", "STFTInitializer"):
+        assert type(keras.get(name)) is keras.STFT
+
+
+def test_stft_arguments():
+    from scipy import signal
+    assert keras.STFT().get_config() == {"side": "real", "window": "hann", "periodic": False,
+                                         "scaling": "density"}
+    window = np.array([1.0, 2.0, 3.0], dtype=np.float32)
+    assert keras.STFT(window=window).get_config()["window"] == [1.0, 2.0, 3.0]  # JSON-ready
+    # Keras 3's messages.
+    with pytest.raises(ValueError, match="^side should be 'real' or 'imag', not imaginary$"):
+        keras.STFT("imaginary")
+    with pytest.raises(ValueError, match="^Scaling is invalid, it must be `None`, 'density' or "
+                                         "'spectrum'. Received scaling=l2$"):
+        keras.STFT("real", scaling="l2")
+    with pytest.raises(ValueError) as scipy_error:
+        signal.get_window("unknown", 1)
+    with pytest.raises(ValueError, match=f"^{re.escape(str(scipy_error.value))}$"):
+        keras.STFT("real", window="unknown")  # SciPy's error, as in Keras
+    with pytest.raises(ValueError, match=re.escape(
+            "The shape of `window` must be equal to [frame_length].Received: window "
+            "shape=(3,)")):
+        keras.STFT(window=window)((4, 1, 5))
+    # Beyond Keras (whose kernel would be NaN, or ignore the shape): weightinit's messages.
+    with pytest.raises(ValueError, match=r"^shape: STFT makes kernels of shape \(frame_length, "
+                                         r"1, fft_length // 2 \+ 1\), got \(4, 2, 5\)$"):
+        keras.STFT()((4, 2, 5))
+    with pytest.raises(ValueError, match="^shape: STFT makes kernels"):
+        keras.STFT()((4, 5))
+    with pytest.raises(ValueError, match=r"^shape: the last dimension \(fft_length // 2 \+ 1\) "
+                                         "must not be 1"):
+        keras.STFT(window=None)((4, 1, 1))
+    with pytest.raises(ValueError, match="^window: the 'density' scaling of this window is 0"):
+        keras.STFT(window=[0.0, 0.0])((2, 1, 3))
+    with pytest.raises(TypeError, match="^window: expected a scipy.signal window name, an "
+                                        "array of numbers or None, got"):
+        keras.STFT(window=["a", "b"])((2, 1, 3))
+    with pytest.raises(ValueError, match="^Expected floating point type, got int32.$"):
+        keras.STFT()((4, 1, 5), "int32")
+    with pytest.raises(ValueError, match="doesn't support partition-related arguments"):
+        keras.STFT()((4, 1, 5), partition_shape=(2, 1, 5), partition_offset=(0, 0, 0))

@@ -6,6 +6,7 @@
 #include <pybind11/pybind11.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ void register_laws(pybind11::module_& m);
 void register_core(pybind11::module_& m);
 void register_tf1(pybind11::module_& m);
 void register_matrix(pybind11::module_& m);
+void register_stream(pybind11::module_& m);
 
 #if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 inline constexpr bool kLittleEndian = false;
@@ -57,6 +59,9 @@ pybind11::object index_of(const pybind11::handle& v, const char* name);
 /// `v` for an error message: its repr, with the middle cut out beyond 40 characters (and an
 /// int too long for repr() described by its number of bits).
 std::string brief(const pybind11::handle& v);
+
+/// A TF op or graph seed: None (nullopt) or an int, else TypeError naming `name`.
+std::optional<std::int64_t> seed_arg(const pybind11::handle& v, const char* name);
 
 /// A writable buffer, checked: where to write, in which element type, with which shape and
 /// byte strides; `owner` keeps the Python object alive while the fill runs.

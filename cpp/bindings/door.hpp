@@ -16,6 +16,7 @@
 #include "interrupt.hpp"
 #include "pin.hpp"
 #include "weightinit/generator.hpp"
+#include "weightinit/stream.hpp"
 
 namespace weightinit::bindings {
 
@@ -113,16 +114,18 @@ void add_door(pybind11::module_& m, const char* name, const char* doc) {
 }
 
 /// Where a draw's words come from: a generator (its key, from its offset, which the draw
-/// advances) or a key (from the door's `offset`).
+/// advances, on stream id `stream.stream_id()`), or `stream`.
 struct Source {
   Generator* generator = nullptr;
-  std::uint64_t key = 0;
+  Stream stream;
 };
 
-/// The `source` argument of a door, converted once: None (the default generator), a
-/// weightinit Generator, or an integer key in [0, 2**64). TypeError / ValueError naming
-/// "source". A stream object would be one more branch here.
-Source source_of(PyObject* source);
+/// The `source`, `stream` and `offset` arguments of a door (the last two nullptr when not
+/// given), converted once: None (the default generator) or a weightinit Generator, on
+/// stream id `stream`; an integer key in [0, 2**64), on stream id `stream` from block
+/// `offset`; or a Stream (key, stream id, offset and family: `stream` and `offset` are then
+/// refused). TypeError / ValueError naming the argument.
+Source source_of(PyObject* source, PyObject* stream, PyObject* offset);
 
 /// True or False, else TypeError naming `name`.
 bool flag(PyObject* v, const char* name);
@@ -137,17 +140,17 @@ struct DoorOutput {
   std::uint64_t blocks = 0;  ///< counter blocks its draw reads (0: nothing drawn)
 };
 
-/// The one prologue of a draw: run `draw(stream)` once, with every NumPy output pinned
-/// (pin.hpp), the GIL released and Ctrl-C able to stop it (interrupt.hpp), the stream being
-/// (`source`'s key, `stream_id`, `offset`) or a generator's key from its offset. A generator
+/// The one prologue of a draw: run `draw(stream, control)` once, with every NumPy output
+/// pinned (pin.hpp), the GIL released and Ctrl-C able to stop it (interrupt.hpp), the stream
+/// being `source`'s, or a generator's key from its offset on `source`'s stream id. A generator
 /// reserves the most blocks any output reads (nothing when none reads any) before the draw
 /// and gets them back if the draw throws. Afterwards every output that reads its memory
 /// negated is negated back, and every torch output's version counter is bumped, as torch's
 /// in-place ops do (a graph that saved the old values raises on backward). Call it after
 /// every argument check, with the GIL held.
 template <class Draw>
-void run_draw(const std::vector<DoorOutput>& outs, const Source& source, std::uint64_t stream_id,
-              std::uint64_t offset, const std::string& name, Draw&& draw) {
+void run_draw(const std::vector<DoorOutput>& outs, const Source& source, const std::string& name,
+              Draw&& draw) {
   std::uint64_t blocks = 0;
   for (const DoorOutput& o : outs) blocks = o.blocks > blocks ? o.blocks : blocks;
   std::list<ArrayPin> pins;  // a list: pins neither move nor copy, and none costs nothing
@@ -158,15 +161,12 @@ void run_draw(const std::vector<DoorOutput>& outs, const Source& source, std::ui
   }
   Generator* gen = source.generator;
   run_interruptible([&](const FillControl& control) {
-    StreamSpec s{source.key, stream_id, offset};
     if (gen == nullptr || blocks == 0) {
-      draw(s, control);
+      draw(source.stream, control);
     } else {
       const Generator::Reservation r = gen->reserve(blocks);
-      s.seed = r.seed;
-      s.offset = r.start;
       try {
-        draw(s, control);
+        draw(Stream(r.seed, source.stream.stream_id(), r.start), control);
       } catch (...) {
         gen->release(r);
         throw;

@@ -505,6 +505,11 @@ PyTypeObject* generator_type() {
   return type;
 }
 
+PyTypeObject* stream_type() {
+  static PyTypeObject* type = reinterpret_cast<PyTypeObject*>(py::type::of<Stream>().ptr());
+  return type;
+}
+
 PyTypeObject* law_type() {
   static PyTypeObject* type = reinterpret_cast<PyTypeObject*>(py::type::of<Law>().ptr());
   return type;
@@ -525,21 +530,38 @@ void set_default_generator(const py::object& generator) {
   default_generator_slot() = DefaultGenerator{generator, generator.cast<Generator*>()};
 }
 
-Source source_of(PyObject* source) {
+Source source_of(PyObject* source, PyObject* stream, PyObject* offset) {
+  if (PyObject_TypeCheck(source, stream_type())) {
+    if (stream != nullptr || offset != nullptr) {
+      throw py::type_error(std::string(stream != nullptr ? "stream" : "offset") +
+                           ": a Stream source carries its own stream id and offset");
+    }
+    return Source{nullptr, py::handle(source).cast<const Stream&>()};
+  }
+  const std::uint64_t id = stream != nullptr ? to_u64(stream, "stream") : 0;
+  const std::uint64_t at = offset != nullptr ? to_u64(offset, "offset") : 0;
+  Generator* gen = nullptr;
   if (source == Py_None) {
     DefaultGenerator& d = default_generator_slot();
     if (d.generator == nullptr) {
       set_default_generator(py::cast(new Generator(), py::return_value_policy::take_ownership));
     }
-    return Source{d.generator, 0};
+    gen = d.generator;
+  } else if (PyObject_TypeCheck(source, generator_type())) {
+    gen = py::handle(source).cast<Generator*>();
+  } else if (!PyBool_Check(source) && PyIndex_Check(source)) {
+    return Source{nullptr, Stream(to_u64(source, "source"), id, at)};
   }
-  if (PyObject_TypeCheck(source, generator_type())) {
-    return Source{py::handle(source).cast<Generator*>(), 0};
+  if (gen != nullptr) {
+    if (at != 0) {
+      throw py::value_error("offset: a generator draws from its own offset; give an offset "
+                            "with an integer source only");
+    }
+    return Source{gen, Stream(0, id)};
   }
-  if (!PyBool_Check(source) && PyIndex_Check(source)) return Source{nullptr, to_u64(source, "source")};
   std::string type = qualified_type_name(source);
-  throw py::type_error("source: expected None (the default generator), a weightinit.Generator "
-                       "or an integer seed, got " + type +
+  throw py::type_error("source: expected None (the default generator), a weightinit.Generator, "
+                       "an integer seed or a Stream, got " + type +
                        (type == "torch._C.Generator" || type == "torch.Generator"
                             ? " (torch.Generator's stream cannot be reproduced; use "
                               "weightinit.Generator(seed))"
@@ -623,18 +645,12 @@ PyObject* fill_door(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) 
     }
     o.blocks = o.out.meta ? 0 : blocks_for(numel_of(o.out), o.out.dtype);
   }
-  const std::uint64_t stream = a[3] ? to_u64(a[3], "stream") : 0;
-  const std::uint64_t offset = a[4] ? to_u64(a[4], "offset") : 0;
-  const Source source = source_of(a[2] ? a[2] : Py_None);
-  if (source.generator != nullptr && offset != 0) {
-    throw py::value_error("offset: a generator draws from its own offset; give an offset "
-                          "with an integer source only");
-  }
+  const Source source = source_of(a[2] ? a[2] : Py_None, a[3], a[4]);
   try {
-    run_draw(out, source, stream, offset, name, [&](const StreamSpec& s, const FillControl& control) {
+    run_draw(out, source, name, [&](const Stream& s, const FillControl& control) {
       for (std::size_t k = 0; k < out.size(); ++k) {
         const Output& t = out[k].out;
-        const StreamSpec sk{s.seed, sub_stream(s.stream_id, k), s.offset};
+        const Stream sk = s.sub_stream(k);
         const std::size_t r = t.shape.size();
         const std::vector<std::int64_t>& gk = global ? g : t.shape;
         const std::vector<std::int64_t> zero(r, 0);
@@ -684,12 +700,6 @@ void register_fill(py::module_& m) {
         "fewer than 2**63 elements, else TypeError / ValueError naming `name`.");
   m.def("_set_default_generator", &set_default_generator, py::arg("generator"),
         "Make `generator` the one a door's source=None draws from.");
-  m.def("sub_stream", [](const py::handle& stream, const py::handle& k) {
-        const std::uint64_t n = to_u64(k, "k");
-        if (n > 255) throw py::value_error("k: must be in [0, 256)");
-        return sub_stream(to_u64(stream, "stream"), n);
-      }, py::arg("stream"), py::arg("k"),
-      "The stream id of sub-draw `k` of a draw on `stream`: stream XOR (k << 56).");
   add_door<fill_door>(m, "fill",
       "fill(out, law, source=None, *, stream=0, offset=0, box=None, name='out', no_grad=False, "
       "strict=False)\n--\n\n"
@@ -697,7 +707,8 @@ void register_fill(py::module_& m) {
       "`out` is a writable NumPy array or CPU torch tensor (any strides; a meta tensor is "
       "checked and left alone). `source` is None (the default generator), a Generator (its "
       "key, from its offset, which advances past the blocks drawn and goes back if the fill "
-      "fails) or an integer key (drawn from `offset`) on stream id `stream`. `box` = "
+      "fails) or an integer key (drawn from `offset`) on stream id `stream`, or a Stream "
+      "(its key, stream id, offset and family; `stream` and `offset` not given). `box` = "
       "(global_shape, start), either None for its default (out's shape, the origin): `out` is "
       "that box of the whole tensor. A tuple of laws with a tuple of as many outputs is one draw: output k reads "
       "sub-stream k (stream XOR (k << 56)) from the same offset, and a generator advances by "

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // The law table (laws.hpp) for Python: weightinit._core.Law and weightinit._core.laws.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +13,8 @@
 
 #include "bindings.hpp"
 #include "weightinit/laws.hpp"
+#include "weightinit/orthogonal.hpp"
+#include "weightinit/presets.hpp"
 
 namespace py = pybind11;
 
@@ -109,6 +113,37 @@ std::vector<std::int64_t> axes_of(const py::handle& axes, const char* name) {
   return out;
 }
 
+// One of JAX's axis arguments: an int (not bool) or a sequence of them, else TypeError naming
+// `name`; an int beyond int64 is out of range for any shape of `rank`.
+JaxAxes jax_axes_of(const py::handle& value, const char* name, std::size_t rank) {
+  auto one = [&](const py::handle& a) -> std::int64_t {
+    if (py::isinstance<py::bool_>(a) || !PyIndex_Check(a.ptr())) {
+      throw py::type_error(std::string(name) + ": expected an int or a sequence of ints, got " +
+                           brief(value));
+    }
+    const py::object i = index_of(a, name);
+    const long long x = PyLong_AsLongLong(i.ptr());
+    if (x == -1 && PyErr_Occurred()) {
+      PyErr_Clear();
+      throw py::value_error(std::string(name) + ": axis " + std::string(py::str(i)) +
+                            " is out of range for a shape of rank " + std::to_string(rank));
+    }
+    return x;
+  };
+  JaxAxes out;
+  if (PyIndex_Check(value.ptr()) && !py::isinstance<py::bool_>(value)) {
+    out.single = true;
+    out.axes.push_back(one(value));
+    return out;
+  }
+  if (!PySequence_Check(value.ptr()) || PyUnicode_Check(value.ptr()) || PyBytes_Check(value.ptr())) {
+    throw py::type_error(std::string(name) + ": expected an int or a sequence of ints, got " +
+                         brief(value));
+  }
+  for (const py::handle a : py::reinterpret_borrow<py::sequence>(value)) out.axes.push_back(one(a));
+  return out;
+}
+
 FanLayout layout_of(const std::string& layout) {
   if (layout == "tf") return FanLayout::kTensorFlow;
   if (layout == "torch") return FanLayout::kTorch;
@@ -172,6 +207,54 @@ void register_laws(py::module_& m) {
                                             real(scale, "scale"), mode, distribution);
         }, py::arg("fan_in"), py::arg("fan_out"), py::arg("scale"), py::arg("mode"),
         py::arg("distribution"));
+  l.def("jax_fans", [](const py::handle& shape, const py::handle& in_axis,
+                       const py::handle& out_axis, const py::handle& batch_axis) {
+          const std::vector<std::int64_t> s = dims(shape, "shape");
+          const RealFans f = jax_fans(s, jax_axes_of(in_axis, "in_axis", s.size()),
+                                      jax_axes_of(out_axis, "out_axis", s.size()),
+                                      jax_axes_of(batch_axis, "batch_axis", s.size()));
+          return py::make_tuple(f.fan_in, f.fan_out);
+        }, py::arg("shape"), py::arg("in_axis"), py::arg("out_axis"), py::arg("batch_axis"),
+        "JAX's (fan_in, fan_out) for its in / out / batch axes (fans.hpp: jax_fans).");
+  l.def("jax_truncated_normal", [](const py::handle& stddev, const py::handle& lower,
+                                   const py::handle& upper) {
+          return laws::jax_truncated_normal(real(stddev, "stddev"), real(lower, "lower"),
+                                            real(upper, "upper"));
+        }, py::arg("stddev"), py::arg("lower"), py::arg("upper"));
+  l.def("preset", [](const std::string& name) {
+          const laws::Preset& p = laws::preset(name);
+          return py::make_tuple(p.scale, laws::mode_name(p.mode), laws::scaling_name(p.distribution));
+        }, py::arg("name"),
+        "(scale, mode, distribution) of the VarianceScaling preset `name` (presets.hpp).");
+  l.def("preset_names", [] {
+          py::list names;
+          for (const laws::Preset& p : laws::presets()) names.append(p.name);
+          return names;
+        });
+  l.def("unit_gain", [](const std::string& nonlinearity) { return laws::unit_gain(nonlinearity); },
+        py::arg("nonlinearity"));
+  l.def("delta_orthogonal_centre", [](const py::handle& shape) {
+          const std::vector<std::int64_t> c = delta_orthogonal_centre(dims(shape, "shape"));
+          py::tuple t(c.size());
+          for (std::size_t k = 0; k < c.size(); ++k) t[k] = py::int_(c[k]);
+          return t;
+        }, py::arg("shape"),
+        "The spatial index ((k1 - 1) // 2, ...) of a delta-orthogonal kernel's centre.");
+  l.def("dirac_ones", [](const py::handle& shape, std::int64_t groups) {
+          const std::vector<std::vector<std::int64_t>> index =
+              laws::dirac_ones(dims(shape, "shape"), groups);
+          py::tuple t(index.size());
+          for (std::size_t k = 0; k < index.size(); ++k) {
+            py::array_t<std::int64_t> a(static_cast<py::ssize_t>(index[k].size()));
+            std::copy(index[k].begin(), index[k].end(), a.mutable_data());
+            t[k] = a;
+          }
+          return t;
+        }, py::arg("shape"), py::arg("groups"),
+        "The index arrays (int64, one per axis) of torch's dirac_ ones.");
+  l.def("sparse_zeros", [](std::int64_t rows, const py::handle& sparsity) {
+          return laws::sparse_zeros(rows, real(sparsity, "sparsity"));
+        }, py::arg("rows"), py::arg("sparsity"));
   l.def("uniform_unit_scaling", [](const py::handle& shape, const py::handle& factor) {
           return laws::uniform_unit_scaling(dims(shape, "shape"), real(factor, "factor"));
         }, py::arg("shape"), py::arg("factor"));

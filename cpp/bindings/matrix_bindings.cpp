@@ -52,17 +52,11 @@ PyObject* orthogonal_door(PyObject* const* args, Py_ssize_t nargs, PyObject* kwn
     throw py::value_error(name + ": has " + std::to_string(size) + " elements, rows * cols = " +
                           std::to_string(r) + " * " + std::to_string(c));
   }
-  const std::uint64_t stream = a[5] ? to_u64(a[5], "stream") : 0;
-  const std::uint64_t offset = a[6] ? to_u64(a[6], "offset") : 0;
-  const Source source = source_of(a[4] ? a[4] : Py_None);
-  if (source.generator != nullptr && offset != 0) {
-    throw py::value_error("offset: a generator draws from its own offset; give an offset "
-                          "with an integer source only");
-  }
+  const Source source = source_of(a[4] ? a[4] : Py_None, a[5], a[6]);
   if (t.meta || size == 0) Py_RETURN_NONE;
   // The normal matrix is drawn in the working precision (double for float64 output).
   out[0].blocks = blocks_for(size, t.dtype == DType::kFloat64 ? DType::kFloat64 : DType::kFloat32);
-  run_draw(out, source, stream, offset, name, [&](const StreamSpec& s, const FillControl&) {
+  run_draw(out, source, name, [&](const Stream& s, const FillControl&) {
     orthogonal(r, c, g, t.dtype, s, t.data);
   });
   Py_RETURN_NONE;
@@ -79,7 +73,8 @@ void register_matrix(py::module_& m) {
       "float32 or float64, rows * cols elements; a meta tensor is checked and left alone): the "
       "sign-fixed Householder Q of the normal matrix drawn from `source` as in fill (None: "
       "the default generator, a Generator, which advances past the blocks of that draw, or an "
-      "integer key from `offset`) on stream id `stream`; see weightinit::orthogonal. "
+      "integer key from `offset`) on stream id `stream`, or a Stream; see "
+      "weightinit::orthogonal. "
       "The same door as fill: its options keyword-only, its prologue shared.");
 }
 

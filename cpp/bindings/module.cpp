@@ -13,6 +13,7 @@ PYBIND11_MODULE(_core, m, pybind11::mod_gil_not_used()) {
   weightinit::bindings::register_fill(m);
   weightinit::bindings::register_laws(m);
   weightinit::bindings::register_core(m);
+  weightinit::bindings::register_stream(m);
   weightinit::bindings::register_tf1(m);
   weightinit::bindings::register_matrix(m);
   // pybind11 looks up NumPy's C API on first use, releasing and taking back the GIL around

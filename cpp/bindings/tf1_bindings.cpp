@@ -28,20 +28,6 @@ std::string type_name(const py::handle& v) { return py::str(py::type::of(v).attr
 // of ints (a NumPy integer array too, as TF reads shapes): the shared conversion.
 Shape int_list(const py::handle& v, const char* name) { return bindings::int_list(v, name, true); }
 
-// An op or graph seed: None or an int (TypeError otherwise). An int beyond 64 bits is reduced
-// modulo 2^31 - 1 on the way in, which changes nothing: get_seed reduces every seed so.
-std::optional<std::int64_t> seed_arg(const py::handle& v, const char* name) {
-  if (v.is_none()) return std::nullopt;
-  if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) {
-    throw py::type_error(std::string(name) + ": expected an integer or None, got " + type_name(v));
-  }
-  const py::object index = index_of(v, name);
-  int overflow = 0;
-  const long long x = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
-  if (overflow == 0) return x;
-  return py::cast<std::int64_t>(index.attr("__mod__")(kMaxInt32));
-}
-
 // A bound that may be an integer: an exact integer within 64 bits, else a double.
 Number number_arg(const py::handle& v, const char* name) {
   if (!PyBool_Check(v.ptr()) && PyIndex_Check(v.ptr())) {
@@ -123,24 +109,25 @@ py::array to_numpy(Tensor&& tensor) {
 }
 
 // One call: shape, dtype (an ElementType, or None for the constructor's), partition_info,
-// and key_stream ((key, stream), or None for get_seed's pair).
+// and stream (a Stream whose key and stream id the call draws on, or None for get_seed's pair).
 py::array call(const Initializer& init, const py::handle& shape, const py::handle& dtype,
-               const py::handle& partition_info, const py::handle& key_stream) {
+               const py::handle& partition_info, const py::handle& stream) {
   const Shape s = int_list(shape, "shape");
   std::optional<ElementType> dt;
   if (!dtype.is_none()) dt = dtype.cast<ElementType>();
   const std::optional<PartitionInfo> info = partition_arg(partition_info);
-  std::optional<detail::KeyStream> ks;
-  if (!key_stream.is_none()) {
-    const auto pair = key_stream.cast<py::tuple>();
-    if (pair.size() != 2) throw py::value_error("key_stream: expected (key, stream)");
-    ks = detail::KeyStream{to_u64(pair[0], "key"), to_u64(pair[1], "stream")};
+  std::optional<Stream> fixed;
+  if (!stream.is_none()) {
+    if (!py::isinstance<Stream>(stream)) {
+      throw py::type_error("stream: expected a weightinit._core.Stream or None, got " + type_name(stream));
+    }
+    fixed = stream.cast<Stream>();
   }
   Tensor out;
   {
     const GilReleased released;
-    std::optional<detail::ScopedKeyStream> scope;
-    if (ks) scope.emplace(*ks);
+    std::optional<detail::ScopedStream> scope;
+    if (fixed) scope.emplace(*fixed);
     out = init(s, dt, info);
   }
   return to_numpy(std::move(out));
@@ -158,6 +145,20 @@ void bind_gain_seed_dtype(py::module_& m, const char* name) {
 }
 
 }  // namespace
+
+// An int beyond 64 bits is reduced modulo 2^31 - 1 on the way in, which changes nothing:
+// Stream::tf1 reduces every seed so.
+std::optional<std::int64_t> seed_arg(const py::handle& v, const char* name) {
+  if (v.is_none()) return std::nullopt;
+  if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) {
+    throw py::type_error(std::string(name) + ": expected an integer or None, got " + type_name(v));
+  }
+  const py::object index = index_of(v, name);
+  int overflow = 0;
+  const long long x = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
+  if (overflow == 0) return x;
+  return py::cast<std::int64_t>(index.attr("__mod__")(kMaxInt32));
+}
 
 void register_tf1(py::module_& m) {
   py::module_ tf1 = m.def_submodule("tf1", "The TF1 initializer classes (initializers.hpp).");
@@ -232,7 +233,7 @@ void register_tf1(py::module_& m) {
   // --- the classes ---------------------------------------------------------------------------
   py::class_<Initializer>(tf1, "Initializer")
       .def("__call__", &call, py::arg("shape"), py::arg("dtype") = py::none(),
-           py::arg("partition_info") = py::none(), py::arg("key_stream") = py::none())
+           py::arg("partition_info") = py::none(), py::arg("stream") = py::none())
       .def_property_readonly("dtype", &Initializer::dtype)
       .def_property_readonly("name", &Initializer::name);
   py::class_<RandomInitializer, Initializer>(tf1, "RandomInitializer")

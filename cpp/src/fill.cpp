@@ -140,14 +140,17 @@ struct Setup {
   detail::Transform transform;
 };
 
-Setup make_setup(const Distribution& dist, const StreamSpec& s, DType dtype) {
+Setup make_setup(const Distribution& dist, const Stream& s, DType dtype) {
   Setup out{};
   KernelArgs& a = out.args;
-  a.key0 = static_cast<std::uint32_t>(s.seed);
-  a.key1 = static_cast<std::uint32_t>(s.seed >> 32);
-  a.stream0 = static_cast<std::uint32_t>(s.stream_id);
-  a.stream1 = static_cast<std::uint32_t>(s.stream_id >> 32);
-  a.offset = s.offset;
+  if (s.family() != StreamFamily::kWeightinit) {
+    fail("stream: a \"tensorflow\" stream is drawn by tensorflow_stream::fill_law, not fill");
+  }
+  a.key0 = static_cast<std::uint32_t>(s.key());
+  a.key1 = static_cast<std::uint32_t>(s.key() >> 32);
+  a.stream0 = static_cast<std::uint32_t>(s.stream_id());
+  a.stream1 = static_cast<std::uint32_t>(s.stream_id() >> 32);
+  a.offset = s.offset();
   const bool wide = dtype == DType::kFloat64;
   const double inf = std::numeric_limits<double>::infinity();
   const double fmax = std::numeric_limits<float>::max();
@@ -252,7 +255,7 @@ constexpr std::uint64_t kPollOnlyElements = std::uint64_t{1} << 20;
 
 namespace detail {
 LawSetup law_setup(const Distribution& dist, DType dtype) {
-  const Setup s = make_setup(dist, StreamSpec{}, dtype);
+  const Setup s = make_setup(dist, Stream(), dtype);
   return {s.args, s.transform};
 }
 }  // namespace detail
@@ -350,7 +353,7 @@ std::uint64_t check_box(DType dtype, const std::vector<std::int64_t>& global_sha
   return box_total;
 }
 
-void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
+void fill_box(const Distribution& dist, const Stream& stream, DType dtype,
               const std::vector<std::int64_t>& global_shape, const std::vector<std::int64_t>& start,
               const std::vector<std::int64_t>& box_shape, void* out,
               const std::vector<std::int64_t>& byte_strides, const FillControl& control) {
@@ -452,7 +455,7 @@ void fill_box_runs(DType dtype, std::uint64_t box_total, const std::vector<std::
 
 }  // namespace detail
 
-void fill(const Distribution& dist, const StreamSpec& stream, DType dtype, std::uint64_t first,
+void fill(const Distribution& dist, const Stream& stream, DType dtype, std::uint64_t first,
           std::uint64_t count, void* out, const FillControl& control) {
   if (count == 0) return;
   const std::uint64_t kMax = std::uint64_t{1} << 63;

@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <limits>
 #include <mutex>
-#include <random>
 #include <utility>
 
 #include "initializers_internal.hpp"
@@ -22,6 +21,8 @@
 
 namespace weightinit {
 namespace {
+
+#include "uniform_int-inl.hpp"
 
 using detail::assert_float_dtype;
 using detail::Box;
@@ -174,43 +175,39 @@ void store_number(ElementType t, void* out, std::size_t i, const Number& v, cons
 
 // One random tensor from the fill layer (fill_law resolves TF's degenerate laws). An empty
 // shape draws nothing and so raises nothing.
-void draw(const Shape& shape, ElementType dt, const Law& law, const detail::KeyStream& ks,
+void draw(const Shape& shape, ElementType dt, const Law& law, const Stream& ks,
           const Box& box, void* out, bool zero_min_integer = false) {
   if (element_count(shape) == 0) return;
-  if (ks.family == StreamFamily::kTensorFlow) {
-    tensorflow_stream::fill_law(law, ks.key, ks.stream, fill_dtype(dt), box.full, box.offset,
+  if (ks.family() == StreamFamily::kTensorFlow) {
+    tensorflow_stream::fill_law(law, ks.key(), ks.stream_id(), fill_dtype(dt), box.full, box.offset,
                                 shape, out, byte_strides(shape, element_size(dt)),
                                 zero_min_integer);
     return;
   }
-  fill_law(law, StreamSpec{ks.key, ks.stream, 0}, fill_dtype(dt), box.full, box.offset, shape, out,
+  fill_law(law, ks, fill_dtype(dt), box.full, box.offset, shape, out,
            byte_strides(shape, element_size(dt)));
 }
 
-// TF's integer uniform: minval + (w mod (maxval - minval)) from the raw 32- or 64-bit word of
-// each element, in unsigned arithmetic (exact in two's complement: the result is in range).
+// TF's integer uniform (uniform_int-inl.hpp) from the raw 32- or 64-bit word of each element.
 void draw_int(const Shape& shape, ElementType dt, std::int64_t low, std::int64_t high,
-              const detail::KeyStream& ks, const Box& box, void* out) {
+              const Stream& ks, const Box& box, void* out) {
   const std::size_t n = element_count(shape);
   if (n == 0) return;
-  if (ks.family == StreamFamily::kTensorFlow) {
-    tensorflow_stream::fill_uniform_int(low, high, ks.key, ks.stream, fill_dtype(dt), box.full,
+  if (ks.family() == StreamFamily::kTensorFlow) {
+    tensorflow_stream::fill_uniform_int(low, high, ks.key(), ks.stream_id(), fill_dtype(dt), box.full,
                                         box.offset, shape, out,
                                         byte_strides(shape, element_size(dt)));
     return;
   }
-  fill_box(Distribution::bits(), StreamSpec{ks.key, ks.stream, 0}, fill_dtype(dt), box.full,
+  fill_box(Distribution::bits(), ks, fill_dtype(dt), box.full,
            box.offset, shape, out, byte_strides(shape, element_size(dt)));
+  const UniformIntWords words = uniform_int_words(low, high);
   if (dt == ElementType::kInt32) {
-    const auto range = static_cast<std::uint32_t>(static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low));
-    const auto base = static_cast<std::uint32_t>(static_cast<std::uint64_t>(low));
     auto* w = static_cast<std::uint32_t*>(out);
-    for (std::size_t i = 0; i < n; ++i) w[i] = static_cast<std::uint32_t>(w[i] % range + base);
+    for (std::size_t i = 0; i < n; ++i) w[i] = uniform_int_word(w[i], words.range32, words.base32);
   } else {
-    const std::uint64_t range = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);
-    const auto base = static_cast<std::uint64_t>(low);
     auto* w = static_cast<std::uint64_t*>(out);
-    for (std::size_t i = 0; i < n; ++i) w[i] = w[i] % range + base;
+    for (std::size_t i = 0; i < n; ++i) w[i] = uniform_int_word(w[i], words.range64, words.base64);
   }
 }
 
@@ -237,12 +234,6 @@ ElementType assert_float_dtype(ElementType dt) {
 
 namespace {
 
-// The floored modulo a mod m (in [0, m) for m > 0), TF's reduction of seeds.
-std::int64_t floor_mod(std::int64_t a, std::int64_t m) {
-  const std::int64_t r = a % m;
-  return r < 0 ? r + m : r;
-}
-
 // --- seeds ----------------------------------------------------------------------------------
 
 struct GraphSeeds {
@@ -256,8 +247,8 @@ GraphSeeds& graph_seeds() {
   return s;
 }
 
-// The key/stream of the innermost ScopedKeyStream on this thread, if any.
-thread_local const detail::KeyStream* t_fixed_key_stream = nullptr;
+// The stream of the innermost ScopedStream on this thread, if any.
+thread_local const Stream* t_fixed_stream = nullptr;
 
 }  // namespace
 
@@ -395,7 +386,11 @@ void set_random_seed(std::optional<std::int64_t> seed) {
 
 void reset_default_graph() { set_random_seed(std::nullopt); }
 
-std::optional<SeedPair> get_seed(std::optional<std::int64_t> op_seed) {
+namespace {
+
+// The stream get_seed's pair gives (Stream::tf1), taking the next automatic op seed when
+// the graph seed is set and `op_seed` is not; nullopt when both are unset.
+std::optional<Stream> seeded_stream(std::optional<std::int64_t> op_seed) {
   std::optional<std::int64_t> graph_seed;
   {
     GraphSeeds& g = graph_seeds();
@@ -403,40 +398,32 @@ std::optional<SeedPair> get_seed(std::optional<std::int64_t> op_seed) {
     graph_seed = g.graph_seed;
     if (graph_seed && !op_seed) op_seed = g.counter++;
   }
-  SeedPair seeds{};
-  if (graph_seed) {
-    seeds = {floor_mod(*graph_seed, kMaxInt32), floor_mod(*op_seed, kMaxInt32)};
-  } else if (op_seed) {
-    seeds = {kDefaultGraphSeed, floor_mod(*op_seed, kMaxInt32)};
-  } else {
-    return std::nullopt;
-  }
-  if (seeds.seed == 0 && seeds.seed2 == 0) seeds.seed2 = kMaxInt32;  // TF's "unseeded" pair
-  return seeds;
+  if (!op_seed) return std::nullopt;
+  return Stream::tf1(graph_seed, *op_seed);
+}
+
+}  // namespace
+
+std::optional<SeedPair> get_seed(std::optional<std::int64_t> op_seed) {
+  const std::optional<Stream> s = seeded_stream(op_seed);
+  if (!s) return std::nullopt;
+  return SeedPair{static_cast<std::int64_t>(s->key()), static_cast<std::int64_t>(s->stream_id())};
 }
 
 namespace detail {
 
-KeyStream key_stream(std::optional<std::int64_t> op_seed) {
-  if (t_fixed_key_stream) return *t_fixed_key_stream;
-  const std::optional<SeedPair> seeds = get_seed(op_seed);
-  if (seeds) {
-    return {static_cast<std::uint64_t>(seeds->seed), static_cast<std::uint64_t>(seeds->seed2)};
-  }
+Stream op_stream(std::optional<std::int64_t> op_seed) {
+  // A TF1 op reads its stream from block 0 (docs/streams.md §2): only the key and id count.
+  if (t_fixed_stream) return Stream(t_fixed_stream->key(), t_fixed_stream->stream_id());
   // TF's unseeded ops seed themselves from the OS; so does weightinit.
-  std::random_device device;
-  auto word = [&device] {
-    return (static_cast<std::uint64_t>(device()) << 32) ^ static_cast<std::uint64_t>(device());
-  };
-  const std::uint64_t key = word();
-  return {key, word()};
+  return seeded_stream(op_seed).value_or(Stream::entropy());
 }
 
-ScopedKeyStream::ScopedKeyStream(KeyStream ks) : ks_(ks), previous_(t_fixed_key_stream) {
-  t_fixed_key_stream = &ks_;
+ScopedStream::ScopedStream(Stream stream) : stream_(stream), previous_(t_fixed_stream) {
+  t_fixed_stream = &stream_;
 }
 
-ScopedKeyStream::~ScopedKeyStream() { t_fixed_key_stream = previous_; }
+ScopedStream::~ScopedStream() { t_fixed_stream = previous_; }
 
 std::uint64_t check_shape(const Shape& shape, const char* argname) {
   for (const std::int64_t d : shape) {
@@ -492,7 +479,7 @@ void constant_layout(const void* values, const Shape& value_shape, std::size_t i
 
 struct PartitionSeeds::State {
   std::mutex mutex;
-  std::optional<std::pair<Shape, KeyStream>> cached;
+  std::optional<std::pair<Shape, Stream>> cached;
 };
 
 PartitionSeeds::PartitionSeeds() : state_(std::make_unique<State>()) {}
@@ -504,7 +491,7 @@ PartitionSeeds::PartitionSeeds(const PartitionSeeds& other) : state_(std::make_u
 
 PartitionSeeds& PartitionSeeds::operator=(const PartitionSeeds& other) {
   if (this != &other) {
-    std::optional<std::pair<Shape, KeyStream>> copy;
+    std::optional<std::pair<Shape, Stream>> copy;
     {
       const std::lock_guard<std::mutex> lock(other.state_->mutex);
       copy = other.state_->cached;
@@ -517,11 +504,11 @@ PartitionSeeds& PartitionSeeds::operator=(const PartitionSeeds& other) {
 
 PartitionSeeds::~PartitionSeeds() = default;
 
-KeyStream PartitionSeeds::get(std::optional<std::int64_t> op_seed, const Shape& full_shape,
+Stream PartitionSeeds::get(std::optional<std::int64_t> op_seed, const Shape& full_shape,
                               bool at_origin) const {
   const std::lock_guard<std::mutex> lock(state_->mutex);
   if (!state_->cached || state_->cached->first != full_shape || at_origin) {
-    state_->cached = std::make_pair(full_shape, key_stream(op_seed));
+    state_->cached = std::make_pair(full_shape, op_stream(op_seed));
   }
   return state_->cached->second;
 }
@@ -558,28 +545,27 @@ void Initializer::fill(const Shape& shape, ElementType dtype, void* out,
   generate(shape, dtype, partition_info, out);
 }
 
-detail::KeyStream RandomInitializer::call_key_stream(
+Stream RandomInitializer::call_stream(
     const std::optional<PartitionInfo>& partition_info) const {
   // The family: the instance's, else the process-wide TF1 setting, except under a fixed
   // key/stream (the Keras classes' stateless seeding), which is weightinit's.
   const StreamFamily family = stream_.value_or(
-      t_fixed_key_stream ? StreamFamily::kWeightinit : get_tf1_stream());
+      t_fixed_stream ? StreamFamily::kWeightinit : get_tf1_stream());
   if (family == StreamFamily::kTensorFlow && !tensorflow_stream_supported()) {
     throw ValueError(std::string(name()) + ": the \"tensorflow\" stream does not cover the "
                      "orthogonal initializers (TensorFlow's values there come from LAPACK's QR); "
                      "use stream=\"weightinit\"");
   }
-  detail::KeyStream ks;
+  Stream ks;
   if (!partition_info) {
-    ks = detail::key_stream(seed_);
+    ks = detail::op_stream(seed_);
   } else {
     const Shape& offset = partition_info->var_offset();
     const bool at_origin =
         std::all_of(offset.begin(), offset.end(), [](std::int64_t o) { return o == 0; });
     ks = partition_seeds_.get(seed_, partition_info->full_shape(), at_origin);
   }
-  ks.family = family;
-  return ks;
+  return ks.in_family(family);
 }
 
 // --- constants ------------------------------------------------------------------------------
@@ -658,14 +644,14 @@ void RandomUniform::generate(const Shape& shape, ElementType dt,
     if (element_count(shape) != 0 && low >= high) {
       throw ValueError("Need minval < maxval, got " + std::to_string(low) + " >= " + std::to_string(high));
     }
-    draw_int(shape, dt, low, high, call_key_stream(partition_info), box, out);
+    draw_int(shape, dt, low, high, call_stream(partition_info), box, out);
     return;
   }
   const double low = finite(minval_.to_double(), "minval");
   const double high = maxval_ ? finite(maxval_->to_double(), "maxval") : 1.0;
   // TF's random_uniform multiplies by maxval without adding when minval is the integer 0.
   const bool zero_min_integer = minval_.is_integer() && minval_.magnitude() == 0;
-  draw(shape, dt, Law::uniform(low, high), call_key_stream(partition_info), box, out,
+  draw(shape, dt, Law::uniform(low, high), call_stream(partition_info), box, out,
        zero_min_integer);
 }
 
@@ -677,13 +663,13 @@ void RandomNormal::generate(const Shape& shape, ElementType dt,
                             const std::optional<PartitionInfo>& partition_info, void* out) const {
   const Box box = partition_box(shape, partition_info);
   const double mean = finite(mean_, "mean"), stddev = finite(stddev_, "stddev");
-  draw(shape, dt, Law::normal(mean, stddev), call_key_stream(partition_info), box, out);
+  draw(shape, dt, Law::normal(mean, stddev), call_stream(partition_info), box, out);
 }
 
 void TruncatedNormal::generate(const Shape& shape, ElementType dt,
                                const std::optional<PartitionInfo>& partition_info, void* out) const {
   const Box box = partition_box(shape, partition_info);
-  draw(shape, dt, laws::tf_truncated_normal(mean_, stddev_), call_key_stream(partition_info), box, out);
+  draw(shape, dt, laws::tf_truncated_normal(mean_, stddev_), call_stream(partition_info), box, out);
 }
 
 // --- variance scaling -----------------------------------------------------------------------
@@ -710,28 +696,33 @@ VarianceScaling::VarianceScaling(double scale, const std::string& mode,
   assert_float_dtype(dtype);
 }
 
+VarianceScaling::VarianceScaling(const laws::Preset& preset, std::optional<std::int64_t> seed,
+                                 ElementType dtype)
+    : VarianceScaling(preset.scale, laws::mode_name(preset.mode),
+                      laws::scaling_name(preset.distribution), seed, dtype) {}
+
 void VarianceScaling::generate(const Shape& shape, ElementType dt,
                                const std::optional<PartitionInfo>& partition_info, void* out) const {
   const Box box = partition_box(shape, partition_info);
   const Law law = laws::variance_scaling(box.full, FanLayout::kTensorFlow, scale_,
                                          laws::parse_mode(mode_), laws::parse_scaling(distribution_));
-  draw(shape, dt, law, call_key_stream(partition_info), box, out);
+  draw(shape, dt, law, call_stream(partition_info), box, out);
 }
 
 VarianceScaling lecun_normal(std::optional<std::int64_t> seed) {
-  return VarianceScaling(1.0, "fan_in", "truncated_normal", seed);
+  return VarianceScaling(laws::preset("lecun_normal"), seed);
 }
 
 VarianceScaling lecun_uniform(std::optional<std::int64_t> seed) {
-  return VarianceScaling(1.0, "fan_in", "uniform", seed);
+  return VarianceScaling(laws::preset("lecun_uniform"), seed);
 }
 
 VarianceScaling he_normal(std::optional<std::int64_t> seed) {
-  return VarianceScaling(2.0, "fan_in", "truncated_normal", seed);
+  return VarianceScaling(laws::preset("he_normal"), seed);
 }
 
 VarianceScaling he_uniform(std::optional<std::int64_t> seed) {
-  return VarianceScaling(2.0, "fan_in", "uniform", seed);
+  return VarianceScaling(laws::preset("he_uniform"), seed);
 }
 
 UniformUnitScaling::UniformUnitScaling(double factor, std::optional<std::int64_t> seed,
@@ -743,7 +734,7 @@ void UniformUnitScaling::generate(const Shape& shape, ElementType dt,
                                   void* out) const {
   const Box box = partition_box(shape, partition_info);
   const Law law = laws::uniform_unit_scaling(box.full, factor_);
-  draw(shape, dt, law, call_key_stream(partition_info), box, out);
+  draw(shape, dt, law, call_stream(partition_info), box, out);
 }
 
 // --- matrices -------------------------------------------------------------------------------

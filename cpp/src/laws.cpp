@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -26,6 +28,21 @@ std::string num(double x) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.17g", x);
   return buf;
+}
+
+// x as Python's repr(float) writes it, for messages that quote a Python float: the shortest
+// digits that read back as x, with ".0" when they look like an integer.
+std::string py_float(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  char buf[32];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, x);
+    if (std::strtod(buf, nullptr) == x) break;
+  }
+  std::string s = buf;
+  if (s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
 }
 
 double finite(double x, const char* argname) {
@@ -82,7 +99,7 @@ int Law::arity() const noexcept {
   return 0;
 }
 
-void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
+void fill_law(const Law& law, const Stream& stream, DType dtype,
               const std::vector<std::int64_t>& global_shape, const std::vector<std::int64_t>& start,
               const std::vector<std::int64_t>& box_shape, void* out,
               const std::vector<std::int64_t>& byte_strides, const FillControl& control) {
@@ -195,7 +212,7 @@ void check_proper(const Law& law, DType dtype) {
   }
 }
 
-void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
+void fill_law(const Law& law, const Stream& stream, DType dtype,
               const std::vector<std::int64_t>& shape, void* out) {
   std::vector<std::int64_t> strides(shape.size());
   std::int64_t step = dtype_size(dtype);
@@ -323,13 +340,30 @@ Law tf_truncated_normal(double mean, double stddev) {
   return Law::truncated_normal(finite(mean, "mean"), finite(stddev, "stddev"), -2.0, 2.0);
 }
 
-double calculate_gain(const std::string& nonlinearity, std::optional<double> param) {
+bool unit_gain(const std::string& nonlinearity) noexcept {
   static const char* const kLinear[] = {"linear", "conv1d", "conv2d", "conv3d",
                                         "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
                                         "sigmoid"};
   for (const char* name : kLinear) {
-    if (nonlinearity == name) return 1.0;
+    if (nonlinearity == name) return true;
   }
+  return false;
+}
+
+Law jax_truncated_normal(double stddev, double lower, double upper) {
+  finite(stddev, "stddev");
+  if (!(lower < upper)) {
+    throw ValueError("lower, upper: need lower < upper, got " + py_float(lower) + ", " +
+                     py_float(upper));
+  }
+  if (stddev > 0) return Law::truncated_normal(0.0, stddev, lower, upper);
+  // stddev * z with z in (lower, upper) is |stddev| * z' with z' = -z in (-upper, -lower).
+  if (stddev < 0) return Law::truncated_normal(0.0, -stddev, -upper, -lower);
+  return Law::constant(0.0);
+}
+
+double calculate_gain(const std::string& nonlinearity, std::optional<double> param) {
+  if (unit_gain(nonlinearity)) return 1.0;
   if (nonlinearity == "tanh") return 5.0 / 3;
   if (nonlinearity == "relu") return std::sqrt(2.0);
   if (nonlinearity == "leaky_relu") {
@@ -410,6 +444,36 @@ Law trunc_normal(double mean, double std, double a, double b) {
   }
   if (a == b) return Law::constant(a);
   return Law::truncated_normal_between(mean, std, a, b);
+}
+
+std::vector<std::vector<std::int64_t>> dirac_ones(const std::vector<std::int64_t>& shape,
+                                                  std::int64_t groups) {
+  const std::size_t rank = shape.size();
+  if (rank < 3 || rank > 5) throw ValueError("Only tensors with 3, 4, or 5 dimensions are supported");
+  if (groups < 1) throw ValueError("groups: must be >= 1, got " + std::to_string(groups));
+  if (shape[0] % groups != 0) throw ValueError("dim 0 must be divisible by groups");
+  const std::int64_t out_per_group = shape[0] / groups;
+  bool empty = false;
+  for (std::size_t k = 2; k < rank; ++k) empty = empty || shape[k] == 0;
+  // A zero spatial size leaves no element to set (torch: IndexError): the pattern is empty.
+  const std::int64_t n = empty ? 0 : std::min(out_per_group, shape[1]);
+  std::vector<std::vector<std::int64_t>> index(rank);
+  for (std::int64_t g = 0; g < groups && n > 0; ++g) {
+    for (std::int64_t d = 0; d < n; ++d) {
+      index[0].push_back(g * out_per_group + d);
+      index[1].push_back(d);
+      for (std::size_t k = 2; k < rank; ++k) index[k].push_back(shape[k] / 2);
+    }
+  }
+  return index;
+}
+
+std::int64_t sparse_zeros(std::int64_t rows, double sparsity) {
+  if (!(sparsity >= 0.0 && sparsity <= 1.0)) {
+    throw ValueError("sparsity: must be in [0, 1], got " + py_float(sparsity));
+  }
+  // torch: math.ceil(sparsity * rows), a Python float product.
+  return static_cast<std::int64_t>(std::ceil(sparsity * static_cast<double>(rows)));
 }
 
 }  // namespace laws

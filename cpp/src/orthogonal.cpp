@@ -73,7 +73,7 @@ DType working_dtype<double>() { return DType::kFloat64; }
 // `row_major`, else column-major (element i * k + j lands at j * n + i), a block of rows at a
 // time through a small buffer.
 template <class W>
-void draw_normal(W* a, std::int64_t n, std::int64_t k, bool row_major, const StreamSpec& stream,
+void draw_normal(W* a, std::int64_t n, std::int64_t k, bool row_major, const Stream& stream,
                  int threads) {
   const Distribution normal = Distribution::normal(0.0, 1.0);
   const auto total = static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(k);
@@ -166,7 +166,7 @@ void scale_out(const W* q, std::int64_t n, std::int64_t k, bool row_major,
 
 template <class W>
 void orthogonal_in(W* work, std::int64_t rows, std::int64_t cols, double gain, DType dtype,
-                   const StreamSpec& stream, void* out) {
+                   const Stream& stream, void* out) {
   const std::int64_t n = std::max(rows, cols), k = std::min(rows, cols);
   const bool tall = rows >= cols;
   const int threads = get_num_threads();
@@ -182,8 +182,21 @@ void orthogonal_in(W* work, std::int64_t rows, std::int64_t cols, double gain, D
 }  // namespace
 }  // namespace detail
 
+std::vector<std::int64_t> delta_orthogonal_centre(const std::vector<std::int64_t>& shape) {
+  if (shape.size() < 2) {
+    throw std::invalid_argument("shape: a delta-orthogonal kernel has rank >= 2 (spatial axes, "
+                                "in, out), got rank " + std::to_string(shape.size()));
+  }
+  std::vector<std::int64_t> index;
+  for (std::size_t k = 0; k + 2 < shape.size(); ++k) {
+    if (shape[k] < 0) throw std::invalid_argument("shape: dimensions must be non-negative");
+    index.push_back(shape[k] == 0 ? 0 : (shape[k] - 1) / 2);
+  }
+  return index;
+}
+
 void orthogonal(std::int64_t rows, std::int64_t cols, double gain, DType dtype,
-                const StreamSpec& stream, void* out) {
+                const Stream& stream, void* out) {
   const detail::FloatEnvironment ieee;  // IEEE-754's default modes, whatever the caller's
   if (rows < 0) detail::fail("rows: must be non-negative, got " + std::to_string(rows));
   if (cols < 0) detail::fail("cols: must be non-negative, got " + std::to_string(cols));
@@ -256,8 +269,8 @@ MatrixView<W> square_view(Square<W>& m, std::int64_t n) {
 template <class W>
 class NormalDraws {
  public:
-  explicit NormalDraws(const KeyStream& ks)
-      : ks_(ks), kernels_(matrix_kernels(active_target())), threads_(get_num_threads()) {}
+  explicit NormalDraws(const Stream& stream)
+      : stream_(stream), kernels_(matrix_kernels(active_target())), threads_(get_num_threads()) {}
 
   std::vector<W> normal(std::int64_t count) {
     std::vector<W> out(static_cast<std::size_t>(count));
@@ -298,13 +311,13 @@ class NormalDraws {
   }
 
  private:
-  StreamSpec stream() const { return StreamSpec{ks_.key, ks_.stream, offset_}; }
+  Stream stream() const { return stream_.at(offset_); }
   void advance(std::int64_t count) {
     const std::uint64_t group = sizeof(W) == 4 ? 64 : 32;
     offset_ += 16 * ((static_cast<std::uint64_t>(count) + group - 1) / group);
   }
 
-  KeyStream ks_;
+  Stream stream_;
   const MatrixKernels& kernels_;
   int threads_;
   std::uint64_t offset_ = 0;
@@ -397,16 +410,16 @@ void emit(const std::vector<W>& m, std::size_t count, double gain, DType dtype, 
 }
 
 template <class W>
-void delta_orthogonal(const Shape& shape, double gain, const KeyStream& ks, DType dtype,
+void delta_orthogonal(const Shape& shape, double gain, const Stream& ks, DType dtype,
                       void* out) {
   const auto cin = static_cast<std::size_t>(shape[shape.size() - 2]);
   const auto cout = static_cast<std::size_t>(shape.back());
   NormalDraws<W> draws(ks);
   const Square<W> q = draws.haar(shape.back());
-  std::size_t centre = 0;  // flat spatial index of ((k1 - 1) / 2, ...)
-  for (std::size_t k = 0; k + 2 < shape.size(); ++k) {
-    const auto extent = static_cast<std::size_t>(shape[k]);
-    centre = centre * extent + (extent - 1) / 2;
+  const std::vector<std::int64_t> index = delta_orthogonal_centre(shape);
+  std::size_t centre = 0;  // flat spatial index of the centre
+  for (std::size_t k = 0; k < index.size(); ++k) {
+    centre = centre * static_cast<std::size_t>(shape[k]) + static_cast<std::size_t>(index[k]);
   }
   emit(q, cin * cout, gain, dtype, out, centre * cin * cout);  // q's first cin rows
 }
@@ -416,7 +429,7 @@ void delta_orthogonal(const Shape& shape, double gain, const KeyStream& ks, DTyp
 // then every entry left-multiplied by orth. Draw order: orth, then per block kernel each
 // projection's matrix and mask.
 template <class W>
-void convolution_orthogonal(const Shape& shape, int rank, double gain, const KeyStream& ks,
+void convolution_orthogonal(const Shape& shape, int rank, double gain, const Stream& ks,
                             DType dtype, void* out) {
   const auto d = static_cast<std::size_t>(rank - 2);
   const auto ksize = static_cast<std::size_t>(shape[0]);
@@ -461,12 +474,12 @@ void Orthogonal::generate(const Shape& shape, ElementType dt,
     throw ValueError("The tensor to initialize must be at least two-dimensional");
   }
   detail::refuse_split("Orthogonal", shape, detail::partition_box(shape, partition_info));
-  const detail::KeyStream ks = call_key_stream(std::nullopt);  // Python: _key_stream(None)
+  const Stream ks = call_stream(std::nullopt);
   const std::size_t size = detail::element_count(shape);
   if (size == 0) return;
   const std::int64_t cols = shape.back();
   const std::int64_t rows = static_cast<std::int64_t>(size) / cols;
-  orthogonal(rows, cols, gain_, detail::fill_dtype(dt), StreamSpec{ks.key, ks.stream, 0}, out);
+  orthogonal(rows, cols, gain_, detail::fill_dtype(dt), ks, out);
 }
 
 ConvolutionDeltaOrthogonal::ConvolutionDeltaOrthogonal(double gain,
@@ -493,7 +506,7 @@ void ConvolutionDeltaOrthogonal::generate(const Shape& shape, ElementType dt,
   const std::size_t size = detail::element_count(shape);
   std::memset(out, 0, size * static_cast<std::size_t>(element_size(dt)));
   if (size == 0) return;
-  const detail::KeyStream ks = call_key_stream(std::nullopt);
+  const Stream ks = call_stream(std::nullopt);
   if (dt == ElementType::kFloat64) {
     detail::delta_orthogonal<double>(shape, gain_, ks, detail::fill_dtype(dt), out);
   } else {
@@ -526,7 +539,7 @@ void ConvolutionOrthogonal::generate(const Shape& shape, ElementType dt,
   const detail::FloatEnvironment ieee;
   detail::refuse_split(name(), shape, detail::partition_box(shape, partition_info));
   if (detail::element_count(shape) == 0) return;
-  const detail::KeyStream ks = call_key_stream(std::nullopt);
+  const Stream ks = call_stream(std::nullopt);
   if (dt == ElementType::kFloat64) {
     detail::convolution_orthogonal<double>(shape, rank_, gain_, ks, detail::fill_dtype(dt), out);
   } else {

@@ -44,6 +44,7 @@ constexpr int kTfLanes = 16;
 #endif
 #include "philox_lanes-inl.hpp"
 #undef WEIGHTINIT_PHILOX_SIMD
+#include "uniform_int-inl.hpp"
 
 // Blocks c[0] .. c[kTfLanes - 1] of the op's stream (counter (c[j], seed2)): word k of
 // block c[j] lands at w[k * kTfLanes + j]. The same rounds as philox4x32 (philox.hpp), in lanes.
@@ -213,7 +214,7 @@ WEIGHTINIT_INLINE auto tf_uniform_word(const TfArgs& a, std::uint32_t x) {
     const std::uint16_t p = bfloat16_bits(tf_u32_to_bf16_value(x) * a.f_mul);
     return Add ? bfloat16_bits(bfloat16_bits_to_float(p) + a.f_add) : p;
   } else {
-    return static_cast<std::uint32_t>(x % a.range32 + a.base32);
+    return uniform_int_word(x, a.range32, a.base32);
   }
 }
 
@@ -261,7 +262,7 @@ void tf_uniform_wide(const TfArgs& a, std::uint64_t group, std::uint64_t ngroups
           static_cast<double*>(out)[i] = tf_affine_f64(a, tf_u64_to_double(lo, hi));
         } else {
           const std::uint64_t bits = lo | (std::uint64_t{hi} << 32);
-          static_cast<std::uint64_t*>(out)[i] = bits % a.range64 + a.base64;
+          static_cast<std::uint64_t*>(out)[i] = uniform_int_word(bits, a.range64, a.base64);
         }
       }
     }

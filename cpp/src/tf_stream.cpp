@@ -63,6 +63,8 @@ const TfKernelTable& tf_active_kernels() {
 namespace tensorflow_stream {
 namespace {
 
+#include "uniform_int-inl.hpp"
+
 using detail::TfArgs;
 
 const char* dtype_text(DType d) {
@@ -211,11 +213,11 @@ void fill_uniform_int(std::int64_t low, std::int64_t high, std::uint64_t seed,
     throw ValueError("Need minval < maxval, got " + std::to_string(low) + " >= " + std::to_string(high));
   }
   TfArgs a = base_args(seed, seed2);
-  const std::uint64_t range = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);
-  a.range64 = range;
-  a.base64 = static_cast<std::uint64_t>(low);
-  a.range32 = static_cast<std::uint32_t>(range);
-  a.base32 = static_cast<std::uint32_t>(static_cast<std::uint64_t>(low));
+  const UniformIntWords words = uniform_int_words(low, high);
+  a.range64 = words.range64;
+  a.base64 = words.base64;
+  a.range32 = words.range32;
+  a.base32 = words.base32;
   if (dtype == DType::kUInt32 && (low < INT32_MIN || high > INT32_MAX)) {
     throw ValueError("minval, maxval: outside the int32 range");
   }

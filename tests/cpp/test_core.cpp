@@ -126,6 +126,81 @@ void test_fans() {
   check(threw, "keras fans with an axis out of range throw");
 }
 
+// JAX's fans: known answers of jax._src.nn.initializers._compute_fans (JAX 0.4+), as hex
+// floats. The last three need Python's correctly rounded int / int: dividing the doubles
+// gives other bits.
+void test_jax_fans() {
+  using weightinit::JaxAxes;
+  struct Case {
+    std::vector<std::int64_t> shape;
+    JaxAxes in, out, batch;
+    double fan_in, fan_out;
+  };
+  const Case cases[] = {
+      {{3, 3, 16, 32}, {{-2}, true}, {{-1}, true}, {{}, false}, 0x1.2p+7, 0x1.2p+8},
+      {{10, 4}, {{-2}, true}, {{0}, true}, {{}, false}, 4.0, 4.0},
+      {{6, 5, 4, 3}, {{0, 1}, false}, {{1, 2}, false}, {{3}, false}, 0x1.7ffffffffffffp+2,
+       0x1.fffffffffffffp+1},
+      {{289593594, 1223404581, 1}, {{0, 0}, false}, {{1}, true}, {{}, false},
+       0x1.142d8fa000000p+28, 0x1.0e5f2366a20fdp+2},
+      {{1936849308, 682723529, 1}, {{0, 0}, false}, {{1}, true}, {{}, false},
+       0x1.cdc7e67000000p+30, 0x1.68f39d4f5e9e7p-2},
+      {{1559805168, 63413187, 2}, {{0, 0}, false}, {{1}, true}, {{}, false},
+       0x1.73e2f3bfffffep+31, 0x1.4d0ac8b60600fp-4},
+  };
+  for (const Case& c : cases) {
+    const weightinit::RealFans f = weightinit::jax_fans(c.shape, c.in, c.out, c.batch);
+    check(f.fan_in == c.fan_in && f.fan_out == c.fan_out,
+          "jax fans of a shape of rank " + std::to_string(c.shape.size()) + " with first dim " +
+              std::to_string(c.shape[0]));
+  }
+  const weightinit::RealFans empty = weightinit::jax_fans({0, 4}, {{-2}, true}, {{-1}, true}, {});
+  check(empty.fan_in == 0 && empty.fan_out == 0, "jax fans of an empty shape");
+  testing::expect_error<std::invalid_argument>(
+      "jax fans, default in_axis of a 1-D shape",
+      [] { weightinit::jax_fans({5}, {{-2}, true}, {{-1}, true}, {}); },
+      "in_axis: can't compute input and output sizes of a 1-dimensional weights tensor with "
+      "the default in_axis; it must be at least 2D or in_axis given explicitly");
+  testing::expect_error<std::invalid_argument>(
+      "jax fans, an axis out of range",
+      [] { weightinit::jax_fans({5, 4}, {{-2}, true}, {{2}, false}, {}); },
+      "out_axis: axis 2 is out of range for a shape of rank 2");
+}
+
+// The preset table, against the definitions of TF1 / Keras / JAX (scale, mode, distribution).
+void test_presets() {
+  using weightinit::laws::Mode;
+  using weightinit::laws::Scaling;
+  const auto& p = weightinit::laws::presets();
+  check(p.size() == 6, "six presets");
+  const weightinit::laws::Preset& he = weightinit::laws::preset("he_normal");
+  check(he.scale == 2.0 && he.mode == Mode::kFanIn && he.distribution == Scaling::kTruncatedNormal,
+        "he_normal is (2, fan_in, truncated_normal)");
+  const weightinit::laws::Preset& glorot = weightinit::laws::preset("glorot_uniform");
+  check(glorot.scale == 1.0 && glorot.mode == Mode::kFanAvg && glorot.distribution == Scaling::kUniform,
+        "glorot_uniform is (1, fan_avg, uniform)");
+  testing::expect_error<weightinit::ValueError>(
+      "unknown preset", [] { weightinit::laws::preset("xavier_uniform"); },
+      "preset: unknown name 'xavier_uniform' (expected one of glorot_uniform, glorot_normal, "
+      "he_uniform, he_normal, lecun_uniform, lecun_normal)");
+  // The C++ classes draw the table's law.
+  const weightinit::Shape shape = {3, 5};
+  check(weightinit::he_uniform(7).values<float>(shape) ==
+            weightinit::VarianceScaling(2.0, "fan_in", "uniform", 7).values<float>(shape),
+        "he_uniform equals VarianceScaling(2, fan_in, uniform)");
+  check(weightinit::GlorotNormal(7).values<float>(shape) ==
+            weightinit::VarianceScaling(1.0, "fan_avg", "truncated_normal", 7).values<float>(shape),
+        "GlorotNormal equals VarianceScaling(1, fan_avg, truncated_normal)");
+}
+
+void test_delta_orthogonal_centre() {
+  check(weightinit::delta_orthogonal_centre({3, 4, 4}) == std::vector<std::int64_t>{1},
+        "centre of (3, 4, 4)");
+  check(weightinit::delta_orthogonal_centre({4, 5, 1, 2, 2}) == std::vector<std::int64_t>{1, 2, 0},
+        "centre of (4, 5, 1, 2, 2)");
+  check(weightinit::delta_orthogonal_centre({2, 2}).empty(), "no spatial axes");
+}
+
 void test_errors() {
   auto throws = [](auto&& fn) {
     try {
@@ -148,6 +223,9 @@ int main(int argc, char** argv) {
   test_kat(dir);
   test_golden(dir);
   test_fans();
+  test_jax_fans();
+  test_presets();
+  test_delta_orthogonal_centre();
   test_errors();
   return testing::report();
 }

@@ -480,18 +480,18 @@ void test_scoped_key_stream() {
   // seed; outside it, get_seed's pair again.
   wi::set_random_seed(3);
   std::vector<float> want(10);
-  wi::fill_law(wi::Law::normal(0.0, 1.0), wi::StreamSpec{5, 0, 0}, wi::DType::kFloat32, {10}, want.data());
+  wi::fill_law(wi::Law::normal(0.0, 1.0), wi::Stream{5, 0, 0}, wi::DType::kFloat32, {10}, want.data());
   {
-    const wi::detail::ScopedKeyStream scope({5, 0});
-    check(wi::RandomNormal()({10}).to_vector<float>() == want, "ScopedKeyStream: the given key and stream");
+    const wi::detail::ScopedStream scope(wi::Stream{5, 0});
+    check(wi::RandomNormal()({10}).to_vector<float>() == want, "ScopedStream: the given key and stream");
     {
-      const wi::detail::ScopedKeyStream inner({6, 1});
-      check(wi::RandomNormal()({10}).to_vector<float>() != want, "ScopedKeyStream: scopes nest");
+      const wi::detail::ScopedStream inner(wi::Stream{6, 1});
+      check(wi::RandomNormal()({10}).to_vector<float>() != want, "ScopedStream: scopes nest");
     }
-    check(wi::RandomNormal(0.0, 1.0, 99)({10}).to_vector<float>() == want, "ScopedKeyStream: the outer scope again");
+    check(wi::RandomNormal(0.0, 1.0, 99)({10}).to_vector<float>() == want, "ScopedStream: the outer scope again");
   }
   const std::optional<wi::SeedPair> next = wi::get_seed(std::nullopt);
-  check(next && next->seed == 3 && next->seed2 == 0, "ScopedKeyStream: no automatic op seed taken");
+  check(next && next->seed == 3 && next->seed2 == 0, "ScopedStream: no automatic op seed taken");
   wi::reset_default_graph();
 }
 

@@ -250,7 +250,7 @@ double half_to_double(std::uint16_t h) { return wi::detail::half_bits_to_float(h
 double bf16_to_double(std::uint16_t h) { return wi::detail::bits_float(static_cast<std::uint32_t>(h) << 16); }
 
 // orthogonal() into a buffer of `dtype`, widened to double.
-Matrix make(std::int64_t rows, std::int64_t cols, double gain, DType dtype, wi::StreamSpec s = {5, 0, 0}) {
+Matrix make(std::int64_t rows, std::int64_t cols, double gain, DType dtype, wi::Stream s = {5, 0, 0}) {
   const auto n = static_cast<std::size_t>(rows * cols);
   std::vector<unsigned char> buf(n * static_cast<std::size_t>(wi::dtype_size(dtype)));
   wi::orthogonal(rows, cols, gain, dtype, s, buf.data());
@@ -267,7 +267,7 @@ Matrix make(std::int64_t rows, std::int64_t cols, double gain, DType dtype, wi::
 }
 
 std::vector<unsigned char> raw(std::int64_t rows, std::int64_t cols, double gain, DType dtype,
-                               wi::StreamSpec s = {5, 0, 0}) {
+                               wi::Stream s = {5, 0, 0}) {
   std::vector<unsigned char> buf(static_cast<std::size_t>(rows * cols * wi::dtype_size(dtype)));
   wi::orthogonal(rows, cols, gain, dtype, s, buf.data());
   return buf;
@@ -324,7 +324,7 @@ void test_orthogonality() {
 
 // The n x k normal matrix A of the convention, from the fill layer.
 template <class W>
-std::vector<W> normal_matrix(std::int64_t n, std::int64_t k, wi::StreamSpec s) {
+std::vector<W> normal_matrix(std::int64_t n, std::int64_t k, wi::Stream s) {
   std::vector<W> a(static_cast<std::size_t>(n * k));
   wi::fill(wi::Distribution::normal(0.0, 1.0), s, sizeof(W) == 8 ? DType::kFloat64 : DType::kFloat32, 0,
            static_cast<std::uint64_t>(n * k), a.data());
@@ -336,7 +336,7 @@ std::vector<W> normal_matrix(std::int64_t n, std::int64_t k, wi::StreamSpec s) {
 // norm.
 template <class W>
 void check_convention(std::int64_t rows, std::int64_t cols, DType d) {
-  const wi::StreamSpec s{99, 3, 17};
+  const wi::Stream s{99, 3, 17};
   const Matrix w = make(rows, cols, 1.0, d, s);
   const std::int64_t n = std::max(rows, cols), k = std::min(rows, cols);
   const std::vector<W> a = normal_matrix<W>(n, k, s);

@@ -349,7 +349,7 @@ void test_cancel() {
   // so a stop a few ms in lands long before the last element even with more threads than
   // cores.
   const wi::Distribution slow = wi::Distribution::truncated_normal(0, 1, 3, 8);
-  const wi::StreamSpec s{7, 0, 0};
+  const wi::Stream s{7, 0, 0};
   for (int threads : {1, 2, 4}) {
     wi::set_num_threads(threads);
     const std::string at = " (" + std::to_string(threads) + " threads)";

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: BSD-3-Clause
-// fan_in / fan_out of a weight shape, in TensorFlow's and PyTorch's layouts.
+// fan_in / fan_out of a weight shape: TensorFlow's and PyTorch's layouts, Keras's and JAX's axes.
 #pragma once
 
 #include <cstdint>
@@ -77,5 +77,34 @@ inline Fans compute_fans(const std::vector<std::int64_t>& shape,
   };
   return {product(input_axes, "input_axes"), product(output_axes, "output_axes")};
 }
+
+/// One of JAX's axis arguments (`in_axis`, `out_axis`, `batch_axis`): a single int
+/// (`single`) or a sequence of ints. Only the int -2 as `in_axis` is special (see jax_fans).
+struct JaxAxes {
+  std::vector<std::int64_t> axes;
+  bool single = false;
+};
+
+/// Real-valued fans, as JAX computes them (fractional when its axes overlap).
+struct RealFans {
+  double fan_in;
+  double fan_out;
+};
+
+/// JAX's `_compute_fans(shape, in_axis, out_axis, batch_axis)` (jax/_src/nn/initializers.py),
+/// with its Python arithmetic rounded as Python rounds it:
+///   in_size, out_size, batch_size = the products of the dimensions at those axes (exact);
+///   receptive = prod(shape) / in_size / out_size / batch_size (the first division int / int,
+///     correctly rounded; then float / int);
+///   fan_in = in_size * receptive, fan_out = out_size * receptive.
+/// Axes may be negative (from the end) and may overlap or repeat, as in JAX (Flax's embedding
+/// kernels use in_axis -2 with out_axis 0). A shape with no elements gives (0, 0) after the
+/// axis checks (JAX divides by zero there; no element needs a law).
+/// Throws std::invalid_argument: `in_axis` the single int -2 with a shape of rank <= 1
+/// ("in_axis: can't compute input and output sizes of a 1-dimensional weights tensor with the
+/// default in_axis; ..."), an axis outside [-rank, rank) ("out_axis: axis 3 is out of range
+/// for a shape of rank 2"), a negative dimension, more elements than 2^62.
+RealFans jax_fans(const std::vector<std::int64_t>& shape, const JaxAxes& in_axis,
+                  const JaxAxes& out_axis, const JaxAxes& batch_axis);
 
 }  // namespace weightinit

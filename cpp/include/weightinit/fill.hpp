@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "weightinit/stream.hpp"
+
 namespace weightinit {
 
 /// Output element types. Float16 is IEEE binary16, BFloat16 the top half of a float32.
@@ -49,14 +51,6 @@ struct Distribution {
   static Distribution bits();
 };
 
-/// Where a fill reads the stream: Philox key = seed; counter = (position, stream_id), where
-/// the position of an element's block is `offset` plus its block index in the tensor.
-struct StreamSpec {
-  std::uint64_t seed = 0;
-  std::uint64_t stream_id = 0;
-  std::uint64_t offset = 0;  ///< in counter blocks
-};
-
 /// Optional per-call control of a fill: a way to stop it early. The default runs to the end.
 ///
 /// Every thread of the fill checks for a stop between slices of at most
@@ -88,13 +82,14 @@ class FillCancelled : public std::runtime_error {
 /// Fill out[0, count) with elements first .. first+count-1 of the flat tensor.
 ///
 /// Element i depends only on (stream, i, distribution, dtype): never on threads, target,
-/// chunking or call order. `out` must hold `count` elements of `dtype`; nothing else is
+/// chunking or call order. `stream` is of weightinit's family (a TensorFlow-family stream
+/// is drawn by tensorflow_stream::fill_law; here it is a ValueError). `out` must hold `count` elements of `dtype`; nothing else is
 /// written and no temporary proportional to `count` is allocated. Thread-safe.
 /// Throws std::invalid_argument (naming the argument) on bad parameters, before writing
 /// anything: among them any law whose values can leave the finite range of `dtype`
 /// (docs/robustness.md). Throws std::runtime_error if the OS refuses a worker thread
 /// (nothing is written then), FillCancelled if `control` stopped it.
-void fill(const Distribution& dist, const StreamSpec& stream, DType dtype, std::uint64_t first,
+void fill(const Distribution& dist, const Stream& stream, DType dtype, std::uint64_t first,
           std::uint64_t count, void* out, const FillControl& control = FillControl());
 
 /// Check a box as fill_box does (ranks, the box inside the shape, at most 2^63 elements,
@@ -111,7 +106,7 @@ std::uint64_t check_box(DType dtype, const std::vector<std::int64_t>& global_sha
 /// Throws std::invalid_argument on a box outside the shape, an element count over 2^63, or
 /// strides under which two elements share memory (an expanded or as_strided view); and as
 /// `fill` does.
-void fill_box(const Distribution& dist, const StreamSpec& stream, DType dtype,
+void fill_box(const Distribution& dist, const Stream& stream, DType dtype,
               const std::vector<std::int64_t>& global_shape, const std::vector<std::int64_t>& start,
               const std::vector<std::int64_t>& box_shape, void* out,
               const std::vector<std::int64_t>& byte_strides,

@@ -16,12 +16,6 @@ constexpr std::uint64_t blocks_for(std::uint64_t numel, DType dtype) {
   return 16 * (numel / group + (numel % group != 0));
 }
 
-/// The stream id of sub-draw `k` of a draw on `stream` (k = 0 is `stream` itself):
-/// stream XOR (k << 56), read from the same offset (docs/streams.md §2). For k < 256.
-constexpr std::uint64_t sub_stream(std::uint64_t stream, std::uint64_t k) {
-  return stream ^ (k << 56);
-}
-
 /// The generator behind the torch-style functions (weightinit.Generator in Python).
 ///
 /// Holds a seed (the Philox key) and an offset in counter blocks; every draw reads stream 0

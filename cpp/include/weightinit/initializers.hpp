@@ -15,6 +15,7 @@
 #include "weightinit/fill.hpp"
 #include "weightinit/float16.hpp"
 #include "weightinit/laws.hpp"
+#include "weightinit/presets.hpp"
 #include "weightinit/tf_stream.hpp"
 
 // weightinit.tf1's Python classes are shells over these (cpp/bindings/tf1_bindings.cpp): the
@@ -238,11 +239,8 @@ class PartitionInfo {
 
 // --- seeds ----------------------------------------------------------------------------------
 
-/// TF's graph seed when only an op seed is given, and the modulus of both seeds.
-inline constexpr std::int64_t kDefaultGraphSeed = 87654321;
-inline constexpr std::int64_t kMaxInt32 = 2147483647;
-
-/// TF's pair (seed, seed2): the Philox key and the stream id of one random op.
+/// TF's pair (seed, seed2): the Philox key and the stream id of one random op
+/// (Stream::tf1 computes it).
 struct SeedPair {
   std::int64_t seed;
   std::int64_t seed2;
@@ -269,29 +267,25 @@ void reset_default_graph();
 std::optional<SeedPair> get_seed(std::optional<std::int64_t> op_seed);
 
 namespace detail {
-/// (Philox key, stream id) of one call: get_seed's pair, or a fresh pair from
-/// std::random_device when both seeds are unset.
-struct KeyStream {
-  std::uint64_t key;
-  std::uint64_t stream;
-  /// Whose stream the pair seeds: weightinit's (key, stream id) or TensorFlow's (seed, seed2).
-  StreamFamily family = StreamFamily::kWeightinit;
-};
-KeyStream key_stream(std::optional<std::int64_t> op_seed);
+/// The stream of one call of a TF1 random op (family weightinit): Stream::tf1 of the
+/// graph seed and `op_seed` (or the next automatic op seed), as get_seed gives them, or
+/// Stream::entropy() when both seeds are unset.
+Stream op_stream(std::optional<std::int64_t> op_seed);
 
-/// While alive, every call of a random initializer on this thread draws on `ks` instead of
-/// the pair get_seed gives (nor does it take an automatic op seed): the stateless seeding of
-/// the Keras classes (key = seed, stream 0). Scopes nest; not copyable.
-class ScopedKeyStream {
+/// While alive, every call of a random initializer on this thread draws on `stream` (its
+/// key and stream id, family weightinit) instead of the pair get_seed gives (nor does it
+/// take an automatic op seed): the stateless seeding of the Keras classes (Stream::keras,
+/// Stream::keras_state). Scopes nest; not copyable.
+class ScopedStream {
  public:
-  explicit ScopedKeyStream(KeyStream ks);
-  ~ScopedKeyStream();
-  ScopedKeyStream(const ScopedKeyStream&) = delete;
-  ScopedKeyStream& operator=(const ScopedKeyStream&) = delete;
+  explicit ScopedStream(Stream stream);
+  ~ScopedStream();
+  ScopedStream(const ScopedStream&) = delete;
+  ScopedStream& operator=(const ScopedStream&) = delete;
 
  private:
-  KeyStream ks_;
-  const KeyStream* previous_;
+  Stream stream_;
+  const Stream* previous_;
 };
 
 /// The number of elements of `shape`. Throws ValueError naming `argname` for a negative
@@ -315,7 +309,7 @@ class PartitionSeeds {
   PartitionSeeds(const PartitionSeeds& other);
   PartitionSeeds& operator=(const PartitionSeeds& other);
   ~PartitionSeeds();
-  KeyStream get(std::optional<std::int64_t> op_seed, const Shape& full_shape, bool at_origin) const;
+  Stream get(std::optional<std::int64_t> op_seed, const Shape& full_shape, bool at_origin) const;
 
  private:
   struct State;
@@ -393,7 +387,7 @@ class RandomInitializer : public Initializer {
   // Each unpartitioned call is one TF op with its own seeds. The partitions of one variable
   // share them: a partition at offset zero draws them, later partitions of the same full
   // shape reuse them, so that together they form one tensor.
-  detail::KeyStream call_key_stream(const std::optional<PartitionInfo>& partition_info) const;
+  Stream call_stream(const std::optional<PartitionInfo>& partition_info) const;
   /// Whether the class can draw TensorFlow's stream (not the QR-based ones).
   virtual bool tensorflow_stream_supported() const noexcept { return true; }
 
@@ -565,6 +559,10 @@ class VarianceScaling : public RandomInitializer {
                   const std::string& distribution = "truncated_normal",
                   std::optional<std::int64_t> seed = std::nullopt,
                   ElementType dtype = ElementType::kFloat32);
+  /// The named preset's VarianceScaling (presets.hpp: glorot_*, he_*, lecun_*).
+  explicit VarianceScaling(const laws::Preset& preset,
+                           std::optional<std::int64_t> seed = std::nullopt,
+                           ElementType dtype = ElementType::kFloat32);
 
   double scale() const noexcept { return scale_; }
   const std::string& mode() const noexcept { return mode_; }
@@ -581,35 +579,35 @@ class VarianceScaling : public RandomInitializer {
   std::string distribution_;
 };
 
-/// Glorot (Xavier) uniform (`tf.compat.v1.glorot_uniform_initializer`):
-/// VarianceScaling(1.0, "fan_avg", "uniform"), limit sqrt(6 / (fan_in + fan_out)).
+/// Glorot (Xavier) uniform (`tf.compat.v1.glorot_uniform_initializer`): the preset
+/// glorot_uniform, VarianceScaling(1.0, "fan_avg", "uniform"), limit sqrt(6 / (fan_in + fan_out)).
 /// TF's class ignores a constructor dtype, so there is none here: calls without a dtype
 /// give float32; pass the dtype when calling.
 class GlorotUniform : public VarianceScaling {
  public:
   explicit GlorotUniform(std::optional<std::int64_t> seed = std::nullopt)
-      : VarianceScaling(1.0, "fan_avg", "uniform", seed) {}
+      : VarianceScaling(laws::preset("glorot_uniform"), seed) {}
   const char* name() const noexcept override { return "GlorotUniform"; }
 };
 
-/// Glorot (Xavier) normal (`tf.compat.v1.glorot_normal_initializer`):
-/// VarianceScaling(1.0, "fan_avg", "truncated_normal"), final stddev
+/// Glorot (Xavier) normal (`tf.compat.v1.glorot_normal_initializer`): the preset
+/// glorot_normal, VarianceScaling(1.0, "fan_avg", "truncated_normal"), final stddev
 /// sqrt(2 / (fan_in + fan_out)). No constructor dtype (see GlorotUniform).
 class GlorotNormal : public VarianceScaling {
  public:
   explicit GlorotNormal(std::optional<std::int64_t> seed = std::nullopt)
-      : VarianceScaling(1.0, "fan_avg", "truncated_normal", seed) {}
+      : VarianceScaling(laws::preset("glorot_normal"), seed) {}
   const char* name() const noexcept override { return "GlorotNormal"; }
 };
 
 /// VarianceScaling(1.0, "fan_in", "truncated_normal", seed): stddev sqrt(1 / fan_in).
-VarianceScaling lecun_normal(std::optional<std::int64_t> seed = std::nullopt);
+VarianceScaling lecun_normal(std::optional<std::int64_t> seed = std::nullopt);  // preset lecun_normal
 /// VarianceScaling(1.0, "fan_in", "uniform", seed): limit sqrt(3 / fan_in).
-VarianceScaling lecun_uniform(std::optional<std::int64_t> seed = std::nullopt);
+VarianceScaling lecun_uniform(std::optional<std::int64_t> seed = std::nullopt);  // preset lecun_uniform
 /// VarianceScaling(2.0, "fan_in", "truncated_normal", seed): stddev sqrt(2 / fan_in).
-VarianceScaling he_normal(std::optional<std::int64_t> seed = std::nullopt);
+VarianceScaling he_normal(std::optional<std::int64_t> seed = std::nullopt);  // preset he_normal
 /// VarianceScaling(2.0, "fan_in", "uniform", seed): limit sqrt(6 / fan_in).
-VarianceScaling he_uniform(std::optional<std::int64_t> seed = std::nullopt);
+VarianceScaling he_uniform(std::optional<std::int64_t> seed = std::nullopt);  // preset he_uniform
 
 /// Deprecated TF initializer (`tf.compat.v1.uniform_unit_scaling_initializer`): uniform on
 /// [-m, m) with m = sqrt(3 / input_size) * factor, input_size = max(1, product of all

@@ -88,7 +88,7 @@ struct Law {
 /// uint64 for Law::bits() only). `control` may stop a long fill (FillCancelled; see fill.hpp).
 /// Throws
 /// ValueError for parameters the fill layer refuses (non-finite, beyond the dtype's range).
-void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
+void fill_law(const Law& law, const Stream& stream, DType dtype,
               const std::vector<std::int64_t>& global_shape, const std::vector<std::int64_t>& start,
               const std::vector<std::int64_t>& box_shape, void* out,
               const std::vector<std::int64_t>& byte_strides,
@@ -100,7 +100,7 @@ void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
 void check_proper(const Law& law, DType dtype);
 
 /// fill_law over a whole row-major contiguous tensor of `shape`.
-void fill_law(const Law& law, const StreamSpec& stream, DType dtype,
+void fill_law(const Law& law, const Stream& stream, DType dtype,
               const std::vector<std::int64_t>& shape, void* out);
 
 namespace laws {
@@ -149,10 +149,21 @@ Law jax_variance_scaling(double fan_in, double fan_out, double scale, const std:
 Law uniform_unit_scaling(const std::vector<std::int64_t>& shape, double factor);
 /// TF's truncated_normal op: mean + stddev * z with z standard normal cut to [-2, 2].
 Law tf_truncated_normal(double mean, double stddev);
+/// JAX's truncated_normal(stddev, lower, upper): stddev * z with z standard normal cut to
+/// (lower, upper), bounds in units of stddev and no variance correction. A negative stddev
+/// is the law of |stddev| * z' with z' cut to (-upper, -lower) (the same distribution as the
+/// product, drawn directly, without fill_law's mirror pass); stddev 0 gives the constant 0.
+/// Either bound may be infinite. Throws ValueError for lower >= upper or a NaN bound
+/// ("lower, upper: need lower < upper, got 2.0, 1.0") and a non-finite stddev.
+Law jax_truncated_normal(double stddev, double lower, double upper);
 
 // --- torch.nn.init --------------------------------------------------------------------------
 
-/// torch's calculate_gain: 1 (linear, conv*, conv_transpose*, sigmoid), 5/3 (tanh),
+/// Whether torch's calculate_gain gives 1 for `nonlinearity` without a computation: linear,
+/// conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d and sigmoid
+/// (exact, case-sensitive; torch returns the int 1 for them).
+bool unit_gain(const std::string& nonlinearity) noexcept;
+/// torch's calculate_gain: 1 (unit_gain's names), 5/3 (tanh),
 /// sqrt(2) (relu), sqrt(2 / (1 + slope^2)) (leaky_relu; slope = param or 0.01), 3/4 (selu).
 /// Throws ValueError "Unsupported nonlinearity NAME" and ValueError for a non-finite or
 /// overflowing slope.
@@ -176,6 +187,18 @@ Law kaiming_normal(const std::vector<std::int64_t>& shape, double a, const std::
 /// infinite), exact; a == b gives the constant a. ValueError for std <= 0, a > b,
 /// a == inf or b == -inf, NaN.
 Law trunc_normal(double mean, double std, double a, double b);
+
+/// torch's dirac_: where the ones of a (out, in, k1[, k2[, k3]]) tensor go, one index list per
+/// axis: for g < groups and d < min(out / groups, in), the element
+/// (g * (out / groups) + d, d, k1 / 2, ...) (the spatial centres rounded down, as torch's
+/// `size // 2`); none when a spatial size is 0. Throws ValueError ("Only tensors with 3, 4,
+/// or 5 dimensions are supported", "groups: must be >= 1, got 0", "dim 0 must be divisible
+/// by groups").
+std::vector<std::vector<std::int64_t>> dirac_ones(const std::vector<std::int64_t>& shape,
+                                                  std::int64_t groups);
+/// torch's sparse_: the number of zeros in each column of a tensor with `rows` rows,
+/// ceil(sparsity * rows). Throws ValueError for a sparsity outside [0, 1] or NaN.
+std::int64_t sparse_zeros(std::int64_t rows, double sparsity);
 
 }  // namespace laws
 }  // namespace weightinit

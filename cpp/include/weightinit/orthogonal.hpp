@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "weightinit/fill.hpp"
 
@@ -27,6 +28,14 @@ namespace weightinit {
 /// Throws std::invalid_argument (naming the argument) for negative sizes, rows * cols
 /// beyond 2^62 elements, a non-finite gain, or a dtype that is not a float type.
 void orthogonal(std::int64_t rows, std::int64_t cols, double gain, DType dtype,
-                const StreamSpec& stream, void* out);
+                const Stream& stream, void* out);
+
+/// The spatial centre of a delta-orthogonal kernel (Xiao et al. 2018): for a kernel shape
+/// (k1, [k2, [k3,]] in, out), the index ((k1 - 1) / 2, ...) of its spatial axes (all but the
+/// last two), rounded down, where TF's ConvolutionDeltaOrthogonal and JAX's delta_orthogonal
+/// put the orthogonal in x out matrix; every other element is zero. An extent of 0 gives 0
+/// (the kernel has no elements). Throws std::invalid_argument for a rank below 2 or a
+/// negative dimension; the frameworks' own rank and in <= out checks stay theirs.
+std::vector<std::int64_t> delta_orthogonal_centre(const std::vector<std::int64_t>& shape);
 
 }  // namespace weightinit

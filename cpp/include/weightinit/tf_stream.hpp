@@ -11,11 +11,6 @@
 
 namespace weightinit {
 
-/// Which stream a TF1 random initializer draws from: weightinit's own (stream v2,
-/// docs/streams.md) or TensorFlow's (the values TensorFlow's CPU kernels give for the same
-/// graph seed and op seed).
-enum class StreamFamily { kWeightinit = 0, kTensorFlow = 1 };
-
 /// "weightinit" or "tensorflow".
 const char* stream_family_name(StreamFamily family);
 /// The family of a name ("weightinit", "tensorflow"). Throws ValueError naming `stream`.

@@ -11,4 +11,6 @@
 #include "weightinit/laws.hpp"
 #include "weightinit/orthogonal.hpp"
 #include "weightinit/philox.hpp"
+#include "weightinit/presets.hpp"
+#include "weightinit/stream.hpp"
 #include "weightinit/version.hpp"

@@ -110,7 +110,7 @@ def demo(rows: int, cols: int, seed: int) -> None:
     from ..core import door
 
     shape = [rows, cols]
-    law = door.laws.variance_scaling(shape, "tf", 2.0, "fan_in", "truncated_normal")
+    law = door.laws.variance_scaling(shape, "tf", *door.laws.preset("he_normal"))
     fan_in, _ = door.compute_fans(shape, "tf")
     out = np.empty((rows, cols), np.float32)
     wi.fill(out, law.kind, law.params, seed=seed)  # warm the pool

@@ -35,6 +35,7 @@ the name transformers saves, as ``save_pretrained`` does.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import os
 import re
@@ -54,25 +55,25 @@ if TYPE_CHECKING:
 __all__ = ["model_from_hf_config", "hf_description", "from_config"]
 
 #: transformers.initialization / torch.nn.init function -> (weightinit name, its arguments
-#: in the order transformers' function takes them after the tensor, defaults).
-_LAWS = {
-    "normal_": ("normal", (("mean", 0.0), ("std", 1.0))),
-    "uniform_": ("uniform", (("a", 0.0), ("b", 1.0))),
-    "trunc_normal_": ("trunc_normal", (("mean", 0.0), ("std", 1.0), ("a", -2.0), ("b", 2.0))),
-    "constant_": ("constant", (("val", None),)),
-    "ones_": ("ones", ()),
-    "zeros_": ("zeros", ()),
-    "eye_": ("eye", ()),
-    "dirac_": ("dirac", (("groups", 1),)),
-    "xavier_uniform_": ("xavier_uniform", (("gain", 1.0),)),
-    "xavier_normal_": ("xavier_normal", (("gain", 1.0),)),
-    "kaiming_uniform_": ("kaiming_uniform", (("a", 0), ("mode", "fan_in"),
-                                             ("nonlinearity", "leaky_relu"))),
-    "kaiming_normal_": ("kaiming_normal", (("a", 0), ("mode", "fan_in"),
-                                           ("nonlinearity", "leaky_relu"))),
-    "orthogonal_": ("orthogonal", (("gain", 1),)),
-    "sparse_": ("sparse", (("sparsity", None), ("std", 0.01))),
-}
+#: in the order transformers' function takes them after the tensor, defaults). The defaults
+#: are read from weightinit.init's own signatures (torch's), not written again here: an
+#: argument left at its default is left out of the description, whose law then takes the
+#: same default.
+_FUNCTIONS = ("normal_", "uniform_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_",
+              "dirac_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
+              "kaiming_normal_", "orthogonal_", "sparse_")
+
+
+def _arguments(function: str) -> tuple[tuple[str, Any], ...]:
+    """``(name, default)`` of `function`'s arguments after the tensor (None: required)."""
+    from .. import init
+
+    parameters = list(inspect.signature(getattr(init, function)).parameters.values())[1:]
+    return tuple((p.name, None if p.default is inspect.Parameter.empty else p.default)
+                 for p in parameters if p.name != "generator")
+
+
+_LAWS = {function: (function[:-1], _arguments(function)) for function in _FUNCTIONS}
 _DTYPES = ("float16", "bfloat16", "float32", "float64")
 
 

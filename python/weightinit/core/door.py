@@ -29,6 +29,10 @@ orthogonal = _core.orthogonal
 Law = _core.Law
 laws = _core.laws
 
+#: The stream of a draw: key, stream id, offset and family, one named constructor per seed
+#: policy (stream.hpp); a door's `source` may be one.
+Stream = _core.Stream
+
 #: The TF1 classes, seeds and partitions (the C++ state behind weightinit.tf1).
 tf1 = _core.tf1
 
@@ -51,6 +55,6 @@ set_num_threads = _core.set_num_threads
 VERSION: str = _core.__version__
 STREAM_VERSION: int = _core.STREAM_VERSION
 
-__all__ = ["Law", "PartitionInfoBase", "STREAM_VERSION", "VERSION", "active_target", "available_targets",
+__all__ = ["Law", "PartitionInfoBase", "Stream", "STREAM_VERSION", "VERSION", "active_target", "available_targets",
            "compute_fans", "fill", "get_num_threads", "laws", "orthogonal", "real",
            "set_num_threads", "set_target", "tf1"]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import hashlib
+import functools
 
 from .. import _core
 
@@ -21,9 +21,18 @@ def blocks_for(numel: int, itemsize: int) -> int:
     return _core.blocks_for(numel, itemsize)
 
 
+@functools.lru_cache(maxsize=1024)
 def sub_stream(k: int, stream: int = STREAM) -> int:
-    """Stream id of sub-draw `k` (1, 2, ...; 0 is `stream` itself): ``stream XOR (k << 56)`` (§2)."""
-    return _core.sub_stream(stream, k)
+    """Stream id of sub-draw `k` (0 <= k < 256; 0 is `stream` itself): ``stream XOR (k << 56)``
+    (§2), as ``weightinit::Stream::sub_stream`` computes it (cached: the torch-style functions
+    ask for it on every call).
+
+    Raises
+    ------
+    ValueError
+        `k` outside [0, 256), `stream` outside [0, 2**64).
+    """
+    return _core.Stream(0, stream).sub_stream(k).stream_id
 
 
 def stream_for(name: str) -> int:
@@ -32,8 +41,10 @@ def stream_for(name: str) -> int:
     ``int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "little")``:
     the 8-byte unkeyed BLAKE2b digest of the UTF-8 name (BLAKE2b with an 8-byte output, which
     is not the first 8 bytes of a 64-byte digest) read as a little-endian integer in
-    [0, 2**64). With the run's seed as the Philox key, a parameter is regenerated alone from
-    (seed, name), whatever the order or number of parameters and processes.
+    [0, 2**64), computed by the C++ core (``weightinit::Stream::name_id``, which a C++ program
+    uses to regenerate a parameter). With the run's seed as the Philox key, a parameter is
+    regenerated alone from (seed, name), whatever the order or number of parameters and
+    processes.
 
     Raises
     ------
@@ -42,5 +53,4 @@ def stream_for(name: str) -> int:
     """
     if not isinstance(name, str):
         raise TypeError(f"name: expected a str, got {type(name).__name__}")
-    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "little")
+    return _core.Stream.name_id(name)

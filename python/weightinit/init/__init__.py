@@ -69,8 +69,6 @@ __all__ = [
     "sparse_",
 ]
 
-_LINEAR_FNS = ("linear", "conv1d", "conv2d", "conv3d",
-               "conv_transpose1d", "conv_transpose2d", "conv_transpose3d")
 _FAN_MODES = ["fan_in", "fan_out"]
 
 
@@ -114,10 +112,10 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
         "Unsupported nonlinearity <name>", or "negative_slope <param> not a valid number"
         when a leaky_relu `param` is not an int (bools excluded) or float.
     """
-    if nonlinearity in _LINEAR_FNS or nonlinearity == "sigmoid":
-        return 1  # an int, as torch returns it
     if not isinstance(nonlinearity, str):
         raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+    if door.laws.unit_gain(nonlinearity):
+        return 1  # an int, as torch returns it
     return door.laws.calculate_gain(nonlinearity, _laws.slope(nonlinearity, param))
 
 

@@ -154,10 +154,8 @@ def require_rank_2(shape: Any) -> None:
 def sparse(shape: Any, sparsity: Any, std: Any = 0.01) -> tuple[Any, ...]:
     """``(zeros per column, law of the values)`` of :func:`sparse_` for a tensor of `shape`."""
     require_rank_2(shape)
-    sparsity = real(sparsity, "sparsity")
-    if not 0.0 <= sparsity <= 1.0:
-        raise ValueError(f"sparsity: must be in [0, 1], got {sparsity}")
-    return math.ceil(sparsity * shape[0]), torch_checked(Law.normal(0.0, real(std, "std")))
+    num_zeros = laws.sparse_zeros(shape[0], real(sparsity, "sparsity"))
+    return num_zeros, torch_checked(Law.normal(0.0, real(std, "std")))
 
 
 def sparse_zero(tensor: Any, keys: np.ndarray, num_zeros: int) -> None:
@@ -195,13 +193,7 @@ def ones_of_dirac(shape: Any, groups: Any = 1) -> tuple[Any, ...]:
         raise TypeError(f"groups: expected an int, got {type(groups).__name__}") from None
     if groups < 1:
         raise ValueError(f"groups: must be >= 1, got {groups}")
-    if shape[0] % groups != 0:
-        raise ValueError("dim 0 must be divisible by groups")
-    out_per_group = shape[0] // groups
-    # A zero spatial size leaves no element to set (torch: IndexError): the pattern is empty.
-    d = np.arange(min(out_per_group, shape[1]) if all(shape[2:]) else 0)
-    out_rows = (np.arange(groups)[:, np.newaxis] * out_per_group + d).ravel()
-    in_rows = np.tile(d, groups)
-    centres = tuple(np.full(out_rows.shape, size // 2) for size in shape[2:])
-    return (out_rows, in_rows) + centres
+    # Beyond int64 no dim 0 is divisible by groups but 0, whose pattern is empty either way.
+    ones: tuple[Any, ...] = laws.dirac_ones(shape, min(groups, 2**63 - 1))
+    return ones
 

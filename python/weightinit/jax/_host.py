@@ -3,7 +3,7 @@
 
 The values of a tensor are a pure function of the key's data (docs/streams.md, "JAX keys"):
 the data's uint32 words become the Philox key and stream id, and the tensor is written by
-the fill door (``_core.fill``) or, for orthogonal matrices, by ``_core.orthogonal``. A
+the fill door (``door.fill``) or, for orthogonal matrices, by ``door.orthogonal``. A
 concrete key is read at once; a traced one (under ``jax.jit``, ``jax.vmap``) goes to the host
 through ``jax.pure_callback``.
 """
@@ -168,11 +168,10 @@ def seed_and_stream(words: np.ndarray) -> tuple[int, int]:
 
     2 words ``w``: key ``w[0] * 2**32 + w[1]``, stream 0 (so ``jax.random.key(s)`` gives the
     tensor ``weightinit.new`` gives with ``seed=s``); 4 words: the same key and stream
-    ``w[2] * 2**32 + w[3]``.
+    ``w[2] * 2**32 + w[3]``: ``weightinit::Stream::jax``.
     """
-    w = [int(x) for x in np.asarray(words, dtype=np.uint32).reshape(-1)]
-    stream = (w[2] << 32) | w[3] if len(w) == 4 else 0
-    return (w[0] << 32) | w[1], stream
+    stream = door.Stream.jax(np.asarray(words, dtype=np.uint32).reshape(-1).tolist())
+    return stream.key, stream.stream_id
 
 
 # --- one tensor ---------------------------------------------------------------------------------

@@ -186,15 +186,7 @@ def truncated_normal(stddev: RealNumeric = 1e-2, dtype: DTypeLike = None,
         ``lower >= upper`` (either may be infinite), or a NaN.
     """
     s = _host.real(stddev, "stddev")
-    lo, hi = (_bound(lower, "lower"), _bound(upper, "upper"))
-    if not lo < hi:
-        raise ValueError(f"lower, upper: need lower < upper, got {lo}, {hi}")
-    if s > 0:
-        law = Law.truncated_normal(0.0, s, lo, hi)
-    elif s < 0:  # stddev * z with z in (lower, upper) is |stddev| * z' with z' in (-upper, -lower)
-        law = Law.truncated_normal(0.0, -s, -hi, -lo)
-    else:
-        law = Law.constant(0.0)
+    law = door.laws.jax_truncated_normal(s, _bound(lower, "lower"), _bound(upper, "upper"))
     return _Random("truncated_normal", _law_draw(law), dtype)
 
 
@@ -211,30 +203,15 @@ def _bound(value: RealNumeric, argname: str) -> float:
 def _fans(shape: tuple[int, ...], in_axis: Union[int, tuple[int, ...]],
           out_axis: Union[int, tuple[int, ...]],
           batch_axis: Union[int, tuple[int, ...]]) -> tuple[float, float]:
-    """JAX's ``_compute_fans``: (fan_in, fan_out) as the same Python float arithmetic.
+    """JAX's ``_compute_fans``: (fan_in, fan_out), the law table's ``jax_fans``.
 
     Axes not in `in_axis`, `out_axis` or `batch_axis` form the receptive field:
     ``fan_in = in_size * prod(shape) / in_size / out_size / batch_size``. Overlapping axes are
     allowed, as in JAX (Flax's embedding kernels use ``in_axis=-2, out_axis=0``), and then
-    give fractional fans.
+    give fractional fans; a shape with no elements gives ``(0.0, 0.0)``.
     """
-    rank = len(shape)
-    if isinstance(in_axis, int) and in_axis == -2 and rank <= 1:
-        raise ValueError(f"in_axis: can't compute input and output sizes of a {rank}-dimensional "
-                         "weights tensor with the default in_axis; it must be at least 2D or "
-                         "in_axis given explicitly")
-
-    def size(axis: Union[int, tuple[int, ...]], argname: str) -> int:
-        items = (axis,) if isinstance(axis, int) else axis
-        return math.prod(shape[_host.axis_in(a, rank, argname)] for a in items)
-
-    in_size = size(in_axis, "in_axis")
-    out_size = size(out_axis, "out_axis")
-    batch_size = size(batch_axis, "batch_axis")
-    if math.prod(shape) == 0:  # JAX divides by zero here; no element needs a law
-        return 0.0, 0.0
-    receptive_field_size = math.prod(shape) / in_size / out_size / batch_size
-    return in_size * receptive_field_size, out_size * receptive_field_size
+    fan_in, fan_out = door.laws.jax_fans(shape, in_axis, out_axis, batch_axis)
+    return fan_in, fan_out
 
 
 def variance_scaling(scale: RealNumeric, mode: str, distribution: str, in_axis: Axes = -2,
@@ -286,43 +263,47 @@ def variance_scaling(scale: RealNumeric, mode: str, distribution: str, in_axis: 
     return _Random("variance_scaling", make, dtype)
 
 
+def _preset(name: str, in_axis: Axes, out_axis: Axes, batch_axis: Axes,
+            dtype: DTypeLike) -> Initializer:
+    """``variance_scaling`` with the law table's ``(scale, mode, distribution)`` of `name`."""
+    scale, mode, distribution = door.laws.preset(name)
+    return variance_scaling(scale, mode, distribution, in_axis, out_axis, batch_axis, dtype)
+
+
 def glorot_uniform(in_axis: Axes = -2, out_axis: Axes = -1, batch_axis: Axes = (),
                    dtype: DTypeLike = None) -> Initializer:
     """Glorot (Xavier) uniform: ``variance_scaling(1.0, "fan_avg", "uniform", ...)``."""
-    return variance_scaling(1.0, "fan_avg", "uniform", in_axis, out_axis, batch_axis, dtype)
+    return _preset("glorot_uniform", in_axis, out_axis, batch_axis, dtype)
 
 
 def glorot_normal(in_axis: Axes = -2, out_axis: Axes = -1, batch_axis: Axes = (),
                   dtype: DTypeLike = None) -> Initializer:
     """Glorot (Xavier) normal: ``variance_scaling(1.0, "fan_avg", "truncated_normal", ...)``."""
-    return variance_scaling(1.0, "fan_avg", "truncated_normal", in_axis, out_axis, batch_axis,
-                            dtype)
+    return _preset("glorot_normal", in_axis, out_axis, batch_axis, dtype)
 
 
 def lecun_uniform(in_axis: Axes = -2, out_axis: Axes = -1, batch_axis: Axes = (),
                   dtype: DTypeLike = None) -> Initializer:
     """LeCun uniform: ``variance_scaling(1.0, "fan_in", "uniform", ...)``."""
-    return variance_scaling(1.0, "fan_in", "uniform", in_axis, out_axis, batch_axis, dtype)
+    return _preset("lecun_uniform", in_axis, out_axis, batch_axis, dtype)
 
 
 def lecun_normal(in_axis: Axes = -2, out_axis: Axes = -1, batch_axis: Axes = (),
                  dtype: DTypeLike = None) -> Initializer:
     """LeCun normal: ``variance_scaling(1.0, "fan_in", "truncated_normal", ...)``."""
-    return variance_scaling(1.0, "fan_in", "truncated_normal", in_axis, out_axis, batch_axis,
-                            dtype)
+    return _preset("lecun_normal", in_axis, out_axis, batch_axis, dtype)
 
 
 def he_uniform(in_axis: Axes = -2, out_axis: Axes = -1, batch_axis: Axes = (),
                dtype: DTypeLike = None) -> Initializer:
     """He (Kaiming) uniform: ``variance_scaling(2.0, "fan_in", "uniform", ...)``."""
-    return variance_scaling(2.0, "fan_in", "uniform", in_axis, out_axis, batch_axis, dtype)
+    return _preset("he_uniform", in_axis, out_axis, batch_axis, dtype)
 
 
 def he_normal(in_axis: Axes = -2, out_axis: Axes = -1, batch_axis: Axes = (),
               dtype: DTypeLike = None) -> Initializer:
     """He (Kaiming) normal: ``variance_scaling(2.0, "fan_in", "truncated_normal", ...)``."""
-    return variance_scaling(2.0, "fan_in", "truncated_normal", in_axis, out_axis, batch_axis,
-                            dtype)
+    return _preset("he_normal", in_axis, out_axis, batch_axis, dtype)
 
 
 xavier_uniform = glorot_uniform
@@ -410,7 +391,7 @@ def delta_orthogonal(scale: RealNumeric = 1.0, column_axis: int = -1,
         centre = _orthogonal_draw(shape[-2:], dt, gain, axis)
         if math.prod(shape) == 0:
             return Draw(shape, dt, Law.constant(0.0))
-        index = tuple((k - 1) // 2 for k in shape[:-2])
+        index = door.laws.delta_orthogonal_centre(shape)
 
         def whole(out: np.ndarray, seed: int, stream: int) -> None:
             out[...] = 0

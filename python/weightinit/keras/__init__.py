@@ -26,13 +26,15 @@ Two modes, fixed when this module is first imported:
 
 Both modes take tf-keras's / Keras 3's defaults (``RandomNormal``/``TruncatedNormal`` stddev
 0.05, ``RandomUniform`` on ``[-0.05, 0.05)``, ``VarianceScaling`` rewriting ``"normal"`` to
-``"truncated_normal"``, Keras 3's ``input_axes`` / ``output_axes``), and every Keras 3 name
-(``STFT`` is a NotImplementedError: it is a fixed function of its arguments, not a draw; use
-``keras.initializers.STFT``). ``v1`` (also ``weightinit.tf1.keras.initializers``) holds
-``tf.compat.v1.keras.initializers``. :func:`serialize` writes Keras 3's format with the
-registered name (``{"module": "weightinit.keras", "class_name": "HeNormal", "config": ...,
-"registered_name": "weightinit>HeNormal"}``); :func:`deserialize` also reads Keras's and
-tf-keras's formats.
+``"truncated_normal"``, Keras 3's ``input_axes`` / ``output_axes``), every Keras 3 name
+(``STFT`` included: a fixed windowed Fourier kernel, Keras's values, nothing drawn), every
+identifier Keras 3's :func:`get` takes (a tensor or array included), and Keras 3's error
+messages where Keras refuses an argument (where weightinit refuses more, as a NaN scale or a
+bool seed, its own message names the argument). ``v1`` (also
+``weightinit.tf1.keras.initializers``) holds ``tf.compat.v1.keras.initializers``.
+:func:`serialize` writes Keras 3's format with the registered name (``{"module":
+"weightinit.keras", "class_name": "HeNormal", "config": ..., "registered_name":
+"weightinit>HeNormal"}``); :func:`deserialize` also reads Keras's and tf-keras's formats.
 
 The configs of the random initializers (those with a seed) hold, besides Keras's keys, the
 stream they draw on: ``"weightinit_stream": "v2"``. Keras reads a config whose registered name
@@ -76,7 +78,8 @@ import random as _random
 import reprlib
 import secrets
 import warnings
-from typing import TYPE_CHECKING, Any, Sequence, Union
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any, Callable, Sequence, Union
 
 import numpy as np
 
@@ -86,6 +89,7 @@ from ..core.fills import check_shape
 from ..core.streams import STREAM_TAG
 from ..core.tfconv import FLOAT32, namespace, plain
 from ..tf1 import keras as _tf1_keras
+from . import _stft
 
 
 def _load_keras() -> Any:
@@ -200,9 +204,9 @@ class Initializer(_KerasInitializer):
         Raises
         ------
         NotImplementedError
-            Always, in the base class.
+            Always, in the base class (Keras's message).
         """
-        raise NotImplementedError
+        raise NotImplementedError("Initializer subclasses must implement the `__call__()` method.")
 
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments that rebuild this initializer (``{}`` here)."""
@@ -305,22 +309,24 @@ class Constant(Initializer):
 
 def _check_seed(seed: Any) -> Any:
     """An int, None, or (Keras 3 mode) a SeedGenerator; a serialized generator (a dict) is
-    deserialized. TypeError naming `seed` for anything else."""
+    deserialized. Keras's ValueError for what Keras refuses; a bool (which Keras takes as an
+    int) is a TypeError naming `seed`."""
     if KERAS is not None:
         if isinstance(seed, dict):
             seed = KERAS.saving.deserialize_keras_object(seed)
         if isinstance(seed, KERAS.random.SeedGenerator):
             return seed
-        if seed is not None and not isinstance(seed, (bool, np.bool_)):
-            try:
-                return operator.index(seed)
-            except TypeError:
-                pass
-        if seed is not None:
-            raise TypeError(f"seed: expected an integer, a keras.random.SeedGenerator or None, "
-                            f"got {type(seed).__name__}")
+    if seed is None:
         return None
-    return surface.check_seed(seed)
+    if isinstance(seed, (bool, np.bool_)):
+        generator = ", a keras.random.SeedGenerator" if KERAS is not None else ""
+        raise TypeError(f"seed: expected an integer{generator} or None, got bool")
+    try:
+        return operator.index(seed)
+    except TypeError:
+        raise ValueError("`seed` argument should be an instance of "
+                         "`keras.random.SeedGenerator()` or an integer. "
+                         f"Received: seed={seed}") from None
 
 
 class _Random(Initializer):
@@ -335,16 +341,14 @@ class _Random(Initializer):
             self._key = (_random.randint(1, 10**9) if KERAS is not None
                          else secrets.randbits(64))
         elif not self._generator:
-            self._key = self.seed % (1 << 64)
+            self._key = self.seed
         self._called = False
 
-    def _key_stream(self) -> tuple[int, int]:
-        """(Philox key, stream id) of this call; a SeedGenerator advances."""
+    def _stream(self) -> door.Stream:
+        """The stream of this call (``Stream.keras`` of the seed, ``Stream.keras_state`` of a
+        SeedGenerator's state, which advances)."""
         if self._generator:
-            state = np.asarray(KERAS.ops.convert_to_numpy(self.seed.next()))
-            width = 1 << (8 * state.dtype.itemsize)
-            key, stream = (int(v) % width for v in state.reshape(-1)[:2])
-            return key, stream
+            return door.Stream.keras_state(np.asarray(KERAS.ops.convert_to_numpy(self.seed.next())))
         if self.seed is None and self._called:
             surface.warn(f"The initializer {type(self).__name__} is unseeded and being called "
                          "multiple times, which will return identical values each time (even if "
@@ -352,15 +356,15 @@ class _Random(Initializer):
                          "seed to the initializer, or avoid using the same initializer instance "
                          "more than once.", UserWarning)
         self._called = True
-        return self._key, 0
+        return door.Stream.keras(self._key)
 
     def _draw(self, law: door.Law, dt: np.dtype, part: tuple[int, ...],
               full: tuple[int, ...], start: tuple[int, ...] | None) -> Any:
         """`law` drawn through the fill door on this call's (key, stream): the box of `full`
         at `start`."""
         out = np.empty(part, dt)
-        key, stream = self._key_stream()
-        door.fill(out, law, key, stream=stream, box=(full, start))
+        stream = self._stream()
+        door.fill(out, law, stream.key, stream=stream.stream_id, box=(full, start))
         return _result(out)
 
     def _seed_config(self) -> Any:
@@ -483,11 +487,30 @@ class RandomUniform(_Random):
         part, full, start = _shape_and_box("RandomUniform", shape, kwargs)
         info = None if start is None else _tf1.PartitionInfo(full, start)
         return _result(self._impl_of(self.minval, self.maxval)(part, et, info,
-                                                                self._key_stream()))
+                                                                self._stream()))
 
     def _config(self) -> dict[str, Any]:
         return {"minval": plain(self.minval), "maxval": plain(self.maxval),
                 "seed": self._seed_config()}
+
+
+def _check_variance_scaling(scale: Any, mode: Any, distribution: Any) -> None:
+    """Keras 3's checks of VarianceScaling's arguments, in its order, with its messages (the
+    sets printed as Keras prints its own); a `scale` that is not a real number and a
+    `distribution` that is not a string are TypeErrors naming them."""
+    if door.real(scale, "scale") <= 0.0:
+        raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
+    allowed_modes = {"fan_in", "fan_out", "fan_avg"}
+    if isinstance(mode, Hashable) and mode not in allowed_modes:
+        raise ValueError(f"Invalid `mode` argument: {mode}. Please use one of {allowed_modes}")
+    if isinstance(distribution, str):
+        distribution = distribution.lower()
+        if distribution == "normal":
+            distribution = "truncated_normal"
+        allowed_distributions = {"uniform", "truncated_normal", "untruncated_normal"}
+        if distribution not in allowed_distributions:
+            raise ValueError(f"Invalid `distribution` argument: {distribution}."
+                             f"Please use one of {allowed_distributions}")
 
 
 class VarianceScaling(_Random):
@@ -517,7 +540,9 @@ class VarianceScaling(_Random):
                  distribution: str = "truncated_normal", seed: Seed = None,
                  input_axes: Sequence[int] | None = None,
                  output_axes: Sequence[int] | None = None) -> None:
-        # TF's checks in TF's order, and the lower-cased name, from the TF1 class.
+        _check_variance_scaling(scale, mode, distribution)
+        # TF's checks of what Keras lets through (a NaN scale...), and the lower-cased name,
+        # from the TF1 class.
         distribution = _tf1.VarianceScaling(scale, mode, distribution, None,
                                             _tf1.ElementType.float32).distribution
         self.scale = scale
@@ -546,14 +571,14 @@ class VarianceScaling(_Random):
 
 
 class _Preset(VarianceScaling):
-    """VarianceScaling with fixed ``(scale, mode, distribution)`` = `_args`; config: seed
-    (and the axes when set)."""
+    """VarianceScaling with the law table's ``(scale, mode, distribution)`` of the preset
+    `_preset`; config: seed (and the axes when set)."""
 
-    _args = (1.0, "fan_avg", "uniform")
+    _preset = "glorot_uniform"
 
     def __init__(self, seed: Seed = None, input_axes: Sequence[int] | None = None,
                  output_axes: Sequence[int] | None = None) -> None:
-        scale, mode, distribution = self._args
+        scale, mode, distribution = door.laws.preset(self._preset)
         super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed,
                          input_axes=input_axes, output_axes=output_axes)
 
@@ -565,42 +590,42 @@ class GlorotUniform(_Preset):
     """Glorot (Xavier) uniform: ``[-limit, limit)``, ``limit = sqrt(6 / (fan_in + fan_out))``;
     ``VarianceScaling(1.0, "fan_avg", "uniform", seed)``."""
 
-    _args = (1.0, "fan_avg", "uniform")
+    _preset = "glorot_uniform"
 
 
 class GlorotNormal(_Preset):
     """Glorot (Xavier) normal: truncated normal with stddev ``sqrt(2 / (fan_in + fan_out))``;
     ``VarianceScaling(1.0, "fan_avg", "truncated_normal", seed)``."""
 
-    _args = (1.0, "fan_avg", "truncated_normal")
+    _preset = "glorot_normal"
 
 
 class HeUniform(_Preset):
     """He uniform: ``[-limit, limit)``, ``limit = sqrt(6 / fan_in)``;
     ``VarianceScaling(2.0, "fan_in", "uniform", seed)``."""
 
-    _args = (2.0, "fan_in", "uniform")
+    _preset = "he_uniform"
 
 
 class HeNormal(_Preset):
     """He normal: truncated normal with stddev ``sqrt(2 / fan_in)``;
     ``VarianceScaling(2.0, "fan_in", "truncated_normal", seed)``."""
 
-    _args = (2.0, "fan_in", "truncated_normal")
+    _preset = "he_normal"
 
 
 class LecunUniform(_Preset):
     """LeCun uniform: ``[-limit, limit)``, ``limit = sqrt(3 / fan_in)``;
     ``VarianceScaling(1.0, "fan_in", "uniform", seed)``."""
 
-    _args = (1.0, "fan_in", "uniform")
+    _preset = "lecun_uniform"
 
 
 class LecunNormal(_Preset):
     """LeCun normal: truncated normal with stddev ``sqrt(1 / fan_in)``;
     ``VarianceScaling(1.0, "fan_in", "truncated_normal", seed)``."""
 
-    _args = (1.0, "fan_in", "truncated_normal")
+    _preset = "lecun_normal"
 
 
 class Orthogonal(_Random):
@@ -622,9 +647,12 @@ class Orthogonal(_Random):
     def __call__(self, shape: Shape, dtype: Any = None, **kwargs: Any) -> Any:
         """A new float tensor of `shape` (rank >= 2)."""
         _, et = _float_type(dtype)
-        shape, _, _ = _shape_and_box("Orthogonal", shape, kwargs, partitions=False)
-        return _result(_tf1.Orthogonal(self.gain, None, et)(shape, None, None,
-                                                            self._key_stream()))
+        dims, _, _ = _shape_and_box("Orthogonal", shape, kwargs, partitions=False)
+        if len(dims) < 2:
+            raise ValueError("The tensor to initialize must be at least two-dimensional. "
+                             f"Received: shape={shape} of rank {len(dims)}.")
+        return _result(_tf1.Orthogonal(self.gain, None, et)(dims, None, None,
+                                                           self._stream()))
 
     def _config(self) -> dict[str, Any]:
         return {"gain": plain(self.gain), "seed": self._seed_config()}
@@ -645,32 +673,82 @@ class Identity(Initializer):
     def __call__(self, shape: Shape, dtype: Any = None, **kwargs: Any) -> Any:
         """A new float tensor of the 2-D `shape`."""
         _, et = _float_type(dtype)
-        shape, _, _ = _shape_and_box("Identity", shape, kwargs, partitions=False)
-        return _result(_tf1.Identity(self.gain, et)(shape))
+        dims, _, _ = _shape_and_box("Identity", shape, kwargs, partitions=False)
+        if len(dims) != 2:
+            raise ValueError("Identity matrix initializer can only be used for 2D matrices. "
+                             f"Received: shape={shape} of rank {len(dims)}.")
+        return _result(_tf1.Identity(self.gain, et)(dims))
 
     def get_config(self) -> dict[str, Any]:
         return {"gain": plain(self.gain)}
 
 
 class STFT(Initializer):
-    """Keras 3's ``STFT`` initializer: not provided.
+    """Initializer of Conv kernels for a short-time Fourier transform (Keras 3's ``STFT``):
+    the real or imaginary part of a windowed Fourier basis.
 
-    The STFT kernel is a fixed function of its arguments (a windowed Fourier basis), with
-    nothing drawn from a random stream, so weightinit has nothing to add: use
-    ``keras.initializers.STFT`` itself.
+    Nothing is drawn: the kernel is a fixed function of the arguments and the shape
+    ``(frame_length, 1, fft_length // 2 + 1)``, ``kernel[t, 0, k] = cos(a) * w[t] / s`` (side
+    ``"real"``; ``sin`` for ``"imag"``) with ``a = -2 pi t k / fft_length``, ``w`` the window
+    and ``s`` its scaling (see ``weightinit.keras._stft.stft_kernel``, computed as Keras
+    computes it: in the call's dtype, step by step).
+
+    Parameters
+    ----------
+    side : {"real", "imag"}
+    window : str, array-like or None, default "hann"
+        A window name of ``scipy.signal.get_window`` (needs SciPy), the ``frame_length``
+        window values, or None (no window, no scaling).
+    scaling : {"density", "spectrum"} or None
+        Divide by ``sqrt(sum(w**2))`` (``"density"``) or ``sum(|w|)`` (``"spectrum"``).
+    periodic : bool, default False
+        A periodic window (``scipy.signal.get_window``'s ``fftbins``) instead of a symmetric
+        one.
 
     Raises
     ------
-    NotImplementedError
-        Always, at construction.
+    ValueError
+        Keras's messages for a `side` or `scaling` it does not know; SciPy's for an unknown
+        window name.
     """
 
     def __init__(self, side: str = "real", window: Any = "hann", scaling: str | None = "density",
                  periodic: bool = False) -> None:
-        raise NotImplementedError(
-            "weightinit.keras.initializers.STFT is not provided: the STFT kernel is a fixed "
-            "(non-random) function of its arguments; use keras.initializers.STFT("
-            f"side={side!r}, window={window!r}, scaling={scaling!r}, periodic={periodic!r}).")
+        if side not in _stft.SIDES:
+            raise ValueError(f"side should be 'real' or 'imag', not {side}")
+        if isinstance(window, str):
+            _stft.window_values(window, 1, False)  # SciPy's error for an unknown name
+        if scaling is not None and scaling not in _stft.SCALINGS:
+            raise ValueError("Scaling is invalid, it must be `None`, 'density' or 'spectrum'. "
+                             f"Received scaling={scaling}")
+        self.side = side
+        self.window = window
+        self.scaling = scaling
+        self.periodic = periodic
+
+    def __call__(self, shape: Shape, dtype: Any = None, **kwargs: Any) -> Any:
+        """The float kernel of `shape` ``(frame_length, 1, fft_length // 2 + 1)``.
+
+        Raises
+        ------
+        ValueError
+            For a shape of another rank or with ``shape[1] != 1`` (Keras's kernel has one
+            input channel, whatever the shape asks), a last dimension of 1, a window of
+            another length (Keras's message) or scaled by 0, and a non-float dtype.
+        """
+        dt, _ = _float_type(dtype)
+        dims, _, _ = _shape_and_box("STFT", shape, kwargs, partitions=False)
+        if len(dims) != 3 or dims[1] != 1:
+            raise ValueError(f"shape: STFT makes kernels of shape (frame_length, 1, "
+                             f"fft_length // 2 + 1), got {shape}")
+        frame_length, _, bins = dims
+        shown = np.shape if KERAS is None else lambda v: KERAS.ops.convert_to_tensor(v).shape
+        return _result(_stft.stft_kernel(frame_length, bins, self.side, self.window,
+                                         self.scaling, self.periodic, dt, shown))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"side": self.side, "window": plain(self.window), "periodic": self.periodic,
+                "scaling": self.scaling}
 
 
 # The lower-case names (tf-keras and Keras 3) are aliases of the classes.
@@ -707,10 +785,11 @@ _SNAKE = {"zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": R
           "normal": RandomNormal, "uniform": RandomUniform, "one": Ones, "zero": Zeros}
 _KERAS3_ALIASES = {"IdentityInitializer": Identity, "OrthogonalInitializer": Orthogonal,
                    "STFTInitializer": STFT}
-# Names `deserialize` knows: class names, snake_case names, Keras 3's compatibility names and
-# tf-keras's legacy "...V2".
+#: Names `deserialize` and `get` know: class names, snake_case names, Keras 3's compatibility
+#: names and base class, and tf-keras's legacy "...V2".
 OBJECTS = dict({c.__name__: c for c in _CLASSES}, **_SNAKE, **_KERAS3_ALIASES,
-               **{c.__name__ + "V2": c for c in _CLASSES})
+               **{c.__name__ + "V2": c for c in _CLASSES},
+               Initializer=Initializer, initializer=Initializer)
 #: The package name of the registered classes (``"weightinit>HeNormal"``...).
 PACKAGE = "weightinit"
 
@@ -742,19 +821,75 @@ def deserialize(config: Any) -> Any:
     return surface.deserialize_from(OBJECTS, config)
 
 
+def _is_tensor(identifier: Any) -> bool:
+    """Whether `identifier` is a backend tensor (Keras 3 mode) or a NumPy array or scalar."""
+    if isinstance(identifier, (np.generic, np.ndarray)):
+        return True
+    return KERAS is not None and bool(KERAS.ops.is_tensor(identifier))
+
+
+def _given(values: Any) -> Callable[..., Any]:
+    """Keras's initializer of given values: ``fn(shape, dtype=None)`` returns `values` cast to
+    `dtype` (the call's dtype rule), refusing any other shape with Keras's message."""
+
+    def initialize_fn(shape: Shape, dtype: Any = None) -> Any:
+        """`values` as `dtype`; `shape` must be their shape."""
+        dt = _dtype(dtype)
+        if check_shape(shape) != tuple(values.shape):
+            raise ValueError(f"Expected `shape` to be {values.shape} for direct tensor as "
+                             f"initializer. Received shape={shape}")
+        if KERAS is not None:
+            return KERAS.ops.cast(values, dt.name)
+        return np.array(values, dtype=dt)
+
+    return initialize_fn
+
+
+def _from_config(config: dict[str, Any]) -> Any:
+    """The object a config dict names, resolved as Keras resolves it against this module's
+    table: a weightinit class by its Keras name; in Keras 3 mode a class another package
+    registered with ``keras.saving`` (by its registered name) and whatever else Keras makes of
+    the dict (a name it does not know stays a string, which `get` refuses); else None."""
+    name, registered = config.get("class_name"), config.get("registered_name")
+    ours = isinstance(name, str) and name in OBJECTS
+    if KERAS is not None:
+        elsewhere = (isinstance(registered, str) and not registered.startswith(PACKAGE + ">")
+                     and KERAS.saving.get_registered_object(registered) is not None)
+        if elsewhere or not ours:
+            return KERAS.saving.deserialize_keras_object(config, module_objects=OBJECTS)
+    return deserialize(config) if ours else None
+
+
 def get(identifier: Any) -> Any:
     """An initializer from `identifier`, as ``keras.initializers.get``.
 
     ``None`` -> ``None``; a dict -> :func:`deserialize`; a name -> the class instantiated with
-    no arguments; a class -> instantiated with no arguments; any other callable -> itself.
+    no arguments (the Keras names of :data:`OBJECTS`, case-sensitive); a backend tensor or a
+    NumPy array or scalar -> a function ``fn(shape, dtype=None)`` returning those values cast
+    to `dtype` (`shape` must be theirs); a class -> instantiated with no arguments; any other
+    callable -> itself. In Keras 3 mode a name or dict that is not a Keras initializer's is
+    deserialized by Keras (a class registered with ``keras.saving``).
 
     Raises
     ------
     ValueError
-        "Could not interpret initializer identifier: ..." for anything else, or an unknown
-        name.
+        Keras's "Could not interpret initializer identifier: ..." for anything else, an
+        unknown name included; the call of a tensor's function, Keras's "Expected `shape` to
+        be ..." for another shape.
     """
-    return surface.get_from(identifier, deserialize, instantiate_classes=True)
+    if identifier is None:
+        return None
+    if isinstance(identifier, dict):
+        obj = _from_config(identifier)
+    elif isinstance(identifier, str):
+        obj = _from_config({"class_name": identifier, "config": {}})
+    elif _is_tensor(identifier):
+        obj = _given(identifier)
+    else:
+        obj = identifier
+    if not callable(obj):
+        raise ValueError(f"Could not interpret initializer identifier: {identifier}")
+    return obj() if isinstance(obj, type) else obj
 
 
 initializers = namespace(

@@ -452,7 +452,9 @@ _TORCH = {
 }
 
 
-def _tf(scale: float, mode: str, distribution: str) -> tuple[Any, ...]:
+def _tf(preset: str) -> tuple[Any, ...]:
+    """The registry entry of the law table's VarianceScaling preset `preset`."""
+    scale, mode, distribution = laws.preset(preset)
     return _Random, _law_variance_scaling, {"scale": scale, "mode": mode,
                                             "distribution": distribution}
 
@@ -474,12 +476,7 @@ INITIALIZERS = {
     "variance_scaling": (_Random, _law_variance_scaling, {}),
     "values": (_Values, _law_values, {}),
     "norm_of": (_NormOf, _law_norm_of, {}),
-    "glorot_uniform": _tf(1.0, "fan_avg", "uniform"),
-    "glorot_normal": _tf(1.0, "fan_avg", "truncated_normal"),
-    "he_uniform": _tf(2.0, "fan_in", "uniform"),
-    "he_normal": _tf(2.0, "fan_in", "truncated_normal"),
-    "lecun_uniform": _tf(1.0, "fan_in", "uniform"),
-    "lecun_normal": _tf(1.0, "fan_in", "truncated_normal"),
+    **{name: _tf(name) for name in laws.preset_names()},
 }
 
 

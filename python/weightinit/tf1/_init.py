@@ -359,9 +359,9 @@ class VarianceScaling(Initializer):
 
 
 class _Glorot(VarianceScaling):
-    """GlorotUniform / GlorotNormal: ``VarianceScaling(1.0, "fan_avg", _distribution)``."""
+    """GlorotUniform / GlorotNormal: VarianceScaling with the law table's preset `_preset`."""
 
-    _distribution = ""
+    _preset = ""
     _config = ("seed",)
 
     def __init__(self, seed: int | None = None, dtype: Any = DEFAULT_DTYPE,
@@ -370,7 +370,8 @@ class _Glorot(VarianceScaling):
         # neither checked nor used, and calls without a dtype give float32. Kept as TF has it.
         if dtype is not DEFAULT_DTYPE:
             surface.warn_ctor_dtype()
-        super().__init__(scale=1.0, mode="fan_avg", distribution=self._distribution, seed=seed,
+        scale, mode, distribution = door.laws.preset(self._preset)
+        super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed,
                          stream=stream)
 
     def _args(self) -> tuple[Any, ...]:
@@ -400,7 +401,7 @@ class GlorotUniform(_Glorot):
     """
 
     _cpp: Any = _tf1.GlorotUniform
-    _distribution = "uniform"
+    _preset = "glorot_uniform"
 
 
 class GlorotNormal(_Glorot):
@@ -425,7 +426,14 @@ class GlorotNormal(_Glorot):
     """
 
     _cpp: Any = _tf1.GlorotNormal
-    _distribution = "truncated_normal"
+    _preset = "glorot_normal"
+
+
+def _preset(name: str, seed: int | None, stream: str | None) -> VarianceScaling:
+    """VarianceScaling with the law table's ``(scale, mode, distribution)`` of `name`."""
+    scale, mode, distribution = door.laws.preset(name)
+    return VarianceScaling(scale=scale, mode=mode, distribution=distribution, seed=seed,
+                           stream=stream)
 
 
 def lecun_normal(seed: int | None = None, stream: str | None = None) -> VarianceScaling:
@@ -433,8 +441,7 @@ def lecun_normal(seed: int | None = None, stream: str | None = None) -> Variance
 
     Truncated normal with standard deviation ``sqrt(1 / fan_in)``.
     """
-    return VarianceScaling(scale=1.0, mode="fan_in", distribution="truncated_normal", seed=seed,
-                           stream=stream)
+    return _preset("lecun_normal", seed, stream)
 
 
 def lecun_uniform(seed: int | None = None, stream: str | None = None) -> VarianceScaling:
@@ -442,8 +449,7 @@ def lecun_uniform(seed: int | None = None, stream: str | None = None) -> Varianc
 
     Uniform on ``[-limit, limit)`` with ``limit = sqrt(3 / fan_in)``.
     """
-    return VarianceScaling(scale=1.0, mode="fan_in", distribution="uniform", seed=seed,
-                           stream=stream)
+    return _preset("lecun_uniform", seed, stream)
 
 
 def he_normal(seed: int | None = None, stream: str | None = None) -> VarianceScaling:
@@ -451,8 +457,7 @@ def he_normal(seed: int | None = None, stream: str | None = None) -> VarianceSca
 
     Truncated normal with standard deviation ``sqrt(2 / fan_in)``.
     """
-    return VarianceScaling(scale=2.0, mode="fan_in", distribution="truncated_normal", seed=seed,
-                           stream=stream)
+    return _preset("he_normal", seed, stream)
 
 
 def he_uniform(seed: int | None = None, stream: str | None = None) -> VarianceScaling:
@@ -460,8 +465,7 @@ def he_uniform(seed: int | None = None, stream: str | None = None) -> VarianceSc
 
     Uniform on ``[-limit, limit)`` with ``limit = sqrt(6 / fan_in)``.
     """
-    return VarianceScaling(scale=2.0, mode="fan_in", distribution="uniform", seed=seed,
-                           stream=stream)
+    return _preset("he_uniform", seed, stream)
 
 
 class UniformUnitScaling(Initializer):

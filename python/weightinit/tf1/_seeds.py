@@ -3,8 +3,9 @@
 
 TF's ``get_seed`` rules are kept exactly for an explicit op seed; the automatic op seed (graph
 seed set, op seed ``None``) is a documented counter, as in TF 2.x graph mode. The pair
-``(seed, seed2)`` that TF would hand to its random op becomes (Philox key, stream id). One
-process-wide state serves the C++ API and this module.
+``(seed, seed2)`` that TF would hand to its random op becomes (Philox key, stream id): the C++
+``weightinit::Stream::tf1`` (``weightinit._core.Stream.tf1``), the one place that rule is
+written. One process-wide state serves the C++ API and this module.
 """
 
 from __future__ import annotations
