@@ -90,7 +90,7 @@ def _worker(threads: int, shapes, reps: int, peers) -> None:
             target = np.empty((rows, cols), dtype=dtype)
 
             def numpy_qr():
-                core.fill(flat, "normal", (0.0, 1.0), 1)
+                core.fill(flat, core.Law.normal(0.0, 1.0), 1)
                 q, r = np.linalg.qr(flat)
                 signs = np.sign(np.diagonal(r))
                 signs[signs == 0] = 1.0

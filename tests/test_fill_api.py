@@ -169,8 +169,85 @@ def test_bad_distribution_name():
 def test_bad_seed(seed, exc, match):
     with pytest.raises(exc, match=match):
         wi.fill(np.zeros(4, np.float32), "uniform", (0, 1), seed=seed)
+
+
+_NOT_A_SOURCE = (r"source: expected None \(the default generator\), a weightinit.Generator, an "
+                 r"integer seed or a Stream, got ")
+
+
+@pytest.mark.parametrize("source,exc,match", [
+    (-1, ValueError, r"source: must be an integer in \[0, 2\*\*64\), got -1"),
+    (2**64, ValueError, r"source: must be an integer in \[0, 2\*\*64\)"),
+    (1.5, TypeError, _NOT_A_SOURCE + "builtins.float$"),
+    ("1", TypeError, _NOT_A_SOURCE + "builtins.str$"),
+    (True, TypeError, _NOT_A_SOURCE + "builtins.bool$"),
+])
+def test_bad_source(source, exc, match):
     with pytest.raises(exc, match=match):
-        _core.fill(np.zeros(4, np.float32), _core.Law.uniform(0, 1), seed)
+        _core.fill(np.zeros(4, np.float32), _core.Law.uniform(0, 1), source)
+
+
+def test_the_door_sources():
+    # None: the default generator, advanced past its blocks; a Generator: its key from its
+    # offset; an int: that key from `offset`.
+    law = _core.Law.normal(0.0, 1.0)
+    want = wi.new(200, np.float32, "normal", (0, 1), seed=7, offset=64)
+    g = wi.Generator(7).set_state((7, 64))
+    got = np.empty(200, np.float32)
+    _core.fill(got, law, g)
+    np.testing.assert_array_equal(got, want)
+    assert g.offset == 64 + 64
+    wi.manual_seed(7)
+    _core.fill(np.empty(200, np.float32), law)
+    _core.fill(got, law)
+    np.testing.assert_array_equal(got, want)
+    assert wi.default_generator.offset == 128
+    _core.fill(got, law, 7, offset=64)
+    np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match="offset: a generator draws from its own offset"):
+        _core.fill(got, law, g, offset=16)
+    assert g.offset == 128
+
+
+def test_the_door_takes_options_by_name_only():
+    law = _core.Law.uniform(0, 1)
+    out = np.zeros(4, np.float32)
+    with pytest.raises(TypeError, match=r"fill\(\) takes at most 3 positional arguments \(4 given\)"):
+        _core.fill(out, law, 1, 0)
+    with pytest.raises(TypeError, match="fill\\(\\) got an unexpected keyword argument 'seed'"):
+        _core.fill(out, law, seed=1)
+    with pytest.raises(TypeError, match="fill\\(\\) got multiple values for argument 'source'"):
+        _core.fill(out, law, 1, source=1)
+    with pytest.raises(TypeError, match="fill\\(\\) missing required argument 'law'"):
+        _core.fill(out)
+    with pytest.raises(TypeError, match="no_grad: expected a bool"):
+        _core.fill(out, law, 1, no_grad=1)
+    with pytest.raises(TypeError, match=r"box: expected a pair \(global_shape, start\)"):
+        _core.fill(out, law, 1, box=[4, 0])
+    with pytest.raises(TypeError, match="law: expected a weightinit Law"):
+        _core.fill(out, "normal", 1)
+    with pytest.raises(TypeError, match="out, law: a tuple of laws needs a tuple of as many outputs"):
+        _core.fill((out,), (law, law), 1)
+    whole = wi.new((4, 6), np.float32, "uniform", (0, 1), seed=1)
+    box = np.empty((2, 3), np.float32)
+    _core.fill(box, law, 1, box=((4, 6), (1, 2)))
+    np.testing.assert_array_equal(box, whole[1:3, 2:5])
+    _core.fill(box, law, 1, box=((4, 6), None))
+    np.testing.assert_array_equal(box, whole[:2, :3])
+
+
+def test_one_draw_of_sub_streams():
+    # Output k of a tuple reads sub-stream k (stream XOR (k << 56)) from the same offset;
+    # a generator advances by the most blocks any reads.
+    a, b = np.empty(100, np.float32), np.empty(10, np.uint64)
+    g = wi.Generator(3)
+    _core.fill((a, b), (_core.Law.normal(0.0, 1.0), _core.Law.bits()), g, stream=5)
+    assert g.offset == 32  # 100 float32: 16 * ceil(100 / 64); 10 uint64: 16
+    np.testing.assert_array_equal(a, wi.new(100, np.float32, "normal", (0, 1), seed=3, stream=5))
+    words = np.empty(10, np.uint64)
+    _core.fill(words, _core.Law.bits(), 3, stream=5 ^ (1 << 56))
+    np.testing.assert_array_equal(b, words)
+    assert _core.Stream(3, 5).sub_stream(1).stream_id == 5 ^ (1 << 56)
 
 
 def test_seed_extremes_and_numpy_ints():
@@ -187,7 +264,8 @@ def test_bad_stream_and_offset(arg):
 
 @pytest.mark.parametrize("shape,exc,match", [
     ((-1, 3), ValueError, "shape: dimensions must be non-negative"),
-    ((2**40, 2**40), ValueError, "more than 2\\*\\*63 elements"),
+    ((2**40, 2**40), ValueError,
+     r"shape: \[1099511627776, 1099511627776\] has 2\^63 elements or more"),
     ((2.5,), TypeError, "shape: dimensions must be integers"),
     ("abc", TypeError, "shape: dimensions must be integers"),
 ])
@@ -213,7 +291,7 @@ def test_bad_dtype_for_new():
 
 
 def test_position_overflow():
-    with pytest.raises(ValueError, match="global_shape: dimension .* is out of range"):
+    with pytest.raises(ValueError, match="global_shape: 9223372036854775810 is outside the 64-bit integer range"):
         wi.fill(np.zeros(4, np.float32), "uniform", (0, 1), seed=1, global_shape=(2**63 + 2,),
                 start=(2**63 - 2,))
 
@@ -272,3 +350,20 @@ def test_non_native_byte_order_is_refused():
     swapped = np.zeros(8, np.dtype(np.float32).newbyteorder())
     with pytest.raises(TypeError, match="native byte order"):
         wi.fill(swapped, "uniform", (0, 1), seed=1)
+
+
+def test_a_stream_source():
+    # A Stream carries key, stream id and offset: the same words as the integer key with them.
+    law = _core.Law.normal(0.0, 1.0)
+    a, b = np.empty(300, np.float32), np.empty(300, np.float32)
+    _core.fill(a, law, _core.Stream(7, 5, 64))
+    _core.fill(b, law, 7, stream=5, offset=64)
+    np.testing.assert_array_equal(a, b)
+    m = np.empty((4, 3), np.float32)
+    _core.orthogonal(m, 4, 3, 1.0, _core.Stream(7, 5, 64))
+    n = np.empty((4, 3), np.float32)
+    _core.orthogonal(n, 4, 3, 1.0, 7, stream=5, offset=64)
+    np.testing.assert_array_equal(m, n)
+    for option in ("stream", "offset"):
+        with pytest.raises(TypeError, match=f"^{option}: a Stream source carries its own"):
+            _core.fill(a, law, _core.Stream(7), **{option: 0})

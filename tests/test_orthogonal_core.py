@@ -32,7 +32,7 @@ def dtype_of(name):
 
 def make(rows, cols, dtype="float32", gain=1.0, seed=5, stream=0, offset=0, shape=None):
     out = np.empty(shape if shape is not None else (rows, cols), dtype=dtype_of(dtype))
-    _core.orthogonal(out, rows, cols, gain, seed, stream, offset)
+    _core.orthogonal(out, rows, cols, gain, seed, stream=stream, offset=offset)
     return out
 
 
@@ -79,7 +79,7 @@ def test_draw_convention(rows, cols, dtype):
     w = make(rows, cols, dtype=dtype, seed=seed, stream=stream, offset=offset).astype(np.float64)
     n, k = max(rows, cols), min(rows, cols)
     a = np.empty((n, k), dtype=dtype)
-    _core.fill(a, _core.Law.normal(0.0, 1.0), seed, stream, offset)
+    _core.fill(a, _core.Law.normal(0.0, 1.0), seed, stream=stream, offset=offset)
     a = a.astype(np.float64)
     q = w if rows >= cols else w.T
     r = q.T @ a
@@ -204,8 +204,8 @@ def test_errors():
     for bad in ("1", None, True):
         with pytest.raises(TypeError, match="gain"):
             _core.orthogonal(out, 4, 3, bad, 1)
-    for name in ("seed", "stream", "offset"):
-        args = {"seed": 1, "stream": 0, "offset": 0}
+    for name in ("source", "stream", "offset"):
+        args = {"source": 1, "stream": 0, "offset": 0}
         for bad in (-1, 2**64):
             with pytest.raises(ValueError, match=name):
                 _core.orthogonal(out, 4, 3, 1.0, **dict(args, **{name: bad}))

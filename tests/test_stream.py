@@ -103,7 +103,7 @@ def test_tf1_initializer_takes_a_stream() -> None:
     init = _core.tf1.RandomNormal(0.0, 1.0, 3, _core.tf1.ElementType.float32)
     got = init([5], None, None, Stream(11, 4))
     want = np.empty(5, np.float32)
-    _core.fill(want, _core.Law.normal(0.0, 1.0), 11, 4)
+    _core.fill(want, _core.Law.normal(0.0, 1.0), Stream(11, 4))
     assert np.array_equal(got, want)
     # A TF1 op reads its stream from block 0: a stream's offset does not move it.
     assert np.array_equal(init([5], None, None, Stream(11, 4, 99)), want)

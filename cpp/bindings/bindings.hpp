@@ -30,7 +30,16 @@ inline constexpr bool kLittleEndian = true;
 
 /// A Python int in [0, 2**64), else TypeError / ValueError naming `name`.
 std::uint64_t to_u64(const pybind11::handle& v, const char* name);
-/// A sequence of non-negative ints that fit int64, else TypeError / ValueError naming `name`.
+/// An integer argument within int64 (operator.index; bool refused): TypeError
+/// "`name`: `expected`, got ..." (the type's name for "expected an integer", else the
+/// value), ValueError "`name`: ... is outside the 64-bit integer range".
+std::int64_t int64_arg(const pybind11::handle& v, const char* name,
+                       const char* expected = "expected an integer");
+/// A list of integers of any sign (the one shape conversion): a sequence of ints (a NumPy
+/// integer array too), or with `scalar` also one int (a list of one). TypeError / ValueError
+/// naming `name`, items converted by int64_arg.
+std::vector<std::int64_t> int_list(const pybind11::handle& v, const char* name, bool scalar);
+/// int_list of non-negative ints (no scalar), else the errors of weightinit::check_shape.
 std::vector<std::int64_t> dims(const pybind11::handle& s, const char* name);
 /// A real number (int, float, NumPy scalar, any object with __float__ or __index__; not bool
 /// or str) as a double. TypeError naming `name` for anything else, and for an object whose
@@ -53,13 +62,6 @@ std::string brief(const pybind11::handle& v);
 
 /// A TF op or graph seed: None (nullopt) or an int, else TypeError naming `name`.
 std::optional<std::int64_t> seed_arg(const pybind11::handle& v, const char* name);
-
-/// The stream of a fill: (seed, stream, offset), or `generator`'s seed on `stream` (its offset
-/// is reserved later, after every check). Returns the generator (nullptr for an explicit
-/// seed); TypeError / ValueError naming the argument.
-Generator* stream_of(const pybind11::handle& seed, const pybind11::handle& stream,
-                     const pybind11::handle& offset, const pybind11::handle& generator,
-                     Stream& s);
 
 /// A writable buffer, checked: where to write, in which element type, with which shape and
 /// byte strides; `owner` keeps the Python object alive while the fill runs.

@@ -10,9 +10,9 @@
 #include <string>
 
 #include "bindings.hpp"
-#include "interrupt.hpp"
-#include "pin.hpp"
+#include "door.hpp"
 #include "weightinit/generator.hpp"
+#include "weightinit/initializers.hpp"
 #include "weightinit/laws.hpp"
 
 namespace py = pybind11;
@@ -38,32 +38,56 @@ std::uint64_t to_u64(const py::handle& v, const char* name) {
   return u;
 }
 
-std::vector<std::int64_t> dims(const py::handle& s, const char* name) {
-  if (!PySequence_Check(s.ptr()) || PyUnicode_Check(s.ptr())) {
-    throw py::type_error(std::string(name) + ": expected a sequence of integers");
+std::int64_t int64_arg(const py::handle& v, const char* name, const char* expected) {
+  if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) {
+    throw py::type_error(std::string(name) + ": " + expected + ", got " +
+                         (std::string(expected) == "expected an integer"
+                              ? std::string(py::str(py::type::of(v).attr("__name__")))
+                              : brief(v)));
+  }
+  const py::object i = index_of(v, name);
+  const long long x = PyLong_AsLongLong(i.ptr());
+  if (x == -1 && PyErr_Occurred()) {
+    PyErr_Clear();
+    throw py::value_error(std::string(name) + ": " + brief(v) + " is outside the 64-bit integer range");
+  }
+  return x;
+}
+
+std::vector<std::int64_t> int_list(const py::handle& v, const char* name, bool scalar) {
+  if (scalar && PyIndex_Check(v.ptr()) && !PyBool_Check(v.ptr())) {
+    PyObject* index = PyNumber_Index(v.ptr());
+    if (index) {
+      Py_DECREF(index);
+      return {int64_arg(v, name, "dimensions must be integers")};
+    }
+    // An array of one dimension or more has __index__ too, which refuses it: a sequence.
+    if (!PySequence_Check(v.ptr()) || !PyErr_ExceptionMatches(PyExc_TypeError)) {
+      raise_named(v, name, "operator.index()");
+    }
+    PyErr_Clear();
   }
   // PySequence_Fast holds every item: a NumPy array's rows, a range's ints are new objects,
   // which a handle taken while iterating would not keep alive.
-  const py::object seq = py::reinterpret_steal<py::object>(PySequence_Fast(s.ptr(), ""));
+  const py::object seq = py::reinterpret_steal<py::object>(
+      PySequence_Check(v.ptr()) ? PySequence_Fast(v.ptr(), "") : nullptr);
   if (!seq) {
     PyErr_Clear();
-    throw py::type_error(std::string(name) + ": expected a sequence of integers");
+    throw py::type_error(std::string(name) + ": expected a sequence of integers, got " + brief(v));
   }
   const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.ptr());
-  std::vector<std::int64_t> out;
+  std::vector<std::int64_t> out(static_cast<std::size_t>(n));
   for (Py_ssize_t k = 0; k < n; ++k) {
-    const py::handle v(PySequence_Fast_GET_ITEM(seq.ptr(), k));
-    if (PyBool_Check(v.ptr()) || !PyIndex_Check(v.ptr())) {
-      throw py::type_error(std::string(name) + ": dimensions must be integers, got " + brief(v));
-    }
-    const py::object i = index_of(v, name);
-    const long long x = PyLong_AsLongLong(i.ptr());
-    if (x == -1 && PyErr_Occurred()) {
-      PyErr_Clear();
-      throw py::value_error(std::string(name) + ": dimension " + brief(v) + " is out of range");
-    }
-    if (x < 0) throw py::value_error(std::string(name) + ": dimensions must be non-negative");
-    out.push_back(x);
+    out[static_cast<std::size_t>(k)] =
+        int64_arg(PySequence_Fast_GET_ITEM(seq.ptr(), k), name, "dimensions must be integers");
+  }
+  return out;
+}
+
+std::vector<std::int64_t> dims(const py::handle& s, const char* name) {
+  std::vector<std::int64_t> out = int_list(s, name, false);
+  for (const std::int64_t d : out) {
+    if (d < 0) detail::check_shape(out, name);  // the message of the rule, with the shape
   }
   return out;
 }
@@ -134,10 +158,56 @@ namespace {
 
 // --- torch tensors, recognised by type once torch is imported ------------------------------
 
+// The tensor attributes a fill reads, each by one entry of Torch's tables.
+enum class TensorAttr {
+  kIsNested, kIsCpu, kIsMeta, kLayout, kDtype, kRequiresGrad, kDevice, kShape,  // properties
+  kIsInference, kIsNeg, kStride, kDataPtr, kStorageOffset, kUntypedStorage,     // methods
+  kCount
+};
+constexpr const char* kTensorAttrNames[] = {
+    "is_nested", "is_cpu", "is_meta", "layout", "dtype", "requires_grad", "device", "shape",
+    "is_inference", "is_neg", "stride", "data_ptr", "storage_offset", "untyped_storage"};
+static_assert(sizeof kTensorAttrNames / sizeof *kTensorAttrNames ==
+              static_cast<std::size_t>(TensorAttr::kCount));
+
 struct Torch {
   py::object tensor_type, strided, is_grad_enabled, is_inference_mode_enabled, increment_version;
   py::object f32, f64, f16, bf16;
   py::object is_batched;  // torch.func.vmap's test for its batched tensors, or None
+  // Why tables: a fill of a small tensor costs about as much as reading its ~15 attributes
+  // through getattr (an MRO walk, a bound method object per call). For torch.Tensor and
+  // torch.nn.Parameter themselves, whose attributes are TensorBase's C descriptors, each
+  // is read through its descriptor, found once; any other type (a subclass may override
+  // them) through getattr with an interned name.
+  PyTypeObject* plain[2] = {nullptr, nullptr};
+  PyObject* names[static_cast<std::size_t>(TensorAttr::kCount)] = {};
+  PyObject* descriptors[static_cast<std::size_t>(TensorAttr::kCount)] = {};
+  PyObject* nbytes = nullptr;  // "nbytes", interned
+
+  bool is_plain(PyObject* o) const { return Py_TYPE(o) == plain[0] || Py_TYPE(o) == plain[1]; }
+
+  // Property `a` of tensor `o`.
+  py::object get(PyObject* o, TensorAttr a) const {
+    const auto k = static_cast<std::size_t>(a);
+    PyObject* d = descriptors[k];
+    PyObject* r = is_plain(o) && d != nullptr
+        ? Py_TYPE(d)->tp_descr_get(d, o, reinterpret_cast<PyObject*>(Py_TYPE(o)))
+        : PyObject_GetAttr(o, names[k]);
+    if (!r) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(r);
+  }
+  // Method `a` of tensor `o`, called without arguments; nullptr (the error set) if it raises.
+  PyObject* try_call(PyObject* o, TensorAttr a) const {
+    const auto k = static_cast<std::size_t>(a);
+    PyObject* d = descriptors[k];
+    return is_plain(o) && d != nullptr ? PyObject_Vectorcall(d, &o, 1, nullptr)
+                                       : PyObject_VectorcallMethod(names[k], &o, 1, nullptr);
+  }
+  py::object call(PyObject* o, TensorAttr a) const {
+    PyObject* r = try_call(o, a);
+    if (!r) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(r);
+  }
 };
 
 // torch's objects, or nullptr while torch is not imported (then no object is a tensor).
@@ -147,7 +217,10 @@ const Torch* torch_objects() {
   PyObject* module = PyDict_GetItemString(PyImport_GetModuleDict(), "torch");
   if (!module) return nullptr;
   py::module_ torch = py::reinterpret_borrow<py::module_>(module);
-  if (!py::hasattr(torch, "Tensor") || !py::hasattr(torch, "bfloat16")) return nullptr;  // importing
+  if (!py::hasattr(torch, "Tensor") || !py::hasattr(torch, "bfloat16") ||
+      !py::hasattr(torch, "nn") || !py::hasattr(torch.attr("nn"), "Parameter")) {
+    return nullptr;  // importing
+  }
   auto* t = new Torch{torch.attr("Tensor"),  torch.attr("strided"), torch.attr("is_grad_enabled"),
                       torch.attr("is_inference_mode_enabled"),
                       torch.attr("_C").attr("_increment_version"),
@@ -157,6 +230,30 @@ const Torch* torch_objects() {
   if (py::hasattr(c, "_functorch") && py::hasattr(c.attr("_functorch"), "is_batchedtensor")) {
     t->is_batched = c.attr("_functorch").attr("is_batchedtensor");
   }
+  const py::object parameter = torch.attr("nn").attr("Parameter");
+  t->plain[0] = reinterpret_cast<PyTypeObject*>(t->tensor_type.ptr());
+  t->plain[1] = reinterpret_cast<PyTypeObject*>(parameter.ptr());
+  for (std::size_t k = 0; k < static_cast<std::size_t>(TensorAttr::kCount); ++k) {
+    t->names[k] = PyUnicode_InternFromString(kTensorAttrNames[k]);
+    if (t->names[k] == nullptr) throw py::error_already_set();
+    // A C descriptor (getset or method) that both types share; else getattr.
+    // Read through the type, a C descriptor is itself.
+    PyObject* d = PyObject_GetAttr(t->tensor_type.ptr(), t->names[k]);
+    PyObject* p = d ? PyObject_GetAttr(parameter.ptr(), t->names[k]) : nullptr;
+    PyErr_Clear();
+    Py_XDECREF(p);  // compared by identity only: the type keeps it alive
+    const bool method = k >= static_cast<std::size_t>(TensorAttr::kIsInference);
+    const bool c_descriptor = d != nullptr &&
+        (method ? Py_TYPE(d) == &PyMethodDescr_Type
+                : Py_TYPE(d) == &PyGetSetDescr_Type && Py_TYPE(d)->tp_descr_get != nullptr);
+    if (c_descriptor && p == d) {
+      t->descriptors[k] = d;  // the reference read above, kept
+    } else {
+      Py_XDECREF(d);
+    }
+  }
+  t->nbytes = PyUnicode_InternFromString("nbytes");
+  if (t->nbytes == nullptr) throw py::error_already_set();
   cached = t;  // never freed: lives as long as the interpreter's torch module
   return cached;
 }
@@ -195,18 +292,16 @@ Output numpy_output(const py::handle& out, bool words, const std::string& name) 
   return t;
 }
 
-// Attribute `name` of `o` (an interned name: no string is built per call).
-py::object attr(PyObject* o, const char* name) {
-  PyObject* r = PyObject_GetAttrString(o, name);
+PyObject* checked(PyObject* r) {
   if (!r) throw py::error_already_set();
-  return py::reinterpret_steal<py::object>(r);
+  return r;
 }
 
-py::object call(PyObject* o, const char* name) {
-  py::object r = attr(o, name);
-  PyObject* v = PyObject_CallNoArgs(r.ptr());
-  if (!v) throw py::error_already_set();
-  return py::reinterpret_steal<py::object>(v);
+py::object storage_nbytes(const Torch& torch, PyObject* o) {
+  const py::object storage = torch.call(o, TensorAttr::kUntypedStorage);
+  PyObject* self = storage.ptr();
+  return py::reinterpret_steal<py::object>(
+      checked(PyObject_VectorcallMethod(torch.nbytes, &self, 1, nullptr)));
 }
 
 bool truth(const py::object& v) {
@@ -244,11 +339,11 @@ bool is_dtensor(PyObject* o) {
 
 Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, const std::string& name) {
   PyObject* o = out.ptr();
-  if (truth(attr(o, "is_nested"))) {
+  if (truth(torch.get(o, TensorAttr::kIsNested))) {
     throw py::type_error(name + ": a nested tensor has no single strided buffer; fill its "
                          "components (tensor.unbind()) one by one");
   }
-  if (is_dtensor(o)) {
+  if (!torch.is_plain(o) && is_dtensor(o)) {
     throw py::type_error(name + ": a DTensor is spread over ranks; use "
                          "weightinit.torch.init_sharded_(tensor, initializer, seed=...), which "
                          "fills each rank's shard as its slice of the whole tensor");
@@ -256,20 +351,20 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
   // Inside torch.func.vmap a function sees one sample of a batched tensor, which has no
   // memory of its own; what a draw for one sample means under vmap's randomness modes is not
   // defined by weightinit's streams, so vmap is refused (torch's normal_ draws there).
-  if (!torch.is_batched.is_none() && truth(torch.is_batched(out))) {
+  if (!torch.is_batched.is_none() && truth(py::reinterpret_steal<py::object>(checked(PyObject_Vectorcall(torch.is_batched.ptr(), &o, 1, nullptr))))) {
     throw py::type_error(name + ": a batched tensor (inside torch.func.vmap) cannot be filled: "
                          "weightinit does not support vmap; fill the whole batch outside vmap");
   }
-  const bool cpu = truth(attr(o, "is_cpu"));
-  const bool meta = !cpu && truth(attr(o, "is_meta"));
+  const bool cpu = truth(torch.get(o, TensorAttr::kIsCpu));
+  const bool meta = !cpu && truth(torch.get(o, TensorAttr::kIsMeta));
   if (!meta && !cpu) {
-    throw py::value_error(name + ": must be a CPU tensor, got device " + std::string(py::str(attr(o, "device"))));
+    throw py::value_error(name + ": must be a CPU tensor, got device " + std::string(py::str(torch.get(o, TensorAttr::kDevice))));
   }
-  if (!attr(o, "layout").is(torch.strided)) {
+  if (!torch.get(o, TensorAttr::kLayout).is(torch.strided)) {
     throw py::type_error(name + ": expected a dense (strided) tensor, got layout " +
-                         std::string(py::str(attr(o, "layout"))));
+                         std::string(py::str(torch.get(o, TensorAttr::kLayout))));
   }
-  const py::object dt = attr(o, "dtype");
+  const py::object dt = torch.get(o, TensorAttr::kDtype);
   Output t;
   if (dt.is(torch.f32)) {
     t.dtype = DType::kFloat32;
@@ -286,12 +381,12 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
   // As torch's own in-place ops: a tensor that requires grad is not written while grad mode
   // is on (the write is not recorded in the graph); torch.nn.init's functions run under
   // no_grad and may write it.
-  if (!no_grad && truth(attr(o, "requires_grad")) && truth(torch.is_grad_enabled())) {
+  if (!no_grad && truth(torch.get(o, TensorAttr::kRequiresGrad)) && truth(torch.is_grad_enabled())) {
     throw py::value_error(name + ": a tensor that requires grad cannot be filled in place while "
                           "grad mode is on; use torch.no_grad() (or weightinit.init, which does)");
   }
   // As torch's own in-place ops: an inference tensor is written only in inference mode.
-  if (truth(call(o, "is_inference")) && !truth(torch.is_inference_mode_enabled())) {
+  if (truth(torch.call(o, TensorAttr::kIsInference)) && !truth(torch.is_inference_mode_enabled())) {
     throw py::value_error(name + ": an inference tensor cannot be updated in place outside "
                           "torch.inference_mode() (torch refuses it too); fill it inside "
                           "torch.inference_mode(), or fill a clone");
@@ -299,15 +394,15 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
   // A view with the negative bit (x.conj().imag of a complex x) reads its memory negated:
   // written as torch's in-place ops write it, so that it reads back the drawn values.
   // Floating-point tensors never carry the conjugate bit (torch keeps it for complex ones).
-  t.negated = truth(call(o, "is_neg"));
+  t.negated = truth(torch.call(o, TensorAttr::kIsNeg));
   const std::int64_t itemsize = dtype_size(t.dtype);
-  t.shape = int_tuple(attr(o, "shape"));
+  t.shape = int_tuple(torch.get(o, TensorAttr::kShape));
   if (meta) {  // no storage: checked like a CPU tensor, written nowhere (as torch's init does)
     t.meta = true;
     t.byte_strides.assign(t.shape.size(), 0);
     return t;
   }
-  const std::vector<std::int64_t> strides = int_tuple(call(o, "stride"));
+  const std::vector<std::int64_t> strides = int_tuple(torch.call(o, TensorAttr::kStride));
   std::int64_t first = 0, last = 0;  // element offsets of the view's extreme elements
   bool empty = false;
   t.byte_strides.resize(t.shape.size());
@@ -317,7 +412,7 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
     const std::int64_t reach = strides[k] * (t.shape[k] - 1);
     (reach < 0 ? first : last) += reach;
   }
-  PyObject* data_ptr = PyObject_CallMethod(o, "data_ptr", nullptr);
+  PyObject* data_ptr = torch.try_call(o, TensorAttr::kDataPtr);
   if (!data_ptr) {  // a wrapper without storage: torch.func.grad's and jvp's tensors
     py::error_already_set cause;
     if (!cause.matches(PyExc_RuntimeError)) throw cause;
@@ -333,8 +428,8 @@ Output torch_output(const Torch& torch, const py::handle& out, bool no_grad, con
   if (!empty) {
     // Every element must lie in the tensor's storage (a storage resized below its view
     // would otherwise be written past its end).
-    const std::int64_t offset = PyLong_AsLongLong(call(o, "storage_offset").ptr());
-    const std::int64_t nbytes = PyLong_AsLongLong(call(call(o, "untyped_storage").ptr(), "nbytes").ptr());
+    const std::int64_t offset = PyLong_AsLongLong(torch.call(o, TensorAttr::kStorageOffset).ptr());
+    const std::int64_t nbytes = PyLong_AsLongLong(storage_nbytes(torch, o).ptr());
     if (PyErr_Occurred()) throw py::error_already_set();
     if (nbytes == 0) {
       throw py::value_error(name + ": the tensor's storage is empty (0 bytes; e.g. a parameter "
@@ -392,87 +487,188 @@ void resolve_negation(const Output& t) {
   }
 }
 
-Generator* stream_of(const py::handle& seed, const py::handle& stream, const py::handle& offset,
-                     const py::handle& generator, Stream& s) {
-  const std::uint64_t id = to_u64(stream, "stream");
-  s = Stream(0, id);
-  if (generator.is_none()) {
-    const std::uint64_t key = to_u64(seed, "seed");
-    s = Stream(key, id, to_u64(offset, "offset"));
-    return nullptr;
+namespace {
+
+// The default generator and its C++ object (which lives as long as the Python one, held here).
+struct DefaultGenerator {
+  py::object object;
+  Generator* generator = nullptr;
+};
+
+DefaultGenerator& default_generator_slot() {
+  static DefaultGenerator* slot = new DefaultGenerator();  // never freed: outlives interpreter exit
+  return *slot;
+}
+
+PyTypeObject* generator_type() {
+  static PyTypeObject* type = reinterpret_cast<PyTypeObject*>(py::type::of<Generator>().ptr());
+  return type;
+}
+
+PyTypeObject* stream_type() {
+  static PyTypeObject* type = reinterpret_cast<PyTypeObject*>(py::type::of<Stream>().ptr());
+  return type;
+}
+
+PyTypeObject* law_type() {
+  static PyTypeObject* type = reinterpret_cast<PyTypeObject*>(py::type::of<Law>().ptr());
+  return type;
+}
+
+std::string qualified_type_name(PyObject* v) {
+  const py::handle type(reinterpret_cast<PyObject*>(Py_TYPE(v)));
+  return std::string(py::str(type.attr("__module__"))) + "." +
+         std::string(py::str(type.attr("__name__")));
+}
+
+}  // namespace
+
+void set_default_generator(const py::object& generator) {
+  if (!PyObject_TypeCheck(generator.ptr(), generator_type())) {
+    throw py::type_error("generator: expected a weightinit.Generator");
   }
-  if (!seed.is_none()) throw py::type_error("seed, generator: give one of them, not both");
-  return generator.cast<Generator*>();
+  default_generator_slot() = DefaultGenerator{generator, generator.cast<Generator*>()};
+}
+
+Source source_of(PyObject* source, PyObject* stream, PyObject* offset) {
+  if (PyObject_TypeCheck(source, stream_type())) {
+    if (stream != nullptr || offset != nullptr) {
+      throw py::type_error(std::string(stream != nullptr ? "stream" : "offset") +
+                           ": a Stream source carries its own stream id and offset");
+    }
+    return Source{nullptr, py::handle(source).cast<const Stream&>()};
+  }
+  const std::uint64_t id = stream != nullptr ? to_u64(stream, "stream") : 0;
+  const std::uint64_t at = offset != nullptr ? to_u64(offset, "offset") : 0;
+  Generator* gen = nullptr;
+  if (source == Py_None) {
+    DefaultGenerator& d = default_generator_slot();
+    if (d.generator == nullptr) {
+      set_default_generator(py::cast(new Generator(), py::return_value_policy::take_ownership));
+    }
+    gen = d.generator;
+  } else if (PyObject_TypeCheck(source, generator_type())) {
+    gen = py::handle(source).cast<Generator*>();
+  } else if (!PyBool_Check(source) && PyIndex_Check(source)) {
+    return Source{nullptr, Stream(to_u64(source, "source"), id, at)};
+  }
+  if (gen != nullptr) {
+    if (at != 0) {
+      throw py::value_error("offset: a generator draws from its own offset; give an offset "
+                            "with an integer source only");
+    }
+    return Source{gen, Stream(0, id)};
+  }
+  std::string type = qualified_type_name(source);
+  throw py::type_error("source: expected None (the default generator), a weightinit.Generator, "
+                       "an integer seed or a Stream, got " + type +
+                       (type == "torch._C.Generator" || type == "torch.Generator"
+                            ? " (torch.Generator's stream cannot be reproduced; use "
+                              "weightinit.Generator(seed))"
+                            : ""));
+}
+
+bool flag(PyObject* v, const char* name) {
+  if (!PyBool_Check(v)) {
+    throw py::type_error(std::string(name) + ": expected a bool, got " + qualified_type_name(v));
+  }
+  return v == Py_True;
 }
 
 namespace {
 
-void fill_released(const Output& t, const Law& law, Stream s, const std::vector<std::int64_t>& g,
-                   const std::vector<std::int64_t>& st, Generator* gen, const std::string& name);
+const Law& law_arg(PyObject* v, const char* name) {
+  if (!PyObject_TypeCheck(v, law_type())) {
+    throw py::type_error(std::string(name) + ": expected a weightinit Law, got " +
+                         qualified_type_name(v));
+  }
+  return py::handle(v).cast<const Law&>();
+}
 
-void fill_output(const py::handle& out, const Law& law, const py::handle& seed,
-                 const py::handle& stream, const py::handle& offset,
-                 const py::handle& global_shape, const py::handle& start, bool no_grad,
-                 const py::handle& generator, const std::string& name, bool strict) {
-  Output t = writable_output(out, law.kind == Law::Kind::kBits, no_grad, name);
-  if (strict) check_proper(law, t.dtype);
-  const std::size_t rank = t.shape.size();
-  std::vector<std::int64_t> g = global_shape.is_none() ? t.shape : dims(global_shape, "global_shape");
-  std::vector<std::int64_t> st =
-      start.is_none() ? std::vector<std::int64_t>(rank, 0) : dims(start, "start");
-  if (g.size() != rank || st.size() != rank) {
-    throw py::value_error("global_shape, start: need the rank of out (" + std::to_string(rank) + ")");
+std::uint64_t numel_of(const Output& t) {
+  std::uint64_t n = 1;
+  for (std::int64_t d : t.shape) n *= static_cast<std::uint64_t>(d);
+  return n;
+}
+
+// fill(out, law, source=None, *, stream=0, offset=0, box=None, name="out", no_grad=False,
+//      strict=False)
+PyObject* fill_door(PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+  static const Signature* sig = new Signature(
+      "fill", {"out", "law", "source"}, 2, {"stream", "offset", "box", "name", "no_grad", "strict"});
+  PyObject* a[9];
+  sig->parse(args, nargs, kwnames, a);
+  const std::string name = a[6] ? text_arg(a[6], "name") : std::string("out");
+  const bool no_grad = a[7] ? flag(a[7], "no_grad") : false;
+  const bool strict = a[8] ? flag(a[8], "strict") : false;
+
+  // One output and its law, or a tuple of outputs and a tuple of as many laws (sub-draws).
+  std::vector<PyObject*> outs, laws;
+  if (PyTuple_Check(a[1])) {
+    const Py_ssize_t n = PyTuple_GET_SIZE(a[1]);
+    if (!PyTuple_Check(a[0]) || PyTuple_GET_SIZE(a[0]) != n || n == 0 || n > 256) {
+      throw py::type_error("out, law: a tuple of laws needs a tuple of as many outputs (1 to 256)");
+    }
+    for (Py_ssize_t k = 0; k < n; ++k) {
+      outs.push_back(PyTuple_GET_ITEM(a[0], k));
+      laws.push_back(PyTuple_GET_ITEM(a[1], k));
+    }
+  } else {
+    outs.push_back(a[0]);
+    laws.push_back(a[1]);
   }
-  Stream s;
-  Generator* gen = stream_of(seed, stream, offset, generator, s);
-  if (t.meta) {  // the law's own checks still run (an empty box writes nothing)
-    fill_law(law, s, t.dtype, std::vector<std::int64_t>(rank, 0), st, std::vector<std::int64_t>(rank, 0),
-             nullptr, std::vector<std::int64_t>(rank, 0));
-    return;
+  std::vector<const Law*> law(laws.size());
+  for (std::size_t k = 0; k < laws.size(); ++k) law[k] = &law_arg(laws[k], "law");
+
+  std::vector<DoorOutput> out(outs.size());
+  for (std::size_t k = 0; k < outs.size(); ++k) {
+    out[k].out = writable_output(outs[k], law[k]->kind == Law::Kind::kBits, no_grad, name);
+    if (strict) check_proper(*law[k], out[k].out.dtype);
   }
+  // box = (global_shape, start), either None for its default: out's shape, the origin.
+  bool global = false, started = false;
+  std::vector<std::int64_t> g, st;
+  if (a[5] != nullptr && a[5] != Py_None) {
+    if (!PyTuple_Check(a[5]) || PyTuple_GET_SIZE(a[5]) != 2) {
+      throw py::type_error("box: expected a pair (global_shape, start), got " + brief(a[5]));
+    }
+    PyObject* gs = PyTuple_GET_ITEM(a[5], 0);
+    PyObject* s0 = PyTuple_GET_ITEM(a[5], 1);
+    if ((global = gs != Py_None)) g = dims(gs, "global_shape");
+    if ((started = s0 != Py_None)) st = dims(s0, "start");
+  }
+  for (DoorOutput& o : out) {
+    const std::size_t rank = o.out.shape.size();
+    if ((global && g.size() != rank) || (started && st.size() != rank)) {
+      throw py::value_error("global_shape, start: need the rank of out (" +
+                            std::to_string(rank) + ")");
+    }
+    o.blocks = o.out.meta ? 0 : blocks_for(numel_of(o.out), o.out.dtype);
+  }
+  const Source source = source_of(a[2] ? a[2] : Py_None, a[3], a[4]);
   try {
-    fill_released(t, law, s, g, st, gen, name);
-    // Written behind autograd's back: count the write as torch's in-place ops do, so a graph
-    // that saved the old values raises on backward instead of using the new ones.
-    if (t.bump) t.bump(py::make_tuple(t.owner));
+    run_draw(out, source, name, [&](const Stream& s, const FillControl& control) {
+      for (std::size_t k = 0; k < out.size(); ++k) {
+        const Output& t = out[k].out;
+        const Stream sk = s.sub_stream(k);
+        const std::size_t r = t.shape.size();
+        const std::vector<std::int64_t>& gk = global ? g : t.shape;
+        const std::vector<std::int64_t> zero(r, 0);
+        const std::vector<std::int64_t>& stk = started ? st : zero;
+        if (t.meta) {  // checked, never written: the law's own checks still run
+          fill_law(*law[k], sk, t.dtype, zero, stk, zero, nullptr, zero);
+        } else {
+          fill_law(*law[k], sk, t.dtype, gk, stk, t.shape, t.data, t.byte_strides, control);
+        }
+      }
+    });
   } catch (const ValueError& e) {
     // The core names the buffer "out"; the caller may call it otherwise.
     const std::string what = e.what();
     if (name != "out" && what.rfind("out: ", 0) == 0) throw ValueError(name + what.substr(3));
     throw;
   }
-}
-
-void fill_released(const Output& t, const Law& law, Stream s, const std::vector<std::int64_t>& g,
-                   const std::vector<std::int64_t>& st, Generator* gen, const std::string& name) {
-  // Nothing frees or resizes a NumPy array's memory while the fill writes it without the GIL.
-  std::optional<ArrayPin> pin;
-  if (py::isinstance<py::array>(t.owner)) {
-    pin.emplace(py::reinterpret_borrow<py::array>(t.owner), name);
-  }
-  // The GIL is released for the fill; Ctrl-C stops it (KeyboardInterrupt).
-  run_interruptible([&](const FillControl& control) {
-    if (gen == nullptr) {
-      fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides, control);
-      resolve_negation(t);
-      return;
-    }
-    std::uint64_t numel = 1;
-    for (std::int64_t d : t.shape) numel *= static_cast<std::uint64_t>(d);
-    if (numel == 0) {  // nothing drawn, nothing reserved; the law is still checked
-      fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides, control);
-      return;
-    }
-    const Generator::Reservation r = gen->reserve(blocks_for(numel, t.dtype));
-    s = Stream(r.seed, s.stream_id(), r.start);
-    try {
-      fill_law(law, s, t.dtype, g, st, t.shape, t.data, t.byte_strides, control);
-    } catch (...) {
-      gen->release(r);
-      throw;
-    }
-    resolve_negation(t);
-  });
+  Py_RETURN_NONE;
 }
 
 }  // namespace
@@ -485,28 +681,40 @@ void register_fill(py::module_& m) {
       .def_property_readonly("offset", &Generator::offset)
       .def("_set_state", [](Generator& g, const py::handle& seed, const py::handle& offset) {
         g.set_state(to_u64(seed, "state seed"), to_u64(offset, "state offset"));
-      })
-      .def("_reserve", [](Generator& g, const py::handle& blocks) {
-        const Generator::Reservation r = g.reserve(to_u64(blocks, "blocks"));
-        return py::make_tuple(r.seed, r.start, r.end);
-      })
-      .def("_release", [](Generator& g, std::uint64_t seed, std::uint64_t start, std::uint64_t end) {
-        g.release({seed, start, end});
       });
   m.def("blocks_for", [](std::uint64_t numel, int itemsize) {
         return blocks_for(numel, itemsize == 8 ? DType::kFloat64 : DType::kFloat32);
       }, py::arg("numel"), py::arg("itemsize"));
-  m.def("fill", &fill_output, py::arg("out"), py::arg("law"), py::arg("seed") = py::none(),
-        py::arg("stream") = 0, py::arg("offset") = 0, py::arg("global_shape") = py::none(),
-        py::arg("start") = py::none(), py::arg("no_grad") = false,
-        py::arg("generator") = py::none(), py::arg("name") = "out", py::arg("strict") = false,
-        "Fill `out` (a writable NumPy array or CPU torch tensor, any strides; a meta tensor is "
-        "checked and left alone) in place with its box of the tensor of `global_shape` "
-        "(default: out's shape) starting at `start` (default: the origin), drawn from `law` on "
-        "the stream (seed, stream, offset), or on `generator` (its seed, from its offset, which "
-        "advances past the blocks drawn; given back if the fill fails). `name` names the output "
-        "in messages; `strict` refuses laws that would be degenerate in out's dtype. The only "
-        "fill entry.");
+  m.def("check_seed", [](const py::handle& v, const std::string& name) { return to_u64(v, name.c_str()); },
+        py::arg("value"), py::arg("name") = "seed",
+        "`value` as a seed, stream id or offset: an integer in [0, 2**64), else TypeError / "
+        "ValueError naming `name` (the conversion of every such argument of the bindings).");
+  m.def("check_shape", [](const py::handle& v, const std::string& name) {
+          const std::vector<std::int64_t> shape = int_list(v, name.c_str(), true);
+          detail::check_shape(shape, name.c_str());
+          py::tuple t(shape.size());
+          for (std::size_t k = 0; k < shape.size(); ++k) t[k] = py::int_(shape[k]);
+          return t;
+        }, py::arg("value"), py::arg("name") = "shape",
+        "`value` (an int or a sequence of ints) as a shape tuple: non-negative dimensions, "
+        "fewer than 2**63 elements, else TypeError / ValueError naming `name`.");
+  m.def("_set_default_generator", &set_default_generator, py::arg("generator"),
+        "Make `generator` the one a door's source=None draws from.");
+  add_door<fill_door>(m, "fill",
+      "fill(out, law, source=None, *, stream=0, offset=0, box=None, name='out', no_grad=False, "
+      "strict=False)\n--\n\n"
+      "Fill `out` in place with `law`: the one door for random values.\n\n"
+      "`out` is a writable NumPy array or CPU torch tensor (any strides; a meta tensor is "
+      "checked and left alone). `source` is None (the default generator), a Generator (its "
+      "key, from its offset, which advances past the blocks drawn and goes back if the fill "
+      "fails) or an integer key (drawn from `offset`) on stream id `stream`, or a Stream "
+      "(its key, stream id, offset and family; `stream` and `offset` not given). `box` = "
+      "(global_shape, start), either None for its default (out's shape, the origin): `out` is "
+      "that box of the whole tensor. A tuple of laws with a tuple of as many outputs is one draw: output k reads "
+      "sub-stream k (stream XOR (k << 56)) from the same offset, and a generator advances by "
+      "the most blocks any reads. `name` names the output in messages; `no_grad` writes a "
+      "tensor that requires grad (torch.nn.init's rule); `strict` refuses laws that would be "
+      "degenerate in out's dtype.");
 }
 
 }  // namespace weightinit::bindings

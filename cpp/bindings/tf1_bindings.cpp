@@ -24,49 +24,9 @@ namespace {
 
 std::string type_name(const py::handle& v) { return py::str(py::type::of(v).attr("__name__")); }
 
-// One dimension: an int within 64 bits, else ValueError naming `name`.
-std::int64_t dim_of(const py::handle& v, const py::object& index, const char* name) {
-  const long long x = PyLong_AsLongLong(index.ptr());
-  if (x == -1 && PyErr_Occurred()) {
-    PyErr_Clear();
-    throw py::value_error(std::string(name) + ": " + brief(v) +
-                          " is outside the 64-bit integer range");
-  }
-  return x;
-}
-
 // A list of integers (any sign: the C++ classes check the values) from an int or an iterable
-// of ints (a NumPy integer array too, as TF reads shapes), else TypeError / ValueError naming
-// `name`.
-Shape int_list(const py::handle& v, const char* name) {
-  if (PyIndex_Check(v.ptr()) && !PyBool_Check(v.ptr())) {
-    PyObject* index = PyNumber_Index(v.ptr());
-    if (index) return Shape{dim_of(v, py::reinterpret_steal<py::object>(index), name)};
-    // An array of one dimension or more has __index__ too, which refuses it: a sequence.
-    if (!PySequence_Check(v.ptr()) || !PyErr_ExceptionMatches(PyExc_TypeError)) {
-      raise_named(v, name, "operator.index()");
-    }
-    PyErr_Clear();
-  }
-  py::object seq = py::reinterpret_steal<py::object>(PySequence_Fast(v.ptr(), ""));
-  if (!seq) {
-    PyErr_Clear();
-    throw py::type_error(std::string(name) + ": expected a sequence of integers, got " +
-                         brief(v));
-  }
-  const Py_ssize_t n = PySequence_Fast_GET_SIZE(seq.ptr());
-  PyObject** items = PySequence_Fast_ITEMS(seq.ptr());
-  Shape out(static_cast<std::size_t>(n));
-  for (Py_ssize_t i = 0; i < n; ++i) {
-    const py::handle item(items[i]);
-    if (PyBool_Check(item.ptr()) || !PyIndex_Check(item.ptr())) {
-      throw py::type_error(std::string(name) + ": dimensions must be integers, got " +
-                           brief(item));
-    }
-    out[static_cast<std::size_t>(i)] = dim_of(item, index_of(item, name), name);
-  }
-  return out;
-}
+// of ints (a NumPy integer array too, as TF reads shapes): the shared conversion.
+Shape int_list(const py::handle& v, const char* name) { return bindings::int_list(v, name, true); }
 
 // A bound that may be an integer: an exact integer within 64 bits, else a double.
 Number number_arg(const py::handle& v, const char* name) {

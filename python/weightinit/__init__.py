@@ -9,8 +9,8 @@ from importlib.metadata import PackageNotFoundError, version as _version
 import importlib
 from typing import Any
 
-from . import _core
 from .core import Law, fill, new, stream_for
+from .core import door as _door
 from .core.generator import Generator, default_generator, initial_seed, manual_seed
 
 # The TF1 API at top level (weightinit.tf1's __all__), as tf.compat.v1 has it.
@@ -38,9 +38,9 @@ def __dir__() -> list[Any]:
 try:
     __version__ = _version("weightinit")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = _core.__version__
+    __version__ = _door.VERSION
 
-STREAM_VERSION: int = _core.STREAM_VERSION  # the stream family's version (docs/streams.md)
+STREAM_VERSION: int = _door.STREAM_VERSION  # the stream family's version (docs/streams.md)
 
 
 def _check_target_env() -> None:
@@ -48,10 +48,10 @@ def _check_target_env() -> None:
     import warnings
 
     wanted = os.environ.get("WEIGHTINIT_TARGET", "")
-    if wanted and wanted != _core.active_target():
+    if wanted and wanted != _door.active_target():
         warnings.warn(
             f"WEIGHTINIT_TARGET={wanted!r} is not an available target "
-            f"({', '.join(_core.available_targets())}); using {_core.active_target()!r}",
+            f"({', '.join(_door.available_targets())}); using {_door.active_target()!r}",
             RuntimeWarning,
             stacklevel=3,
         )
@@ -62,29 +62,29 @@ _check_target_env()
 
 def cpu_targets() -> dict[str, Any]:
     """The kernel targets this CPU runs (``"available"``, scalar first) and the one in use."""
-    return {"available": list(_core.available_targets()), "active": _core.active_target()}
+    return {"available": list(_door.available_targets()), "active": _door.active_target()}
 
 
 def set_target(name: str) -> None:
     """Use kernel target `name` (one of ``cpu_targets()["available"]``) for later fills."""
-    _core.set_target(name)
+    _door.set_target(name)
 
 
 def get_num_threads() -> int:
     """Threads a fill may use; output never depends on it."""
-    return _core.get_num_threads()
+    return _door.get_num_threads()
 
 
 def set_num_threads(n: int) -> None:
     """Set the threads later fills may use (n >= 1)."""
     if isinstance(n, bool) or not isinstance(n, int):
         raise TypeError(f"n: expected an int, got {type(n).__name__}")
-    _core.set_num_threads(n)
+    _door.set_num_threads(n)
 
 
 def compute_fans(shape: Any, layout: str = "tf") -> tuple[Any, ...]:
     """(fan_in, fan_out) of `shape`: layout ``"tf"`` is (..., in, out), ``"torch"`` (out, in, *k)."""
-    return tuple(_core.compute_fans(list(shape), layout))
+    return tuple(_door.compute_fans(list(shape), layout))
 
 
 __all__ = [

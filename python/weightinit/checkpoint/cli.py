@@ -107,11 +107,11 @@ def info() -> None:
 def demo(rows: int, cols: int, seed: int) -> None:
     """Fill a float32 `rows` x `cols` kernel with TF's he_normal (variance scaling, scale 2,
     fan_in, truncated at 2 sigma) three times, from the law table; print stats and speed."""
-    from .. import _core
+    from ..core import door
 
     shape = [rows, cols]
-    law = _core.laws.variance_scaling(shape, "tf", *_core.laws.preset("he_normal"))
-    fan_in, _ = _core.compute_fans(shape, "tf")
+    law = door.laws.variance_scaling(shape, "tf", *door.laws.preset("he_normal"))
+    fan_in, _ = door.compute_fans(shape, "tf")
     out = np.empty((rows, cols), np.float32)
     wi.fill(out, law.kind, law.params, seed=seed)  # warm the pool
     best = float("inf")

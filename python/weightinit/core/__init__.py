@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-from .. import _core
+from .door import Law, laws
 from .fills import check_seed, check_shape, fill, is_dtensor, is_torch_tensor, new
 from .generator import Generator, default_generator, initial_seed, manual_seed
 from .streams import blocks_for, stream_for, sub_stream
-
-Law = _core.Law
-laws = _core.laws
 
 __all__ = ["Generator", "Law", "laws", "blocks_for", "check_seed", "check_shape",
            "default_generator", "fill", "initial_seed", "is_dtensor", "is_torch_tensor",

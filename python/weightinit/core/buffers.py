@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """The `tensor` argument of weightinit.init: a NumPy array or a CPU torch tensor.
 
-Everything init.py does to its argument goes through here: the checks, the deterministic
-writes (constants, index patterns, a computed matrix) and :func:`draw`, the one road to
-``_fill.fill`` with the generator's offset handling. torch is imported only when the argument
+Everything init.py does to its argument goes through here: the checks and the deterministic
+writes (constants, index patterns, a computed matrix); random values go through the door
+(``core.door.fill``). torch is imported only when the argument
 is a torch tensor (``is_torch_tensor`` looks at ``type(x).__module__``).
 """
 
@@ -19,8 +19,6 @@ import numpy as np
 from .. import _core
 from .dtypes import FLOAT_NAMES
 from .fills import is_torch_tensor
-from .generator import resolve
-from .streams import blocks_for, sub_stream
 
 
 class Buffer(NamedTuple):
@@ -156,23 +154,3 @@ def assign(tensor: Any, values: np.ndarray) -> None:
             tensor.copy_(torch.from_numpy(values))
         else:
             tensor[...] = values
-
-
-def draw(generator: Any, *fills: Any) -> None:
-    """The one place the torch-style functions draw random numbers: fill each ``(out, law)``.
-
-    All sub-draws of one call start at the generator's current offset; sub-draw ``k``
-    (0-based) reads stream id ``0 XOR (k << 56)`` (docs/streams.md §2), and the
-    generator advances by the most blocks any of them reads (§3). Nothing is reserved when
-    the tensors are empty. Degenerate laws (``a == b``, ``std == 0``) write their one value
-    but still advance the generator, so positions depend only on the shapes and dtypes drawn.
-    """
-    gen = resolve(generator)
-    blocks = max(blocks_for(math.prod(out.shape), out.dtype.itemsize if isinstance(out, np.ndarray)
-                            else out.element_size())
-                 for out, _ in fills)
-    if blocks == 0:
-        return
-    with gen.reserve(blocks) as (seed, offset):
-        for k, (out, law) in enumerate(fills):
-            _core.fill(out, law, seed, sub_stream(k), offset, None, None, True)

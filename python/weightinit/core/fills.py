@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import math
-import operator
 import sys
 
 import numpy as np
@@ -20,43 +18,16 @@ import numpy as np
 from .. import _core
 from .dtypes import as_dtype, is_float
 
-_U64 = 1 << 64
-
 def check_seed(seed: Any, argname: str = "seed") -> int:
-    """An integer in [0, 2**64), else TypeError / ValueError naming `argname`."""
-    if isinstance(seed, (bool, np.bool_)):
-        raise TypeError(f"{argname}: expected an integer, got bool")
-    try:
-        value = operator.index(seed)
-    except TypeError:
-        raise TypeError(f"{argname}: expected an integer, got {type(seed).__name__}") from None
-    if not 0 <= value < _U64:
-        raise ValueError(f"{argname}: must be an integer in [0, 2**64), got {value}")
-    return value
+    """An integer in [0, 2**64), else TypeError / ValueError naming `argname` (the bindings'
+    conversion of every seed, stream id and offset)."""
+    return _core.check_seed(seed, argname)
 
 
-def check_shape(shape: Any, argname: str = "shape") -> tuple[Any, ...]:
-    """A tuple of non-negative ints whose product fits in 2**63."""
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, (bool, np.bool_)):
-        shape = (shape,)
-    try:
-        dims = tuple(shape)
-    except TypeError:
-        raise TypeError(f"{argname}: expected a sequence of integers, got {shape!r}") from None
-    out = []
-    for d in dims:
-        if isinstance(d, (bool, np.bool_)):
-            raise TypeError(f"{argname}: dimensions must be integers, got {d!r}")
-        try:
-            d = operator.index(d)
-        except TypeError:
-            raise TypeError(f"{argname}: dimensions must be integers, got {d!r}") from None
-        if d < 0:
-            raise ValueError(f"{argname}: dimensions must be non-negative, got {tuple(dims)}")
-        out.append(d)
-    if math.prod(out) >= 1 << 63:
-        raise ValueError(f"{argname}: {tuple(out)} has more than 2**63 elements")
-    return tuple(out)
+def check_shape(shape: Any, argname: str = "shape") -> tuple[int, ...]:
+    """An int or a sequence of ints as a shape tuple: non-negative dimensions and fewer than
+    2**63 elements, else TypeError / ValueError naming `argname` (the bindings' conversion)."""
+    return _core.check_shape(shape, argname)
 
 
 def fill(out: Any, distribution: str, params: Any, *, seed: Any, stream: int = 0, offset: int = 0,
@@ -79,8 +50,8 @@ def fill(out: Any, distribution: str, params: Any, *, seed: Any, stream: int = 0
     global_shape, start : sequence of int, optional
         The whole tensor's shape and where `out` starts in it; default: `out` is the whole.
     """
-    _core.fill(out, _core.Law.of(distribution, params), seed, stream, offset, global_shape, start,
-               strict=True)
+    _core.fill(out, _core.Law.of(distribution, params), check_seed(seed), stream=stream,
+               offset=offset, box=(global_shape, start), strict=True)
     return out
 
 

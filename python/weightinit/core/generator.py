@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import contextlib
 import operator
 
 import numpy as np
@@ -79,21 +78,6 @@ class Generator(_core.Generator):
         self._set_state(check_seed(seed, "state seed"), check_seed(offset, "state offset"))
         return self
 
-    @contextlib.contextmanager
-    def reserve(self, blocks: int) -> Any:
-        """Yield ``(seed, offset)`` for a draw of `blocks` blocks and advance past them.
-
-        For draws made of several fills (``sparse_``). If the body raises, the offset goes
-        back, unless another thread drew meanwhile (then the reserved blocks are skipped:
-        no two draws ever share them).
-        """
-        seed, start, end = self._reserve(blocks)
-        try:
-            yield seed, start
-        except BaseException:
-            self._release(seed, start, end)
-            raise
-
     def __reduce__(self) -> Any:
         return (_from_state, self.get_state())
 
@@ -105,8 +89,10 @@ def _from_state(seed: int, offset: int) -> Generator:
     return Generator(seed).set_state((seed, offset))
 
 
-#: The generator used when a function gets ``generator=None``.
+#: The generator used when a function gets ``generator=None``, and the door's
+#: ``source=None``.
 default_generator = Generator()
+_core._set_default_generator(default_generator)
 
 
 def manual_seed(seed: int) -> Generator:

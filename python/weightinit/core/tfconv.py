@@ -20,11 +20,11 @@ from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from .. import _core
+from . import door
 from .dtypes import as_dtype, is_float
 
 FLOAT32 = np.dtype("float32")
-_ET = _core.tf1.ElementType
+_ET = door.tf1.ElementType
 # NumPy's dtype -> the C++ element type; bfloat16 joins on first use (it needs ml_dtypes).
 _ELEMENT_TYPES: dict[np.dtype, Any] = {
     np.dtype(name): et for name, et in _ET.__members__.items()  # type: ignore[attr-defined]

@@ -43,10 +43,11 @@ from typing import Any, Callable, TypeVar
 
 import numpy as np
 
-from .. import _core
-from ..core import Law
+from ..core import Law, door
+from ..core.door import fill as _fill
+from ..core.generator import Generator as _Generator
 from . import laws as _laws
-from ..core.buffers import check, draw, require_float, set_all, set_at
+from ..core.buffers import check, require_float, set_all, set_at
 from ..core.fills import is_torch_tensor
 from ..core.generator import resolve
 
@@ -113,9 +114,9 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """
     if not isinstance(nonlinearity, str):
         raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
-    if _core.laws.unit_gain(nonlinearity):
+    if door.laws.unit_gain(nonlinearity):
         return 1  # an int, as torch returns it
-    return _core.laws.calculate_gain(nonlinearity, _laws.slope(nonlinearity, param))
+    return door.laws.calculate_gain(nonlinearity, _laws.slope(nonlinearity, param))
 
 
 def _shape_of(tensor: Any) -> tuple[int, ...]:
@@ -128,7 +129,7 @@ def _shape_of(tensor: Any) -> tuple[int, ...]:
 
 def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
     """``(fan_in, fan_out)`` of `shape` by torch's rule; see :func:`_calculate_fan_in_and_fan_out`."""
-    return _core.compute_fans(list(shape), "torch")
+    return door.compute_fans(list(shape), "torch")
 
 
 def _calculate_fan_in_and_fan_out(tensor: Any) -> tuple[int, int]:
@@ -147,7 +148,7 @@ def _calculate_fan_in_and_fan_out(tensor: Any) -> tuple[int, int]:
 
 def _correct_fan(shape: tuple[int, ...], mode: str) -> int:
     """``fan_in`` or ``fan_out`` of `shape`; see :func:`_calculate_correct_fan`."""
-    return _core.laws.torch_fan(list(shape), _laws.check_mode(mode))
+    return door.laws.torch_fan(list(shape), _laws.check_mode(mode))
 
 
 def _calculate_correct_fan(tensor: Any, mode: str) -> int:
@@ -171,7 +172,9 @@ def _calculate_correct_fan(tensor: Any, mode: str) -> int:
 def _draw_law(tensor: T, law: Law, generator: GeneratorArg) -> T:
     """Draw `law` into `tensor` through the door, which checks the tensor (a meta tensor is
     left alone) and advances the generator; return `tensor`."""
-    _core.fill(tensor, law, None, 0, 0, None, None, True, resolve(generator), "tensor")
+    if generator is not None and type(generator) is not _Generator:
+        generator = resolve(generator)  # an int seed: a fresh generator; else a named error
+    _fill(tensor, law, generator, no_grad=True, name="tensor")
     return tensor
 
 
@@ -409,7 +412,7 @@ def sparse_(tensor: T, sparsity: float, std: float = 0.01, generator: GeneratorA
     if buf.numel == 0 or buf.is_meta:
         return tensor
     keys = np.empty(buf.shape, dtype=np.uint64)
-    draw(generator, (tensor, law), (keys, Law.bits()))
+    _fill((tensor, keys), (law, Law.bits()), resolve(generator), no_grad=True, name="tensor")
     _laws.sparse_zero(tensor, keys, num_zeros)
     return tensor
 

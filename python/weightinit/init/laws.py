@@ -18,8 +18,7 @@ import operator
 
 import numpy as np
 
-from .. import _core
-from ..core import Law, laws
+from ..core import Law, door, laws
 from ..core.buffers import no_grad, real, set_at
 from ..core.fills import is_torch_tensor
 
@@ -137,7 +136,8 @@ def orthogonal_into(out: Any, gain: float, *, generator: Any = None, seed: Any =
     else:
         dense = out.flags.c_contiguous
         target = out if dense else np.empty(out.shape, out.dtype)
-    _core.orthogonal(target, rows, cols, gain, seed, stream, 0, generator, True, "tensor")
+    door.orthogonal(target, rows, cols, gain, seed if generator is None else generator,
+                    stream=stream, no_grad=True, name="tensor")
     if not dense:
         with no_grad(out):
             if is_torch_tensor(out):

@@ -3,7 +3,7 @@
 
 The values of a tensor are a pure function of the key's data (docs/streams.md, "JAX keys"):
 the data's uint32 words become the Philox key and stream id, and the tensor is written by
-the fill door (``_core.fill``) or, for orthogonal matrices, by ``_core.orthogonal``. A
+the fill door (``door.fill``) or, for orthogonal matrices, by ``door.orthogonal``. A
 concrete key is read at once; a traced one (under ``jax.jit``, ``jax.vmap``) goes to the host
 through ``jax.pure_callback``.
 """
@@ -20,7 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.sharding import NamedSharding, PartitionSpec
 
-from .. import _core
+from ..core import door
 from ..core import Law
 from ..core.buffers import real as _real
 from ..core.dtypes import FLOAT_NAMES
@@ -170,7 +170,7 @@ def seed_and_stream(words: np.ndarray) -> tuple[int, int]:
     tensor ``weightinit.new`` gives with ``seed=s``); 4 words: the same key and stream
     ``w[2] * 2**32 + w[3]``: ``weightinit::Stream::jax``.
     """
-    stream = _core.Stream.jax(np.asarray(words, dtype=np.uint32).reshape(-1).tolist())
+    stream = door.Stream.jax(np.asarray(words, dtype=np.uint32).reshape(-1).tolist())
     return stream.key, stream.stream_id
 
 
@@ -196,7 +196,7 @@ class Draw:
         if out.size == 0:
             return
         if self.law is not None:
-            _core.fill(out, self.law, seed, stream)
+            door.fill(out, self.law, seed, stream=stream)
         elif self.whole is not None:
             self.whole(out, seed, stream)
         else:  # pragma: no cover - every non-empty draw has a law or a writer
@@ -211,7 +211,7 @@ class Draw:
         """The box [start, stop) of the tensor, equal to that slice of :meth:`array`."""
         out = np.empty(tuple(b - a for a, b in zip(start, stop)), self.dtype)
         if out.size and self.law is not None:
-            _core.fill(out, self.law, seed, stream, 0, list(self.shape), list(start))
+            door.fill(out, self.law, seed, stream=stream, box=(list(self.shape), list(start)))
         elif out.size:
             return self.array(seed, stream)[tuple(slice(a, b) for a, b in zip(start, stop))]
         return out
@@ -292,4 +292,4 @@ def orthogonal_into(out: np.ndarray, rows: int, cols: int, gain: float, seed: in
     """Write `gain` times a Haar (semi-)orthogonal ``rows x cols`` matrix into the
     C-contiguous `out` (``out.size == rows * cols``): orthonormal columns when
     ``rows >= cols``, orthonormal rows otherwise."""
-    _core.orthogonal(out, rows, cols, gain, seed, stream, 0)
+    door.orthogonal(out, rows, cols, gain, seed, stream=stream)

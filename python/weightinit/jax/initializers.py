@@ -48,7 +48,7 @@ import jax
 import jax.nn.initializers as _jax_init
 import numpy as np
 
-from .. import _core
+from ..core import door
 from ..core import Law
 from . import _host
 from ._host import Draw, OutSharding
@@ -186,7 +186,7 @@ def truncated_normal(stddev: RealNumeric = 1e-2, dtype: DTypeLike = None,
         ``lower >= upper`` (either may be infinite), or a NaN.
     """
     s = _host.real(stddev, "stddev")
-    law = _core.laws.jax_truncated_normal(s, _bound(lower, "lower"), _bound(upper, "upper"))
+    law = door.laws.jax_truncated_normal(s, _bound(lower, "lower"), _bound(upper, "upper"))
     return _Random("truncated_normal", _law_draw(law), dtype)
 
 
@@ -210,7 +210,7 @@ def _fans(shape: tuple[int, ...], in_axis: Union[int, tuple[int, ...]],
     allowed, as in JAX (Flax's embedding kernels use ``in_axis=-2, out_axis=0``), and then
     give fractional fans; a shape with no elements gives ``(0.0, 0.0)``.
     """
-    fan_in, fan_out = _core.laws.jax_fans(shape, in_axis, out_axis, batch_axis)
+    fan_in, fan_out = door.laws.jax_fans(shape, in_axis, out_axis, batch_axis)
     return fan_in, fan_out
 
 
@@ -248,7 +248,7 @@ def variance_scaling(scale: RealNumeric, mode: str, distribution: str, in_axis: 
     for value, argname in ((mode, "mode"), (distribution, "distribution")):
         if not isinstance(value, str):
             raise TypeError(f"{argname}: expected a str, got {type(value).__name__}")
-    _core.laws.jax_variance_scaling(1.0, 1.0, s, mode, distribution)  # checks them
+    door.laws.jax_variance_scaling(1.0, 1.0, s, mode, distribution)  # checks them
     in_ax = _host.axes(in_axis, "in_axis")
     out_ax = _host.axes(out_axis, "out_axis")
     batch_ax = _host.axes(batch_axis, "batch_axis")
@@ -257,7 +257,7 @@ def variance_scaling(scale: RealNumeric, mode: str, distribution: str, in_axis: 
         fan_in, fan_out = _fans(shape, in_ax, out_ax, batch_ax)
         if math.prod(shape) == 0:
             return Draw(shape, dt, Law.constant(0.0))
-        return Draw(shape, dt, _core.laws.jax_variance_scaling(fan_in, fan_out, s, mode,
+        return Draw(shape, dt, door.laws.jax_variance_scaling(fan_in, fan_out, s, mode,
                                                                distribution))
 
     return _Random("variance_scaling", make, dtype)
@@ -266,7 +266,7 @@ def variance_scaling(scale: RealNumeric, mode: str, distribution: str, in_axis: 
 def _preset(name: str, in_axis: Axes, out_axis: Axes, batch_axis: Axes,
             dtype: DTypeLike) -> Initializer:
     """``variance_scaling`` with the law table's ``(scale, mode, distribution)`` of `name`."""
-    scale, mode, distribution = _core.laws.preset(name)
+    scale, mode, distribution = door.laws.preset(name)
     return variance_scaling(scale, mode, distribution, in_axis, out_axis, batch_axis, dtype)
 
 
@@ -391,7 +391,7 @@ def delta_orthogonal(scale: RealNumeric = 1.0, column_axis: int = -1,
         centre = _orthogonal_draw(shape[-2:], dt, gain, axis)
         if math.prod(shape) == 0:
             return Draw(shape, dt, Law.constant(0.0))
-        index = _core.laws.delta_orthogonal_centre(shape)
+        index = door.laws.delta_orthogonal_centre(shape)
 
         def whole(out: np.ndarray, seed: int, stream: int) -> None:
             out[...] = 0

@@ -83,7 +83,7 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence, Union
 
 import numpy as np
 
-from .. import _core
+from ..core import door
 from ..core import tfconv as surface
 from ..core.fills import check_shape
 from ..core.streams import STREAM_TAG
@@ -129,7 +129,7 @@ Shape = Sequence[int]
 v1 = _tf1_keras.initializers
 #: The config key of the random initializers' stream tag: ``"weightinit_stream": "v2"``.
 STREAM_KEY = "weightinit_stream"
-_tf1 = _core.tf1
+_tf1 = door.tf1
 _PARTITION_KEYWORDS = ("partition_shape", "partition_offset")
 
 
@@ -344,11 +344,11 @@ class _Random(Initializer):
             self._key = self.seed
         self._called = False
 
-    def _stream(self) -> _core.Stream:
+    def _stream(self) -> door.Stream:
         """The stream of this call (``Stream.keras`` of the seed, ``Stream.keras_state`` of a
         SeedGenerator's state, which advances)."""
         if self._generator:
-            return _core.Stream.keras_state(np.asarray(KERAS.ops.convert_to_numpy(self.seed.next())))
+            return door.Stream.keras_state(np.asarray(KERAS.ops.convert_to_numpy(self.seed.next())))
         if self.seed is None and self._called:
             surface.warn(f"The initializer {type(self).__name__} is unseeded and being called "
                          "multiple times, which will return identical values each time (even if "
@@ -356,15 +356,15 @@ class _Random(Initializer):
                          "seed to the initializer, or avoid using the same initializer instance "
                          "more than once.", UserWarning)
         self._called = True
-        return _core.Stream.keras(self._key)
+        return door.Stream.keras(self._key)
 
-    def _draw(self, law: _core.Law, dt: np.dtype, part: tuple[int, ...],
+    def _draw(self, law: door.Law, dt: np.dtype, part: tuple[int, ...],
               full: tuple[int, ...], start: tuple[int, ...] | None) -> Any:
         """`law` drawn through the fill door on this call's (key, stream): the box of `full`
         at `start`."""
         out = np.empty(part, dt)
         stream = self._stream()
-        _core.fill(out, law, stream.key, stream.stream_id, 0, full, start)
+        door.fill(out, law, stream.key, stream=stream.stream_id, box=(full, start))
         return _result(out)
 
     def _seed_config(self) -> Any:
@@ -393,7 +393,7 @@ class RandomNormal(_Random):
     """
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05, seed: Seed = None) -> None:
-        _core.Law.normal(mean, stddev)  # both real numbers (TypeError naming the argument)
+        door.Law.normal(mean, stddev)  # both real numbers (TypeError naming the argument)
         self.mean = mean
         self.stddev = stddev
         super().__init__(seed)
@@ -410,8 +410,8 @@ class RandomNormal(_Random):
         part, full, start = _shape_and_box(type(self).__name__, shape, kwargs)
         return self._draw(self._law(), dt, part, full, start)
 
-    def _law(self) -> _core.Law:
-        return _core.Law.normal(self.mean, self.stddev)
+    def _law(self) -> door.Law:
+        return door.Law.normal(self.mean, self.stddev)
 
     def _config(self) -> dict[str, Any]:
         return {"mean": plain(self.mean), "stddev": plain(self.stddev),
@@ -430,8 +430,8 @@ class TruncatedNormal(RandomNormal):
     seed : int, keras.random.SeedGenerator or None
     """
 
-    def _law(self) -> _core.Law:
-        return _core.laws.tf_truncated_normal(self.mean, self.stddev)
+    def _law(self) -> door.Law:
+        return door.laws.tf_truncated_normal(self.mean, self.stddev)
 
 
 class RandomUniform(_Random):
@@ -498,7 +498,7 @@ def _check_variance_scaling(scale: Any, mode: Any, distribution: Any) -> None:
     """Keras 3's checks of VarianceScaling's arguments, in its order, with its messages (the
     sets printed as Keras prints its own); a `scale` that is not a real number and a
     `distribution` that is not a string are TypeErrors naming them."""
-    if _core.real(scale, "scale") <= 0.0:
+    if door.real(scale, "scale") <= 0.0:
         raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
     allowed_modes = {"fan_in", "fan_out", "fan_avg"}
     if isinstance(mode, Hashable) and mode not in allowed_modes:
@@ -556,7 +556,7 @@ class VarianceScaling(_Random):
         """A new float tensor of `shape` (or ``partition_shape``; fans from `shape`)."""
         dt, _ = _float_type(dtype)
         part, full, start = _shape_and_box(type(self).__name__, shape, kwargs)
-        law = _core.laws.variance_scaling(full, "tf", self.scale, self.mode, self.distribution,
+        law = door.laws.variance_scaling(full, "tf", self.scale, self.mode, self.distribution,
                                           self.input_axes, self.output_axes)
         return self._draw(law, dt, part, full, start)
 
@@ -578,7 +578,7 @@ class _Preset(VarianceScaling):
 
     def __init__(self, seed: Seed = None, input_axes: Sequence[int] | None = None,
                  output_axes: Sequence[int] | None = None) -> None:
-        scale, mode, distribution = _core.laws.preset(self._preset)
+        scale, mode, distribution = door.laws.preset(self._preset)
         super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed,
                          input_axes=input_axes, output_axes=output_axes)
 

@@ -37,11 +37,12 @@ import operator
 
 import numpy as np
 
-from .. import _core, init, tf1
+from .. import init, tf1
+from ..core import door
 from ..core import Law, laws
 from ..core import fills as _fill
 from ..core.dtypes import as_dtype
-from ..core.streams import stream_for, sub_stream
+from ..core.streams import stream_for
 from ..init import laws as torch_laws
 from ..core.buffers import no_grad, check, real, set_all, set_at
 
@@ -205,7 +206,7 @@ class BoxInitializer:
 def _draw(out: Any, law: Any, seed: Any, stream: int, global_shape: Any = None,
           start: Any = None) -> None:
     """The door for a law (degenerate laws write their value there)."""
-    _core.fill(out, law, seed, stream, 0, global_shape, start, True)
+    door.fill(out, law, seed, stream=stream, box=(global_shape, start), no_grad=True)
 
 
 class _Random(BoxInitializer):
@@ -263,8 +264,7 @@ class _Sparse(BoxInitializer):
         num_zeros, law = self.law(global_shape, **self.kwargs)
         self._refuse_box(out.shape, global_shape, start)
         keys = np.empty(global_shape, dtype=np.uint64)
-        _draw(out, law, seed, stream)
-        _core.fill(keys, Law.bits(), seed, sub_stream(1, stream))
+        door.fill((out, keys), (law, Law.bits()), seed, stream=stream, no_grad=True)
         torch_laws.sparse_zero(out, keys, num_zeros)
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from .. import _core
+from ..core import door
 from . import surface
 
 
@@ -110,10 +110,7 @@ class Initializer:
         return f"{type(self).__name__}({args})"
 
 
-if TYPE_CHECKING:
-    from .._core import _PartitionInfo as _PartitionInfoBase
-else:
-    _PartitionInfoBase = _core.tf1.PartitionInfo
+from ..core.door import PartitionInfoBase as _PartitionInfoBase
 
 
 class PartitionInfo(_PartitionInfoBase):

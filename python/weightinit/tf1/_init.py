@@ -11,12 +11,12 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .. import _core
+from ..core import door
 from . import surface
 from ._base import Initializer
 from .surface import DEFAULT_DTYPE
 
-_tf1 = _core.tf1
+_tf1 = door.tf1
 
 
 # --- constants ----------------------------------------------------------------------------
@@ -370,7 +370,7 @@ class _Glorot(VarianceScaling):
         # neither checked nor used, and calls without a dtype give float32. Kept as TF has it.
         if dtype is not DEFAULT_DTYPE:
             surface.warn_ctor_dtype()
-        scale, mode, distribution = _core.laws.preset(self._preset)
+        scale, mode, distribution = door.laws.preset(self._preset)
         super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed,
                          stream=stream)
 
@@ -431,7 +431,7 @@ class GlorotNormal(_Glorot):
 
 def _preset(name: str, seed: int | None, stream: str | None) -> VarianceScaling:
     """VarianceScaling with the law table's ``(scale, mode, distribution)`` of `name`."""
-    scale, mode, distribution = _core.laws.preset(name)
+    scale, mode, distribution = door.laws.preset(name)
     return VarianceScaling(scale=scale, mode=mode, distribution=distribution, seed=seed,
                            stream=stream)
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _core
+from ..core import door
 from . import surface
 from ._base import Initializer
 from .surface import DEFAULT_DTYPE
 
-_tf1 = _core.tf1
+_tf1 = door.tf1
 
 
 class _GainSeedDtype(Initializer):
@@ -26,7 +26,7 @@ class _GainSeedDtype(Initializer):
         self.seed = seed
         self.dtype = surface.ctor_dtype(dtype, deprecated=self._deprecated_dtype)
         # Accepted for a uniform surface; "tensorflow" is refused at call time (ValueError).
-        self.stream = _core.tf1.check_stream(stream)
+        self.stream = door.tf1.check_stream(stream)
         if self._cpp is not None:
             self._build()
 

@@ -10,12 +10,12 @@ written. One process-wide state serves the C++ API and this module.
 
 from __future__ import annotations
 
-from .. import _core
+from ..core import door
 
 #: TF's graph seed when only an op seed is given.
-DEFAULT_GRAPH_SEED = _core.tf1.DEFAULT_GRAPH_SEED
+DEFAULT_GRAPH_SEED = door.tf1.DEFAULT_GRAPH_SEED
 #: TF's modulus of both seeds (they are int32-sized op attributes in TF).
-MAXINT32 = _core.tf1.MAXINT32
+MAXINT32 = door.tf1.MAXINT32
 
 
 def set_random_seed(seed: int | None) -> None:
@@ -37,7 +37,7 @@ def set_random_seed(seed: int | None) -> None:
     TypeError
         If `seed` is not an integer or ``None``.
     """
-    _core.tf1.set_random_seed(seed)
+    door.tf1.set_random_seed(seed)
 
 
 def reset_default_graph() -> None:
@@ -46,7 +46,7 @@ def reset_default_graph() -> None:
     The seed part of ``tf.compat.v1.reset_default_graph``: weightinit has no graph, so this is
     all it does.
     """
-    _core.tf1.reset_default_graph()
+    door.tf1.reset_default_graph()
 
 
 def get_seed(op_seed: int | None) -> tuple[int | None, int | None]:
@@ -79,7 +79,7 @@ def get_seed(op_seed: int | None) -> tuple[int | None, int | None]:
     TypeError
         If `op_seed` is not an integer or ``None``.
     """
-    return _core.tf1.get_seed(op_seed) or (None, None)
+    return door.tf1.get_seed(op_seed) or (None, None)
 
 
 def set_stream(stream: str) -> None:
@@ -110,10 +110,10 @@ def set_stream(stream: str) -> None:
     TypeError
         If `stream` is not a string.
     """
-    _core.tf1.set_stream(stream)
+    door.tf1.set_stream(stream)
 
 
 def get_stream() -> str:
     """The process-wide stream of TF1 random initializers: ``"weightinit"`` or
     ``"tensorflow"`` (see :func:`set_stream`)."""
-    return _core.tf1.get_stream()
+    return door.tf1.get_stream()
