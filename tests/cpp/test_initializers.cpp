@@ -644,76 +644,14 @@ void test_convolution_orthogonal() {
 
 // --- tests/data/initializers_v2.txt ---------------------------------------------------------
 
-// BLAKE2b (RFC 7693): unkeyed, an `outlen`-byte digest, as hex.
+// The library's BLAKE2b (RFC 7693, stream.hpp): unkeyed, an `outlen`-byte digest, as hex.
 std::string blake2b_hex(const unsigned char* data, std::size_t n, std::size_t outlen) {
-  static const std::uint64_t kIv[8] = {
-      0x6a09e667f3bcc908ULL, 0xbb67ae8584caa73bULL, 0x3c6ef372fe94f82bULL, 0xa54ff53a5f1d36f1ULL,
-      0x510e527fade682d1ULL, 0x9b05688c2b3e6c1fULL, 0x1f83d9abfb41bd6bULL, 0x5be0cd19137e2179ULL};
-  static const unsigned char kSigma[10][16] = {
-      {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
-      {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
-      {11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4},
-      {7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8},
-      {9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13},
-      {2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9},
-      {12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11},
-      {13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10},
-      {6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5},
-      {10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0}};
-  auto rotr = [](std::uint64_t x, int k) { return (x >> k) | (x << (64 - k)); };
-  std::uint64_t h[8];
-  std::copy(kIv, kIv + 8, h);
-  h[0] ^= 0x01010000ULL ^ outlen;
-  std::uint64_t counted = 0;
-  auto compress = [&](const unsigned char* block, bool last) {
-    std::uint64_t v[16], m[16];
-    for (int i = 0; i < 8; ++i) {
-      v[i] = h[i];
-      v[i + 8] = kIv[i];
-    }
-    v[12] ^= counted;  // the byte count's high word stays 0 below 2^64 bytes
-    if (last) v[14] = ~v[14];
-    for (int i = 0; i < 16; ++i) {
-      m[i] = 0;
-      for (int b = 7; b >= 0; --b) m[i] = (m[i] << 8) | block[8 * i + b];
-    }
-    auto g = [&](int a, int b, int c, int d, std::uint64_t x, std::uint64_t y) {
-      v[a] = v[a] + v[b] + x;
-      v[d] = rotr(v[d] ^ v[a], 32);
-      v[c] = v[c] + v[d];
-      v[b] = rotr(v[b] ^ v[c], 24);
-      v[a] = v[a] + v[b] + y;
-      v[d] = rotr(v[d] ^ v[a], 16);
-      v[c] = v[c] + v[d];
-      v[b] = rotr(v[b] ^ v[c], 63);
-    };
-    for (int round = 0; round < 12; ++round) {
-      const unsigned char* s = kSigma[round % 10];
-      g(0, 4, 8, 12, m[s[0]], m[s[1]]);
-      g(1, 5, 9, 13, m[s[2]], m[s[3]]);
-      g(2, 6, 10, 14, m[s[4]], m[s[5]]);
-      g(3, 7, 11, 15, m[s[6]], m[s[7]]);
-      g(0, 5, 10, 15, m[s[8]], m[s[9]]);
-      g(1, 6, 11, 12, m[s[10]], m[s[11]]);
-      g(2, 7, 8, 13, m[s[12]], m[s[13]]);
-      g(3, 4, 9, 14, m[s[14]], m[s[15]]);
-    }
-    for (int i = 0; i < 8; ++i) h[i] ^= v[i] ^ v[i + 8];
-  };
-  std::size_t done = 0;
-  while (n - done > 128) {  // every block but the last, which may be full
-    counted += 128;
-    compress(data + done, false);
-    done += 128;
-  }
-  unsigned char last[128] = {};
-  if (n > done) std::memcpy(last, data + done, n - done);  // data may be null when n == 0
-  counted += n - done;
-  compress(last, true);
+  unsigned char digest[64];
+  wi::detail::blake2b(data, n, digest, outlen);
   std::string out;
   char buf[3];
   for (std::size_t i = 0; i < outlen; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", static_cast<unsigned>((h[i / 8] >> (8 * (i % 8))) & 0xff));
+    std::snprintf(buf, sizeof buf, "%02x", static_cast<unsigned>(digest[i]));
     out += buf;
   }
   return out;
